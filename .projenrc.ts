@@ -1,0 +1,113 @@
+import { awscdk, javascript } from 'projen';
+
+const CDK_VERSION = '2.245.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-restore-constructs',
+  description: 'AWS CDK constructs that declare a database restore as infrastructure as code: point-in-time restores, S3 imports, snapshot copies and AWS Backup restore jobs.',
+  author: 'cdk-restore-constructs developers',
+  authorAddress: 'maintainers@cdk-restore-constructs.dev',
+  repositoryUrl: 'https://github.com/cdk-restore-constructs/cdk-restore-constructs.git',
+  keywords: ['cdk', 'aws-cdk', 'restore', 'neptune', 'aurora', 'rds', 'point-in-time', 'backup'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  cdkVersion: CDK_VERSION,
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.0',
+  // The layout is fixed by the design brief: construct sources in lib/, compiled output beside them.
+  srcdir: 'lib',
+  libdir: 'lib',
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+
+  publishToPypi: { distName: 'cdk-restore-constructs', module: 'cdk_restore_constructs' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkrestoreconstructs',
+    mavenGroupId: 'io.github.cdkrestoreconstructs',
+    mavenArtifactId: 'cdk-restore-constructs',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkRestoreConstructs', packageId: 'CdkRestoreConstructs' },
+  publishToGo: { moduleName: 'github.com/cdk-restore-constructs/cdk-restore-constructs-go' },
+
+  devDeps: [
+    '@aws-sdk/client-rds',
+    '@aws-sdk/client-neptune',
+    '@aws-sdk/client-kms',
+    '@types/aws-lambda',
+    '@types/node@^20',
+    'aws-sdk-client-mock',
+    'aws-sdk-client-mock-jest',
+    'esbuild',
+    '@aws-cdk/integ-runner@2.197.10',
+    `@aws-cdk/integ-tests-alpha@${CDK_VERSION}-alpha.0`,
+  ],
+  jestOptions: {
+    jestVersion: '^29',
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // lib/ holds jsii's compiled .js beside the sources; tests must run the sources.
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/assets/'],
+      testTimeout: 60_000,
+    },
+  },
+  tsconfigDev: {
+    include: ['../lambda/**/*.ts', '../integ/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'],
+  },
+  eslintOptions: {
+    dirs: ['lib', 'lambda'],
+    devdirs: ['test', 'integ', 'examples', 'bench', 'scripts'],
+  },
+  gitignore: ['/assets/', '/cdk.out/', '/integ/cdk-integ.out.*', '/integ/**/cdk.out', '*.js.map', '/.moto/'],
+  npmignoreEnabled: true,
+});
+
+// The handlers are bundled once, when the library is built, so a consumer's synth needs no esbuild.
+const bundle = project.addTask('bundle', {
+  description: 'Bundle the custom-resource handler into assets/',
+  exec: 'ts-node --project test/tsconfig.json scripts/bundle.ts',
+});
+project.preCompileTask.spawn(bundle);
+project.addPackageIgnore('!/assets/');
+project.addPackageIgnore('/lambda/');
+project.addPackageIgnore('/integ/');
+project.addPackageIgnore('/examples/');
+project.addPackageIgnore('/scripts/');
+project.addPackageIgnore('/bench/');
+
+const pacmak = project.addTask('pacmak:code-only', {
+  description: 'Generate the Python, Java, .NET and Go sources (no toolchains needed)',
+  exec: 'jsii-pacmak --code-only --target python --target java --target dotnet --target go',
+});
+
+const integ = project.addTask('integ', {
+  description: 'Verify the committed integ snapshots without deploying',
+  exec: 'integ-runner --directory integ --language typescript --app "ts-node --project test/tsconfig.json {filePath}"',
+});
+project.addTask('integ:update', {
+  description: 'Rewrite the integ snapshots (no deploy)',
+  exec: 'integ-runner --directory integ --language typescript --app "ts-node --project test/tsconfig.json {filePath}" --dry-run --update-on-failed --force',
+});
+
+// `npm test` is the one command CI runs: every check the project owes, in order.
+project.testTask.reset();
+project.testTask.spawn(project.compileTask.steps.length ? project.preCompileTask : bundle);
+project.testTask.spawn(project.compileTask);
+project.testTask.exec('jest --ci');
+project.testTask.spawn(project.tasks.tryFind('eslint')!);
+project.testTask.spawn(pacmak);
+project.testTask.spawn(integ);
+
+project.addTask('example', {
+  description: 'Synthesize examples/ into cdk.out and print what each restore restores',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project test/tsconfig.json examples/main.ts' },
+  ],
+});
+
+project.synth();

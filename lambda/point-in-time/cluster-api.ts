@@ -1,0 +1,115 @@
+import * as neptune from '@aws-sdk/client-neptune';
+import * as rds from '@aws-sdk/client-rds';
+import type { ApiTag, PointInTimeEngine } from '../../lib/private/contracts/point-in-time';
+
+/** The fields of a DB cluster the handler reads; Neptune and RDS describe them alike. */
+export interface Cluster {
+  readonly DBClusterIdentifier?: string;
+  readonly DBClusterArn?: string;
+  readonly DbClusterResourceId?: string;
+  readonly Status?: string;
+  readonly Engine?: string;
+  readonly Endpoint?: string;
+  readonly ReaderEndpoint?: string;
+  readonly Port?: number;
+  readonly EarliestRestorableTime?: Date;
+  readonly LatestRestorableTime?: Date;
+  readonly StorageEncrypted?: boolean;
+}
+
+/** RestoreDBClusterToPointInTime's input, in the members both APIs share. */
+export interface RestoreInput {
+  readonly DBClusterIdentifier: string;
+  readonly SourceDBClusterIdentifier: string;
+  readonly RestoreType?: string;
+  readonly RestoreToTime?: Date;
+  readonly UseLatestRestorableTime?: boolean;
+  readonly Port?: number;
+  readonly DBSubnetGroupName?: string;
+  readonly VpcSecurityGroupIds?: string[];
+  readonly KmsKeyId?: string;
+  readonly EnableIAMDatabaseAuthentication?: boolean;
+  readonly DeletionProtection?: boolean;
+  readonly OptionGroupName?: string;
+  readonly DBClusterParameterGroupName?: string;
+  readonly Tags?: ApiTag[];
+}
+
+/**
+ * The cluster calls of a point-in-time restore. Neptune has its own SDK client over the same
+ * operations as RDS; this is the one place that knows which of the two an engine uses.
+ */
+export interface ClusterApi {
+  /** The cluster, or undefined when it does not exist. */
+  describe(identifier: string): Promise<Cluster | undefined>;
+  restore(input: RestoreInput): Promise<void>;
+  /** Deletes the cluster, taking a final snapshot under that identifier unless it is undefined. */
+  delete(identifier: string, finalSnapshotIdentifier: string | undefined): Promise<void>;
+  listTags(arn: string): Promise<ApiTag[]>;
+  addTags(arn: string, tags: ApiTag[]): Promise<void>;
+  removeTags(arn: string, keys: string[]): Promise<void>;
+  /** The newest event message RDS recorded for the cluster, if it can be read. */
+  latestEventMessage(identifier: string): Promise<string | undefined>;
+}
+
+/** Builds both clients from the same command set; their request and response shapes match. */
+type Sdk = typeof rds | typeof neptune;
+
+/** SDK clients retry throttling and transient faults themselves, with backoff; allow them a few more tries. */
+const CLIENT_CONFIG = { maxAttempts: 6 };
+
+export function isNotFound(error: unknown): boolean {
+  return (error as Error)?.name === 'DBClusterNotFoundFault';
+}
+
+function makeApi(client: { send(command: any): Promise<any> }, sdk: Sdk): ClusterApi {
+  return {
+    async describe(identifier) {
+      try {
+        const out = await client.send(new sdk.DescribeDBClustersCommand({ DBClusterIdentifier: identifier }));
+        return out.DBClusters?.[0];
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+    async restore(input) {
+      await client.send(new sdk.RestoreDBClusterToPointInTimeCommand(input));
+    },
+    async delete(identifier, finalSnapshotIdentifier) {
+      await client.send(new sdk.DeleteDBClusterCommand({
+        DBClusterIdentifier: identifier,
+        SkipFinalSnapshot: finalSnapshotIdentifier === undefined,
+        FinalDBSnapshotIdentifier: finalSnapshotIdentifier,
+      }));
+    },
+    async listTags(arn) {
+      const out = await client.send(new sdk.ListTagsForResourceCommand({ ResourceName: arn }));
+      return (out.TagList ?? []).map((t: { Key?: string; Value?: string }) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
+    },
+    async addTags(arn, tags) {
+      await client.send(new sdk.AddTagsToResourceCommand({ ResourceName: arn, Tags: tags }));
+    },
+    async removeTags(arn, keys) {
+      await client.send(new sdk.RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: keys }));
+    },
+    async latestEventMessage(identifier) {
+      try {
+        const out = await client.send(new sdk.DescribeEventsCommand({
+          SourceIdentifier: identifier, SourceType: 'db-cluster', Duration: 24 * 60,
+        }));
+        const events: Array<{ Message?: string }> = out.Events ?? [];
+        return events[events.length - 1]?.Message;
+      } catch {
+        // The event text only enriches a failure message; its absence must not hide the failure.
+        return undefined;
+      }
+    },
+  };
+}
+
+export function clusterApiFor(engine: PointInTimeEngine): ClusterApi {
+  return engine === 'neptune'
+    ? makeApi(new neptune.NeptuneClient(CLIENT_CONFIG), neptune)
+    : makeApi(new rds.RDSClient(CLIENT_CONFIG), rds);
+}

@@ -1,0 +1,36 @@
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+
+/** What the CDK Provider framework passes to onEvent: a CloudFormation request. */
+export type OnEventRequest = CloudFormationCustomResourceEvent;
+
+/** What onEvent answers; the framework merges it into the event isComplete receives. */
+export interface OnEventResponse {
+  readonly PhysicalResourceId: string;
+  readonly Data?: Record<string, string>;
+  /** When the wait began (epoch milliseconds): the deadline counts from here. */
+  readonly WaitStartedAt?: number;
+}
+
+/** What the framework passes to isComplete: the request merged with onEvent's answer. */
+export type IsCompleteRequest = OnEventRequest & OnEventResponse;
+
+/** What isComplete answers. Data is only allowed once IsComplete is true. */
+export interface IsCompleteResponse {
+  readonly IsComplete: boolean;
+  readonly Data?: Record<string, string>;
+}
+
+/** One poll of a kind's isComplete: finished or not, and the status seen, for timeout messages. */
+export interface PollResult {
+  readonly done: boolean;
+  /** The service's status, as it named it. */
+  readonly status: string;
+  readonly data?: Record<string, string>;
+}
+
+/** The two entry points a restore kind implements. */
+export interface RestoreKindHandler {
+  onEvent(event: OnEventRequest): Promise<OnEventResponse>;
+  /** Describes the resource once and maps its status; throws on a terminal failure. */
+  poll(event: IsCompleteRequest): Promise<PollResult>;
+}

@@ -1,0 +1,1 @@
+export * from './point-in-time-restored-cluster';

@@ -1,0 +1,63 @@
+/**
+ * Wire contract shared by every restore kind: what the constructs put in a custom resource's
+ * properties and what the handler reads back. Imported by both sides so they cannot drift.
+ *
+ * CloudFormation hands every scalar property to the handler as a string, so each reader
+ * here accepts the string form as well as the typed one.
+ */
+
+/** Properties every restore custom resource carries besides its kind's own. */
+export interface CommonRestoreProperties {
+  /** How long the handler may wait for the restore (or its delete), in seconds. */
+  readonly TimeoutSeconds: number;
+}
+
+/** Tag that records which stack resource created a cluster: a hash of the stack id and logical id. */
+export const OWNER_TAG_KEY = 'cdk-restore-constructs:owner';
+
+/** Tag that records a hash of the restore inputs the cluster was created from. */
+export const REQUEST_TAG_KEY = 'cdk-restore-constructs:request';
+
+/** What happens to a restored resource when its stack resource is deleted. */
+export type RemovalPolicyName = 'snapshot' | 'destroy' | 'retain';
+
+/** Reads a boolean that CloudFormation may have turned into "true"/"false". */
+export function readBoolean(name: string, raw: unknown): boolean | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new Error(`Property ${name} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+/** Reads an integer that CloudFormation may have turned into a string. */
+export function readInteger(name: string, raw: unknown): number | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const value = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isInteger(value)) throw new Error(`Property ${name} must be a whole number, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** Reads a required string property. */
+export function readString(name: string, raw: unknown): string {
+  if (typeof raw !== 'string' || raw === '') throw new Error(`Property ${name} is required and must be a string, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+/** Reads an optional string property. */
+export function readOptionalString(name: string, raw: unknown): string | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  return readString(name, raw);
+}
+
+/** Reads one of a fixed set of string values. */
+export function readEnum<T extends string>(name: string, raw: unknown, allowed: readonly T[]): T {
+  if (typeof raw === 'string' && (allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new Error(`Property ${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+}
+
+/** Reads the properties common to every restore kind. */
+export function readCommonProperties(props: Record<string, unknown>): CommonRestoreProperties {
+  const timeout = readInteger('TimeoutSeconds', props.TimeoutSeconds);
+  if (timeout === undefined || timeout <= 0) throw new Error(`Property TimeoutSeconds must be a positive whole number, got ${JSON.stringify(props.TimeoutSeconds)}`);
+  return { TimeoutSeconds: timeout };
+}

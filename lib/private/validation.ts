@@ -1,0 +1,73 @@
+import { Duration, Token } from 'aws-cdk-lib';
+
+/**
+ * Synth-time checks shared by every construct. Each one skips unresolved tokens, because only
+ * CloudFormation knows their value, and throws an error that names the prop, shows the value and
+ * says what would be valid.
+ */
+
+/** Fails with a message in the library's one format. */
+export function invalidProp(prop: string, value: unknown, rule: string): never {
+  throw new Error(`Invalid ${prop} ${JSON.stringify(value)}: ${rule}`);
+}
+
+const IDENTIFIER_RULE = '1 to 63 letters, digits or hyphens, starting with a letter, not ending with a hyphen and without two consecutive hyphens';
+
+/**
+ * Problems with an RDS/Neptune DB cluster identifier, or undefined when it is valid.
+ * The rules are the RestoreDBClusterToPointInTime API's.
+ */
+export function identifierProblem(value: string, maxLength = 63): string | undefined {
+  if (value.length < 1 || value.length > maxLength) return `it has ${value.length} characters`;
+  if (!/^[A-Za-z]/.test(value)) return 'it does not start with a letter';
+  if (!/^[A-Za-z0-9-]+$/.test(value)) return 'it contains a character other than a letter, digit or hyphen';
+  if (value.endsWith('-')) return 'it ends with a hyphen';
+  if (value.includes('--')) return 'it contains two consecutive hyphens';
+  return undefined;
+}
+
+/** Validates a DB cluster identifier prop (tokens pass). */
+export function validateIdentifier(prop: string, value: string | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  const problem = identifierProblem(value);
+  if (problem) invalidProp(prop, value, `${problem}; use ${IDENTIFIER_RULE}`);
+}
+
+/** Validates the name of a parameter group or option group: same shape as an identifier, up to 255 characters. */
+export function validateGroupName(prop: string, value: string | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  const problem = identifierProblem(value, 255);
+  if (problem) {
+    invalidProp(prop, value, `${problem}; use 1 to 255 letters, digits or hyphens, starting with a letter, not ending with a hyphen and without two consecutive hyphens`);
+  }
+}
+
+/** Validates an integer prop against an inclusive range (tokens pass). */
+export function validateIntegerRange(prop: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    invalidProp(prop, value, `use a whole number from ${min} to ${max}`);
+  }
+}
+
+/** Validates a duration prop against an inclusive range (tokens pass). */
+export function validateDuration(prop: string, value: Duration | undefined, min: Duration, max: Duration): void {
+  if (value === undefined || value.isUnresolved()) return;
+  const seconds = value.toSeconds();
+  if (seconds < min.toSeconds() || seconds > max.toSeconds()) {
+    invalidProp(prop, value.toHumanString(), `use a duration from ${min.toHumanString()} to ${max.toHumanString()}`);
+  }
+}
+
+/** Problems with a resource tag, or undefined when it is valid (RDS and Neptune tag rules). */
+export function tagProblem(key: string, value: string): string | undefined {
+  if (Token.isUnresolved(key)) return undefined;
+  if (key.length < 1 || key.length > 128) return `the key has ${key.length} characters; use 1 to 128`;
+  if (/^aws:/i.test(key)) return 'the key starts with "aws:", a prefix reserved for AWS';
+  if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(key)) return 'the key may contain only letters, digits, white space and _ . : / = + - @';
+  if (!Token.isUnresolved(value)) {
+    if (value.length > 256) return `the value has ${value.length} characters; use at most 256`;
+    if (/^aws:/i.test(value)) return 'the value starts with "aws:", a prefix reserved for AWS';
+  }
+  return undefined;
+}

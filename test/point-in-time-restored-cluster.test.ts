@@ -1,0 +1,332 @@
+import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import {
+  ClusterEngine, PointInTimeRestoredCluster, PointInTimeRestoredClusterProps, RestorePoint, RestoreType,
+} from '../lib';
+
+const RESOURCE_TYPE = 'Custom::PointInTimeRestoredCluster';
+
+function newStack(): Stack {
+  return new Stack(new App(), 'TestStack', { env: { account: '123456789012', region: 'us-east-1' } });
+}
+
+function synth(props: Partial<PointInTimeRestoredClusterProps> = {}, stack = newStack()) {
+  const cluster = new PointInTimeRestoredCluster(stack, 'Restored', {
+    engine: ClusterEngine.NEPTUNE,
+    sourceClusterIdentifier: 'prod-graph',
+    ...props,
+  });
+  return { stack, cluster, template: () => Template.fromStack(stack) };
+}
+
+function restoreProps(template: Template): Record<string, any> {
+  const resources = template.findResources(RESOURCE_TYPE);
+  const [only] = Object.values(resources);
+  return only.Properties;
+}
+
+function handlerStatements(template: Template): any[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.entries(policies)
+    .filter(([logicalId]) => logicalId.startsWith('CdkRestoreConstructsProviderHandlerRole'))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+
+describe('PointInTimeRestoredCluster: the restore request', () => {
+  test('passes the source, restore point, type and every option to the custom resource', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    const { template } = synth({
+      restorePoint: RestorePoint.at(new Date('2026-11-20T23:45:00Z')),
+      clusterIdentifier: 'graph-restored',
+      subnetGroupName: 'my-subnets',
+      port: 8182,
+      storageEncryptionKey: key,
+      iamAuthentication: true,
+      deletionProtection: false,
+      optionGroupName: 'my-options',
+      clusterParameterGroupName: 'my-params',
+      timeout: Duration.minutes(45),
+    }, stack);
+    const props = restoreProps(template());
+    expect(props).toMatchObject({
+      Engine: 'neptune',
+      SourceDBClusterIdentifier: 'prod-graph',
+      DBClusterIdentifier: 'graph-restored',
+      RestoreToTime: '2026-11-20T23:45:00.000Z',
+      RestoreType: 'full-copy',
+      DBSubnetGroupName: 'my-subnets',
+      Port: 8182,
+      EnableIAMDatabaseAuthentication: true,
+      DeletionProtection: false,
+      OptionGroupName: 'my-options',
+      DBClusterParameterGroupName: 'my-params',
+      RemovalPolicy: 'snapshot',
+      TimeoutSeconds: 2700,
+    });
+    expect(props.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] });
+  });
+
+  test('defaults: latest restorable time, full copy, one hour, snapshot on delete, one r6g.large instance', () => {
+    const { template } = synth();
+    const t = template();
+    const props = restoreProps(t);
+    expect(props.RestoreToTime).toBeUndefined();
+    expect(props.RestoreType).toBe('full-copy');
+    expect(props.TimeoutSeconds).toBe(3600);
+    expect(props.RemovalPolicy).toBe('snapshot');
+    t.resourceCountIs('AWS::Neptune::DBInstance', 1);
+    t.hasResourceProperties('AWS::Neptune::DBInstance', {
+      DBInstanceClass: 'db.r6g.large',
+      DBClusterIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RestoredRestore'), 'DBClusterIdentifier'] },
+    });
+  });
+
+  test.each([
+    [RemovalPolicy.SNAPSHOT, 'snapshot'],
+    [RemovalPolicy.DESTROY, 'destroy'],
+    [RemovalPolicy.RETAIN, 'retain'],
+  ])('removal policy %s reaches the handler as %s', (policy, wire) => {
+    expect(restoreProps(synth({ removalPolicy: policy }).template()).RemovalPolicy).toBe(wire);
+  });
+
+  test('the default identifier is valid, stable for the same inputs and new for other inputs', () => {
+    const a = restoreProps(synth().template()).DBClusterIdentifier;
+    const again = restoreProps(synth().template()).DBClusterIdentifier;
+    const moved = restoreProps(synth({ restorePoint: RestorePoint.at(new Date('2026-01-01T00:00:00Z')) }).template()).DBClusterIdentifier;
+    expect(a).toMatch(/^[a-z](?!.*--)[a-z0-9-]{0,61}[a-z0-9]$/);
+    expect(a).toBe(again);
+    expect(moved).not.toBe(a);
+  });
+
+  test('the default identifier of a deeply nested construct still fits 63 characters', () => {
+    const stack = newStack();
+    let scope: any = stack;
+    for (let i = 0; i < 8; i++) scope = new (require('constructs').Construct)(scope, `AVeryLongConstructIdNumber${i}`);
+    const cluster = new PointInTimeRestoredCluster(scope, 'Restored', { engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'src' });
+    const id = restoreProps(Template.fromStack(stack)).DBClusterIdentifier;
+    expect(id.length).toBeLessThanOrEqual(63);
+    expect(id).toMatch(/^[a-z][a-z0-9-]*[a-z0-9]$/);
+    expect(cluster.instanceIdentifiers).toHaveLength(1);
+  });
+
+  test('Aurora engines get RDS instances with the engine, the writer first', () => {
+    const { template } = synth({ engine: ClusterEngine.AURORA_MYSQL, instances: 3, instanceType: ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.XLARGE) });
+    const t = template();
+    t.resourceCountIs('AWS::RDS::DBInstance', 3);
+    t.resourceCountIs('AWS::Neptune::DBInstance', 0);
+    t.hasResourceProperties('AWS::RDS::DBInstance', { Engine: 'aurora-mysql', DBInstanceClass: 'db.r6g.xlarge' });
+    const instances = t.findResources('AWS::RDS::DBInstance');
+    const writer = Object.keys(instances).find((k) => k.startsWith('RestoredInstance1'))!;
+    const replicas = Object.entries(instances).filter(([k]) => k !== writer);
+    for (const [, replica] of replicas) expect(replica.DependsOn).toContain(writer);
+  });
+
+  test('zero instances restores the cluster alone', () => {
+    const { template, cluster } = synth({ instances: 0 });
+    template().resourceCountIs('AWS::Neptune::DBInstance', 0);
+    expect(cluster.instanceIdentifiers).toEqual([]);
+  });
+
+  test('copy-on-write is passed for Aurora at the latest restorable time', () => {
+    const props = restoreProps(synth({ engine: ClusterEngine.AURORA_POSTGRESQL, restoreType: RestoreType.COPY_ON_WRITE }).template());
+    expect(props.RestoreType).toBe('copy-on-write');
+    expect(props.Engine).toBe('aurora-postgresql');
+  });
+});
+
+describe('PointInTimeRestoredCluster: networking', () => {
+  test('with a vpc: a subnet group and a security group are created and passed to the restore', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const { template, cluster } = synth({ vpc }, stack);
+    const t = template();
+    t.resourceCountIs('AWS::RDS::DBSubnetGroup', 1);
+    const props = restoreProps(t);
+    expect(props.DBSubnetGroupName).toEqual({ Ref: expect.stringMatching(/^RestoredSubnetGroup/) });
+    expect(props.VpcSecurityGroupIds).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^RestoredSecurityGroup/), 'GroupId'] }]);
+    expect(cluster.connections.securityGroups).toHaveLength(1);
+  });
+
+  test('allowDefaultPortFrom opens the port the handler reports', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const { cluster, template } = synth({ vpc }, stack);
+    const client = new ec2.SecurityGroup(stack, 'Client', { vpc });
+    cluster.connections.allowDefaultPortFrom(client);
+    template().hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RestoredRestore'), 'Port'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Client'), 'GroupId'] },
+    });
+  });
+
+  test('given security groups are used instead of a new one', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const sg = new ec2.SecurityGroup(stack, 'Mine', { vpc });
+    const { template } = synth({ vpc, securityGroups: [sg] }, stack);
+    const t = template();
+    expect(restoreProps(t).VpcSecurityGroupIds).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^Mine/), 'GroupId'] }]);
+    expect(Object.keys(t.findResources('AWS::EC2::SecurityGroup'))).toHaveLength(1);
+  });
+});
+
+describe('PointInTimeRestoredCluster: attributes and integrations', () => {
+  test('attributes come from the custom resource', () => {
+    const { stack, cluster } = synth();
+    const resolve = (v: unknown) => stack.resolve(v);
+    expect(resolve(cluster.clusterIdentifier)).toEqual({ 'Fn::GetAtt': [expect.any(String), 'DBClusterIdentifier'] });
+    expect(resolve(cluster.clusterArn)).toEqual({ 'Fn::GetAtt': [expect.any(String), 'DBClusterArn'] });
+    expect(resolve(cluster.clusterResourceId)).toEqual({ 'Fn::GetAtt': [expect.any(String), 'DbClusterResourceId'] });
+    expect(resolve(cluster.clusterEndpoint.hostname)).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Endpoint'] });
+    expect(resolve(cluster.clusterReadEndpoint.hostname)).toEqual({ 'Fn::GetAtt': [expect.any(String), 'ReaderEndpoint'] });
+    expect(JSON.stringify(resolve(cluster.clusterEndpoint.socketAddress))).toContain('Port');
+    expect(cluster.databaseCluster).toBeUndefined();
+  });
+
+  test('Aurora offers an rds.IDatabaseCluster view: grantConnect and metrics work', () => {
+    const { stack, cluster, template } = synth({ engine: ClusterEngine.AURORA_MYSQL });
+    const role = new iam.Role(stack, 'App', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    cluster.databaseCluster!.grantConnect(role, 'app_user');
+    const metric = cluster.databaseCluster!.metricCPUUtilization();
+    expect(stack.resolve(metric.dimensions)).toEqual({ DBClusterIdentifier: { 'Fn::GetAtt': [expect.any(String), 'DBClusterIdentifier'] } });
+    const statement = template().findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^App') }] } });
+    const doc = JSON.stringify(Object.values(statement)[0]);
+    expect(doc).toContain('rds-db:connect');
+    expect(doc).toContain('DbClusterResourceId');
+  });
+
+  test('tags from Tags.of reach the restore request', () => {
+    const { stack, template } = synth();
+    Tags.of(stack).add('team', 'graph');
+    expect(restoreProps(template()).Tags).toEqual([{ Key: 'team', Value: 'graph' }]);
+  });
+});
+
+describe('PointInTimeRestoredCluster: the shared provider', () => {
+  function lambdaCount(restores: number): number {
+    const stack = newStack();
+    for (let i = 0; i < restores; i++) {
+      new PointInTimeRestoredCluster(stack, `Restored${i}`, {
+        engine: i % 2 ? ClusterEngine.AURORA_MYSQL : ClusterEngine.NEPTUNE,
+        sourceClusterIdentifier: `source-${i}`,
+      });
+    }
+    return Object.keys(Template.fromStack(stack).findResources('AWS::Lambda::Function')).length;
+  }
+
+  test('one restore and twenty restores synthesize the same number of Lambda functions', () => {
+    const one = lambdaCount(1);
+    expect(one).toBeGreaterThan(0);
+    expect(lambdaCount(20)).toBe(one);
+  });
+
+  test('the handlers run on Node.js 22 from the bundled asset', () => {
+    const t = synth().template();
+    t.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: 'nodejs22.x' });
+    t.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: 'nodejs22.x' });
+  });
+
+  test('the custom resource waits for the handler policy', () => {
+    const t = synth().template();
+    const [resource] = Object.values(t.findResources(RESOURCE_TYPE));
+    expect(resource.DependsOn.some((d: string) => d.startsWith('CdkRestoreConstructsProviderHandlerRoleDefaultPolicy'))).toBe(true);
+  });
+});
+
+describe('PointInTimeRestoredCluster: IAM', () => {
+  test('every mutating action is scoped to named ARNs', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    const statements = handlerStatements(synth({ clusterIdentifier: 'graph-restored', storageEncryptionKey: key }, stack).template());
+    const mutating = /rds:(Restore|Delete|Create|Add|Remove)|kms:CreateGrant/;
+    for (const s of statements) {
+      const actions = [s.Action].flat();
+      if (actions.some((a: string) => mutating.test(a))) expect(s.Resource).not.toEqual('*');
+      if (Array.isArray(s.Resource)) expect(s.Resource).not.toContain('*');
+    }
+    const restore = statements.find((s) => s.Action === 'rds:RestoreDBClusterToPointInTime');
+    const text = JSON.stringify(restore.Resource);
+    expect(text).toContain(':cluster:prod-graph');
+    expect(text).toContain(':cluster:graph-restored');
+    expect(text).toContain(':subgrp:default');
+    const del = statements.find((s) => JSON.stringify(s.Action).includes('rds:DeleteDBCluster'));
+    expect(JSON.stringify(del.Resource)).toContain(':cluster-snapshot:graph-restored-final-*');
+    const kmsStatement = statements.find((s) => JSON.stringify(s.Action).includes('kms:CreateGrant'));
+    expect(kmsStatement.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] });
+  });
+
+  test('two restores add statements for their own clusters only', () => {
+    const stack = newStack();
+    synth({ clusterIdentifier: 'first-copy' }, stack);
+    new PointInTimeRestoredCluster(stack, 'Other', { engine: ClusterEngine.AURORA_MYSQL, sourceClusterIdentifier: 'orders', clusterIdentifier: 'second-copy' });
+    const text = JSON.stringify(handlerStatements(Template.fromStack(stack)));
+    for (const name of ['prod-graph', 'first-copy', 'orders', 'second-copy']) expect(text).toContain(`:cluster:${name}`);
+  });
+});
+
+describe('PointInTimeRestoredCluster: validation at synth', () => {
+  test.each([
+    ['clusterIdentifier', { clusterIdentifier: '1starts-with-digit' }, /Invalid clusterIdentifier "1starts-with-digit": it does not start with a letter/],
+    ['clusterIdentifier', { clusterIdentifier: 'ends-with-' }, /Invalid clusterIdentifier "ends-with-": it ends with a hyphen/],
+    ['clusterIdentifier', { clusterIdentifier: 'two--hyphens' }, /two consecutive hyphens/],
+    ['clusterIdentifier', { clusterIdentifier: 'under_score' }, /other than a letter, digit or hyphen/],
+    ['clusterIdentifier', { clusterIdentifier: 'a'.repeat(64) }, /it has 64 characters; use 1 to 63/],
+    ['clusterIdentifier', { clusterIdentifier: 'PROD-graph' }, /names the source cluster/],
+    ['sourceClusterIdentifier', { sourceClusterIdentifier: '' }, /Invalid sourceClusterIdentifier "": it has 0 characters/],
+    ['port', { port: 1149 }, /Invalid port 1149: use a whole number from 1150 to 65535/],
+    ['port', { port: 65536 }, /Invalid port 65536/],
+    ['port', { port: 8182.5 }, /Invalid port 8182.5/],
+    ['instances', { instances: 17 }, /Invalid instances 17: use a whole number from 0 to 16/],
+    ['instances', { instances: -1 }, /Invalid instances -1/],
+    ['optionGroupName', { optionGroupName: 'bad_name' }, /Invalid optionGroupName "bad_name"/],
+    ['clusterParameterGroupName', { clusterParameterGroupName: '-x' }, /Invalid clusterParameterGroupName "-x"/],
+    ['restorePoint', { restorePoint: RestorePoint.at(new Date(Date.now() + 3_600_000)) }, /Invalid restorePoint ".*": it lies in the future/],
+    ['restorePoint', { restorePoint: RestorePoint.at(new Date('not a date')) }, /Invalid restorePoint "Invalid Date": the date is not a valid time/],
+    ['restoreType', { restoreType: RestoreType.COPY_ON_WRITE }, /Invalid restoreType "copy-on-write": Neptune supports only full-copy/],
+    ['restoreType', { engine: ClusterEngine.AURORA_MYSQL, restoreType: RestoreType.COPY_ON_WRITE, restorePoint: RestorePoint.at(new Date('2026-11-01T00:00:00Z')) }, /always of the latest restorable time, but restorePoint is 2026-11-01T00:00:00.000Z/],
+    ['timeout', { timeout: Duration.hours(2) }, /Invalid timeout "2 hours": use a duration from 1 minute to 1 hour/],
+    ['timeout', { timeout: Duration.seconds(30) }, /Invalid timeout "30 seconds"/],
+    ['removalPolicy', { removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE }, /Invalid removalPolicy "retain-on-update-or-delete"/],
+    ['engine', { engine: 'docdb' as ClusterEngine }, /Invalid engine "docdb": use one of neptune, aurora-mysql, aurora-postgresql/],
+  ])('%s: %j is refused', (_prop, props, message) => {
+    expect(() => synth(props as Partial<PointInTimeRestoredClusterProps>)).toThrow(message);
+  });
+
+  test('vpc and subnetGroupName together are refused', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    expect(() => synth({ vpc, subnetGroupName: 'mine' }, stack)).toThrow(/Invalid subnetGroupName "mine": give either vpc/);
+  });
+
+  test('vpcSubnets without vpc is refused', () => {
+    expect(() => synth({ vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } })).toThrow(/Invalid vpcSubnets/);
+  });
+
+  test.each([
+    ['aws:reserved', 'x', /starts with "aws:"/],
+    ['k'.repeat(129), 'x', /the key has 129 characters/],
+    ['ok', 'v'.repeat(257), /the value has 257 characters/],
+    ['bad{key}', 'x', /may contain only/],
+  ])('tag %s=%s is refused at synth', (key, value, message) => {
+    const { stack } = synth();
+    Tags.of(stack).add(key, value);
+    expect(() => Template.fromStack(stack)).toThrow(message);
+  });
+
+  test('tokens are not validated at synth', () => {
+    const stack = newStack();
+    const { CfnParameter } = require('aws-cdk-lib');
+    const name = new CfnParameter(stack, 'Name').valueAsString;
+    const port = new CfnParameter(stack, 'Port', { type: 'Number' }).valueAsNumber;
+    expect(() => synth({ clusterIdentifier: name, sourceClusterIdentifier: name, port }, stack).template()).not.toThrow();
+  });
+
+  test('deletion protection without RETAIN warns that a delete will fail', () => {
+    const { stack } = synth({ deletionProtection: true });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Restored', Match.stringLikeRegexp('deletionProtection is on'));
+  });
+});
