@@ -88,7 +88,8 @@ export interface PointInTimeRestoredClusterProps {
   readonly restoreType?: RestoreType;
 
   /**
-   * Identifier of the restored cluster. A fixed identifier means a change to a restore input
+   * Identifier of the restored cluster, stored in lowercase as RDS and Neptune store it.
+   * A fixed identifier means a change to a restore input
    * cannot replace the cluster (the old one holds the name); leave it unset to allow that.
    * @default - derived from the construct path and the restore inputs
    */
@@ -272,7 +273,7 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
       OptionGroupName: props.optionGroupName,
       DBClusterParameterGroupName: props.clusterParameterGroupName,
     };
-    const identifier = props.clusterIdentifier ?? defaultIdentifier(this, inputs);
+    const identifier = props.clusterIdentifier ? lowercase(props.clusterIdentifier) : defaultIdentifier(this, inputs);
 
     const restore = new RestoreResource(this, 'Restore', {
       resourceType: POINT_IN_TIME_RESOURCE_TYPE,
@@ -338,7 +339,7 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
     identifier: string, subnetGroupName: string | undefined): void {
     const arn = (resource: string, resourceName: string) =>
       stack.formatArn({ service: 'rds', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const source = arn('cluster', props.sourceClusterIdentifier);
+    const source = arn('cluster', lowercase(props.sourceClusterIdentifier));
     const target = arn('cluster', identifier);
 
     const restoreResources = [source, target, arn('subgrp', subnetGroupName ?? 'default')];
@@ -364,6 +365,11 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
     restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeEvents'], resources: ['*'] }));
     props.storageEncryptionKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant');
   }
+}
+
+/** The services keep identifiers in lowercase, and ARNs carry them so. */
+function lowercase(value: string): string {
+  return Token.isUnresolved(value) ? value : value.toLowerCase();
 }
 
 function endpoint(hostname: string, port: number): ClusterEndpoint {

@@ -30,7 +30,8 @@ function describeRestore(props: PointInTimeRestoreProperties): string {
 
 export function finalSnapshotIdentifier(clusterIdentifier: string, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').slice(0, 15); // 20261122T023312
-  return `${clusterIdentifier}-final-${stamp}`;
+  // RDS stores identifiers in lowercase; naming it that way keeps it equal to what describe returns.
+  return `${clusterIdentifier}-final-${stamp}`.toLowerCase();
 }
 
 function errorText(error: unknown): string {

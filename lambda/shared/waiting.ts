@@ -17,12 +17,33 @@ export function formatDuration(ms: number): string {
   return [h ? `${h}h` : '', m ? `${m}m` : '', !h && (s || !m) ? `${s}s` : ''].join('');
 }
 
+/**
+ * Errors that say "not now" rather than "no": throttling and the service's own faults. The SDK
+ * already retried them; one more poll later is better than failing a restore that is running.
+ */
+export function isTransient(error: unknown): boolean {
+  const e = error as { name?: string; $fault?: string; $retryable?: unknown };
+  return Boolean(e?.$retryable)
+    || e?.$fault === 'server'
+    || /Throttl|RequestLimitExceeded|TooManyRequests|ServiceUnavailable|InternalFailure/.test(e?.name ?? '');
+}
+
+async function pollOnce(handler: RestoreKindHandler, event: IsCompleteRequest): Promise<PollResult> {
+  try {
+    return await handler.poll(event);
+  } catch (error) {
+    if (!isTransient(error)) throw error;
+    log(`Transient error while polling, will poll again: ${(error as Error).name}: ${(error as Error).message}`);
+    return { done: false, status: `unknown (${(error as Error).name})` };
+  }
+}
+
 export async function pollUntilDeadline(
   handler: RestoreKindHandler,
   event: IsCompleteRequest,
   now: () => number = Date.now,
 ): Promise<IsCompleteResponse> {
-  const result: PollResult = await handler.poll(event);
+  const result = await pollOnce(handler, event);
   if (result.done) return { IsComplete: true, Data: result.data };
 
   const timeoutMs = Number(event.ResourceProperties.TimeoutSeconds) * 1000;

@@ -1,0 +1,454 @@
+import { DescribeKeyCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
+import * as neptune from '@aws-sdk/client-neptune';
+import * as rds from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import { inputProblems, loadApiModel, IN_CI } from './support/api-model';
+import { cfnEvent, completeEvent } from './support/events';
+import { OWNER_TAG_KEY, REQUEST_TAG_KEY } from '../lib/private/contracts/common';
+import { TERMINAL_FAILURE_STATES, finalSnapshotIdentifier } from '../lambda/point-in-time/handler';
+import { isComplete, onEvent } from '../lambda/shared/index';
+
+// aws-sdk-client-mock stands in for the service here: these tests drive states and faults
+// (incompatible-restore, throttling, races) that no emulator produces on demand. The real
+// service behaviour is exercised against moto_server in point-in-time-moto.test.ts.
+const neptuneMock = mockClient(neptune.NeptuneClient);
+const rdsMock = mockClient(rds.RDSClient);
+const kmsMock = mockClient(KMSClient);
+
+const TYPE = 'Custom::PointInTimeRestoredCluster';
+const SOURCE_ARN = 'arn:aws:rds:us-east-1:123456789012:cluster:prod-graph';
+const TARGET_ARN = 'arn:aws:rds:us-east-1:123456789012:cluster:graph-restored';
+const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+const baseProps = {
+  Engine: 'neptune',
+  DBClusterIdentifier: 'graph-restored',
+  SourceDBClusterIdentifier: 'prod-graph',
+  RestoreType: 'full-copy',
+  RemovalPolicy: 'snapshot',
+  TimeoutSeconds: 3600,
+};
+
+const notFound = (id: string) => new neptune.DBClusterNotFoundFault({ message: `DBCluster ${id} not found.`, $metadata: {} });
+const rdsNotFound = (id: string) => new rds.DBClusterNotFoundFault({ message: `DBCluster ${id} not found.`, $metadata: {} });
+
+function source(overrides: Partial<neptune.DBCluster> = {}): neptune.DBCluster {
+  return {
+    DBClusterIdentifier: 'prod-graph', DBClusterArn: SOURCE_ARN, Engine: 'neptune', Status: 'available',
+    EarliestRestorableTime: new Date('2026-11-14T00:00:00Z'), LatestRestorableTime: new Date('2026-11-21T23:55:00Z'),
+    StorageEncrypted: true, ...overrides,
+  };
+}
+
+function target(status: string, overrides: Partial<neptune.DBCluster> = {}): neptune.DBCluster {
+  return {
+    DBClusterIdentifier: 'graph-restored', DBClusterArn: TARGET_ARN, DbClusterResourceId: 'cluster-ABCDEFG',
+    Engine: 'neptune', Status: status, Port: 8182,
+    Endpoint: 'graph-restored.cluster-abc.us-east-1.neptune.amazonaws.com',
+    ReaderEndpoint: 'graph-restored.cluster-ro-abc.us-east-1.neptune.amazonaws.com', ...overrides,
+  };
+}
+
+function givenSource(cluster = source()) {
+  neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'prod-graph' }).resolves({ DBClusters: [cluster] });
+}
+function givenTarget(cluster: neptune.DBCluster | undefined) {
+  const stub = neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'graph-restored' });
+  if (cluster) stub.resolves({ DBClusters: [cluster] });
+  else stub.rejects(notFound('graph-restored'));
+}
+
+/** Tags of a cluster made by an earlier attempt of the same request, captured from a real first attempt. */
+async function tagsOfFirstAttempt(props: Record<string, unknown> = baseProps): Promise<neptune.Tag[]> {
+  givenSource();
+  givenTarget(undefined);
+  neptuneMock.on(neptune.RestoreDBClusterToPointInTimeCommand).resolves({});
+  await onEvent(cfnEvent('Create', TYPE, props));
+  const tags = neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)[0].args[0].input.Tags!;
+  neptuneMock.reset();
+  return tags;
+}
+
+beforeEach(() => {
+  neptuneMock.reset();
+  rdsMock.reset();
+  kmsMock.reset();
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+});
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('Create', () => {
+  test('checks the source, then restores at the latest restorable time with the ownership tags', async () => {
+    givenSource();
+    givenTarget(undefined);
+    neptuneMock.on(neptune.RestoreDBClusterToPointInTimeCommand).resolves({ DBCluster: target('creating') });
+
+    const answer = await onEvent(cfnEvent('Create', TYPE, { ...baseProps, Port: 8182, EnableIAMDatabaseAuthentication: true, Tags: [{ Key: 'team', Value: 'graph' }] }));
+
+    expect(answer.PhysicalResourceId).toBe('graph-restored');
+    expect(typeof answer.WaitStartedAt).toBe('number');
+    const calls = neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand);
+    expect(calls).toHaveLength(1);
+    const input = calls[0].args[0].input;
+    expect(input).toMatchObject({
+      DBClusterIdentifier: 'graph-restored', SourceDBClusterIdentifier: 'prod-graph', RestoreType: 'full-copy',
+      UseLatestRestorableTime: true, Port: 8182, EnableIAMDatabaseAuthentication: true,
+    });
+    expect(input.RestoreToTime).toBeUndefined();
+    expect(input.Tags!.map((t) => t.Key)).toEqual(['team', OWNER_TAG_KEY, REQUEST_TAG_KEY]);
+    expect(rdsMock.calls()).toHaveLength(0);
+  });
+
+  test('a restore time inside the window is passed as a timestamp', async () => {
+    givenSource();
+    givenTarget(undefined);
+    neptuneMock.on(neptune.RestoreDBClusterToPointInTimeCommand).resolves({});
+    await onEvent(cfnEvent('Create', TYPE, { ...baseProps, RestoreToTime: '2026-11-20T23:45:00.000Z' }));
+    const input = neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)[0].args[0].input;
+    expect(input.RestoreToTime).toEqual(new Date('2026-11-20T23:45:00Z'));
+    expect(input.UseLatestRestorableTime).toBeUndefined();
+  });
+
+  test.each([
+    ['before the earliest restorable time', '2026-11-01T00:00:00.000Z'],
+    ['after the latest restorable time', '2026-11-21T23:59:00.000Z'],
+  ])('a restore time %s fails before anything is created', async (_case, time) => {
+    givenSource();
+    givenTarget(undefined);
+    await expect(onEvent(cfnEvent('Create', TYPE, { ...baseProps, RestoreToTime: time })))
+      .rejects.toThrow(/outside the restorable window of "prod-graph" \(2026-11-14T00:00:00.000Z to 2026-11-21T23:55:00.000Z\)/);
+    expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
+  });
+
+  test('a missing source fails with DBClusterNotFoundFault before anything is created', async () => {
+    neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'prod-graph' }).rejects(notFound('prod-graph'));
+    givenTarget(undefined);
+    await expect(onEvent(cfnEvent('Create', TYPE, baseProps)))
+      .rejects.toThrow('Source cluster "prod-graph" does not exist in this account and region (DBClusterNotFoundFault). Check sourceClusterIdentifier.');
+    expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
+  });
+
+  test('a source of another engine is refused', async () => {
+    givenSource(source({ Engine: 'aurora-mysql' }));
+    givenTarget(undefined);
+    await expect(onEvent(cfnEvent('Create', TYPE, baseProps))).rejects.toThrow(/runs engine "aurora-mysql", but the construct's engine is "neptune"/);
+  });
+
+  test('a key for an unencrypted source is refused with the API\'s reason', async () => {
+    givenSource(source({ StorageEncrypted: false }));
+    givenTarget(undefined);
+    await expect(onEvent(cfnEvent('Create', TYPE, { ...baseProps, KmsKeyId: KEY_ARN })))
+      .rejects.toThrow(/source cluster "prod-graph" is not encrypted, and the API rejects a key for an unencrypted source/);
+    expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
+  });
+
+  test.each(['Disabled', 'PendingDeletion'])('a key in state %s is refused', async (state) => {
+    givenSource();
+    givenTarget(undefined);
+    kmsMock.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: KEY_ARN, KeyState: state as any } });
+    await expect(onEvent(cfnEvent('Create', TYPE, { ...baseProps, KmsKeyId: KEY_ARN })))
+      .rejects.toThrow(`KMS key ${KEY_ARN} given as storageEncryptionKey is ${state}; the restore needs an enabled key.`);
+  });
+
+  test('a key that cannot be described is refused with the service\'s error', async () => {
+    givenSource();
+    givenTarget(undefined);
+    kmsMock.on(DescribeKeyCommand).rejects(new NotFoundException({ message: 'Key does not exist', $metadata: {} }));
+    await expect(onEvent(cfnEvent('Create', TYPE, { ...baseProps, KmsKeyId: KEY_ARN }))).rejects.toThrow(/cannot be used: NotFoundException: Key does not exist/);
+  });
+
+  test('an enabled key is passed on', async () => {
+    givenSource();
+    givenTarget(undefined);
+    kmsMock.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: KEY_ARN, KeyState: 'Enabled' } });
+    neptuneMock.on(neptune.RestoreDBClusterToPointInTimeCommand).resolves({});
+    await onEvent(cfnEvent('Create', TYPE, { ...baseProps, KmsKeyId: KEY_ARN }));
+    expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)[0].args[0].input.KmsKeyId).toBe(KEY_ARN);
+  });
+
+  test('Aurora engines use the RDS client', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand, { DBClusterIdentifier: 'orders' })
+      .resolves({ DBClusters: [{ ...source(), DBClusterIdentifier: 'orders', Engine: 'aurora-postgresql' } as rds.DBCluster] });
+    rdsMock.on(rds.DescribeDBClustersCommand, { DBClusterIdentifier: 'orders-copy' }).rejects(rdsNotFound('orders-copy'));
+    rdsMock.on(rds.RestoreDBClusterToPointInTimeCommand).resolves({});
+    await onEvent(cfnEvent('Create', TYPE, { ...baseProps, Engine: 'aurora-postgresql', SourceDBClusterIdentifier: 'orders', DBClusterIdentifier: 'orders-copy', RestoreType: 'copy-on-write' }));
+    expect(rdsMock.commandCalls(rds.RestoreDBClusterToPointInTimeCommand)[0].args[0].input).toMatchObject({ RestoreType: 'copy-on-write', UseLatestRestorableTime: true });
+    expect(neptuneMock.calls()).toHaveLength(0);
+  });
+
+  test('a failing restore call fails with the service\'s error and what was being restored', async () => {
+    givenSource();
+    givenTarget(undefined);
+    neptuneMock.on(neptune.RestoreDBClusterToPointInTimeCommand).rejects(new neptune.DBSubnetGroupNotFoundFault({ message: 'DBSubnetGroup nope not found', $metadata: {} }));
+    await expect(onEvent(cfnEvent('Create', TYPE, { ...baseProps, DBSubnetGroupName: 'nope' })))
+      .rejects.toThrow('RestoreDBClusterToPointInTime of neptune cluster "graph-restored" from "prod-graph" at its latest restorable time failed: DBSubnetGroupNotFoundFault: DBSubnetGroup nope not found');
+  });
+
+  test('throttling that outlasts the SDK\'s retries fails the Create with the throttling error', async () => {
+    givenSource();
+    givenTarget(undefined);
+    neptuneMock.on(neptune.RestoreDBClusterToPointInTimeCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client' }));
+    await expect(onEvent(cfnEvent('Create', TYPE, baseProps))).rejects.toThrow(/failed: Throttling: Rate exceeded/);
+  });
+});
+
+describe('Create: adoption', () => {
+  test('a cluster left by an earlier attempt of this same request is adopted, not restored again', async () => {
+    const tags = await tagsOfFirstAttempt();
+    givenTarget(target('creating'));
+    neptuneMock.on(neptune.ListTagsForResourceCommand, { ResourceName: TARGET_ARN }).resolves({ TagList: tags });
+    const answer = await onEvent(cfnEvent('Create', TYPE, baseProps));
+    expect(answer.PhysicalResourceId).toBe('graph-restored');
+    expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
+  });
+
+  test('a cluster of the same name owned by someone else is refused', async () => {
+    givenTarget(target('available'));
+    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [{ Key: 'team', Value: 'other' }] });
+    await expect(onEvent(cfnEvent('Create', TYPE, baseProps)))
+      .rejects.toThrow('A DB cluster named "graph-restored" already exists and was not created by this stack resource.');
+  });
+
+  test('a cluster of another stack resource is refused even with the library\'s tags', async () => {
+    const tags = await tagsOfFirstAttempt();
+    givenTarget(target('available'));
+    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: tags });
+    await expect(onEvent(cfnEvent('Create', TYPE, baseProps, { LogicalResourceId: 'SomeoneElse' }))).rejects.toThrow(/was not created by this stack resource/);
+  });
+
+  test('a fixed identifier with changed restore inputs is refused: the old cluster holds the name', async () => {
+    const tags = await tagsOfFirstAttempt();
+    givenTarget(target('available'));
+    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: tags });
+    await expect(onEvent(cfnEvent('Create', TYPE, { ...baseProps, Port: 9999 })))
+      .rejects.toThrow(/restored by this stack resource from different inputs.*clusterIdentifier "graph-restored" is fixed/);
+  });
+
+  test('DBClusterAlreadyExistsFault from a racing attempt of this request adopts the cluster', async () => {
+    const tags = await tagsOfFirstAttempt();
+    givenSource();
+    neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'graph-restored' })
+      .rejectsOnce(notFound('graph-restored'))
+      .resolves({ DBClusters: [target('creating')] });
+    neptuneMock.on(neptune.RestoreDBClusterToPointInTimeCommand).rejects(new neptune.DBClusterAlreadyExistsFault({ message: 'DB Cluster already exists', $metadata: {} }));
+    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: tags });
+    await expect(onEvent(cfnEvent('Create', TYPE, baseProps))).resolves.toMatchObject({ PhysicalResourceId: 'graph-restored' });
+  });
+
+  test('DBClusterAlreadyExistsFault for a stranger\'s cluster fails', async () => {
+    givenSource();
+    neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'graph-restored' })
+      .rejectsOnce(notFound('graph-restored'))
+      .resolves({ DBClusters: [target('available')] });
+    neptuneMock.on(neptune.RestoreDBClusterToPointInTimeCommand).rejects(new neptune.DBClusterAlreadyExistsFault({ message: 'DB Cluster already exists', $metadata: {} }));
+    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [] });
+    await expect(onEvent(cfnEvent('Create', TYPE, baseProps))).rejects.toThrow(/already exists and was not created by this stack resource/);
+  });
+});
+
+describe('isComplete after Create', () => {
+  const waiting = (startedAt = Date.now()) => completeEvent(cfnEvent('Create', TYPE, baseProps), { PhysicalResourceId: 'graph-restored', WaitStartedAt: startedAt });
+
+  test('available: complete, with the cluster\'s attributes', async () => {
+    givenTarget(target('available'));
+    await expect(isComplete(waiting())).resolves.toEqual({
+      IsComplete: true,
+      Data: {
+        DBClusterIdentifier: 'graph-restored', DBClusterArn: TARGET_ARN, DbClusterResourceId: 'cluster-ABCDEFG',
+        Endpoint: 'graph-restored.cluster-abc.us-east-1.neptune.amazonaws.com',
+        ReaderEndpoint: 'graph-restored.cluster-ro-abc.us-east-1.neptune.amazonaws.com', Port: '8182',
+      },
+    });
+  });
+
+  test.each(['creating', 'backing-up', 'modifying', 'migrating', 'resetting-master-credentials', 'upgrading'])('%s: not complete yet', async (status) => {
+    givenTarget(target(status));
+    await expect(isComplete(waiting())).resolves.toEqual({ IsComplete: false });
+  });
+
+  test.each([...TERMINAL_FAILURE_STATES])('%s: fails with the status and the service\'s last event message', async (status) => {
+    givenTarget(target(status));
+    neptuneMock.on(neptune.DescribeEventsCommand).resolves({ Events: [{ Message: 'Restored DB cluster' }, { Message: 'The restore failed: incompatible parameters' }] });
+    await expect(isComplete(waiting()))
+      .rejects.toThrow(`Restore of neptune cluster "graph-restored" from "prod-graph" at its latest restorable time failed: cluster status is "${status}": The restore failed: incompatible parameters`);
+  });
+
+  test('incompatible-restore without readable events still fails with the status', async () => {
+    givenTarget(target('incompatible-restore'));
+    neptuneMock.on(neptune.DescribeEventsCommand).rejects(new Error('AccessDenied'));
+    await expect(isComplete(waiting())).rejects.toThrow(/cluster status is "incompatible-restore"$/);
+  });
+
+  test('throttling while polling is not a failure: the next poll tries again', async () => {
+    neptuneMock.on(neptune.DescribeDBClustersCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client' }));
+    await expect(isComplete(waiting())).resolves.toEqual({ IsComplete: false });
+  });
+
+  test('a cluster that disappears while waiting fails the restore', async () => {
+    givenTarget(undefined);
+    await expect(isComplete(waiting())).rejects.toThrow(/disappeared while the restore was waiting/);
+  });
+
+  test('past the timeout it fails with the last status and how long it waited', async () => {
+    givenTarget(target('creating'));
+    const event = completeEvent(cfnEvent('Create', TYPE, { ...baseProps, TimeoutSeconds: 1800 }), { PhysicalResourceId: 'graph-restored', WaitStartedAt: Date.now() - 1800_000 });
+    await expect(isComplete(event)).rejects.toThrow(/did not finish within 30m \(waited 30m; last status "creating"\)/);
+  });
+});
+
+describe('Update', () => {
+  test('a tag change keeps the cluster and syncs only the user\'s tags', async () => {
+    givenTarget(target('available'));
+    neptuneMock.on(neptune.AddTagsToResourceCommand).resolves({});
+    neptuneMock.on(neptune.RemoveTagsFromResourceCommand).resolves({});
+    const answer = await onEvent(cfnEvent('Update', TYPE,
+      { ...baseProps, RemovalPolicy: 'destroy', Tags: [{ Key: 'team', Value: 'graph-2' }, { Key: 'new', Value: 'yes' }] },
+      { PhysicalResourceId: 'graph-restored', OldResourceProperties: { ...baseProps, Tags: [{ Key: 'team', Value: 'graph' }, { Key: 'gone', Value: 'x' }] } }));
+    expect(answer.PhysicalResourceId).toBe('graph-restored');
+    expect(neptuneMock.commandCalls(neptune.RemoveTagsFromResourceCommand)[0].args[0].input).toEqual({ ResourceName: TARGET_ARN, TagKeys: ['gone'] });
+    expect(neptuneMock.commandCalls(neptune.AddTagsToResourceCommand)[0].args[0].input).toEqual({
+      ResourceName: TARGET_ARN, Tags: [{ Key: 'team', Value: 'graph-2' }, { Key: 'new', Value: 'yes' }],
+    });
+    expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
+    expect(neptuneMock.commandCalls(neptune.DeleteDBClusterCommand)).toHaveLength(0);
+  });
+
+  test('a change of restore input restores a new cluster under a new physical id and deletes nothing', async () => {
+    neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'graph-restored-2' }).rejects(notFound('graph-restored-2'));
+    givenSource();
+    neptuneMock.on(neptune.RestoreDBClusterToPointInTimeCommand).resolves({});
+    const answer = await onEvent(cfnEvent('Update', TYPE,
+      { ...baseProps, DBClusterIdentifier: 'graph-restored-2', RestoreToTime: '2026-11-20T00:00:00.000Z' },
+      { PhysicalResourceId: 'graph-restored', OldResourceProperties: baseProps }));
+    expect(answer.PhysicalResourceId).toBe('graph-restored-2');
+    expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)[0].args[0].input.DBClusterIdentifier).toBe('graph-restored-2');
+    expect(neptuneMock.commandCalls(neptune.DeleteDBClusterCommand)).toHaveLength(0);
+  });
+});
+
+describe('Delete', () => {
+  const deleteEvent = (props: Record<string, unknown> = baseProps) => cfnEvent('Delete', TYPE, props, { PhysicalResourceId: 'graph-restored' });
+
+  test('SNAPSHOT: deletes with a final snapshot, then waits until the cluster is gone', async () => {
+    neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'graph-restored' })
+      .resolvesOnce({ DBClusters: [target('available')] })
+      .resolvesOnce({ DBClusters: [target('deleting')] })
+      .rejects(notFound('graph-restored'));
+    neptuneMock.on(neptune.DeleteDBClusterCommand).resolves({});
+    const event = deleteEvent();
+    const answer = await onEvent(event);
+    const input = neptuneMock.commandCalls(neptune.DeleteDBClusterCommand)[0].args[0].input;
+    expect(input).toMatchObject({ DBClusterIdentifier: 'graph-restored', SkipFinalSnapshot: false });
+    expect(input.FinalDBSnapshotIdentifier).toMatch(/^graph-restored-final-\d{8}t\d{6}$/);
+    await expect(isComplete(completeEvent(event, answer))).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(completeEvent(event, answer))).resolves.toEqual({ IsComplete: true });
+    expect(neptuneMock.commandCalls(neptune.DeleteDBClusterCommand)).toHaveLength(1);
+  });
+
+  test('DESTROY: deletes without a final snapshot', async () => {
+    givenTarget(target('available'));
+    neptuneMock.on(neptune.DeleteDBClusterCommand).resolves({});
+    await onEvent(deleteEvent({ ...baseProps, RemovalPolicy: 'destroy' }));
+    expect(neptuneMock.commandCalls(neptune.DeleteDBClusterCommand)[0].args[0].input).toEqual({ DBClusterIdentifier: 'graph-restored', SkipFinalSnapshot: true, FinalDBSnapshotIdentifier: undefined });
+  });
+
+  test('RETAIN: leaves the cluster and makes no call', async () => {
+    const event = deleteEvent({ ...baseProps, RemovalPolicy: 'retain' });
+    const answer = await onEvent(event);
+    await expect(isComplete(completeEvent(event, answer))).resolves.toEqual({ IsComplete: true });
+    expect(neptuneMock.calls()).toHaveLength(0);
+  });
+
+  test('a cluster that is already gone is a successful delete', async () => {
+    givenTarget(undefined);
+    const event = deleteEvent();
+    const answer = await onEvent(event);
+    await expect(isComplete(completeEvent(event, answer))).resolves.toEqual({ IsComplete: true });
+    expect(neptuneMock.commandCalls(neptune.DeleteDBClusterCommand)).toHaveLength(0);
+  });
+
+  test('DBClusterNotFoundFault from the delete call itself is success', async () => {
+    givenTarget(target('available'));
+    neptuneMock.on(neptune.DeleteDBClusterCommand).rejects(notFound('graph-restored'));
+    const event = deleteEvent();
+    await expect(onEvent(event)).resolves.toMatchObject({ PhysicalResourceId: 'graph-restored' });
+  });
+
+  test('after a failed create (incompatible-restore) the cluster is deleted without a snapshot it could not take', async () => {
+    givenTarget(target('incompatible-restore'));
+    neptuneMock.on(neptune.DeleteDBClusterCommand).resolves({});
+    await onEvent(deleteEvent());
+    expect(neptuneMock.commandCalls(neptune.DeleteDBClusterCommand)[0].args[0].input).toMatchObject({ SkipFinalSnapshot: true });
+  });
+
+  test('a cluster still being created is deleted once it can be: the delete waits for it', async () => {
+    neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'graph-restored' })
+      .resolvesOnce({ DBClusters: [target('creating')] })
+      .resolves({ DBClusters: [target('available')] });
+    neptuneMock.on(neptune.DeleteDBClusterCommand)
+      .rejectsOnce(new neptune.InvalidDBClusterStateFault({ message: 'DBCluster is not in available state', $metadata: {} }))
+      .resolves({});
+    const event = deleteEvent();
+    const answer = await onEvent(event);
+    await expect(isComplete(completeEvent(event, answer))).resolves.toEqual({ IsComplete: false });
+    expect(neptuneMock.commandCalls(neptune.DeleteDBClusterCommand)).toHaveLength(2);
+  });
+
+  test('a refused delete (deletion protection) fails with the service\'s message', async () => {
+    givenTarget(target('available'));
+    neptuneMock.on(neptune.DeleteDBClusterCommand).rejects(new neptune.NeptuneServiceException({ name: 'InvalidParameterCombination', $fault: 'client', message: 'Cannot delete protected Cluster, please disable deletion protection and try again.', $metadata: {} }));
+    await expect(onEvent(deleteEvent())).rejects.toThrow('DeleteDBCluster of "graph-restored" failed: InvalidParameterCombination: Cannot delete protected Cluster');
+  });
+});
+
+describe('logging', () => {
+  test('the presigned ResponseURL never reaches a log line', async () => {
+    givenTarget(undefined);
+    const lines: string[] = [];
+    (console.log as jest.Mock).mockImplementation((...args: unknown[]) => lines.push(args.join(' ')));
+    await onEvent(cfnEvent('Delete', TYPE, baseProps, { PhysicalResourceId: 'graph-restored' }));
+    expect(lines.join('\n')).toContain('(masked)');
+    expect(lines.join('\n')).not.toContain('X-Amz-Signature');
+  });
+});
+
+describe('requests against the official API models', () => {
+  const models = { neptune: loadApiModel('neptune'), rds: loadApiModel('rds') };
+  const available = models.neptune !== undefined && models.rds !== undefined;
+  if (!available && IN_CI) throw new Error('botocore\'s API models are not installed; CI needs them (python3 -m pip show botocore)');
+  const maybe = available ? test : test.skip;
+
+  maybe.each([
+    ['neptune', neptuneMock, neptune, { ...baseProps, RestoreToTime: '2026-11-20T23:45:00.000Z', Port: 8182, DBSubnetGroupName: 'subnets', VpcSecurityGroupIds: ['sg-1'], KmsKeyId: KEY_ARN, EnableIAMDatabaseAuthentication: true, DeletionProtection: false, OptionGroupName: 'og', DBClusterParameterGroupName: 'pg', Tags: [{ Key: 'a', Value: 'b' }] }],
+    ['rds', rdsMock, rds, { ...baseProps, Engine: 'aurora-mysql', Port: 3306 }],
+  ] as const)('%s: RestoreDBClusterToPointInTime, DescribeDBClusters and DeleteDBCluster conform', async (service, mock, sdk, props) => {
+    const model = models[service]!;
+    const m = mock as any;
+    const s = sdk as any;
+    m.on(s.DescribeDBClustersCommand, { DBClusterIdentifier: 'prod-graph' }).resolves({ DBClusters: [source({ Engine: props.Engine })] });
+    m.on(s.DescribeDBClustersCommand, { DBClusterIdentifier: 'graph-restored' }).rejects(notFound('graph-restored'));
+    m.on(s.RestoreDBClusterToPointInTimeCommand).resolves({});
+    kmsMock.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: KEY_ARN, KeyState: 'Enabled' } });
+    await onEvent(cfnEvent('Create', TYPE, props));
+    m.on(s.DescribeDBClustersCommand, { DBClusterIdentifier: 'graph-restored' }).resolves({ DBClusters: [target('available')] });
+    m.on(s.DeleteDBClusterCommand).resolves({});
+    await onEvent(cfnEvent('Delete', TYPE, props, { PhysicalResourceId: 'graph-restored' }));
+
+    const checked = [
+      ['RestoreDBClusterToPointInTime', m.commandCalls(s.RestoreDBClusterToPointInTimeCommand)],
+      ['DescribeDBClusters', m.commandCalls(s.DescribeDBClustersCommand)],
+      ['DeleteDBCluster', m.commandCalls(s.DeleteDBClusterCommand)],
+    ] as const;
+    for (const [operation, calls] of checked) {
+      expect(calls.length).toBeGreaterThan(0);
+      for (const call of calls) expect(inputProblems(model, operation, call.args[0].input)).toEqual([]);
+    }
+  });
+
+  maybe('the final snapshot identifier is a valid snapshot identifier even for a 63-character cluster', () => {
+    const id = finalSnapshotIdentifier('a'.repeat(63), new Date('2026-11-22T02:33:12Z'));
+    expect(id).toBe(`${'a'.repeat(63)}-final-20261122t023312`);
+    expect(id.length).toBeLessThanOrEqual(255);
+  });
+});
