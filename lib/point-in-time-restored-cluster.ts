@@ -233,6 +233,11 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
    */
   public readonly databaseCluster?: rds.IDatabaseCluster;
 
+  /**
+   * @param scope the construct to create the restore in
+   * @param id the construct id, unique within the scope
+   * @param props what to restore, from where, and how
+   */
   constructor(scope: Construct, id: string, props: PointInTimeRestoredClusterProps) {
     super(scope, id);
     validateProps(props);

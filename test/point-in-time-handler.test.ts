@@ -4,9 +4,9 @@ import * as rds from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, loadApiModel, IN_CI } from './support/api-model';
 import { cfnEvent, completeEvent } from './support/events';
-import { OWNER_TAG_KEY, REQUEST_TAG_KEY } from '../lib/private/contracts/common';
 import { TERMINAL_FAILURE_STATES, finalSnapshotIdentifier } from '../lambda/point-in-time/handler';
 import { isComplete, onEvent } from '../lambda/shared/index';
+import { OWNER_TAG_KEY, REQUEST_TAG_KEY } from '../lib/private/contracts/common';
 
 // aws-sdk-client-mock stands in for the service here: these tests drive states and faults
 // (incompatible-restore, throttling, races) that no emulator produces on demand. The real
@@ -34,18 +34,28 @@ const rdsNotFound = (id: string) => new rds.DBClusterNotFoundFault({ message: `D
 
 function source(overrides: Partial<neptune.DBCluster> = {}): neptune.DBCluster {
   return {
-    DBClusterIdentifier: 'prod-graph', DBClusterArn: SOURCE_ARN, Engine: 'neptune', Status: 'available',
-    EarliestRestorableTime: new Date('2026-11-14T00:00:00Z'), LatestRestorableTime: new Date('2026-11-21T23:55:00Z'),
-    StorageEncrypted: true, ...overrides,
+    DBClusterIdentifier: 'prod-graph',
+    DBClusterArn: SOURCE_ARN,
+    Engine: 'neptune',
+    Status: 'available',
+    EarliestRestorableTime: new Date('2026-11-14T00:00:00Z'),
+    LatestRestorableTime: new Date('2026-11-21T23:55:00Z'),
+    StorageEncrypted: true,
+    ...overrides,
   };
 }
 
 function target(status: string, overrides: Partial<neptune.DBCluster> = {}): neptune.DBCluster {
   return {
-    DBClusterIdentifier: 'graph-restored', DBClusterArn: TARGET_ARN, DbClusterResourceId: 'cluster-ABCDEFG',
-    Engine: 'neptune', Status: status, Port: 8182,
+    DBClusterIdentifier: 'graph-restored',
+    DBClusterArn: TARGET_ARN,
+    DbClusterResourceId: 'cluster-ABCDEFG',
+    Engine: 'neptune',
+    Status: status,
+    Port: 8182,
     Endpoint: 'graph-restored.cluster-abc.us-east-1.neptune.amazonaws.com',
-    ReaderEndpoint: 'graph-restored.cluster-ro-abc.us-east-1.neptune.amazonaws.com', ...overrides,
+    ReaderEndpoint: 'graph-restored.cluster-ro-abc.us-east-1.neptune.amazonaws.com',
+    ...overrides,
   };
 }
 
@@ -92,8 +102,12 @@ describe('Create', () => {
     expect(calls).toHaveLength(1);
     const input = calls[0].args[0].input;
     expect(input).toMatchObject({
-      DBClusterIdentifier: 'graph-restored', SourceDBClusterIdentifier: 'prod-graph', RestoreType: 'full-copy',
-      UseLatestRestorableTime: true, Port: 8182, EnableIAMDatabaseAuthentication: true,
+      DBClusterIdentifier: 'graph-restored',
+      SourceDBClusterIdentifier: 'prod-graph',
+      RestoreType: 'full-copy',
+      UseLatestRestorableTime: true,
+      Port: 8182,
+      EnableIAMDatabaseAuthentication: true,
     });
     expect(input.RestoreToTime).toBeUndefined();
     expect(input.Tags!.map((t) => t.Key)).toEqual(['team', OWNER_TAG_KEY, REQUEST_TAG_KEY]);
@@ -255,9 +269,12 @@ describe('isComplete after Create', () => {
     await expect(isComplete(waiting())).resolves.toEqual({
       IsComplete: true,
       Data: {
-        DBClusterIdentifier: 'graph-restored', DBClusterArn: TARGET_ARN, DbClusterResourceId: 'cluster-ABCDEFG',
+        DBClusterIdentifier: 'graph-restored',
+        DBClusterArn: TARGET_ARN,
+        DbClusterResourceId: 'cluster-ABCDEFG',
         Endpoint: 'graph-restored.cluster-abc.us-east-1.neptune.amazonaws.com',
-        ReaderEndpoint: 'graph-restored.cluster-ro-abc.us-east-1.neptune.amazonaws.com', Port: '8182',
+        ReaderEndpoint: 'graph-restored.cluster-ro-abc.us-east-1.neptune.amazonaws.com',
+        Port: '8182',
       },
     });
   });

@@ -4,8 +4,8 @@ import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import { cfnEvent, completeEvent } from './support/events';
 import { Moto, requireMoto, startMoto, useEmulator } from './support/moto';
-import { OWNER_TAG_KEY } from '../lib/private/contracts/common';
 import type { IsCompleteResponse, OnEventRequest, OnEventResponse } from '../lambda/shared/types';
+import { OWNER_TAG_KEY } from '../lib/private/contracts/common';
 
 /**
  * The bundled handler, exactly as Lambda loads it from the asset, against moto_server: a real
@@ -55,8 +55,13 @@ suite('bundled handler against moto_server', () => {
     const client = new neptune.NeptuneClient({});
     await client.send(new neptune.CreateDBClusterCommand({ DBClusterIdentifier: 'prod-graph', Engine: 'neptune' }));
     const props = {
-      Engine: 'neptune', SourceDBClusterIdentifier: 'prod-graph', DBClusterIdentifier: 'graph-restored',
-      RestoreType: 'full-copy', RemovalPolicy: 'snapshot', TimeoutSeconds: 600, Tags: [{ Key: 'team', Value: 'graph' }],
+      Engine: 'neptune',
+      SourceDBClusterIdentifier: 'prod-graph',
+      DBClusterIdentifier: 'graph-restored',
+      RestoreType: 'full-copy',
+      RemovalPolicy: 'snapshot',
+      TimeoutSeconds: 600,
+      Tags: [{ Key: 'team', Value: 'graph' }],
     };
 
     const create = cfnEvent('Create', TYPE, props);
@@ -69,8 +74,12 @@ suite('bundled handler against moto_server', () => {
 
     const done = await waitComplete(handler, create, created);
     expect(done.Data).toMatchObject({
-      DBClusterIdentifier: 'graph-restored', DBClusterArn: cluster.DBClusterArn, DbClusterResourceId: cluster.DbClusterResourceId,
-      Endpoint: cluster.Endpoint, ReaderEndpoint: cluster.ReaderEndpoint, Port: '8182',
+      DBClusterIdentifier: 'graph-restored',
+      DBClusterArn: cluster.DBClusterArn,
+      DbClusterResourceId: cluster.DbClusterResourceId,
+      Endpoint: cluster.Endpoint,
+      ReaderEndpoint: cluster.ReaderEndpoint,
+      Port: '8182',
     });
 
     // A second Create of the same request (a retried attempt) adopts the cluster.
@@ -94,8 +103,13 @@ suite('bundled handler against moto_server', () => {
     await client.send(new rds.CreateDBClusterCommand({ DBClusterIdentifier: 'orders', Engine: 'aurora-mysql', MasterUsername: 'admin', MasterUserPassword: 'not-a-real-secret-1' }));
     const [source] = (await client.send(new rds.DescribeDBClustersCommand({ DBClusterIdentifier: 'orders' }))).DBClusters!;
     const props = {
-      Engine: 'aurora-mysql', SourceDBClusterIdentifier: 'orders', DBClusterIdentifier: 'orders-copy',
-      RestoreType: 'full-copy', RestoreToTime: source.LatestRestorableTime!.toISOString(), RemovalPolicy: 'destroy', TimeoutSeconds: 600,
+      Engine: 'aurora-mysql',
+      SourceDBClusterIdentifier: 'orders',
+      DBClusterIdentifier: 'orders-copy',
+      RestoreType: 'full-copy',
+      RestoreToTime: source.LatestRestorableTime!.toISOString(),
+      RemovalPolicy: 'destroy',
+      TimeoutSeconds: 600,
     };
 
     const create = cfnEvent('Create', TYPE, props);
@@ -115,8 +129,12 @@ suite('bundled handler against moto_server', () => {
 
   test('a missing source fails before anything is created, and its delete is a no-op', async () => {
     const props = {
-      Engine: 'neptune', SourceDBClusterIdentifier: 'no-such-source', DBClusterIdentifier: 'never-made',
-      RestoreType: 'full-copy', RemovalPolicy: 'snapshot', TimeoutSeconds: 600,
+      Engine: 'neptune',
+      SourceDBClusterIdentifier: 'no-such-source',
+      DBClusterIdentifier: 'never-made',
+      RestoreType: 'full-copy',
+      RemovalPolicy: 'snapshot',
+      TimeoutSeconds: 600,
     };
     await expect(handler.onEvent(cfnEvent('Create', TYPE, props))).rejects.toThrow(/Source cluster "no-such-source" does not exist/);
     const client = new neptune.NeptuneClient({});

@@ -1,8 +1,9 @@
-import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
 import {
   ClusterEngine, PointInTimeRestoredCluster, PointInTimeRestoredClusterProps, RestorePoint, RestoreType,
 } from '../lib';
@@ -104,8 +105,8 @@ describe('PointInTimeRestoredCluster: the restore request', () => {
 
   test('the default identifier of a deeply nested construct still fits 63 characters', () => {
     const stack = newStack();
-    let scope: any = stack;
-    for (let i = 0; i < 8; i++) scope = new (require('constructs').Construct)(scope, `AVeryLongConstructIdNumber${i}`);
+    let scope: Construct = stack;
+    for (let i = 0; i < 8; i++) scope = new Construct(scope, `AVeryLongConstructIdNumber${i}`);
     const cluster = new PointInTimeRestoredCluster(scope, 'Restored', { engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'src' });
     const id = restoreProps(Template.fromStack(stack)).DBClusterIdentifier;
     expect(id.length).toBeLessThanOrEqual(63);
@@ -114,7 +115,8 @@ describe('PointInTimeRestoredCluster: the restore request', () => {
   });
 
   test('Aurora engines get RDS instances with the engine, the writer first', () => {
-    const { template } = synth({ engine: ClusterEngine.AURORA_MYSQL, instances: 3, instanceType: ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.XLARGE) });
+    const instanceType = ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.XLARGE);
+    const { template } = synth({ engine: ClusterEngine.AURORA_MYSQL, instances: 3, instanceType });
     const t = template();
     t.resourceCountIs('AWS::RDS::DBInstance', 3);
     t.resourceCountIs('AWS::Neptune::DBInstance', 0);
@@ -319,7 +321,6 @@ describe('PointInTimeRestoredCluster: validation at synth', () => {
 
   test('tokens are not validated at synth', () => {
     const stack = newStack();
-    const { CfnParameter } = require('aws-cdk-lib');
     const name = new CfnParameter(stack, 'Name').valueAsString;
     const port = new CfnParameter(stack, 'Port', { type: 'Number' }).valueAsNumber;
     expect(() => synth({ clusterIdentifier: name, sourceClusterIdentifier: name, port }, stack).template()).not.toThrow();

@@ -1,5 +1,6 @@
 import { log } from './log';
 import { IsCompleteRequest, IsCompleteResponse, PollResult, RestoreKindHandler } from './types';
+import { POLL_INTERVAL_SECONDS } from '../../lib/private/contracts/common';
 
 /**
  * The handler side of waiting: every restore kind's isComplete goes through here, so the
@@ -7,7 +8,7 @@ import { IsCompleteRequest, IsCompleteResponse, PollResult, RestoreKindHandler }
  */
 
 /** Interval between polls; the deadline is checked against the next poll, not this one. */
-export const POLL_INTERVAL_MS = 30_000;
+export const POLL_INTERVAL_MS = POLL_INTERVAL_SECONDS * 1000;
 
 export function formatDuration(ms: number): string {
   const totalSeconds = Math.round(ms / 1000);
@@ -52,7 +53,7 @@ export async function pollUntilDeadline(
   log(`${event.RequestType} of ${event.PhysicalResourceId}: status "${result.status}" after ${formatDuration(elapsed)}`);
   // Fail on this poll when the next one would land past the deadline, so the message is ours and
   // not the provider framework's bare "Operation timed out".
-  if (elapsed + POLL_INTERVAL_MS > timeoutMs) {
+  if (elapsed + POLL_INTERVAL_MS >= timeoutMs) {
     throw new Error(`Timed out: ${event.RequestType} of ${event.PhysicalResourceId} did not finish within ${formatDuration(timeoutMs)} (waited ${formatDuration(elapsed)}; last status "${result.status}"). Raise the construct's timeout, or look at the resource in the console.`);
   }
   return { IsComplete: false };

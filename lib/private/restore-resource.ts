@@ -5,13 +5,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { POLL_INTERVAL_SECONDS } from './contracts/common';
 import { validateDuration } from './validation';
 
 /** Where scripts/bundle.ts writes the handler; shipped in the npm package. */
 const HANDLER_ASSET = path.join(__dirname, '..', '..', 'assets', 'restore-handler');
 
 /** How often the provider asks the handler whether a restore or delete has finished. */
-export const QUERY_INTERVAL = Duration.seconds(30);
+export const QUERY_INTERVAL = Duration.seconds(POLL_INTERVAL_SECONDS);
 
 /** The longest a restore can wait: a custom resource's own limit (CloudFormation ServiceTimeout). */
 export const MAX_TIMEOUT = Duration.hours(1);

@@ -12,6 +12,9 @@ export interface CommonRestoreProperties {
   readonly TimeoutSeconds: number;
 }
 
+/** Seconds between two polls of a restore's status by the provider. */
+export const POLL_INTERVAL_SECONDS = 30;
+
 /** Tag that records which stack resource created a cluster: a hash of the stack id and logical id. */
 export const OWNER_TAG_KEY = 'cdk-restore-constructs:owner';
 

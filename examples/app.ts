@@ -1,0 +1,43 @@
+import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { ClusterEngine, PointInTimeRestoredCluster, RestorePoint, RestoreType } from '../lib';
+
+/**
+ * The example app: a stack that restores a Neptune graph to a point in time and clones an Aurora
+ * MySQL cluster, both into a new VPC.
+ */
+export function buildExampleApp(outdir?: string): App {
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'RestoreExample');
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+
+  const graph = new PointInTimeRestoredCluster(stack, 'GraphBeforeIncident', {
+    engine: ClusterEngine.NEPTUNE,
+    sourceClusterIdentifier: 'prod-graph',
+    restorePoint: RestorePoint.at(new Date('2026-11-20T23:45:00Z')),
+    vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    iamAuthentication: true,
+    instances: 2,
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE),
+    removalPolicy: RemovalPolicy.SNAPSHOT,
+  });
+
+  const orders = new PointInTimeRestoredCluster(stack, 'OrdersClone', {
+    engine: ClusterEngine.AURORA_MYSQL,
+    sourceClusterIdentifier: 'prod-orders',
+    restoreType: RestoreType.COPY_ON_WRITE,
+    vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    instances: 1,
+    removalPolicy: RemovalPolicy.DESTROY,
+    timeout: Duration.minutes(45),
+  });
+
+  // A reporting job may read the clone, and reach the graph copy on its port.
+  const reporting = new ec2.SecurityGroup(stack, 'Reporting', { vpc });
+  orders.connections.allowDefaultPortFrom(reporting);
+  graph.connections.allowDefaultPortFrom(reporting);
+  Tags.of(stack).add('purpose', 'incident-2026-11-20');
+  return app;
+}

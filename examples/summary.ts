@@ -1,0 +1,39 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * Reads a synthesized cloud assembly and says, for each restore in it, what will be restored from
+ * what. It reads only the templates, so it works on any assembly, not just the example's.
+ */
+
+interface Template { Resources?: Record<string, { Type: string; Properties?: Record<string, any> }> }
+
+function text(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === undefined) return '';
+  return `(${Object.keys(value as object)[0] ?? 'token'} at deploy time)`;
+}
+
+function describePointInTime(props: Record<string, any>, instances: number): string {
+  const when = props.RestoreToTime ? `as of ${text(props.RestoreToTime)}` : 'at its latest restorable time';
+  const removal = { snapshot: 'final snapshot, then delete', destroy: 'delete without a snapshot', retain: 'keep the cluster' }[props.RemovalPolicy as string] ?? text(props.RemovalPolicy);
+  return `${text(props.Engine)} cluster "${text(props.DBClusterIdentifier)}" restored from "${text(props.SourceDBClusterIdentifier)}" ${when} `
+    + `(${text(props.RestoreType)}), ${instances} instance(s); waits up to ${Number(props.TimeoutSeconds) / 60} min; on removal: ${removal}`;
+}
+
+export function describeRestores(assemblyDir: string): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf8'));
+  const lines: string[] = [];
+  for (const [name, artifact] of Object.entries<any>(manifest.artifacts ?? {})) {
+    if (artifact.type !== 'aws:cloudformation:stack') continue;
+    const template: Template = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf8'));
+    const resources = Object.entries(template.Resources ?? {});
+    for (const [logicalId, resource] of resources) {
+      if (resource.Type !== 'Custom::PointInTimeRestoredCluster') continue;
+      const instances = resources.filter(([, r]) => /DBInstance$/.test(r.Type)
+        && JSON.stringify(r.Properties?.DBClusterIdentifier ?? '').includes(`"${logicalId}"`)).length;
+      lines.push(`${name}/${logicalId}: ${describePointInTime(resource.Properties ?? {}, instances)}`);
+    }
+  }
+  return lines;
+}
