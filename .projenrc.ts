@@ -63,7 +63,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The handlers' SDK clients are bundled at build time, so for them they are build dependencies.
     devdirs: ['lambda', 'test', 'integ', 'examples', 'bench', 'scripts'],
   },
-  gitignore: ['/assets/', '/cdk.out/', '/integ/cdk-integ.out.*', '/integ/**/cdk.out', '*.js.map', '/.moto/'],
+  gitignore: ['/assets/', '/cdk.out/', '/integ/cdk-integ.out.*', '*.js.map', '/.moto/'],
   npmignoreEnabled: true,
 });
 
