@@ -67,6 +67,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmignoreEnabled: true,
 });
 
+// eslint-import-resolver-typescript 4.x pulls in unrs-resolver, whose per-platform bindings npm
+// leaves out of the lock file, which breaks `npm ci` on a fresh clone.
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.addDevDeps('eslint-import-resolver-typescript@~3.8.0');
+
 // The handlers are bundled once, when the library is built, so a consumer's synth needs no esbuild.
 const bundle = project.addTask('bundle', {
   description: 'Bundle the custom-resource handler into assets/',

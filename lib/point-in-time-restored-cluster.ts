@@ -139,7 +139,8 @@ export interface PointInTimeRestoredClusterProps {
   readonly iamAuthentication?: boolean;
 
   /**
-   * Refuse deletion of the restored cluster. A stack delete then fails until it is turned off.
+   * Refuse deletion of the restored cluster. A stack delete then fails until it is turned off;
+   * turning it off (or on) changes the cluster in place.
    * @default false
    */
   readonly deletionProtection?: boolean;
@@ -264,7 +265,8 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
       description: `Restored cluster ${this.node.path}`,
     })] : []);
 
-    const inputs: Omit<PointInTimeRestoreProperties, 'TimeoutSeconds' | 'RemovalPolicy' | 'Tags' | 'DBClusterIdentifier'> = {
+    // What decides the restored data and its placement; a change to any of it names a new cluster.
+    const inputs: Omit<PointInTimeRestoreProperties, 'TimeoutSeconds' | 'RemovalPolicy' | 'Tags' | 'DBClusterIdentifier' | 'DeletionProtection'> = {
       Engine: props.engine,
       SourceDBClusterIdentifier: props.sourceClusterIdentifier,
       RestoreToTime: props.restorePoint?.time?.toISOString(),
@@ -274,7 +276,6 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
       VpcSecurityGroupIds: securityGroups.length ? securityGroups.map((sg) => sg.securityGroupId) : undefined,
       KmsKeyId: props.storageEncryptionKey?.keyArn,
       EnableIAMDatabaseAuthentication: props.iamAuthentication,
-      DeletionProtection: props.deletionProtection,
       OptionGroupName: props.optionGroupName,
       DBClusterParameterGroupName: props.clusterParameterGroupName,
     };
@@ -286,6 +287,7 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
       properties: {
         ...inputs,
         DBClusterIdentifier: identifier,
+        DeletionProtection: props.deletionProtection,
         RemovalPolicy: removalPolicy,
         Tags: Lazy.any({ produce: () => this.tags.renderTags() }),
       },
@@ -359,7 +361,7 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
       resources: [source, target],
     }));
     restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['rds:AddTagsToResource', 'rds:RemoveTagsFromResource', 'rds:ListTagsForResource'],
+      actions: ['rds:AddTagsToResource', 'rds:RemoveTagsFromResource', 'rds:ListTagsForResource', 'rds:ModifyDBCluster'],
       resources: [target],
     }));
     restore.addToHandlerPolicy(new iam.PolicyStatement({

@@ -331,6 +331,22 @@ describe('Update', () => {
     expect(neptuneMock.commandCalls(neptune.DeleteDBClusterCommand)).toHaveLength(0);
   });
 
+  test('switching deletion protection off changes the cluster in place, so a delete can follow', async () => {
+    givenTarget(target('available'));
+    neptuneMock.on(neptune.ModifyDBClusterCommand).resolves({});
+    const answer = await onEvent(cfnEvent('Update', TYPE, { ...baseProps, DeletionProtection: false },
+      { PhysicalResourceId: 'graph-restored', OldResourceProperties: { ...baseProps, DeletionProtection: true } }));
+    expect(answer.PhysicalResourceId).toBe('graph-restored');
+    expect(neptuneMock.commandCalls(neptune.ModifyDBClusterCommand)[0].args[0].input).toEqual({ DBClusterIdentifier: 'graph-restored', DeletionProtection: false, ApplyImmediately: true });
+    expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
+  });
+
+  test('an update of a cluster that no longer exists fails and says so', async () => {
+    givenTarget(undefined);
+    await expect(onEvent(cfnEvent('Update', TYPE, { ...baseProps, RemovalPolicy: 'retain' }, { PhysicalResourceId: 'graph-restored', OldResourceProperties: baseProps })))
+      .rejects.toThrow('DB cluster "graph-restored" no longer exists; it cannot be updated in place.');
+  });
+
   test('a change of restore input restores a new cluster under a new physical id and deletes nothing', async () => {
     neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'graph-restored-2' }).rejects(notFound('graph-restored-2'));
     givenSource();

@@ -103,6 +103,17 @@ describe('PointInTimeRestoredCluster: the restore request', () => {
     expect(moved).not.toBe(a);
   });
 
+  test('deletion protection, removal policy and timeout do not change the default identifier: they change in place', () => {
+    const a = restoreProps(synth().template()).DBClusterIdentifier;
+    const b = restoreProps(synth({ deletionProtection: true, removalPolicy: RemovalPolicy.RETAIN, timeout: Duration.minutes(20) }).template()).DBClusterIdentifier;
+    expect(b).toBe(a);
+  });
+
+  test('a given identifier is stored in lowercase, as RDS stores it', () => {
+    const props = restoreProps(synth({ clusterIdentifier: 'Graph-Restored' }).template());
+    expect(props.DBClusterIdentifier).toBe('graph-restored');
+  });
+
   test('the default identifier of a deeply nested construct still fits 63 characters', () => {
     const stack = newStack();
     let scope: Construct = stack;

@@ -45,6 +45,7 @@ export interface ClusterApi {
   restore(input: RestoreInput): Promise<void>;
   /** Deletes the cluster, taking a final snapshot under that identifier unless it is undefined. */
   delete(identifier: string, finalSnapshotIdentifier: string | undefined): Promise<void>;
+  setDeletionProtection(identifier: string, enabled: boolean): Promise<void>;
   listTags(arn: string): Promise<ApiTag[]>;
   addTags(arn: string, tags: ApiTag[]): Promise<void>;
   removeTags(arn: string, keys: string[]): Promise<void>;
@@ -81,6 +82,11 @@ function makeApi(client: { send(command: any): Promise<any> }, sdk: Sdk): Cluste
         DBClusterIdentifier: identifier,
         SkipFinalSnapshot: finalSnapshotIdentifier === undefined,
         FinalDBSnapshotIdentifier: finalSnapshotIdentifier,
+      }));
+    },
+    async setDeletionProtection(identifier, enabled) {
+      await client.send(new sdk.ModifyDBClusterCommand({
+        DBClusterIdentifier: identifier, DeletionProtection: enabled, ApplyImmediately: true,
       }));
     },
     async listTags(arn) {

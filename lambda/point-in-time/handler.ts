@@ -17,9 +17,13 @@ export const TERMINAL_FAILURE_STATES = new Set([
   'inaccessible-encryption-credentials',
 ]);
 
-/** The inputs that decide what is restored; a change to any of them needs a new cluster. */
+/**
+ * The inputs that decide what is restored; a change to any of them needs a new cluster. The rest
+ * change in place: deletion protection in particular must be switchable off before a delete
+ * without restoring a whole new cluster.
+ */
 function restoreInputs(props: PointInTimeRestoreProperties): Record<string, unknown> {
-  const { RemovalPolicy: _r, Tags: _t, TimeoutSeconds: _s, ...inputs } = props;
+  const { RemovalPolicy: _r, Tags: _t, TimeoutSeconds: _s, DeletionProtection: _d, ...inputs } = props;
   return inputs;
 }
 
@@ -136,11 +140,18 @@ async function createCluster(event: OnEventRequest, props: PointInTimeRestorePro
   return { PhysicalResourceId: id };
 }
 
-/** Brings the cluster's tags from the old set to the new one, never touching the ownership tags. */
-async function updateTags(api: ClusterApi, id: string, oldTags: ApiTag[], newTags: ApiTag[]): Promise<void> {
+/**
+ * Applies what changes in place: deletion protection, and the tags from the old set to the new
+ * one, never touching the ownership tags.
+ */
+async function updateInPlace(api: ClusterApi, id: string, old: PointInTimeRestoreProperties, props: PointInTimeRestoreProperties): Promise<void> {
   const cluster = await api.describe(id);
   if (!cluster) throw new Error(`DB cluster "${id}" no longer exists; it cannot be updated in place.`);
-  const wanted = new Map(newTags.filter((t) => !isOwnershipTag(t.Key)).map((t) => [t.Key, t.Value]));
+  if (Boolean(old.DeletionProtection) !== Boolean(props.DeletionProtection)) {
+    await api.setDeletionProtection(id, Boolean(props.DeletionProtection));
+  }
+  const oldTags = old.Tags ?? [];
+  const wanted = new Map((props.Tags ?? []).filter((t) => !isOwnershipTag(t.Key)).map((t) => [t.Key, t.Value]));
   const removed = oldTags.map((t) => t.Key).filter((k) => !wanted.has(k) && !isOwnershipTag(k));
   const changed = [...wanted].filter(([k, v]) => oldTags.find((t) => t.Key === k)?.Value !== v);
   if (removed.length) await api.removeTags(cluster.DBClusterArn!, removed);
@@ -210,9 +221,8 @@ export const pointInTimeHandler: RestoreKindHandler = {
         return createCluster(event, props);
       case 'Update': {
         const old = readPointInTimeProperties(event.OldResourceProperties);
-        if (old.Engine === props.Engine && requestToken(restoreInputs(old)) === requestToken(restoreInputs(props))) {
-          // Only the removal policy, the timeout or the tags changed: the cluster stays.
-          await updateTags(clusterApiFor(props.Engine), event.PhysicalResourceId, old.Tags ?? [], props.Tags ?? []);
+        if (requestToken(restoreInputs(old)) === requestToken(restoreInputs(props))) {
+          await updateInPlace(clusterApiFor(props.Engine), event.PhysicalResourceId, old, props);
           return { PhysicalResourceId: event.PhysicalResourceId };
         }
         // A new physical id makes CloudFormation delete the old cluster after the stack update succeeds.
