@@ -106,7 +106,7 @@ project.testTask.env('JSII_DEPRECATED', 'quiet');
 project.testTask.spawn(project.preCompileTask);
 project.testTask.spawn(project.compileTask);
 project.testTask.spawn(project.postCompileTask);
-project.testTask.exec('test -z "$(git status --porcelain -- API.md)" || (echo "API.md is not current: run npx projen compile && npx projen docgen, then commit API.md" && exit 1)');
+project.testTask.exec('git diff --quiet -- API.md && git ls-files --error-unmatch API.md >/dev/null || (echo "API.md is not current: run npx projen compile && npx projen docgen, then commit API.md" && exit 1)');
 project.testTask.exec('jest --ci');
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
 project.testTask.spawn(pacmak);

@@ -349,23 +349,19 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
     const source = arn('cluster', lowercase(props.sourceClusterIdentifier));
     const target = arn('cluster', identifier);
 
+    // Two statements a restore, so that many restores in one stack stay within the role's policy quotas.
     const restoreResources = [source, target, arn('subgrp', subnetGroupName ?? 'default')];
     if (props.optionGroupName) restoreResources.push(arn('og', props.optionGroupName));
     if (props.clusterParameterGroupName) restoreResources.push(arn('cluster-pg', props.clusterParameterGroupName));
     restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['rds:RestoreDBClusterToPointInTime'],
+      actions: ['rds:RestoreDBClusterToPointInTime', 'rds:DescribeDBClusters'],
       resources: restoreResources,
     }));
     restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['rds:DescribeDBClusters'],
-      resources: [source, target],
-    }));
-    restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['rds:AddTagsToResource', 'rds:RemoveTagsFromResource', 'rds:ListTagsForResource', 'rds:ModifyDBCluster'],
-      resources: [target],
-    }));
-    restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot'],
+      actions: [
+        'rds:AddTagsToResource', 'rds:RemoveTagsFromResource', 'rds:ListTagsForResource', 'rds:ModifyDBCluster',
+        'rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot',
+      ],
       resources: [target, arn('cluster-snapshot', `${identifier}-final-*`)],
     }));
     // DescribeEvents has no resource-level permissions; it only reads the failure message.
