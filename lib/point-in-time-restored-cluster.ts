@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import {
-  ArnFormat, Annotations, Duration, Lazy, Names, RemovalPolicy, Stack, TagManager, TagType, Token, ITaggable,
+  ArnFormat, Annotations, CfnResource, Duration, Lazy, Names, RemovalPolicy, Stack, TagManager, TagType, Token, ITaggable,
 } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -248,7 +248,7 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
 
     this.tags = new TagManager(TagType.KEY_VALUE, POINT_IN_TIME_RESOURCE_TYPE);
     this.node.addValidation({
-      validate: () => this.tags.renderTags() ? tagErrors(this.tags) : [],
+      validate: () => tagErrors(this.tags),
     });
 
     let subnetGroupName = props.subnetGroupName;
@@ -304,6 +304,7 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
 
     const instanceClass = `db.${(props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE)).toString()}`;
     this.instanceIdentifiers = [];
+    let writer: CfnResource | undefined;
     for (let i = 1; i <= (props.instances ?? 1); i++) {
       const instance = props.engine === ClusterEngine.NEPTUNE
         ? new neptune.CfnDBInstance(this, `Instance${i}`, {
@@ -315,8 +316,9 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
           dbInstanceClass: instanceClass,
           engine: props.engine,
         });
-      // Replicas after the writer, so the first instance is the one that becomes the writer.
-      if (i > 1) instance.addDependency(this.node.findChild('Instance1') as neptune.CfnDBInstance);
+      // The first instance of a cluster becomes its writer, so replicas wait for it.
+      if (writer) instance.addDependency(writer);
+      writer ??= instance;
       this.instanceIdentifiers.push(instance.ref);
     }
 
