@@ -1,6 +1,6 @@
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
-import type { ApiTag, PointInTimeEngine } from '../../lib/private/contracts/point-in-time';
+import type { ApiTag, PointInTimeEngine, PointInTimeRestoreProperties } from '../../lib/private/contracts/point-in-time';
 
 /** The fields of a DB cluster the handler reads; Neptune and RDS describe them alike. */
 export interface Cluster {
@@ -17,23 +17,14 @@ export interface Cluster {
   readonly StorageEncrypted?: boolean;
 }
 
-/** RestoreDBClusterToPointInTime's input, in the members both APIs share. */
-export interface RestoreInput {
-  readonly DBClusterIdentifier: string;
-  readonly SourceDBClusterIdentifier: string;
-  readonly RestoreType?: string;
+/**
+ * RestoreDBClusterToPointInTime's input, in the members both APIs share: the contract's
+ * properties (named after the API) with the restore time as the SDK takes it.
+ */
+export type RestoreInput = Omit<PointInTimeRestoreProperties, 'Engine' | 'RestoreToTime' | 'RemovalPolicy' | 'TimeoutSeconds'> & {
   readonly RestoreToTime?: Date;
   readonly UseLatestRestorableTime?: boolean;
-  readonly Port?: number;
-  readonly DBSubnetGroupName?: string;
-  readonly VpcSecurityGroupIds?: string[];
-  readonly KmsKeyId?: string;
-  readonly EnableIAMDatabaseAuthentication?: boolean;
-  readonly DeletionProtection?: boolean;
-  readonly OptionGroupName?: string;
-  readonly DBClusterParameterGroupName?: string;
-  readonly Tags?: ApiTag[];
-}
+};
 
 /**
  * The cluster calls of a point-in-time restore. Neptune has its own SDK client over the same
@@ -53,8 +44,22 @@ export interface ClusterApi {
   latestEventMessage(identifier: string): Promise<string | undefined>;
 }
 
-/** Builds both clients from the same command set; their request and response shapes match. */
-type Sdk = typeof rds | typeof neptune;
+/**
+ * The commands used, which both SDK packages export with matching shapes. Their classes are
+ * distinct types, so they are held loosely here; the handler tests check every request against
+ * both official API models.
+ */
+type CommandClass = new (input: any) => unknown;
+interface Sdk {
+  readonly DescribeDBClustersCommand: CommandClass;
+  readonly RestoreDBClusterToPointInTimeCommand: CommandClass;
+  readonly DeleteDBClusterCommand: CommandClass;
+  readonly ModifyDBClusterCommand: CommandClass;
+  readonly ListTagsForResourceCommand: CommandClass;
+  readonly AddTagsToResourceCommand: CommandClass;
+  readonly RemoveTagsFromResourceCommand: CommandClass;
+  readonly DescribeEventsCommand: CommandClass;
+}
 
 /** SDK clients retry throttling and transient faults themselves, with backoff; allow them a few more tries. */
 const CLIENT_CONFIG = { maxAttempts: 6 };
