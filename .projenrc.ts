@@ -37,6 +37,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-rds',
     '@aws-sdk/client-neptune',
     '@aws-sdk/client-kms',
+    '@aws-sdk/client-sfn',
     '@types/aws-lambda',
     '@types/node@^20',
     'aws-sdk-client-mock',
@@ -114,6 +115,11 @@ project.testTask.exec('jest --ci');
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
 project.testTask.spawn(pacmak);
 project.testTask.spawn(integ);
+
+project.addTask('bench', {
+  description: 'Print the poller\'s figures: describe calls per restore length, worst detection delay',
+  exec: 'ts-node --project test/tsconfig.json bench/poll-schedule.ts',
+});
 
 project.addTask('example', {
   description: 'Synthesize examples/ into cdk.out and print what each restore restores',

@@ -18,7 +18,11 @@ function describePointInTime(props: Record<string, any>, instances: number): str
   const when = props.RestoreToTime ? `as of ${text(props.RestoreToTime)}` : 'at its latest restorable time';
   const removal = { snapshot: 'final snapshot, then delete', destroy: 'delete without a snapshot', retain: 'keep the cluster' }[props.RemovalPolicy as string] ?? text(props.RemovalPolicy);
   return `${text(props.Engine)} cluster "${text(props.DBClusterIdentifier)}" restored from "${text(props.SourceDBClusterIdentifier)}" ${when} `
-    + `(${text(props.RestoreType)}), ${instances} instance(s); waits up to ${Number(props.TimeoutSeconds) / 60} min; on removal: ${removal}`;
+    + `(${text(props.RestoreType)}), ${instances} instance(s); waits up to ${duration(Number(props.TimeoutSeconds))}; on removal: ${removal}`;
+}
+
+function duration(seconds: number): string {
+  return seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`;
 }
 
 export function describeRestores(assemblyDir: string): string[] {
@@ -30,8 +34,10 @@ export function describeRestores(assemblyDir: string): string[] {
     const resources = Object.entries(template.Resources ?? {});
     for (const [logicalId, resource] of resources) {
       if (resource.Type !== 'Custom::PointInTimeRestoredCluster') continue;
+      // Instances name the cluster through the resource that reads its attributes after the wait.
+      const readers = resources.filter(([, r]) => r.Properties?.RestoredId?.Ref === logicalId).map(([id]) => id);
       const instances = resources.filter(([, r]) => /DBInstance$/.test(r.Type)
-        && JSON.stringify(r.Properties?.DBClusterIdentifier ?? '').includes(`"${logicalId}"`)).length;
+        && readers.some((reader) => JSON.stringify(r.Properties?.DBClusterIdentifier ?? '').includes(`"${reader}"`))).length;
       lines.push(`${name}/${logicalId}: ${describePointInTime(resource.Properties ?? {}, instances)}`);
     }
   }

@@ -177,8 +177,9 @@ export interface PointInTimeRestoredClusterProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * How long to wait for the restored cluster to become available (1 minute to 1 hour).
-   * @default Duration.hours(1)
+   * How long the restore may take until the cluster is available (5 minutes to 12 hours). At the
+   * timeout the deployment fails with the last status seen, and the rollback deletes the cluster.
+   * @default Duration.hours(3)
    */
   readonly timeout?: Duration;
 }
@@ -289,8 +290,8 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
         DBClusterIdentifier: identifier,
         DeletionProtection: props.deletionProtection,
         RemovalPolicy: removalPolicy,
-        Tags: Lazy.any({ produce: () => this.tags.renderTags() }),
       },
+      lateProperties: { Tags: Lazy.any({ produce: () => this.tags.renderTags() }) },
     });
     this.grantHandler(restore, stack, props, identifier, subnetGroupName);
 

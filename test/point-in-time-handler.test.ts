@@ -1,12 +1,16 @@
 import { DescribeKeyCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
+import { SFNClient, StartExecutionCommand, StopExecutionCommand, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, loadApiModel, IN_CI } from './support/api-model';
 import { cfnEvent, completeEvent } from './support/events';
-import { TERMINAL_FAILURE_STATES, finalSnapshotIdentifier } from '../lambda/point-in-time/handler';
+import { TERMINAL_FAILURE_STATES, finalSnapshotIdentifier, pointInTimeHandler } from '../lambda/point-in-time/handler';
+import { executionName } from '../lambda/shared/executions';
 import { isComplete, onEvent } from '../lambda/shared/index';
-import { OWNER_TAG_KEY, REQUEST_TAG_KEY } from '../lib/private/contracts/common';
+import { initialPollerState, pollStep } from '../lambda/shared/polling';
+import type { WaitSignal } from '../lambda/shared/signal';
+import { ATTRIBUTES_RESOURCE_TYPE, OWNER_TAG_KEY, REQUEST_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
 
 // aws-sdk-client-mock stands in for the service here: these tests drive states and faults
 // (incompatible-restore, throttling, races) that no emulator produces on demand. The real
@@ -14,6 +18,9 @@ import { OWNER_TAG_KEY, REQUEST_TAG_KEY } from '../lib/private/contracts/common'
 const neptuneMock = mockClient(neptune.NeptuneClient);
 const rdsMock = mockClient(rds.RDSClient);
 const kmsMock = mockClient(KMSClient);
+const sfnMock = mockClient(SFNClient);
+const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:Poller';
+const HANDLE_URL = 'https://cloudformation-waitcondition-us-east-1.s3.amazonaws.com/arn%3Aaws%3Acloudformation/handle?X-Amz-Signature=handle-secret';
 
 const TYPE = 'Custom::PointInTimeRestoredCluster';
 const SOURCE_ARN = 'arn:aws:rds:us-east-1:123456789012:cluster:prod-graph';
@@ -26,7 +33,8 @@ const baseProps = {
   SourceDBClusterIdentifier: 'prod-graph',
   RestoreType: 'full-copy',
   RemovalPolicy: 'snapshot',
-  TimeoutSeconds: 3600,
+  TimeoutSeconds: 10800,
+  WaitHandleUrl: HANDLE_URL,
 };
 
 const notFound = (id: string) => new neptune.DBClusterNotFoundFault({ message: `DBCluster ${id} not found.`, $metadata: {} });
@@ -83,10 +91,17 @@ beforeEach(() => {
   neptuneMock.reset();
   rdsMock.reset();
   kmsMock.reset();
+  sfnMock.reset();
+  sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:x` });
+  sfnMock.on(StopExecutionCommand).resolves({});
+  process.env[STATE_MACHINE_ARN_ENV] = STATE_MACHINE_ARN;
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });
 
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  delete process.env[STATE_MACHINE_ARN_ENV];
+  jest.restoreAllMocks();
+});
 
 describe('Create', () => {
   test('checks the source, then restores at the latest restorable time with the ownership tags', async () => {
@@ -112,6 +127,19 @@ describe('Create', () => {
     expect(input.RestoreToTime).toBeUndefined();
     expect(input.Tags!.map((t) => t.Key)).toEqual(['team', OWNER_TAG_KEY, REQUEST_TAG_KEY]);
     expect(rdsMock.calls()).toHaveLength(0);
+
+    // ...and starts the poller, named after the wait handle so a retry cannot start a second one.
+    const [start] = sfnMock.commandCalls(StartExecutionCommand);
+    expect(start.args[0].input).toMatchObject({ stateMachineArn: STATE_MACHINE_ARN, name: executionName(HANDLE_URL) });
+    expect(JSON.parse(start.args[0].input.input!)).toMatchObject({
+      ResourceType: TYPE, PhysicalResourceId: 'graph-restored', StartedAt: answer.WaitStartedAt, Polls: 0, done: false,
+    });
+  });
+
+  test('a failed pre-flight starts no poller', async () => {
+    neptuneMock.on(neptune.DescribeDBClustersCommand).rejects(notFound('x'));
+    await expect(onEvent(cfnEvent('Create', TYPE, baseProps))).rejects.toThrow(/does not exist/);
+    expect(sfnMock.calls()).toHaveLength(0);
   });
 
   test('a restore time inside the window is passed as a timestamp', async () => {
@@ -261,13 +289,71 @@ describe('Create: adoption', () => {
   });
 });
 
-describe('isComplete after Create', () => {
-  const waiting = (startedAt = Date.now()) => completeEvent(cfnEvent('Create', TYPE, baseProps), { PhysicalResourceId: 'graph-restored', WaitStartedAt: startedAt });
+describe('polling after Create (one step of the state machine)', () => {
+  const signals: WaitSignal[] = [];
+  const step = (now = Date.now(), startedAt = now) => pollStep(
+    initialPollerState(TYPE, cfnEvent('Create', TYPE, baseProps).ResourceProperties, 'graph-restored', startedAt),
+    { now: () => now, kindOf: () => pointInTimeHandler, signal: async (_url, signal) => { signals.push(signal); } },
+  );
+  beforeEach(() => { signals.length = 0; });
 
-  test('available: complete, with the cluster\'s attributes', async () => {
+  test('available: signals SUCCESS once and ends', async () => {
     givenTarget(target('available'));
-    await expect(isComplete(waiting())).resolves.toEqual({
-      IsComplete: true,
+    const state = await step();
+    expect(state).toMatchObject({ done: true, Polls: 1, LastStatus: 'available' });
+    expect(signals).toEqual([{ Status: 'SUCCESS', UniqueId: 'graph-restored', Data: '', Reason: 'graph-restored is available after 0s' }]);
+  });
+
+  test.each(['creating', 'backing-up', 'modifying', 'migrating', 'resetting-master-credentials', 'upgrading'])('%s: looks again later, signals nothing', async (status) => {
+    givenTarget(target(status));
+    await expect(step()).resolves.toMatchObject({ done: false, waitSeconds: 20, LastStatus: status, Polls: 1 });
+    expect(signals).toEqual([]);
+  });
+
+  test.each([...TERMINAL_FAILURE_STATES])('%s: signals FAILURE with the status and the service\'s last event message', async (status) => {
+    givenTarget(target(status));
+    neptuneMock.on(neptune.DescribeEventsCommand).resolves({ Events: [{ Message: 'Restored DB cluster' }, { Message: 'The restore failed: incompatible parameters' }] });
+    await expect(step()).resolves.toMatchObject({ done: true });
+    expect(signals).toEqual([expect.objectContaining({
+      Status: 'FAILURE',
+      Reason: `Restore of neptune cluster "graph-restored" from "prod-graph" at its latest restorable time failed: cluster status is "${status}": The restore failed: incompatible parameters`,
+    })]);
+  });
+
+  test('incompatible-restore without readable events still fails with the status', async () => {
+    givenTarget(target('incompatible-restore'));
+    neptuneMock.on(neptune.DescribeEventsCommand).rejects(new Error('AccessDenied'));
+    await step();
+    expect(signals[0].Reason).toMatch(/cluster status is "incompatible-restore"$/);
+  });
+
+  test('throttling while polling is not a failure: the next look tries again', async () => {
+    neptuneMock.on(neptune.DescribeDBClustersCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client' }));
+    await expect(step()).resolves.toMatchObject({ done: false, LastStatus: 'unknown (Throttling)' });
+    expect(signals).toEqual([]);
+  });
+
+  test('a cluster that disappears while waiting fails the restore', async () => {
+    givenTarget(undefined);
+    await step();
+    expect(signals[0]).toMatchObject({ Status: 'FAILURE', Reason: expect.stringMatching(/disappeared while the restore was waiting/) });
+  });
+});
+
+describe('isComplete', () => {
+  test('after a Create it is complete at once: the wait condition holds the stack instead', async () => {
+    const event = completeEvent(cfnEvent('Create', TYPE, baseProps), { PhysicalResourceId: 'graph-restored', WaitStartedAt: Date.now() });
+    await expect(isComplete(event)).resolves.toEqual({ IsComplete: true });
+    expect(neptuneMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('the attributes resource', () => {
+  test('reads the restored cluster\'s attributes once the wait has ended', async () => {
+    givenTarget(target('available'));
+    const answer = await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { ...baseProps, RestoreResourceType: TYPE, RestoredId: 'graph-restored' }));
+    expect(answer).toEqual({
+      PhysicalResourceId: 'graph-restored',
       Data: {
         DBClusterIdentifier: 'graph-restored',
         DBClusterArn: TARGET_ARN,
@@ -277,40 +363,19 @@ describe('isComplete after Create', () => {
         Port: '8182',
       },
     });
+    expect(sfnMock.calls()).toHaveLength(0);
   });
 
-  test.each(['creating', 'backing-up', 'modifying', 'migrating', 'resetting-master-credentials', 'upgrading'])('%s: not complete yet', async (status) => {
-    givenTarget(target(status));
-    await expect(isComplete(waiting())).resolves.toEqual({ IsComplete: false });
-  });
-
-  test.each([...TERMINAL_FAILURE_STATES])('%s: fails with the status and the service\'s last event message', async (status) => {
-    givenTarget(target(status));
-    neptuneMock.on(neptune.DescribeEventsCommand).resolves({ Events: [{ Message: 'Restored DB cluster' }, { Message: 'The restore failed: incompatible parameters' }] });
-    await expect(isComplete(waiting()))
-      .rejects.toThrow(`Restore of neptune cluster "graph-restored" from "prod-graph" at its latest restorable time failed: cluster status is "${status}": The restore failed: incompatible parameters`);
-  });
-
-  test('incompatible-restore without readable events still fails with the status', async () => {
-    givenTarget(target('incompatible-restore'));
-    neptuneMock.on(neptune.DescribeEventsCommand).rejects(new Error('AccessDenied'));
-    await expect(isComplete(waiting())).rejects.toThrow(/cluster status is "incompatible-restore"$/);
-  });
-
-  test('throttling while polling is not a failure: the next poll tries again', async () => {
-    neptuneMock.on(neptune.DescribeDBClustersCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client' }));
-    await expect(isComplete(waiting())).resolves.toEqual({ IsComplete: false });
-  });
-
-  test('a cluster that disappears while waiting fails the restore', async () => {
+  test('fails clearly when the cluster is gone', async () => {
     givenTarget(undefined);
-    await expect(isComplete(waiting())).rejects.toThrow(/disappeared while the restore was waiting/);
+    await expect(onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { ...baseProps, RestoreResourceType: TYPE, RestoredId: 'graph-restored' })))
+      .rejects.toThrow('DB cluster "graph-restored" does not exist, so its attributes cannot be read');
   });
 
-  test('past the timeout it fails with the last status and how long it waited', async () => {
-    givenTarget(target('creating'));
-    const event = completeEvent(cfnEvent('Create', TYPE, { ...baseProps, TimeoutSeconds: 1800 }), { PhysicalResourceId: 'graph-restored', WaitStartedAt: Date.now() - 1800_000 });
-    await expect(isComplete(event)).rejects.toThrow(/did not finish within 30m \(waited 30m; last status "creating"\)/);
+  test('its delete touches nothing', async () => {
+    await onEvent(cfnEvent('Delete', ATTRIBUTES_RESOURCE_TYPE, { ...baseProps, RestoreResourceType: TYPE, RestoredId: 'graph-restored' }, { PhysicalResourceId: 'graph-restored' }));
+    expect(neptuneMock.calls()).toHaveLength(0);
+    expect(sfnMock.calls()).toHaveLength(0);
   });
 });
 
@@ -329,6 +394,16 @@ describe('Update', () => {
     });
     expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
     expect(neptuneMock.commandCalls(neptune.DeleteDBClusterCommand)).toHaveLength(0);
+    expect(sfnMock.calls()).toHaveLength(0);
+  });
+
+  test('an update with a new wait handle (a new timeout) polls again so the new wait condition hears the end', async () => {
+    givenTarget(target('available'));
+    const newHandle = `${HANDLE_URL}&new`;
+    await onEvent(cfnEvent('Update', TYPE, { ...baseProps, TimeoutSeconds: 21600, WaitHandleUrl: newHandle },
+      { PhysicalResourceId: 'graph-restored', OldResourceProperties: baseProps }));
+    expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
+    expect(sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input.name).toBe(executionName(newHandle));
   });
 
   test('switching deletion protection off changes the cluster in place, so a delete can follow', async () => {
@@ -377,6 +452,20 @@ describe('Delete', () => {
     await expect(isComplete(completeEvent(event, answer))).resolves.toEqual({ IsComplete: false });
     await expect(isComplete(completeEvent(event, answer))).resolves.toEqual({ IsComplete: true });
     expect(neptuneMock.commandCalls(neptune.DeleteDBClusterCommand)).toHaveLength(1);
+  });
+
+  test('stops the poller of this restore first, so no execution is left running', async () => {
+    givenTarget(undefined);
+    await onEvent(deleteEvent());
+    expect(sfnMock.commandCalls(StopExecutionCommand)[0].args[0].input).toMatchObject({
+      executionArn: `arn:aws:states:us-east-1:123456789012:execution:Poller:${executionName(HANDLE_URL)}`,
+    });
+  });
+
+  test('a poller that is already gone is fine', async () => {
+    givenTarget(undefined);
+    sfnMock.on(StopExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution does not exist', $metadata: {} }));
+    await expect(onEvent(deleteEvent())).resolves.toMatchObject({ PhysicalResourceId: 'graph-restored' });
   });
 
   test('DESTROY: deletes without a final snapshot', async () => {

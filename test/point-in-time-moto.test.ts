@@ -1,15 +1,24 @@
 import * as fs from 'fs';
+import * as http from 'http';
+import { AddressInfo } from 'net';
 import * as path from 'path';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
+import * as sfn from '@aws-sdk/client-sfn';
 import { cfnEvent, completeEvent } from './support/events';
 import { Moto, requireMoto, startMoto, useEmulator } from './support/moto';
+import { executionName } from '../lambda/shared/executions';
+import type { PollerState } from '../lambda/shared/polling';
+import type { WaitSignal } from '../lambda/shared/signal';
 import type { IsCompleteResponse, OnEventRequest, OnEventResponse } from '../lambda/shared/types';
-import { OWNER_TAG_KEY } from '../lib/private/contracts/common';
+import { ATTRIBUTES_RESOURCE_TYPE, OWNER_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
 
 /**
  * The bundled handler, exactly as Lambda loads it from the asset, against moto_server: a real
- * RDS/Neptune API emulator on 127.0.0.1. Each step checks the emulator's state.
+ * RDS, Neptune and Step Functions API emulator on 127.0.0.1. Each step checks the emulator's
+ * state. moto records the polling executions without running them; the test plays the state
+ * machine's part, feeding each execution's input to the poller, whose signals go to a local
+ * HTTP server standing in for the wait condition handle.
  */
 const BUNDLE = path.join(__dirname, '..', 'assets', 'restore-handler', 'index.js');
 const TYPE = 'Custom::PointInTimeRestoredCluster';
@@ -19,6 +28,7 @@ const suite = run ? describe : describe.skip;
 interface Handler {
   onEvent(event: OnEventRequest): Promise<OnEventResponse>;
   isComplete(event: unknown): Promise<IsCompleteResponse>;
+  poll(state: PollerState): Promise<PollerState>;
 }
 
 /** Runs isComplete the way the provider framework does, until it says complete (bounded). */
@@ -34,24 +44,63 @@ suite('bundled handler against moto_server', () => {
   let moto: Moto;
   let restoreEnv: () => void;
   let handler: Handler;
+  let handleServer: http.Server;
+  let handleBase: string;
+  const signals = new Map<string, WaitSignal[]>();
+  let handles = 0;
+
+  /** A fresh wait condition handle URL, served by the local stand-in. */
+  const newHandle = () => `${handleBase}/handle-${++handles}?X-Amz-Signature=test`;
+
+  /** Plays the state machine: runs the poller on the execution's input until it is done. */
+  async function runPoller(handleUrl: string): Promise<WaitSignal[]> {
+    const client = new sfn.SFNClient({});
+    const arn = `${process.env[STATE_MACHINE_ARN_ENV]!.replace(':stateMachine:', ':execution:')}:${executionName(handleUrl)}`;
+    const execution = await client.send(new sfn.DescribeExecutionCommand({ executionArn: arn }));
+    expect(execution.status).toBe('RUNNING');
+    let state: PollerState = JSON.parse(execution.input!);
+    for (let step = 0; !state.done; step++) {
+      if (step > 20) throw new Error('the poller never ended');
+      state = await handler.poll(state);
+    }
+    return signals.get(new URL(handleUrl).pathname) ?? [];
+  }
 
   beforeAll(async () => {
     if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run "npm run bundle" first`);
     moto = await startMoto();
     restoreEnv = useEmulator(moto.endpoint);
+    handleServer = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        const key = new URL(req.url!, 'http://x').pathname;
+        signals.set(key, [...(signals.get(key) ?? []), JSON.parse(body)]);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => handleServer.listen(0, '127.0.0.1', r));
+    handleBase = `http://127.0.0.1:${(handleServer.address() as AddressInfo).port}`;
+    const machine = await new sfn.SFNClient({}).send(new sfn.CreateStateMachineCommand({
+      name: 'Poller',
+      roleArn: 'arn:aws:iam::123456789012:role/poller',
+      definition: JSON.stringify({ StartAt: 'Poll', States: { Poll: { Type: 'Pass', End: true } } }),
+    }));
+    process.env[STATE_MACHINE_ARN_ENV] = machine.stateMachineArn;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     handler = require(BUNDLE);
   });
 
   afterAll(async () => {
     restoreEnv?.();
+    handleServer?.close();
     await moto?.stop();
   });
 
   beforeEach(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
   afterEach(() => jest.restoreAllMocks());
 
-  test('Neptune: create restores the cluster, waits for it, and delete takes a final snapshot', async () => {
+  test('Neptune: create restores the cluster and starts the poller, the poller signals, delete stops it and takes a final snapshot', async () => {
     const client = new neptune.NeptuneClient({});
     await client.send(new neptune.CreateDBClusterCommand({ DBClusterIdentifier: 'prod-graph', Engine: 'neptune' }));
     const props = {
@@ -60,8 +109,9 @@ suite('bundled handler against moto_server', () => {
       DBClusterIdentifier: 'graph-restored',
       RestoreType: 'full-copy',
       RemovalPolicy: 'snapshot',
-      TimeoutSeconds: 600,
+      TimeoutSeconds: 3600,
       Tags: [{ Key: 'team', Value: 'graph' }],
+      WaitHandleUrl: newHandle(),
     };
 
     const create = cfnEvent('Create', TYPE, props);
@@ -72,8 +122,12 @@ suite('bundled handler against moto_server', () => {
     const tags = (await client.send(new neptune.ListTagsForResourceCommand({ ResourceName: cluster.DBClusterArn }))).TagList!;
     expect(tags).toEqual(expect.arrayContaining([{ Key: 'team', Value: 'graph' }, expect.objectContaining({ Key: OWNER_TAG_KEY })]));
 
-    const done = await waitComplete(handler, create, created);
-    expect(done.Data).toMatchObject({
+    // The custom resource answers at once; the wait condition, signalled by the poller, holds the stack.
+    await expect(handler.isComplete(completeEvent(create, created))).resolves.toEqual({ IsComplete: true });
+    expect(await runPoller(props.WaitHandleUrl)).toEqual([expect.objectContaining({ Status: 'SUCCESS', UniqueId: 'graph-restored' })]);
+
+    const attributes = await handler.onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { ...props, RestoreResourceType: TYPE, RestoredId: 'graph-restored' }));
+    expect(attributes.Data).toEqual({
       DBClusterIdentifier: 'graph-restored',
       DBClusterArn: cluster.DBClusterArn,
       DbClusterResourceId: cluster.DbClusterResourceId,
@@ -89,8 +143,11 @@ suite('bundled handler against moto_server', () => {
       .toEqual(['graph-restored', 'prod-graph']);
 
     const del = cfnEvent('Delete', TYPE, props, { PhysicalResourceId: 'graph-restored' });
-    const deleting = await handler.onEvent(del);
-    await waitComplete(handler, del, deleting);
+    await waitComplete(handler, del, await handler.onEvent(del));
+    const execution = await new sfn.SFNClient({}).send(new sfn.DescribeExecutionCommand({
+      executionArn: `${process.env[STATE_MACHINE_ARN_ENV]!.replace(':stateMachine:', ':execution:')}:${executionName(props.WaitHandleUrl)}`,
+    }));
+    expect(execution.status).toBe('ABORTED');
     await expect(client.send(new neptune.DescribeDBClustersCommand({ DBClusterIdentifier: 'graph-restored' }))).rejects.toThrow(/not found/);
     const snapshots = (await new rds.RDSClient({}).send(new rds.DescribeDBClusterSnapshotsCommand({}))).DBClusterSnapshots!;
     expect(snapshots.map((s) => s.DBClusterSnapshotIdentifier)).toContainEqual(expect.stringMatching(/^graph-restored-final-\d{8}t\d{6}$/));
@@ -109,36 +166,43 @@ suite('bundled handler against moto_server', () => {
       RestoreType: 'full-copy',
       RestoreToTime: source.LatestRestorableTime!.toISOString(),
       RemovalPolicy: 'destroy',
-      TimeoutSeconds: 600,
+      TimeoutSeconds: 3600,
+      WaitHandleUrl: newHandle(),
     };
 
-    const create = cfnEvent('Create', TYPE, props);
-    const created = await handler.onEvent(create);
-    const done = await waitComplete(handler, create, created);
-    expect(done.Data).toMatchObject({ DBClusterIdentifier: 'orders-copy', Port: '3306' });
+    await handler.onEvent(cfnEvent('Create', TYPE, props));
+    expect((await runPoller(props.WaitHandleUrl)).map((x) => x.Status)).toEqual(['SUCCESS']);
+    const attributes = await handler.onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { ...props, RestoreResourceType: TYPE, RestoredId: 'orders-copy' }));
+    expect(attributes.Data).toMatchObject({ DBClusterIdentifier: 'orders-copy', Port: '3306' });
     const [copy] = (await client.send(new rds.DescribeDBClustersCommand({ DBClusterIdentifier: 'orders-copy' }))).DBClusters!;
     expect(copy).toMatchObject({ Engine: 'aurora-mysql', Status: 'available' });
 
-    const before = (await client.send(new rds.DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: 'orders-copy', SnapshotType: 'manual' }))).DBClusterSnapshots!.length;
+    const manual = async () => (await client.send(new rds.DescribeDBClusterSnapshotsCommand({
+      DBClusterIdentifier: 'orders-copy', SnapshotType: 'manual',
+    }))).DBClusterSnapshots!.length;
+    const before = await manual();
     const del = cfnEvent('Delete', TYPE, props, { PhysicalResourceId: 'orders-copy' });
     await waitComplete(handler, del, await handler.onEvent(del));
     await expect(client.send(new rds.DescribeDBClustersCommand({ DBClusterIdentifier: 'orders-copy' }))).rejects.toThrow(/not found/);
-    const after = (await client.send(new rds.DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: 'orders-copy', SnapshotType: 'manual' }))).DBClusterSnapshots!.length;
-    expect(after).toBe(before);
+    expect(await manual()).toBe(before);
   });
 
-  test('a missing source fails before anything is created, and its delete is a no-op', async () => {
+  test('a missing source fails before anything is created or polled, and its delete is a no-op', async () => {
     const props = {
       Engine: 'neptune',
       SourceDBClusterIdentifier: 'no-such-source',
       DBClusterIdentifier: 'never-made',
       RestoreType: 'full-copy',
       RemovalPolicy: 'snapshot',
-      TimeoutSeconds: 600,
+      TimeoutSeconds: 3600,
+      WaitHandleUrl: newHandle(),
     };
     await expect(handler.onEvent(cfnEvent('Create', TYPE, props))).rejects.toThrow(/Source cluster "no-such-source" does not exist/);
     const client = new neptune.NeptuneClient({});
     await expect(client.send(new neptune.DescribeDBClustersCommand({ DBClusterIdentifier: 'never-made' }))).rejects.toThrow(/not found/);
+    const list = new sfn.ListExecutionsCommand({ stateMachineArn: process.env[STATE_MACHINE_ARN_ENV] });
+    const executions = (await new sfn.SFNClient({}).send(list)).executions!;
+    expect(executions.map((e) => e.name)).not.toContain(executionName(props.WaitHandleUrl));
     const del = cfnEvent('Delete', TYPE, props, { PhysicalResourceId: 'never-made' });
     await expect(waitComplete(handler, del, await handler.onEvent(del))).resolves.toEqual({ IsComplete: true });
   });
@@ -147,7 +211,15 @@ suite('bundled handler against moto_server', () => {
     const client = new neptune.NeptuneClient({});
     await client.send(new neptune.CreateDBClusterCommand({ DBClusterIdentifier: 'src-two', Engine: 'neptune' }));
     await client.send(new neptune.CreateDBClusterCommand({ DBClusterIdentifier: 'taken-name', Engine: 'neptune' }));
-    const props = { Engine: 'neptune', SourceDBClusterIdentifier: 'src-two', DBClusterIdentifier: 'taken-name', RestoreType: 'full-copy', RemovalPolicy: 'snapshot', TimeoutSeconds: 600 };
+    const props = {
+      Engine: 'neptune',
+      SourceDBClusterIdentifier: 'src-two',
+      DBClusterIdentifier: 'taken-name',
+      RestoreType: 'full-copy',
+      RemovalPolicy: 'snapshot',
+      TimeoutSeconds: 3600,
+      WaitHandleUrl: newHandle(),
+    };
     await expect(handler.onEvent(cfnEvent('Create', TYPE, props))).rejects.toThrow(/already exists and was not created by this stack resource/);
     expect((await client.send(new neptune.DescribeDBClustersCommand({ DBClusterIdentifier: 'taken-name' }))).DBClusters).toHaveLength(1);
   });

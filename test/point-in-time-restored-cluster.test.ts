@@ -71,18 +71,18 @@ describe('PointInTimeRestoredCluster: the restore request', () => {
     expect(props.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] });
   });
 
-  test('defaults: latest restorable time, full copy, one hour, snapshot on delete, one r6g.large instance', () => {
+  test('defaults: latest restorable time, full copy, three hours, snapshot on delete, one r6g.large instance', () => {
     const { template } = synth();
     const t = template();
     const props = restoreProps(t);
     expect(props.RestoreToTime).toBeUndefined();
     expect(props.RestoreType).toBe('full-copy');
-    expect(props.TimeoutSeconds).toBe(3600);
+    expect(props.TimeoutSeconds).toBe(10800);
     expect(props.RemovalPolicy).toBe('snapshot');
     t.resourceCountIs('AWS::Neptune::DBInstance', 1);
     t.hasResourceProperties('AWS::Neptune::DBInstance', {
       DBInstanceClass: 'db.r6g.large',
-      DBClusterIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RestoredRestore'), 'DBClusterIdentifier'] },
+      DBClusterIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RestoredRestoreAttributes'), 'DBClusterIdentifier'] },
     });
   });
 
@@ -192,7 +192,7 @@ describe('PointInTimeRestoredCluster: attributes and integrations', () => {
   test('attributes come from the custom resource', () => {
     const { stack, cluster } = synth();
     const resolve = (v: unknown) => stack.resolve(v);
-    expect(resolve(cluster.clusterIdentifier)).toEqual({ 'Fn::GetAtt': [expect.any(String), 'DBClusterIdentifier'] });
+    expect(resolve(cluster.clusterIdentifier)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RestoredRestoreAttributes/), 'DBClusterIdentifier'] });
     expect(resolve(cluster.clusterArn)).toEqual({ 'Fn::GetAtt': [expect.any(String), 'DBClusterArn'] });
     expect(resolve(cluster.clusterResourceId)).toEqual({ 'Fn::GetAtt': [expect.any(String), 'DbClusterResourceId'] });
     expect(resolve(cluster.clusterEndpoint.hostname)).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Endpoint'] });
@@ -251,6 +251,69 @@ describe('PointInTimeRestoredCluster: the shared provider', () => {
   });
 });
 
+describe('PointInTimeRestoredCluster: waiting up to 12 hours', () => {
+  function waitParts(template: Template) {
+    const handles = Object.keys(template.findResources('AWS::CloudFormation::WaitConditionHandle'));
+    const conditions = template.findResources('AWS::CloudFormation::WaitCondition');
+    return { handles, conditions, conditionIds: Object.keys(conditions) };
+  }
+
+  test.each([Duration.minutes(5), Duration.hours(3), Duration.hours(12)])('the wait condition\'s Timeout equals a timeout of %s', (timeout) => {
+    const { conditions } = waitParts(synth({ timeout }).template());
+    const [condition] = Object.values(conditions);
+    expect(condition.Properties).toEqual({ Handle: { Ref: expect.stringMatching(/^RestoredRestoreWaitHandle/) }, Timeout: String(timeout.toSeconds()), Count: 1 });
+  });
+
+  test('the wait condition comes after the restore, and the attributes after the wait condition', () => {
+    const t = synth().template();
+    const { conditions, conditionIds } = waitParts(t);
+    const [restoreId] = Object.keys(t.findResources(RESOURCE_TYPE));
+    expect(Object.values(conditions)[0].DependsOn).toContain(restoreId);
+    const [attributes] = Object.values(t.findResources('Custom::RestoredResourceAttributes'));
+    expect(attributes.DependsOn).toContain(conditionIds[0]);
+    expect(attributes.Properties.RestoredId).toEqual({ Ref: restoreId });
+    expect(attributes.Properties.RestoreResourceType).toBe(RESOURCE_TYPE);
+  });
+
+  test('a change of restore input makes a new handle and wait condition; a tag change does not', () => {
+    const before = waitParts(synth().template());
+    const moved = waitParts(synth({ restorePoint: RestorePoint.at(new Date('2026-11-01T00:00:00Z')) }).template());
+    const longer = waitParts(synth({ timeout: Duration.hours(6) }).template());
+    const tagged = synth();
+    Tags.of(tagged.stack).add('team', 'graph');
+    const retagged = waitParts(tagged.template());
+    expect(moved.handles).not.toEqual(before.handles);
+    expect(moved.conditionIds).not.toEqual(before.conditionIds);
+    expect(longer.handles).not.toEqual(before.handles);
+    expect(retagged.handles).toEqual(before.handles);
+    expect(retagged.conditionIds).toEqual(before.conditionIds);
+  });
+
+  test('the restore resource is given its handle\'s URL', () => {
+    const t = synth().template();
+    expect(restoreProps(t).WaitHandleUrl).toEqual({ Ref: expect.stringMatching(/^RestoredRestoreWaitHandle/) });
+  });
+
+  test('one polling state machine per stack, whose handler may start and stop only its own executions', () => {
+    const stack = newStack();
+    synth({}, stack);
+    new PointInTimeRestoredCluster(stack, 'Second', { engine: ClusterEngine.AURORA_MYSQL, sourceClusterIdentifier: 'orders' });
+    const t = Template.fromStack(stack);
+    const machines = Object.keys(t.findResources('AWS::StepFunctions::StateMachine'));
+    // Ours, and the provider framework's own waiter (used for deletes).
+    expect(machines.filter((m) => m.startsWith('CdkRestoreConstructsProviderPoller'))).toHaveLength(1);
+    expect(machines).toHaveLength(2);
+    const [policy] = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('PollingPolicy') } }));
+    const statements = policy.Properties.PolicyDocument.Statement;
+    expect(statements.find((s: any) => s.Action === 'states:StartExecution').Resource).toEqual({ Ref: expect.stringMatching(/Poller/) });
+    expect(JSON.stringify(statements.find((s: any) => s.Action === 'states:StopExecution').Resource)).toContain(':execution:');
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.onEvent',
+      Environment: { Variables: { RESTORE_POLLER_STATE_MACHINE_ARN: { Ref: Match.stringLikeRegexp('Poller') } } },
+    });
+  });
+});
+
 describe('PointInTimeRestoredCluster: IAM', () => {
   test('every mutating action is scoped to named ARNs', () => {
     const stack = newStack();
@@ -302,8 +365,8 @@ describe('PointInTimeRestoredCluster: validation at synth', () => {
     ['restorePoint', { restorePoint: RestorePoint.at(new Date('not a date')) }, /Invalid restorePoint "Invalid Date": the date is not a valid time/],
     ['restoreType', { restoreType: RestoreType.COPY_ON_WRITE }, /Invalid restoreType "copy-on-write": Neptune supports only full-copy/],
     ['restoreType', { engine: ClusterEngine.AURORA_MYSQL, restoreType: RestoreType.COPY_ON_WRITE, restorePoint: RestorePoint.at(new Date('2026-11-01T00:00:00Z')) }, /always of the latest restorable time, but restorePoint is 2026-11-01T00:00:00.000Z/],
-    ['timeout', { timeout: Duration.hours(2) }, /Invalid timeout "2 hours": use a duration from 1 minute to 1 hour/],
-    ['timeout', { timeout: Duration.seconds(30) }, /Invalid timeout "30 seconds"/],
+    ['timeout', { timeout: Duration.hours(13) }, /Invalid timeout "13 hours": use a duration from 5 minutes to 12 hours/],
+    ['timeout', { timeout: Duration.minutes(4) }, /Invalid timeout "4 minutes"/],
     ['removalPolicy', { removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE }, /Invalid removalPolicy "retain-on-update-or-delete"/],
     ['engine', { engine: 'docdb' as ClusterEngine }, /Invalid engine "docdb": use one of neptune, aurora-mysql, aurora-postgresql/],
   ])('%s: %j is refused', (_prop, props, message) => {

@@ -5,6 +5,7 @@ import { formatDuration, isTransient, pollUntilDeadline, POLL_INTERVAL_MS } from
 function scripted(statusAt: (elapsedMs: number) => PollResult, clock: { now: number }, start: number): RestoreKindHandler {
   return {
     onEvent: async () => ({ PhysicalResourceId: 'x' }),
+    describe: async () => ({}),
     poll: async () => statusAt(clock.now - start),
   };
 }
@@ -52,7 +53,11 @@ test('a restore that never finishes fails at the timeout with the last status an
 
 test('a terminal failure thrown by the kind passes through unchanged', async () => {
   const clock = { now: 0 };
-  const handler: RestoreKindHandler = { onEvent: async () => ({ PhysicalResourceId: 'x' }), poll: async () => { throw new Error('cluster status is "incompatible-restore"'); } };
+  const handler: RestoreKindHandler = {
+    onEvent: async () => ({ PhysicalResourceId: 'x' }),
+    describe: async () => ({}),
+    poll: async () => { throw new Error('cluster status is "incompatible-restore"'); },
+  };
   await expect(drive(handler, 3600, clock)).rejects.toThrow('cluster status is "incompatible-restore"');
 });
 

@@ -23,7 +23,7 @@ export const TERMINAL_FAILURE_STATES = new Set([
  * without restoring a whole new cluster.
  */
 function restoreInputs(props: PointInTimeRestoreProperties): Record<string, unknown> {
-  const { RemovalPolicy: _r, Tags: _t, TimeoutSeconds: _s, DeletionProtection: _d, ...inputs } = props;
+  const { RemovalPolicy: _r, Tags: _t, TimeoutSeconds: _s, WaitHandleUrl: _w, DeletionProtection: _d, ...inputs } = props;
   return inputs;
 }
 
@@ -238,5 +238,12 @@ export const pointInTimeHandler: RestoreKindHandler = {
     const props = readPointInTimeProperties(event.ResourceProperties);
     if (event.RequestType === 'Delete') return advanceDelete(props, event.PhysicalResourceId, new Date());
     return pollAvailable(props, event.PhysicalResourceId);
+  },
+
+  async describe(properties: Record<string, unknown>, physicalResourceId: string): Promise<Record<string, string>> {
+    const props = readPointInTimeProperties(properties);
+    const cluster = await clusterApiFor(props.Engine).describe(physicalResourceId);
+    if (!cluster) throw new Error(`DB cluster "${physicalResourceId}" does not exist, so its attributes cannot be read; someone deleted it outside this stack.`);
+    return { ...attributesOf(cluster) };
   },
 };

@@ -1,12 +1,21 @@
+import { stopPolling, startPolling } from './executions';
 import { logEvent, log } from './log';
+import { initialPollerState, pollStep, PollerState } from './polling';
+import { putSignal } from './signal';
 import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, RestoreKindHandler } from './types';
 import { pollUntilDeadline } from './waiting';
+import { ATTRIBUTES_RESOURCE_TYPE, MAX_CUSTOM_RESOURCE_WAIT_SECONDS } from '../../lib/private/contracts/common';
 import { POINT_IN_TIME_RESOURCE_TYPE } from '../../lib/private/contracts/point-in-time';
 import { pointInTimeHandler } from '../point-in-time/handler';
 
 /**
  * The one handler bundle of the stack's shared provider. The custom resource's type selects the
  * restore kind, so adding a construct adds no Lambda function.
+ *
+ * A restore's Create starts the restore and a polling execution, and answers at once; the
+ * execution signals the restore's wait condition, which holds the stack for up to 12 hours; then
+ * the attributes resource reads what the restore made. Deletes wait here, through the provider
+ * framework's isComplete.
  */
 const KINDS: Record<string, RestoreKindHandler> = {
   [POINT_IN_TIME_RESOURCE_TYPE]: pointInTimeHandler,
@@ -18,17 +27,57 @@ function kindOf(resourceType: string): RestoreKindHandler {
   return kind;
 }
 
+async function onAttributesEvent(event: OnEventRequest): Promise<OnEventResponse> {
+  const props = event.ResourceProperties;
+  const restoredId = String(props.RestoredId);
+  if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
+  const data = await kindOf(String(props.RestoreResourceType)).describe(props, restoredId);
+  return { PhysicalResourceId: restoredId, Data: data };
+}
+
+/** A new wait condition handle means CloudFormation waits anew, so a poller must signal it. */
+function needsPolling(event: OnEventRequest): boolean {
+  if (event.RequestType === 'Create') return true;
+  return event.RequestType === 'Update' && event.OldResourceProperties.WaitHandleUrl !== event.ResourceProperties.WaitHandleUrl;
+}
+
 export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
   logEvent('onEvent', event);
-  const response = await kindOf(event.ResourceType).onEvent(event);
-  const answer = { ...response, WaitStartedAt: Date.now() };
+  if (event.ResourceType === ATTRIBUTES_RESOURCE_TYPE) {
+    const answer = await onAttributesEvent(event);
+    log('onEvent answer', answer);
+    return answer;
+  }
+  const kind = kindOf(event.ResourceType);
+  if (event.RequestType === 'Delete') await stopPolling(event.ResourceProperties.WaitHandleUrl);
+  const startedAt = Date.now();
+  const response = await kind.onEvent(event);
+  if (needsPolling(event)) {
+    await startPolling(initialPollerState(event.ResourceType, event.ResourceProperties, response.PhysicalResourceId, startedAt));
+  }
+  const answer = { ...response, WaitStartedAt: startedAt };
   log('onEvent answer', answer);
   return answer;
 }
 
 export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteResponse> {
   logEvent('isComplete', event);
-  const answer = await pollUntilDeadline(kindOf(event.ResourceType), event);
+  // Restores are waited for by their wait condition; only deletes wait here.
+  if (event.ResourceType === ATTRIBUTES_RESOURCE_TYPE || event.RequestType !== 'Delete') return { IsComplete: true };
+  const bounded = {
+    ...event,
+    ResourceProperties: {
+      ...event.ResourceProperties,
+      TimeoutSeconds: Math.min(Number(event.ResourceProperties.TimeoutSeconds), MAX_CUSTOM_RESOURCE_WAIT_SECONDS),
+    },
+  };
+  const answer = await pollUntilDeadline(kindOf(event.ResourceType), bounded);
   log('isComplete answer', answer);
   return answer;
+}
+
+/** One step of the polling state machine. */
+export async function poll(state: PollerState): Promise<PollerState> {
+  log('poll', { ResourceType: state.ResourceType, PhysicalResourceId: state.PhysicalResourceId, Polls: state.Polls, LastStatus: state.LastStatus });
+  return pollStep(state, { now: Date.now, kindOf, signal: putSignal });
 }

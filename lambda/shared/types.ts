@@ -28,9 +28,15 @@ export interface PollResult {
   readonly data?: Record<string, string>;
 }
 
-/** The two entry points a restore kind implements. */
+/** What a restore kind implements. */
 export interface RestoreKindHandler {
+  /** Starts the restore (Create), changes it in place or replaces it (Update), or begins the delete. */
   onEvent(event: OnEventRequest): Promise<OnEventResponse>;
-  /** Describes the resource once and maps its status; throws on a terminal failure. */
+  /**
+   * Describes the resource once and maps its status: for Create and Update whether the restore
+   * is usable, for Delete whether it is gone. Throws on a terminal failure.
+   */
   poll(event: IsCompleteRequest): Promise<PollResult>;
+  /** The attributes of a finished restore, as the construct reads them. */
+  describe(properties: Record<string, unknown>, physicalResourceId: string): Promise<Record<string, string>>;
 }

@@ -3,7 +3,8 @@ import { IsCompleteRequest, IsCompleteResponse, PollResult, RestoreKindHandler }
 import { POLL_INTERVAL_SECONDS } from '../../lib/private/contracts/common';
 
 /**
- * The handler side of waiting: every restore kind's isComplete goes through here, so the
+ * Waiting inside the provider framework's isComplete, which deletes use (restores wait through
+ * their wait condition and the poller instead): every kind's delete goes through here, so the
  * deadline and the timeout message are the same for all of them.
  */
 
@@ -54,7 +55,7 @@ export async function pollUntilDeadline(
   // Fail on this poll when the next one would land past the deadline, so the message is ours and
   // not the provider framework's bare "Operation timed out".
   if (elapsed + POLL_INTERVAL_MS >= timeoutMs) {
-    throw new Error(`Timed out: ${event.RequestType} of ${event.PhysicalResourceId} did not finish within ${formatDuration(timeoutMs)} (waited ${formatDuration(elapsed)}; last status "${result.status}"). Raise the construct's timeout, or look at the resource in the console.`);
+    throw new Error(`Timed out: ${event.RequestType} of ${event.PhysicalResourceId} did not finish within ${formatDuration(timeoutMs)} (waited ${formatDuration(elapsed)}; last status "${result.status}"). Look at the resource in the console, then retry.`);
   }
   return { IsComplete: false };
 }

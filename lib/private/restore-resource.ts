@@ -1,29 +1,32 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnWaitCondition, CfnWaitConditionHandle, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { POLL_INTERVAL_SECONDS } from './contracts/common';
+import {
+  ATTRIBUTES_RESOURCE_TYPE, MAX_CUSTOM_RESOURCE_WAIT_SECONDS, MAX_WAIT_CONDITION_SECONDS, POLL_INTERVAL_SECONDS,
+  STATE_MACHINE_ARN_ENV,
+} from './contracts/common';
 import { validateDuration } from './validation';
 
 /** Where scripts/bundle.ts writes the handler; shipped in the npm package. */
 const HANDLER_ASSET = path.join(__dirname, '..', '..', 'assets', 'restore-handler');
 
-/** How often the provider asks the handler whether a restore or delete has finished. */
-export const QUERY_INTERVAL = Duration.seconds(POLL_INTERVAL_SECONDS);
-
-/** The longest a restore can wait: a custom resource's own limit (CloudFormation ServiceTimeout). */
-export const MAX_TIMEOUT = Duration.hours(1);
+/** The longest a restore can wait: a wait condition's own limit. */
+export const MAX_TIMEOUT = Duration.seconds(MAX_WAIT_CONDITION_SECONDS);
 
 /** The wait used when a construct is given no timeout. */
-export const DEFAULT_TIMEOUT = Duration.hours(1);
+export const DEFAULT_TIMEOUT = Duration.hours(3);
 
 /**
- * The custom-resource provider of one stack, shared by every restore in it, so the number of
- * Lambda functions does not grow with the number of restores. Constructs widen its role with
- * statements scoped to the resources they name.
+ * The custom-resource provider of one stack and its polling state machine, shared by every
+ * restore in it, so the number of Lambda functions does not grow with the number of restores.
+ * Constructs widen its role with statements scoped to the resources they name.
  */
 class RestoreProvider extends Construct {
   static of(scope: Construct): RestoreProvider {
@@ -34,6 +37,8 @@ class RestoreProvider extends Construct {
 
   readonly role: iam.Role;
   readonly serviceToken: string;
+  /** Lets the handler start and stop polling; apart from the role's default policy to avoid a cycle. */
+  readonly pollingPolicy: iam.Policy;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -48,32 +53,71 @@ class RestoreProvider extends Construct {
     });
 
     const code = lambda.Code.fromAsset(HANDLER_ASSET);
-    const handlerProps = {
-      code,
-      runtime: lambda.Runtime.NODEJS_22_X,
-      role: this.role,
-      memorySize: 256,
-    };
+    const handlerProps = { code, runtime: lambda.Runtime.NODEJS_22_X, role: this.role, memorySize: 256 };
+
+    const poller = new lambda.Function(this, 'Poll', {
+      ...handlerProps,
+      handler: 'index.poll',
+      timeout: Duration.minutes(1),
+      description: 'cdk-restore-constructs: one look at a restore; signals its wait condition when it ends',
+    });
+    const stateMachine = this.pollingStateMachine(poller);
+
     const onEvent = new lambda.Function(this, 'OnEvent', {
       ...handlerProps,
       handler: 'index.onEvent',
       timeout: Duration.minutes(5),
-      description: 'cdk-restore-constructs: starts restores and deletes',
+      description: 'cdk-restore-constructs: starts restores and their polling, and deletes',
+      environment: { [STATE_MACHINE_ARN_ENV]: stateMachine.stateMachineArn },
     });
     const isComplete = new lambda.Function(this, 'IsComplete', {
       ...handlerProps,
       handler: 'index.isComplete',
       timeout: Duration.minutes(2),
-      description: 'cdk-restore-constructs: reports whether a restore or delete has finished',
+      description: 'cdk-restore-constructs: reports whether a delete has finished',
+    });
+
+    this.pollingPolicy = new iam.Policy(this, 'PollingPolicy', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
+        new iam.PolicyStatement({
+          actions: ['states:StopExecution'],
+          resources: [Stack.of(this).formatArn({
+            service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          })],
+        }),
+      ],
     });
 
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
-      queryInterval: QUERY_INTERVAL,
-      totalTimeout: MAX_TIMEOUT,
+      queryInterval: Duration.seconds(POLL_INTERVAL_SECONDS),
+      totalTimeout: Duration.seconds(MAX_CUSTOM_RESOURCE_WAIT_SECONDS),
     });
     this.serviceToken = provider.serviceToken;
+  }
+
+  /**
+   * Poll, wait as long as the poll said, repeat until it says done. The decisions (when to look
+   * again, when to give up, what to signal) are the poller's; a failed step is reported by
+   * invoking the poller once more with the error, so the wait condition always hears the end.
+   */
+  private pollingStateMachine(poller: lambda.IFunction): sfn.StateMachine {
+    const poll = new tasks.LambdaInvoke(this, 'LookAtRestore', { lambdaFunction: poller, payloadResponseOnly: true, retryOnServiceExceptions: true });
+    const reportFailure = new tasks.LambdaInvoke(this, 'ReportFailure', { lambdaFunction: poller, payloadResponseOnly: true, retryOnServiceExceptions: true });
+    poll.addRetry({ errors: ['States.ALL'], maxAttempts: 3, interval: Duration.seconds(10), backoffRate: 2 });
+    poll.addCatch(reportFailure, { resultPath: '$.error' });
+    const wait = new sfn.Wait(this, 'WaitBeforeNextLook', { time: sfn.WaitTime.secondsPath('$.waitSeconds') });
+    const definition = poll.next(new sfn.Choice(this, 'Ended?')
+      .when(sfn.Condition.booleanEquals('$.done', true), new sfn.Succeed(this, 'Signalled'))
+      .otherwise(wait.next(poll)));
+    return new sfn.StateMachine(this, 'Poller', {
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      // A backstop past the longest wait condition; the poller itself ends every execution sooner.
+      timeout: Duration.seconds(MAX_WAIT_CONDITION_SECONDS + 3600),
+    });
   }
 }
 
@@ -81,33 +125,57 @@ class RestoreProvider extends Construct {
 export interface RestoreResourceProps {
   /** CloudFormation type of the custom resource, which also selects the handler. */
   readonly resourceType: string;
-  /** The kind's properties, shaped by its contract. */
+  /** The kind's properties, shaped by its contract. A change to any of them starts a new wait. */
   readonly properties: Record<string, unknown>;
-  /** How long the handler may wait for the restore to finish. */
+  /** Properties known only at synth's end (tags), which may change without a new wait. */
+  readonly lateProperties?: Record<string, unknown>;
+  /** How long the restore may take. */
   readonly timeout?: Duration;
 }
 
 /**
- * One restore: a custom resource that starts it and waits until the restored resource is usable.
- * Every construct waits through this class, so the waiting mechanism can change in one place.
+ * One restore: a custom resource that starts it, a wait condition that holds the stack until the
+ * poller signals the restore's end (up to 12 hours), and a custom resource after it that reads
+ * the restored resource's attributes. Every construct waits through this class.
  */
 export class RestoreResource extends Construct {
   private readonly provider: RestoreProvider;
   private readonly resource: CustomResource;
+  private readonly attributes: CustomResource;
+  /** The wait condition holding the stack until the restore ends. */
+  readonly waitCondition: CfnWaitCondition;
 
   constructor(scope: Construct, id: string, props: RestoreResourceProps) {
     super(scope, id);
     const timeout = props.timeout ?? DEFAULT_TIMEOUT;
-    validateDuration('timeout', timeout, Duration.minutes(1), MAX_TIMEOUT);
+    validateDuration('timeout', timeout, Duration.minutes(5), MAX_TIMEOUT);
+    const timeoutSeconds = timeout.toSeconds();
 
     this.provider = RestoreProvider.of(this);
+    // Wait conditions cannot be updated: a new restore, or a new timeout, needs a new handle and
+    // condition, so their logical ids carry a hash of everything that starts a new wait.
+    const waitId = createHash('sha256')
+      .update(JSON.stringify(Stack.of(this).resolve({ ...props.properties, TimeoutSeconds: timeoutSeconds })))
+      .digest('hex').slice(0, 8).toUpperCase();
+    const handle = new CfnWaitConditionHandle(this, `WaitHandle${waitId}`);
+
     this.resource = new CustomResource(this, 'Default', {
       serviceToken: this.provider.serviceToken,
       resourceType: props.resourceType,
-      properties: { ...props.properties, TimeoutSeconds: timeout.toSeconds() },
+      properties: { ...props.properties, ...props.lateProperties, TimeoutSeconds: timeoutSeconds, WaitHandleUrl: handle.ref },
     });
     // The handler must not run before the statements the constructs add to its role are in place.
-    this.resource.node.addDependency(this.provider.role);
+    this.resource.node.addDependency(this.provider.role, this.provider.pollingPolicy);
+
+    this.waitCondition = new CfnWaitCondition(this, `Wait${waitId}`, { handle: handle.ref, timeout: String(timeoutSeconds), count: 1 });
+    this.waitCondition.node.addDependency(this.resource);
+
+    this.attributes = new CustomResource(this, 'Attributes', {
+      serviceToken: this.provider.serviceToken,
+      resourceType: ATTRIBUTES_RESOURCE_TYPE,
+      properties: { ...props.properties, RestoreResourceType: props.resourceType, RestoredId: this.resource.ref, WaitHandleUrl: handle.ref },
+    });
+    this.attributes.node.addDependency(this.waitCondition);
   }
 
   /** The physical id the handler returned. */
@@ -115,9 +183,9 @@ export class RestoreResource extends Construct {
     return this.resource.ref;
   }
 
-  /** An attribute the handler returned, as a string token. */
+  /** An attribute of the restored resource, read once the restore has ended. */
   getAttString(name: string): string {
-    return this.resource.getAttString(name);
+    return this.attributes.getAttString(name);
   }
 
   /** Lets the shared handler role make these calls; scope each statement to the resources involved. */

@@ -8,12 +8,37 @@
 
 /** Properties every restore custom resource carries besides its kind's own. */
 export interface CommonRestoreProperties {
-  /** How long the handler may wait for the restore (or its delete), in seconds. */
+  /** How long the restore may take before it fails, in seconds (the wait condition's Timeout). */
   readonly TimeoutSeconds: number;
+  /** Presigned URL of the wait condition handle that the poller signals when the restore ends. */
+  readonly WaitHandleUrl?: string;
 }
 
-/** Seconds between two polls of a restore's status by the provider. */
+/**
+ * CloudFormation type of the small custom resource that reads a restored resource's attributes
+ * once its wait condition has been signalled.
+ */
+export const ATTRIBUTES_RESOURCE_TYPE = 'Custom::RestoredResourceAttributes';
+
+/** Properties of the attributes resource besides the restore's own. */
+export interface AttributesProperties {
+  /** The CloudFormation type of the restore whose attributes to read. */
+  readonly RestoreResourceType: string;
+  /** The restore's physical id. */
+  readonly RestoredId: string;
+}
+
+/** Seconds between two polls of a delete by the provider framework. */
 export const POLL_INTERVAL_SECONDS = 30;
+
+/** The longest a custom resource can wait on its own (CloudFormation's ServiceTimeout). */
+export const MAX_CUSTOM_RESOURCE_WAIT_SECONDS = 3600;
+
+/** The longest a wait condition can wait (its Timeout's maximum). */
+export const MAX_WAIT_CONDITION_SECONDS = 43200;
+
+/** Environment variable of the onEvent handler that names the per-stack polling state machine. */
+export const STATE_MACHINE_ARN_ENV = 'RESTORE_POLLER_STATE_MACHINE_ARN';
 
 /** Tag that records which stack resource created a cluster: a hash of the stack id and logical id. */
 export const OWNER_TAG_KEY = 'cdk-restore-constructs:owner';
@@ -62,5 +87,5 @@ export function readEnum<T extends string>(name: string, raw: unknown, allowed: 
 export function readCommonProperties(props: Record<string, unknown>): CommonRestoreProperties {
   const timeout = readInteger('TimeoutSeconds', props.TimeoutSeconds);
   if (timeout === undefined || timeout <= 0) throw new Error(`Property TimeoutSeconds must be a positive whole number, got ${JSON.stringify(props.TimeoutSeconds)}`);
-  return { TimeoutSeconds: timeout };
+  return { TimeoutSeconds: timeout, WaitHandleUrl: readOptionalString('WaitHandleUrl', props.WaitHandleUrl) };
 }

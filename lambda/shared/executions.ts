@@ -1,0 +1,53 @@
+import { createHash } from 'crypto';
+import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { log } from './log';
+import { PollerState } from './polling';
+import { STATE_MACHINE_ARN_ENV } from '../../lib/private/contracts/common';
+
+/**
+ * Executions of the per-stack polling state machine. An execution is named after its wait
+ * handle, so starting it twice (a retried Create) starts it once, and a Delete can find and stop
+ * it without having stored anything.
+ */
+
+function stateMachineArn(): string {
+  const arn = process.env[STATE_MACHINE_ARN_ENV];
+  if (!arn) throw new Error(`${STATE_MACHINE_ARN_ENV} is not set: the restore handler runs outside the provider that cdk-restore-constructs creates.`);
+  return arn;
+}
+
+export function executionName(waitHandleUrl: string): string {
+  return `restore-${createHash('sha256').update(waitHandleUrl).digest('hex').slice(0, 40)}`;
+}
+
+export function executionArn(machineArn: string, name: string): string {
+  return `${machineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+const client = () => new SFNClient({ maxAttempts: 6 });
+
+export async function startPolling(state: PollerState): Promise<void> {
+  const url = String(state.ResourceProperties.WaitHandleUrl ?? '');
+  if (!url) throw new Error('Property WaitHandleUrl is missing; the construct always sets it.');
+  const name = executionName(url);
+  try {
+    await client().send(new StartExecutionCommand({ stateMachineArn: stateMachineArn(), name, input: JSON.stringify(state) }));
+    log(`Started polling ${state.PhysicalResourceId} in execution ${name}`);
+  } catch (error) {
+    // A retried Create: the first attempt's execution already polls this handle.
+    if ((error as Error)?.name !== 'ExecutionAlreadyExists') throw error;
+    log(`Execution ${name} already polls ${state.PhysicalResourceId}`);
+  }
+}
+
+/** Stops the polling of a restore whose resource is being deleted; nothing to stop is fine. */
+export async function stopPolling(waitHandleUrl: string | undefined): Promise<void> {
+  if (!waitHandleUrl) return;
+  const arn = executionArn(stateMachineArn(), executionName(waitHandleUrl));
+  try {
+    await client().send(new StopExecutionCommand({ executionArn: arn, cause: 'The restore resource is being deleted' }));
+    log(`Stopped polling execution ${arn}`);
+  } catch (error) {
+    if ((error as Error)?.name !== 'ExecutionDoesNotExist') throw error;
+  }
+}

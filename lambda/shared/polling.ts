@@ -1,0 +1,102 @@
+import { log } from './log';
+import { SignalSender, signalDocument } from './signal';
+import { IsCompleteRequest, PollResult, RestoreKindHandler } from './types';
+import { formatDuration, isTransient } from './waiting';
+
+/**
+ * The restore poller: one step of the per-stack state machine. The state machine only invokes
+ * this, waits `waitSeconds` and repeats until `done`; every decision lives here, where unit tests
+ * reach it with a simulated clock.
+ */
+
+/** The state carried from one step to the next (the state machine's execution input, then each step's output). */
+export interface PollerState {
+  readonly ResourceType: string;
+  readonly ResourceProperties: Record<string, unknown>;
+  readonly PhysicalResourceId: string;
+  /** When the restore started (epoch milliseconds); the timeout counts from here. */
+  readonly StartedAt: number;
+  /** Describe calls made so far. */
+  readonly Polls: number;
+  readonly LastStatus?: string;
+  readonly done: boolean;
+  readonly waitSeconds: number;
+  /** Set by the state machine when a step failed outright, so the next step reports it. */
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+}
+
+export interface PollerDependencies {
+  readonly now: () => number;
+  readonly kindOf: (resourceType: string) => RestoreKindHandler;
+  readonly signal: SignalSender;
+}
+
+/**
+ * Seconds until the next describe: often while a restore may still end quickly, then once a
+ * minute, so a finished restore is noticed within a minute and a 12-hour wait stays cheap.
+ */
+export function nextPollDelaySeconds(elapsedMs: number): number {
+  if (elapsedMs < 2 * 60_000) return 20;
+  if (elapsedMs < 10 * 60_000) return 30;
+  return 60;
+}
+
+/** The state for a restore that has just started. */
+export function initialPollerState(
+  resourceType: string, properties: Record<string, unknown>, physicalResourceId: string, startedAt: number,
+): PollerState {
+  return {
+    ResourceType: resourceType,
+    ResourceProperties: properties,
+    PhysicalResourceId: physicalResourceId,
+    StartedAt: startedAt,
+    Polls: 0,
+    done: false,
+    waitSeconds: 0,
+  };
+}
+
+export async function pollStep(state: PollerState, deps: PollerDependencies): Promise<PollerState> {
+  const url = String(state.ResourceProperties.WaitHandleUrl ?? '');
+  const timeoutMs = Number(state.ResourceProperties.TimeoutSeconds) * 1000;
+  const finish = async (status: 'SUCCESS' | 'FAILURE', reason: string, extra: Partial<PollerState> = {}): Promise<PollerState> => {
+    log(`Signalling ${status} for ${state.PhysicalResourceId}: ${reason}`);
+    await deps.signal(url, signalDocument(status, state.PhysicalResourceId, reason));
+    return { ...state, ...extra, done: true, waitSeconds: 0 };
+  };
+
+  if (state.error) {
+    return finish('FAILURE', `The restore poller failed: ${state.error.Cause ?? state.error.Error ?? 'unknown error'}`);
+  }
+
+  const event = {
+    RequestType: 'Create',
+    ResourceType: state.ResourceType,
+    ResourceProperties: state.ResourceProperties,
+    PhysicalResourceId: state.PhysicalResourceId,
+  } as unknown as IsCompleteRequest;
+  let result: PollResult;
+  try {
+    result = await deps.kindOf(state.ResourceType).poll(event);
+  } catch (error) {
+    if (!isTransient(error)) return finish('FAILURE', (error as Error).message, { Polls: state.Polls + 1 });
+    result = { done: false, status: `unknown (${(error as Error).name})` };
+  }
+  const polls = state.Polls + 1;
+  const elapsed = deps.now() - state.StartedAt;
+  if (result.done) {
+    return finish('SUCCESS', `${state.PhysicalResourceId} is ${result.status} after ${formatDuration(elapsed)}`, { Polls: polls, LastStatus: result.status });
+  }
+
+  const wait = nextPollDelaySeconds(elapsed);
+  log(`${state.PhysicalResourceId}: status "${result.status}" after ${formatDuration(elapsed)}; next look in ${wait}s`);
+  // Fail when the next look would land past the deadline, so this message, with the last status,
+  // reaches the stack before the wait condition's own bare timeout does.
+  if (elapsed + wait * 1000 >= timeoutMs) {
+    const reason = `Timed out: ${state.PhysicalResourceId} did not finish within ${formatDuration(timeoutMs)} `
+      + `(waited ${formatDuration(elapsed)}; last status "${result.status}"). `
+      + 'Raise the construct\'s timeout (at most 12 hours), or look at the resource in the console.';
+    return finish('FAILURE', reason, { Polls: polls, LastStatus: result.status });
+  }
+  return { ...state, Polls: polls, LastStatus: result.status, done: false, waitSeconds: wait };
+}

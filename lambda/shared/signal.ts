@@ -1,0 +1,46 @@
+import * as http from 'http';
+import * as https from 'https';
+import { URL } from 'url';
+
+/** What a wait condition handle takes: CloudFormation's signal document. */
+export interface WaitSignal {
+  readonly Status: 'SUCCESS' | 'FAILURE';
+  readonly UniqueId: string;
+  readonly Data: string;
+  readonly Reason: string;
+}
+
+/** Sends a signal; the production implementation is an HTTP PUT to the handle's presigned URL. */
+export type SignalSender = (url: string, signal: WaitSignal) => Promise<void>;
+
+/** Long reasons are cut: CloudFormation shows them in a stack event. */
+const MAX_REASON = 1000;
+
+export function signalDocument(status: WaitSignal['Status'], uniqueId: string, reason: string, data = ''): WaitSignal {
+  return { Status: status, UniqueId: uniqueId, Data: data, Reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 3)}...` : reason };
+}
+
+/**
+ * PUTs the signal to the presigned URL. The signature covers the content type, which must be
+ * empty, so this uses https directly rather than fetch (which would set one).
+ */
+export const putSignal: SignalSender = (url, signal) => new Promise((resolve, reject) => {
+  const body = JSON.stringify(signal);
+  const target = new URL(url);
+  const request = (target.protocol === 'http:' ? http : https).request({
+    hostname: target.hostname,
+    port: target.port || undefined,
+    path: `${target.pathname}${target.search}`,
+    method: 'PUT',
+    headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
+  }, (response) => {
+    response.resume();
+    response.on('end', () => {
+      const code = response.statusCode ?? 0;
+      if (code >= 200 && code < 300) resolve();
+      else reject(new Error(`Signalling the wait condition failed with HTTP ${code}`));
+    });
+  });
+  request.on('error', reject);
+  request.end(body);
+});

@@ -1,0 +1,137 @@
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { initialPollerState, nextPollDelaySeconds, pollStep, PollerState } from '../lambda/shared/polling';
+import { putSignal, WaitSignal } from '../lambda/shared/signal';
+import type { PollResult, RestoreKindHandler } from '../lambda/shared/types';
+
+/**
+ * The poller under a simulated clock: the loop below is what the state machine does (invoke,
+ * wait waitSeconds, repeat until done), so hours of restore run in milliseconds.
+ */
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+interface Run {
+  state: PollerState;
+  describes: number;
+  signals: WaitSignal[];
+  endedAt: number;
+}
+
+async function simulate(statusAt: (elapsedMs: number) => PollResult | Error, timeoutSeconds: number): Promise<Run> {
+  const start = 1_700_000_000_000;
+  let now = start;
+  let describes = 0;
+  const signals: WaitSignal[] = [];
+  const kind: RestoreKindHandler = {
+    onEvent: async () => ({ PhysicalResourceId: 'restored-1' }),
+    describe: async () => ({}),
+    poll: async () => {
+      describes++;
+      const result = statusAt(now - start);
+      if (result instanceof Error) throw result;
+      return result;
+    },
+  };
+  let state = initialPollerState('Custom::Test', { TimeoutSeconds: String(timeoutSeconds), WaitHandleUrl: 'https://handle' }, 'restored-1', start);
+  for (let steps = 0; !state.done; steps++) {
+    if (steps > 5000) throw new Error('the poller never ended');
+    now += state.waitSeconds * 1000;
+    state = await pollStep(state, { now: () => now, kindOf: () => kind, signal: async (_u, s) => { signals.push(s); } });
+  }
+  return { state, describes, signals, endedAt: now - start };
+}
+
+const creatingUntil = (ms: number) => (elapsed: number): PollResult =>
+  elapsed >= ms ? { done: true, status: 'available' } : { done: false, status: 'creating' };
+
+beforeEach(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
+afterEach(() => jest.restoreAllMocks());
+
+test('a restore that stays creating for 11 hours completes, and the signal is sent once', async () => {
+  const run = await simulate(creatingUntil(11 * HOUR), 12 * 3600);
+  expect(run.signals).toEqual([{ Status: 'SUCCESS', UniqueId: 'restored-1', Data: '', Reason: 'restored-1 is available after 11h' }]);
+  // Noticed within a minute of finishing: the stack learns it within 90 seconds.
+  expect(run.endedAt - 11 * HOUR).toBeLessThan(60_000);
+});
+
+test('a restore that never finishes fails at the configured timeout with the last status and the time waited', async () => {
+  const run = await simulate(() => ({ done: false, status: 'creating' }), 4 * 3600);
+  expect(run.signals).toHaveLength(1);
+  expect(run.signals[0].Status).toBe('FAILURE');
+  expect(run.signals[0].Reason).toMatch(/^Timed out: restored-1 did not finish within 4h \(waited 3h59m; last status "creating"\)/);
+  expect(run.endedAt).toBeLessThan(4 * HOUR);
+  expect(run.endedAt).toBeGreaterThanOrEqual(4 * HOUR - MINUTE);
+});
+
+test('a restore that fails at hour 2 signals FAILURE with the service\'s message', async () => {
+  const run = await simulate((elapsed) => elapsed >= 2 * HOUR
+    ? new Error('Restore of neptune cluster "restored-1" failed: cluster status is "incompatible-restore": insufficient storage')
+    : { done: false, status: 'creating' }, 12 * 3600);
+  expect(run.signals).toEqual([expect.objectContaining({
+    Status: 'FAILURE', Reason: 'Restore of neptune cluster "restored-1" failed: cluster status is "incompatible-restore": insufficient storage',
+  })]);
+  expect(run.endedAt - 2 * HOUR).toBeLessThan(MINUTE);
+});
+
+test('transient errors keep polling; the restore still completes', async () => {
+  const run = await simulate((elapsed) => elapsed < 5 * MINUTE
+    ? Object.assign(new Error('Rate exceeded'), { name: 'Throttling' })
+    : creatingUntil(20 * MINUTE)(elapsed), 3 * 3600);
+  expect(run.signals.map((s) => s.Status)).toEqual(['SUCCESS']);
+});
+
+test('a failed step reported by the state machine signals FAILURE with its cause', async () => {
+  const signals: WaitSignal[] = [];
+  const state = { ...initialPollerState('Custom::Test', { TimeoutSeconds: '3600', WaitHandleUrl: 'https://handle' }, 'restored-1', 0), error: { Error: 'Lambda.Unknown', Cause: 'The function timed out' } };
+  const next = await pollStep(state, { now: () => 0, kindOf: () => { throw new Error('not reached'); }, signal: async (_u, s) => { signals.push(s); } });
+  expect(next.done).toBe(true);
+  expect(signals).toEqual([expect.objectContaining({ Status: 'FAILURE', Reason: 'The restore poller failed: The function timed out' })]);
+});
+
+test('describe calls: at most 45 for a 30-minute restore, one a minute after ten minutes', async () => {
+  const thirty = await simulate(creatingUntil(30 * MINUTE), 3 * 3600);
+  const eleven = await simulate(creatingUntil(11 * HOUR), 12 * 3600);
+  console.info(`describe calls: 30-minute restore ${thirty.describes}, 11-hour restore ${eleven.describes}`);
+  expect(thirty.describes).toBeLessThanOrEqual(45);
+  // After ten minutes, one a minute: 11 h needs at most (11 h - 10 min) / 1 min more looks.
+  expect(eleven.describes - (await simulate(creatingUntil(10 * MINUTE), 3 * 3600)).describes).toBeLessThanOrEqual(11 * 60 - 10 + 1);
+});
+
+test.each([[0, 20], [MINUTE, 20], [2 * MINUTE, 30], [9 * MINUTE, 30], [10 * MINUTE, 60], [11 * HOUR, 60]])(
+  'after %i ms the next look is in %i s', (elapsed, seconds) => {
+    expect(nextPollDelaySeconds(elapsed)).toBe(seconds);
+  });
+
+describe('the signal itself', () => {
+  test('is an HTTP PUT of Status, UniqueId, Data and Reason with an empty content type', async () => {
+    const received: Array<{ method?: string; contentType?: string; body: string; url?: string }> = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        received.push({ method: req.method, contentType: req.headers['content-type'], body, url: req.url });
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      await putSignal(`http://127.0.0.1:${port}/handle?X-Amz-Signature=abc`, { Status: 'SUCCESS', UniqueId: 'restored-1', Data: '', Reason: 'done' });
+      expect(received).toEqual([{ method: 'PUT', contentType: '', url: '/handle?X-Amz-Signature=abc', body: JSON.stringify({ Status: 'SUCCESS', UniqueId: 'restored-1', Data: '', Reason: 'done' }) }]);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('a refused signal is an error, so the state machine retries it', async () => {
+    const server = http.createServer((_req, res) => { res.statusCode = 403; res.end(); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      await expect(putSignal(`http://127.0.0.1:${port}/h`, { Status: 'SUCCESS', UniqueId: 'x', Data: '', Reason: '' })).rejects.toThrow('HTTP 403');
+    } finally {
+      server.close();
+    }
+  });
+});
