@@ -57,15 +57,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   tsconfigDev: {
-    include: ['../lambda/**/*.ts', '../integ/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'],
+    include: ['../rehearse/**/*.ts', '../lambda/**/*.ts', '../integ/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'],
   },
   eslintOptions: {
     dirs: ['lib'],
     // The handlers' SDK clients are bundled at build time, so for them they are build dependencies.
-    devdirs: ['lambda', 'test', 'integ', 'examples', 'bench', 'scripts'],
+    devdirs: ['lambda', 'rehearse', 'test', 'integ', 'examples', 'bench', 'scripts'],
   },
   gitignore: ['/assets/', '/cdk.out/', '/integ/cdk-integ.out.*', '*.js.map', '/.moto/'],
   npmignoreEnabled: true,
+  bin: { 'cdk-restore-rehearse': 'bin/cdk-restore-rehearse' },
 });
 
 // eslint-import-resolver-typescript 4.x pulls in unrs-resolver, whose per-platform bindings npm
@@ -84,6 +85,7 @@ project.addPackageIgnore('/lambda/');
 project.addPackageIgnore('/integ/');
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/scripts/');
+project.addPackageIgnore('/rehearse/');
 project.addPackageIgnore('/bench/');
 
 const pacmak = project.addTask('pacmak:code-only', {
@@ -122,11 +124,13 @@ project.addTask('bench', {
 });
 
 project.addTask('example', {
-  description: 'Synthesize examples/ into cdk.out and print what each restore restores',
+  description: 'Synthesize examples/ into cdk.out, say what each restore restores, and rehearse it against a local emulator',
   // aws-cdk-lib's own L1 classes trip its deprecation notices; they say nothing about the example.
   env: { JSII_DEPRECATED: 'quiet' },
   steps: [
     { spawn: 'bundle' },
+    // The example loads lib/ from its compiled output when there is one; keep that output current.
+    { spawn: 'compile' },
     { exec: 'ts-node --project test/tsconfig.json examples/main.ts' },
   ],
 });

@@ -14,10 +14,11 @@ export function buildExampleApp(outdir?: string): App {
   const graph = new PointInTimeRestoredCluster(stack, 'GraphBeforeIncident', {
     engine: ClusterEngine.NEPTUNE,
     sourceClusterIdentifier: 'prod-graph',
-    restorePoint: RestorePoint.at(new Date('2026-11-20T23:45:00Z')),
+    // RestorePoint.at(new Date('2026-11-20T23:45:00Z')) restores a moment of the source's history; the
+    // rehearsal's fresh source cluster has only its latest moment.
+    restorePoint: RestorePoint.latest(),
     vpc,
     vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    iamAuthentication: true,
     instances: 2,
     instanceType: ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE),
     removalPolicy: RemovalPolicy.SNAPSHOT,

@@ -2,26 +2,31 @@ import * as path from 'path';
 import { buildSync } from 'esbuild';
 
 /**
- * Bundles the custom-resource handler once, at library build time, into assets/ which the npm
- * package ships. Consumers' synth then needs neither esbuild nor Docker nor the network.
+ * Bundles, once, at library build time, into assets/ which the npm package ships: the
+ * custom-resource handler (loaded by the constructs as a Lambda asset) and the rehearsal command.
+ * Consumers' synth then needs neither esbuild nor Docker nor the network.
  */
 const root = path.join(__dirname, '..');
-const outfile = path.join(root, 'assets', 'restore-handler', 'index.js');
+const bundles = [
+  { entry: 'lambda/shared/index.ts', out: 'assets/restore-handler/index.js' },
+  { entry: 'rehearse/cli.ts', out: 'assets/rehearse/cli.js' },
+];
 
-const result = buildSync({
-  entryPoints: [path.join(root, 'lambda', 'shared', 'index.ts')],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node22',
-  minify: true,
-  // Deterministic output keeps the asset hash, and so the integ snapshots, stable.
-  sourcemap: false,
-  legalComments: 'none',
-  metafile: true,
-  logLevel: 'warning',
-});
-
-const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
-console.log(`bundled ${path.relative(root, outfile)} (${(bytes / 1024).toFixed(0)} KiB)`);
+for (const { entry, out } of bundles) {
+  const result = buildSync({
+    entryPoints: [path.join(root, entry)],
+    outfile: path.join(root, out),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    // Deterministic output keeps the asset hash, and so the integ snapshots, stable.
+    sourcemap: false,
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+  console.log(`bundled ${out} (${(bytes / 1024).toFixed(0)} KiB)`);
+}

@@ -10,7 +10,7 @@ test('the example app synthesizes and its summary says what each restore restore
     const assembly = buildExampleApp(outdir).synth();
     const lines = describeRestores(assembly.directory);
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^RestoreExample\/GraphBeforeIncident\w+: neptune cluster "restoreexample-graphbeforeincident-[a-z0-9-]+" restored from "prod-graph" as of 2026-11-20T23:45:00.000Z \(full-copy\), 2 instance\(s\); waits up to 3 h; on removal: final snapshot, then delete$/);
+    expect(lines[0]).toMatch(/^RestoreExample\/GraphBeforeIncident\w+: neptune cluster "restoreexample-graphbeforeincident-[a-z0-9-]+" restored from "prod-graph" at its latest restorable time \(full-copy\), 2 instance\(s\); waits up to 3 h; on removal: final snapshot, then delete$/);
     expect(lines[1]).toMatch(/aurora-mysql cluster ".*" restored from "prod-orders" at its latest restorable time \(copy-on-write\), 1 instance\(s\); waits up to 45 min; on removal: delete without a snapshot$/);
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });

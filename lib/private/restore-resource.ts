@@ -173,7 +173,13 @@ export class RestoreResource extends Construct {
     this.attributes = new CustomResource(this, 'Attributes', {
       serviceToken: this.provider.serviceToken,
       resourceType: ATTRIBUTES_RESOURCE_TYPE,
-      properties: { ...props.properties, RestoreResourceType: props.resourceType, RestoredId: this.resource.ref, WaitHandleUrl: handle.ref },
+      properties: {
+        ...props.properties,
+        TimeoutSeconds: timeoutSeconds,
+        WaitHandleUrl: handle.ref,
+        RestoreResourceType: props.resourceType,
+        RestoredId: this.resource.ref,
+      },
     });
     this.attributes.node.addDependency(this.waitCondition);
   }

@@ -1,0 +1,48 @@
+import { rehearse, RehearsalFailure } from './rehearsal';
+
+const USAGE = `Usage: cdk-restore-rehearse --app <cloud assembly dir> [--stack <name>] [--endpoint <url>] [--keep]
+
+Runs the restores of a synthesized stack locally, through the handler bundles in the cloud assembly,
+against an AWS API emulator: Create, the waits, then Delete in reverse order.
+
+  --app <dir>       the directory cdk synth wrote (usually cdk.out)
+  --stack <name>    the stack to rehearse, when the assembly has several
+  --endpoint <url>  a running AWS API emulator; without it moto_server is started on 127.0.0.1
+  --keep            leave what was created in place (a later run adopts it)`;
+
+export function parseArgs(argv: string[]): { app: string; stack?: string; endpoint?: string; keep: boolean } {
+  const options: { app?: string; stack?: string; endpoint?: string; keep: boolean } = { keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new Error(`${arg} needs a value\n\n${USAGE}`);
+      return v;
+    };
+    if (arg === '--app') options.app = value();
+    else if (arg === '--stack') options.stack = value();
+    else if (arg === '--endpoint') options.endpoint = value();
+    else if (arg === '--keep') options.keep = true;
+    else if (arg === '--help' || arg === '-h') throw new Error(USAGE);
+    else throw new Error(`Unknown argument ${arg}\n\n${USAGE}`);
+  }
+  if (!options.app) throw new Error(`--app is required\n\n${USAGE}`);
+  return { ...options, app: options.app };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await rehearse(parseArgs(argv));
+    return 0;
+  } catch (error) {
+    console.error(error instanceof RehearsalFailure ? `Rehearsal failed: ${error.message}` : (error as Error).message);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,397 @@
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import * as path from 'path';
+import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { AssemblyStack, dependencyOrder, pickStack, readStacks, TemplateResource } from './assembly';
+import { Emulator, emulatorAnswers, startMoto, useEmulator } from './emulator';
+import { asCloudFormationDelivers, resolveValue } from './intrinsics';
+import { executionName } from '../lambda/shared/executions';
+
+/**
+ * A rehearsal: a synthesized stack's restores run locally, through the handler bundles of its
+ * cloud assembly, against an AWS API emulator. The rehearsal plays CloudFormation (the event
+ * sequence, the wait conditions), the CDK provider framework (onEvent, then isComplete until
+ * complete) and the polling state machine (poll, wait, repeat); the handlers run as in Lambda.
+ */
+export interface RehearsalOptions {
+  /** The cloud assembly directory (cdk.out). */
+  readonly app: string;
+  /** The stack to rehearse; needed when the assembly has several. */
+  readonly stack?: string;
+  /** A running emulator; without it moto_server is started on a free 127.0.0.1 port. */
+  readonly endpoint?: string;
+  /** Leave what was created in place (no Delete events). */
+  readonly keep?: boolean;
+  /** Longest real pause between two polls: a rehearsal compresses the waits the handlers ask for. */
+  readonly maxPauseMs?: number;
+  /** Where the progress lines go. */
+  readonly print?: (line: string) => void;
+}
+
+export interface RehearsalResult {
+  readonly stack: string;
+  readonly endpoint: string;
+  /** Logical ids of the custom resources created (or adopted), in order. */
+  readonly created: string[];
+  /** Logical ids deleted, in order. */
+  readonly deleted: string[];
+  /** Logical ids not rehearsed, which resolved to placeholders. */
+  readonly notRehearsed: string[];
+  /** Attributes each rehearsed resource returned. */
+  readonly attributes: Record<string, Record<string, string>>;
+}
+
+/** A failure of the rehearsed stack (not of the rehearsal itself): exit non-zero with this message. */
+export class RehearsalFailure extends Error {}
+
+const REGION = 'us-east-1';
+const ACCOUNT = '123456789012';
+const WAIT_TYPES = new Set(['AWS::CloudFormation::WaitConditionHandle', 'AWS::CloudFormation::WaitCondition']);
+
+interface CustomResourceHandlers {
+  readonly onEvent: string;
+  readonly isComplete?: string;
+}
+
+interface Invocation {
+  readonly result: any;
+  readonly logs: string[];
+}
+
+function describeError(error: unknown): string {
+  const message = (error as Error)?.message ?? String(error);
+  if (/not (yet |been )?implemented|NotImplemented/i.test(message)) {
+    return `the emulator does not implement an API this restore needs: ${message}`;
+  }
+  return message;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function elapsedSince(start: number): string {
+  return `${((Date.now() - start) / 1000).toFixed(1)}s`;
+}
+
+class Rehearsal {
+  private readonly physicalIds = new Map<string, string>();
+  private readonly attributes = new Map<string, Record<string, string>>();
+  private readonly signals = new Map<string, Array<{ Status: string; Reason: string }>>();
+  private readonly stateMachines = new Map<string, string>();
+  private readonly resources: Record<string, TemplateResource>;
+  private signalBase = '';
+  private signalServer?: http.Server;
+
+  constructor(
+    private readonly stack: AssemblyStack,
+    private readonly print: (line: string) => void,
+    private readonly maxPauseMs: number,
+  ) {
+    this.resources = stack.resources;
+  }
+
+  async startSignalReceiver(): Promise<void> {
+    this.signalServer = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        const key = new URL(req.url ?? '/', 'http://localhost').pathname.slice(1);
+        try {
+          this.signals.set(key, [...(this.signals.get(key) ?? []), JSON.parse(body)]);
+          res.statusCode = 200;
+        } catch {
+          res.statusCode = 400;
+        }
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => this.signalServer!.listen(0, '127.0.0.1', r));
+    this.signalBase = `http://127.0.0.1:${(this.signalServer.address() as AddressInfo).port}`;
+  }
+
+  stopSignalReceiver(): void {
+    this.signalServer?.close();
+  }
+
+  private resolve(value: unknown): unknown {
+    return resolveValue(value, {
+      ref: (name) => this.ref(name),
+      getAtt: (id, attribute) => this.getAtt(id, attribute),
+    });
+  }
+
+  private ref(name: string): string {
+    const pseudo: Record<string, string> = {
+      'AWS::Region': REGION,
+      'AWS::AccountId': ACCOUNT,
+      'AWS::Partition': 'aws',
+      'AWS::URLSuffix': 'amazonaws.com',
+      'AWS::StackName': this.stack.name,
+      'AWS::StackId': this.stackId,
+      'AWS::NoValue': '',
+    };
+    if (name in pseudo) return pseudo[name];
+    const known = this.physicalIds.get(name);
+    if (known !== undefined) return known;
+    return `<${name}>`;
+  }
+
+  private getAtt(id: string, attribute: string): string {
+    const value = this.attributes.get(id)?.[attribute];
+    if (value !== undefined) return value;
+    if (attribute === 'Arn' && this.resources[id]?.Type === 'AWS::Lambda::Function') {
+      return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`;
+    }
+    return `<${id}.${attribute}>`;
+  }
+
+  private get stackId(): string {
+    // Fixed, so a second rehearsal of the same stack is the same stack to the handlers (adoption).
+    return `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${this.stack.name}/rehearsal`;
+  }
+
+  /** The user handlers behind a custom resource, when a CDK provider framework serves it. */
+  handlersOf(resource: TemplateResource): CustomResourceHandlers | undefined {
+    if (!resource.Type.startsWith('Custom::') && resource.Type !== 'AWS::CloudFormation::CustomResource') return undefined;
+    const token = resource.Properties?.ServiceToken;
+    const framework = Array.isArray(token?.['Fn::GetAtt']) ? this.resources[token['Fn::GetAtt'][0]] : undefined;
+    const env = framework?.Properties?.Environment?.Variables ?? {};
+    const fn = (value: any) => (Array.isArray(value?.['Fn::GetAtt']) ? value['Fn::GetAtt'][0] as string : undefined);
+    const onEvent = fn(env.USER_ON_EVENT_FUNCTION_ARN);
+    return onEvent ? { onEvent, isComplete: fn(env.USER_IS_COMPLETE_FUNCTION_ARN) } : undefined;
+  }
+
+  /** Runs a function of the assembly as Lambda would: its bundle, its handler, its environment. */
+  private async invoke(functionId: string, event: unknown): Promise<Invocation> {
+    const props = this.resources[functionId]?.Properties ?? {};
+    const key = props.Code?.S3Key;
+    if (typeof key !== 'string') throw new Error(`Function ${functionId} has no asset code that a rehearsal can run`);
+    const [file, exportName] = String(props.Handler).split(/\.(?=[^.]+$)/);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const handler = require(path.join(this.stack.assetDirOf(key), `${file}.js`))[exportName];
+    const env = this.resolve(props.Environment?.Variables ?? {}) as Record<string, string>;
+    const saved = { ...process.env };
+    Object.assign(process.env, env, { AWS_LAMBDA_FUNCTION_NAME: functionId });
+    const logs: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => { logs.push(args.map(String).join(' ')); };
+    try {
+      return { result: await handler(event), logs };
+    } catch (error) {
+      (error as any).logs = logs;
+      throw error;
+    } finally {
+      console.log = log;
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  }
+
+  /** The handler's own lines worth showing: the API calls and decisions, not the event dumps. */
+  private showLogs(logs: string[]): void {
+    for (const line of logs) {
+      if (/^(onEvent|isComplete|poll)( answer)?\s*\{/.test(line) || /^(onEvent|isComplete|poll)( answer)? \{/.test(line)) continue;
+      this.print(`      ${line.length > 220 ? `${line.slice(0, 217)}...` : line}`);
+    }
+  }
+
+  /** Creates the emulator's stand-in for a state machine the handlers use, so Ref can name it. */
+  async prepareStateMachines(): Promise<void> {
+    const client = new SFNClient({});
+    for (const [id, resource] of Object.entries(this.resources)) {
+      if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
+      const created = await client.send(new CreateStateMachineCommand({
+        name: `${id}-${Date.now()}`.slice(0, 80),
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/rehearsal`,
+        // The rehearsal plays the machine itself; the emulator only records its executions.
+        definition: JSON.stringify({ StartAt: 'Recorded', States: { Recorded: { Type: 'Pass', End: true } } }),
+      }));
+      this.physicalIds.set(id, created.stateMachineArn!);
+      this.stateMachines.set(id, created.stateMachineArn!);
+    }
+  }
+
+  private event(requestType: 'Create' | 'Delete', id: string, physicalId?: string): any {
+    const resource = this.resources[id];
+    const { ServiceToken, ...props } = resource.Properties ?? {};
+    return {
+      RequestType: requestType,
+      ServiceToken: String(this.resolve(ServiceToken)),
+      ResponseURL: `${this.signalBase}/cloudformation-response/${id}`,
+      StackId: this.stackId,
+      RequestId: `rehearsal-${requestType.toLowerCase()}-${id}`,
+      LogicalResourceId: id,
+      ResourceType: resource.Type,
+      ResourceProperties: asCloudFormationDelivers({ ServiceToken: this.resolve(ServiceToken), ...(this.resolve(props) as object) }),
+      ...(physicalId ? { PhysicalResourceId: physicalId } : {}),
+    };
+  }
+
+  /** onEvent, then isComplete until complete, as the provider framework runs them. */
+  private async runCustomResource(requestType: 'Create' | 'Delete', id: string, handlers: CustomResourceHandlers): Promise<void> {
+    const start = Date.now();
+    const request = this.event(requestType, id, this.physicalIds.get(id));
+    if (requestType === 'Create') {
+      const placeholders = Object.entries(request.ResourceProperties as Record<string, unknown>)
+        .filter(([, v]) => JSON.stringify(v).includes('<'))
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+      if (placeholders.length) this.print(`    placeholders for resources not rehearsed: ${placeholders.join(', ')}`);
+    }
+    const answer = await this.invoke(handlers.onEvent, request);
+    this.showLogs(answer.logs);
+    const physicalId = answer.result?.PhysicalResourceId ?? request.PhysicalResourceId ?? request.RequestId;
+    let data: Record<string, string> = { ...(answer.result?.Data ?? {}) };
+    if (handlers.isComplete) {
+      for (let polls = 1; ; polls++) {
+        const complete = await this.invoke(handlers.isComplete, { ...request, ...answer.result, PhysicalResourceId: physicalId });
+        this.showLogs(complete.logs);
+        if (complete.result?.IsComplete) {
+          data = { ...data, ...(complete.result.Data ?? {}) };
+          break;
+        }
+        this.print(`    waiting for ${requestType.toLowerCase()} of ${physicalId} (${elapsedSince(start)}, look ${polls})`);
+        await sleep(this.maxPauseMs);
+      }
+    }
+    if (requestType === 'Create') {
+      this.physicalIds.set(id, physicalId);
+      this.attributes.set(id, data);
+    }
+  }
+
+  /** Plays the polling state machine for the execution that signals this wait condition's handle. */
+  private async runWait(id: string): Promise<void> {
+    const handleUrl = String(this.resolve(this.resources[id].Properties?.Handle));
+    const start = Date.now();
+    const client = new SFNClient({});
+    let state: any;
+    let machineId: string | undefined;
+    for (const [smId, arn] of this.stateMachines) {
+      try {
+        const execution = await client.send(new DescribeExecutionCommand({
+          executionArn: `${arn.replace(':stateMachine:', ':execution:')}:${executionName(handleUrl)}`,
+        }));
+        state = JSON.parse(execution.input ?? '{}');
+        machineId = smId;
+        break;
+      } catch (error) {
+        if ((error as Error).name !== 'ExecutionDoesNotExist') throw error;
+      }
+    }
+    if (!state || !machineId) throw new RehearsalFailure(`${id}: no polling execution signals this wait condition, so CloudFormation would wait until its Timeout`);
+    const poller = this.pollerOf(machineId);
+    while (!state.done) {
+      const step = await this.invoke(poller, state);
+      this.showLogs(step.logs);
+      state = step.result;
+      if (!state.done) {
+        this.print(`    ${state.PhysicalResourceId}: status "${state.LastStatus}" (${elapsedSince(start)}; next look asked for in ${state.waitSeconds}s)`);
+        await sleep(Math.min(state.waitSeconds * 1000, this.maxPauseMs));
+      }
+    }
+    const signal = this.signals.get(new URL(handleUrl).pathname.slice(1))?.[0];
+    if (!signal) throw new RehearsalFailure(`${id}: the poller ended without signalling the wait condition`);
+    if (signal.Status !== 'SUCCESS') throw new RehearsalFailure(`${id}: the wait condition was signalled ${signal.Status}: ${signal.Reason}`);
+    this.print(`    signalled SUCCESS after ${elapsedSince(start)}: ${signal.Reason}`);
+  }
+
+  private pollerOf(stateMachineId: string): string {
+    const definition = JSON.stringify(this.resources[stateMachineId].Properties?.DefinitionString ?? '');
+    const fn = [...definition.matchAll(/"Fn::GetAtt":\["([^"]+)","Arn"\]/g)].map((m) => m[1])
+      .find((candidate) => this.resources[candidate]?.Type === 'AWS::Lambda::Function');
+    if (!fn) throw new Error(`State machine ${stateMachineId} invokes no Lambda function the rehearsal can run`);
+    return fn;
+  }
+
+  async run(keep: boolean): Promise<RehearsalResult & { endpoint: string }> {
+    const order = dependencyOrder(this.resources);
+    const created: string[] = [];
+    const deleted: string[] = [];
+    const notRehearsed: string[] = [];
+    const rehearsed = (id: string) => this.handlersOf(this.resources[id]) !== undefined;
+
+    const deleteAll = async (label: string) => {
+      for (const id of [...created].reverse()) {
+        this.print(`${label} ${id} (${this.resources[id].Type}) ${this.physicalIds.get(id)}`);
+        await this.runCustomResource('Delete', id, this.handlersOf(this.resources[id])!);
+        deleted.push(id);
+      }
+    };
+
+    for (const id of order) {
+      const resource = this.resources[id];
+      const handlers = this.handlersOf(resource);
+      try {
+        if (resource.Type === 'AWS::CloudFormation::WaitConditionHandle') {
+          this.physicalIds.set(id, `${this.signalBase}/${id}`);
+        } else if (resource.Type === 'AWS::CloudFormation::WaitCondition') {
+          this.print(`WAIT   ${id}`);
+          await this.runWait(id);
+        } else if (handlers) {
+          this.print(`CREATE ${id} (${resource.Type})`);
+          await this.runCustomResource('Create', id, handlers);
+          created.push(id);
+          const data = this.attributes.get(id) ?? {};
+          const shown = Object.entries(data).map(([k, v]) => `${k}=${v}`).join(', ');
+          this.print(`    physical id ${this.physicalIds.get(id)}${shown ? `; attributes: ${shown}` : ''}`);
+        } else if (!WAIT_TYPES.has(resource.Type)) {
+          notRehearsed.push(id);
+        }
+      } catch (error) {
+        const message = error instanceof RehearsalFailure ? error.message : `${id}: ${describeError(error)}`;
+        if ((error as any).logs) this.showLogs((error as any).logs);
+        this.print(`FAILED ${message}`);
+        if (!keep) await deleteAll('ROLLBACK');
+        throw new RehearsalFailure(message);
+      }
+    }
+    if (!keep) await deleteAll('DELETE');
+    return {
+      stack: this.stack.name,
+      endpoint: '',
+      created,
+      deleted,
+      notRehearsed,
+      attributes: Object.fromEntries([...this.attributes].filter(([id]) => rehearsed(id))),
+    };
+  }
+}
+
+/** Runs a rehearsal; throws RehearsalFailure when the rehearsed stack fails. */
+export async function rehearse(options: RehearsalOptions): Promise<RehearsalResult> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const stack = pickStack(readStacks(options.app), options.stack);
+  let emulator: Emulator | undefined;
+  let endpoint = options.endpoint;
+  if (endpoint) {
+    if (!(await emulatorAnswers(endpoint))) {
+      throw new Error(`No AWS API emulator answers at ${endpoint}. Start one (moto_server -H 127.0.0.1 -p 5000), or leave out --endpoint and the rehearsal starts moto_server itself.`);
+    }
+  } else {
+    try {
+      emulator = await startMoto();
+    } catch (error) {
+      throw new Error(`${(error as Error).message}. Install it, or pass --endpoint <url> of a running AWS API emulator.`);
+    }
+    endpoint = emulator.endpoint;
+  }
+  const undoEnv = useEmulator(endpoint, REGION);
+  const rehearsal = new Rehearsal(stack, print, options.maxPauseMs ?? 500);
+  try {
+    print(`Rehearsing stack ${stack.name} from ${options.app} against ${endpoint}${emulator ? ' (moto_server started for this rehearsal)' : ''}`);
+    await rehearsal.startSignalReceiver();
+    await rehearsal.prepareStateMachines();
+    const result = await rehearsal.run(options.keep ?? false);
+    if (result.notRehearsed.length) {
+      const byType = new Map<string, string[]>();
+      for (const id of result.notRehearsed) byType.set(stack.resources[id].Type, [...(byType.get(stack.resources[id].Type) ?? []), id]);
+      print(`Not rehearsed (${result.notRehearsed.length} resources; references to them resolved to <placeholders>):`);
+      for (const [type, ids] of byType) print(`    ${type}: ${ids.join(', ')}`);
+    }
+    print(`Rehearsal passed: ${result.created.length} resource(s) created and waited for, ${result.deleted.length} deleted${options.keep ? ' (--keep: left in place)' : ''}.`);
+    return { ...result, endpoint };
+  } finally {
+    rehearsal.stopSignalReceiver();
+    undoEnv();
+    await emulator?.stop();
+  }
+}

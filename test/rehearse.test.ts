@@ -1,0 +1,181 @@
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { promisify } from 'util';
+import * as neptune from '@aws-sdk/client-neptune';
+import * as rds from '@aws-sdk/client-rds';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ClusterEngine, PointInTimeRestoredCluster } from '../lib';
+import { Moto, requireMoto, startMoto, useEmulator } from './support/moto';
+import { parseArgs } from '../rehearse/cli';
+import { rehearse, RehearsalFailure } from '../rehearse/rehearsal';
+
+/**
+ * cdk-restore-rehearse against moto_server: a synthesized stack with a Neptune and an Aurora
+ * restore, run through the handler bundles of its own cloud assembly.
+ */
+const BIN = path.join(__dirname, '..', 'bin', 'cdk-restore-rehearse');
+const run = requireMoto();
+const suite = run ? describe : describe.skip;
+
+function synthStack(sources: { graph: string; orders: string }): string {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Rehearsed');
+  new PointInTimeRestoredCluster(stack, 'Graph', {
+    engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: sources.graph, clusterIdentifier: `${sources.graph}-copy`, instances: 1,
+  });
+  new PointInTimeRestoredCluster(stack, 'Orders', {
+    engine: ClusterEngine.AURORA_MYSQL,
+    sourceClusterIdentifier: sources.orders,
+    clusterIdentifier: `${sources.orders}-copy`,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  app.synth();
+  return outdir;
+}
+
+async function clusterIds(): Promise<string[]> {
+  const out = await new rds.RDSClient({}).send(new rds.DescribeDBClustersCommand({}));
+  return (out.DBClusters ?? []).map((c) => c.DBClusterIdentifier!).sort();
+}
+
+suite('cdk-restore-rehearse', () => {
+  let moto: Moto;
+  let undo: () => void;
+  const dirs: string[] = [];
+  const lines: string[] = [];
+  const print = (line: string) => { lines.push(line); };
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    undo = useEmulator(moto.endpoint);
+  });
+  afterAll(async () => {
+    undo?.();
+    await moto?.stop();
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+  beforeEach(() => { lines.length = 0; });
+
+  async function withSources(prefix: string): Promise<string> {
+    await new neptune.NeptuneClient({}).send(new neptune.CreateDBClusterCommand({ DBClusterIdentifier: `${prefix}-graph`, Engine: 'neptune' }));
+    await new rds.RDSClient({}).send(new rds.CreateDBClusterCommand({
+      DBClusterIdentifier: `${prefix}-orders`, Engine: 'aurora-mysql', MasterUsername: 'admin', ManageMasterUserPassword: true,
+    }));
+    const dir = synthStack({ graph: `${prefix}-graph`, orders: `${prefix}-orders` });
+    dirs.push(dir);
+    return dir;
+  }
+
+  test('a stack with a Neptune and an Aurora restore: created, waited for, described and deleted in reverse order', async () => {
+    const app = await withSources('one');
+    const result = await rehearse({ app, endpoint: moto.endpoint, print });
+
+    expect(result.created).toEqual([
+      expect.stringMatching(/^GraphRestore/), expect.stringMatching(/^GraphRestoreAttributes/),
+      expect.stringMatching(/^OrdersRestore/), expect.stringMatching(/^OrdersRestoreAttributes/),
+    ]);
+    expect(result.deleted).toEqual([...result.created].reverse());
+    const attributes = Object.values(result.attributes).find((a) => a.DBClusterIdentifier === 'one-graph-copy');
+    expect(attributes).toMatchObject({ Port: '8182', DBClusterArn: 'arn:aws:rds:us-east-1:123456789012:cluster:one-graph-copy' });
+    expect(result.notRehearsed).toEqual(expect.arrayContaining([expect.stringMatching(/^GraphInstance1/)]));
+
+    const text = lines.join('\n');
+    expect(text).toMatch(/RestoreDBClusterToPointInTime: neptune cluster "one-graph-copy" from "one-graph"/);
+    expect(text).toMatch(/WAIT {3}GraphRestoreWait\w+\n.*\n {4}signalled SUCCESS after/);
+    expect(text).toMatch(/DeleteDBCluster "one-graph-copy" \(status "available"\): final snapshot "one-graph-copy-final-/);
+    expect(text).toMatch(/DeleteDBCluster "one-orders-copy" \(status "available"\): no final snapshot/);
+    expect(text).toMatch(/AWS::Neptune::DBInstance: GraphInstance1/);
+    expect(text).toContain('Rehearsal passed: 4 resource(s) created and waited for, 4 deleted.');
+    expect(await clusterIds()).toEqual(['one-graph', 'one-orders']);
+  });
+
+  test('a failing restore (source missing) fails with the handler\'s message and rolls back what was created', async () => {
+    const app = await withSources('two');
+    await new rds.RDSClient({}).send(new rds.DeleteDBClusterCommand({ DBClusterIdentifier: 'two-orders', SkipFinalSnapshot: true }));
+    const failure = rehearse({ app, endpoint: moto.endpoint, print });
+    await expect(failure).rejects.toThrow(RehearsalFailure);
+    await expect(failure).rejects.toThrow(/OrdersRestore\w+: Source cluster "two-orders" does not exist in this account and region/);
+    const text = lines.join('\n');
+    expect(text).toMatch(/ROLLBACK GraphRestore\w+ \(Custom::PointInTimeRestoredCluster\) two-graph-copy/);
+    expect(await clusterIds()).not.toContain('two-graph-copy');
+  });
+
+  test('--keep leaves the clusters; a second run adopts them, and its delete removes them', async () => {
+    const app = await withSources('three');
+    const kept = await rehearse({ app, endpoint: moto.endpoint, print, keep: true });
+    expect(kept.deleted).toEqual([]);
+    expect(await clusterIds()).toEqual(expect.arrayContaining(['three-graph-copy', 'three-orders-copy']));
+
+    lines.length = 0;
+    await rehearse({ app, endpoint: moto.endpoint, print });
+    const text = lines.join('\n');
+    expect(text).toContain('Adopting DB cluster "three-graph-copy": this stack resource created it from the same inputs');
+    expect(text).not.toMatch(/RestoreDBClusterToPointInTime: neptune cluster "three-graph-copy"/);
+    expect(await clusterIds()).not.toEqual(expect.arrayContaining(['three-graph-copy']));
+    expect(await clusterIds()).not.toContain('three-orders-copy');
+  });
+
+  test('an API the emulator does not implement is reported as such, not as a crash', async () => {
+    const app = await withSources('four');
+    // A stand-in for an emulator that lacks the RDS API: it answers like moto does for unimplemented actions.
+    const server = http.createServer((req, res) => {
+      if (req.url?.startsWith('/moto-api/')) { res.end('ok'); return; }
+      if (String(req.headers['x-amz-target']).endsWith('CreateStateMachine')) {
+        res.setHeader('content-type', 'application/x-amz-json-1.0');
+        res.end(JSON.stringify({ stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Poller', creationDate: 0 }));
+        return;
+      }
+      res.statusCode = 501;
+      res.setHeader('content-type', 'text/xml');
+      res.end('<ErrorResponse><Error><Type>Sender</Type><Code>NotImplemented</Code><Message>The DescribeDBClusters action has not been implemented</Message></Error></ErrorResponse>');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await expect(rehearse({ app, endpoint, print })).rejects.toThrow(/the emulator does not implement an API this restore needs: .*has not been implemented/);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('the command: a closed endpoint is a clear error and exit code 1', async () => {
+    const app = await withSources('five');
+    const closed = await new Promise<number>((resolve) => {
+      const s = http.createServer();
+      s.listen(0, '127.0.0.1', () => { const port = (s.address() as AddressInfo).port; s.close(() => resolve(port)); });
+    });
+    const result = await promisify(execFile)('node', [BIN, '--app', app, '--endpoint', `http://127.0.0.1:${closed}`]).then(
+      () => ({ code: 0, stderr: '' }), (e) => ({ code: e.code as number, stderr: String(e.stderr) }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`No AWS API emulator answers at http://127.0.0.1:${closed}. Start one (moto_server -H 127.0.0.1 -p 5000), or leave out --endpoint`);
+  });
+
+  test('the command: rehearses a stack end to end and exits 0', async () => {
+    const app = await withSources('six');
+    const { stdout } = await promisify(execFile)('node', [BIN, '--app', app, '--endpoint', moto.endpoint]);
+    expect(stdout).toContain('Rehearsal passed: 4 resource(s) created and waited for, 4 deleted.');
+  });
+});
+
+describe('cdk-restore-rehearse arguments', () => {
+  test('parses every option', () => {
+    expect(parseArgs(['--app', 'cdk.out', '--stack', 'S', '--endpoint', 'http://127.0.0.1:5000', '--keep']))
+      .toEqual({ app: 'cdk.out', stack: 'S', endpoint: 'http://127.0.0.1:5000', keep: true });
+  });
+  test.each([
+    [[], /--app is required/],
+    [['--app'], /--app needs a value/],
+    [['--app', 'x', '--bogus'], /Unknown argument --bogus/],
+  ])('%j is refused with the usage', (argv, message) => {
+    expect(() => parseArgs(argv as string[])).toThrow(message);
+    expect(() => parseArgs(argv as string[])).toThrow(/Usage: cdk-restore-rehearse --app/);
+  });
+  test('an assembly directory that is not one says so', async () => {
+    await expect(rehearse({ app: os.tmpdir(), endpoint: 'http://127.0.0.1:1' })).rejects.toThrow(/is not a cloud assembly \(no manifest.json\)/);
+  });
+});
