@@ -5,7 +5,8 @@ import { SFNClient, StartExecutionCommand, StopExecutionCommand, ExecutionDoesNo
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, loadApiModel, IN_CI } from './support/api-model';
 import { cfnEvent, completeEvent } from './support/events';
-import { TERMINAL_FAILURE_STATES, finalSnapshotIdentifier, pointInTimeHandler } from '../lambda/point-in-time/handler';
+import { TERMINAL_FAILURE_STATES, finalSnapshotIdentifier } from '../lambda/cluster/lifecycle';
+import { pointInTimeHandler } from '../lambda/point-in-time/handler';
 import { executionName } from '../lambda/shared/executions';
 import { isComplete, onEvent } from '../lambda/shared/index';
 import { initialPollerState, pollStep } from '../lambda/shared/polling';

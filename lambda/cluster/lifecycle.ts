@@ -1,0 +1,221 @@
+import { Cluster, ClusterApi, isNotFound } from './cluster-api';
+import type { RemovalPolicyName } from '../../lib/private/contracts/common';
+import type { ApiTag } from '../../lib/private/contracts/point-in-time';
+import { log } from '../shared/log';
+import { isOwnershipTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
+import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
+
+/**
+ * The life of a restored DB cluster, whatever API restored it: create (or adopt), change in
+ * place, wait until available, read attributes, delete by removal policy. Each restore kind
+ * supplies only how to read its properties, what to check first and which API call starts it.
+ */
+
+/** Cluster states from which a restore never becomes available. */
+export const TERMINAL_FAILURE_STATES = new Set([
+  'failed',
+  'incompatible-restore',
+  'incompatible-parameters',
+  'migration-failed',
+  'cloning-failed',
+  'inaccessible-encryption-credentials',
+]);
+
+/** The properties every cluster-restoring kind has, as its contract decodes them. */
+export interface ClusterProperties {
+  readonly DBClusterIdentifier: string;
+  readonly DeletionProtection?: boolean;
+  readonly Tags?: ApiTag[];
+  readonly RemovalPolicy: RemovalPolicyName;
+  readonly TimeoutSeconds: number;
+  readonly WaitHandleUrl?: string;
+}
+
+/** What a restore kind tells the lifecycle. */
+export interface ClusterRestoreKind<P extends ClusterProperties> {
+  /** Decodes the custom resource's properties. */
+  read(properties: Record<string, unknown>): P;
+  /** The client for the cluster's engine. */
+  api(props: P): ClusterApi;
+  /** The API call that starts the restore, for messages. */
+  readonly apiName: string;
+  /** What is restored from what, for logs and messages. */
+  describe(props: P): string;
+  /** What only the live account can tell, checked before anything is created. */
+  preflight(api: ClusterApi, props: P): Promise<void>;
+  /** Starts the restore, with these tags (the user's and the ownership tags). */
+  start(api: ClusterApi, props: P, tags: ApiTag[]): Promise<void>;
+  /** Attributes the kind adds to the common ones. */
+  extraAttributes?(cluster: Cluster): Record<string, string>;
+}
+
+/**
+ * The inputs that decide what is restored; a change to any of them needs a new cluster. The rest
+ * change in place: deletion protection in particular must be switchable off before a delete
+ * without restoring a whole new cluster.
+ */
+export function restoreInputs(props: ClusterProperties): Record<string, unknown> {
+  const { RemovalPolicy: _r, Tags: _t, TimeoutSeconds: _s, WaitHandleUrl: _w, DeletionProtection: _d, ...inputs } = props;
+  return inputs;
+}
+
+export function finalSnapshotIdentifier(clusterIdentifier: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').slice(0, 15); // 20261122T023312
+  // RDS stores identifiers in lowercase; naming it that way keeps it equal to what describe returns.
+  return `${clusterIdentifier}-final-${stamp}`.toLowerCase();
+}
+
+export function errorText(error: unknown): string {
+  const e = error as Error;
+  return e?.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : String(e?.message ?? error);
+}
+
+/** A cluster that already has the target name: this resource's own from the same inputs is adopted. */
+async function adoptOrRefuse(api: ClusterApi, cluster: Cluster, owner: string, request: string): Promise<void> {
+  const id = cluster.DBClusterIdentifier;
+  const ownership = ownershipOf(await api.listTags(cluster.DBClusterArn!), owner, request);
+  if (ownership === 'foreign') {
+    throw new Error(`A DB cluster named "${id}" already exists and was not created by this stack resource. Choose another clusterIdentifier, or remove the existing cluster first.`);
+  }
+  if (ownership === 'own-other-inputs') {
+    throw new Error(`DB cluster "${id}" was restored by this stack resource from different inputs. A change to the restore inputs needs a new cluster, and clusterIdentifier "${id}" is fixed: give a new clusterIdentifier, or remove it to let the construct name the cluster.`);
+  }
+  log(`Adopting DB cluster "${id}": this stack resource created it from the same inputs`);
+}
+
+async function createCluster<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, event: OnEventRequest, props: P): Promise<OnEventResponse> {
+  const api = kind.api(props);
+  const owner = ownerToken(event);
+  const request = requestToken(restoreInputs(props));
+  const id = props.DBClusterIdentifier;
+
+  const existing = await api.describe(id);
+  if (existing) {
+    await adoptOrRefuse(api, existing, owner, request);
+    return { PhysicalResourceId: id };
+  }
+
+  await kind.preflight(api, props);
+  log(`${kind.apiName}: ${kind.describe(props)}`);
+  try {
+    await kind.start(api, props, [...(props.Tags ?? []), ...ownershipTags(owner, request)]);
+  } catch (error) {
+    const failure = new Error(`${kind.apiName} of ${kind.describe(props)} failed: ${errorText(error)}`);
+    if ((error as Error)?.name !== 'DBClusterAlreadyExistsFault') throw failure;
+    // Another attempt of this same request got there first.
+    const raced = await api.describe(id);
+    if (!raced) throw failure;
+    await adoptOrRefuse(api, raced, owner, request);
+  }
+  return { PhysicalResourceId: id };
+}
+
+/**
+ * Applies what changes in place: deletion protection, and the tags from the old set to the new
+ * one, never touching the ownership tags.
+ */
+async function updateInPlace(api: ClusterApi, id: string, old: ClusterProperties, props: ClusterProperties): Promise<void> {
+  const cluster = await api.describe(id);
+  if (!cluster) throw new Error(`DB cluster "${id}" no longer exists; it cannot be updated in place.`);
+  if (Boolean(old.DeletionProtection) !== Boolean(props.DeletionProtection)) {
+    await api.setDeletionProtection(id, Boolean(props.DeletionProtection));
+  }
+  const oldTags = old.Tags ?? [];
+  const wanted = new Map((props.Tags ?? []).filter((t) => !isOwnershipTag(t.Key)).map((t) => [t.Key, t.Value]));
+  const removed = oldTags.map((t) => t.Key).filter((k) => !wanted.has(k) && !isOwnershipTag(k));
+  const changed = [...wanted].filter(([k, v]) => oldTags.find((t) => t.Key === k)?.Value !== v);
+  if (removed.length) await api.removeTags(cluster.DBClusterArn!, removed);
+  if (changed.length) await api.addTags(cluster.DBClusterArn!, changed.map(([Key, Value]) => ({ Key, Value })));
+}
+
+/**
+ * One step of a delete: issues DeleteDBCluster when the cluster can take it and reports whether
+ * the cluster is gone. A cluster still being created cannot be deleted yet; this waits for it.
+ */
+async function advanceDelete(api: ClusterApi, props: ClusterProperties, id: string, now: Date): Promise<PollResult> {
+  if (props.RemovalPolicy === 'retain') {
+    return { done: true, status: 'retained' };
+  }
+  const cluster = await api.describe(id);
+  if (!cluster) return { done: true, status: 'deleted' };
+  const status = cluster.Status ?? 'unknown';
+  if (status === 'deleting') return { done: false, status };
+
+  // A cluster that never became usable holds no data of its own (the source is untouched) and
+  // cannot be snapshotted, so it goes without a final snapshot.
+  const failed = TERMINAL_FAILURE_STATES.has(status);
+  const snapshot = props.RemovalPolicy === 'snapshot' && !failed ? finalSnapshotIdentifier(id, now) : undefined;
+  try {
+    log(`DeleteDBCluster "${id}" (status "${status}"): ${snapshot ? `final snapshot "${snapshot}"` : 'no final snapshot'}`);
+    await api.delete(id, snapshot);
+  } catch (error) {
+    if (isNotFound(error)) return { done: true, status: 'deleted' };
+    if ((error as Error)?.name === 'InvalidDBClusterStateFault') return { done: false, status };
+    throw new Error(`DeleteDBCluster of "${id}" failed: ${errorText(error)}`);
+  }
+  return { done: false, status: 'deleting' };
+}
+
+function attributesOf(cluster: Cluster, extra: Record<string, string>): Record<string, string> {
+  return {
+    DBClusterIdentifier: cluster.DBClusterIdentifier ?? '',
+    DBClusterArn: cluster.DBClusterArn ?? '',
+    DbClusterResourceId: cluster.DbClusterResourceId ?? '',
+    Endpoint: cluster.Endpoint ?? '',
+    ReaderEndpoint: cluster.ReaderEndpoint ?? '',
+    Port: String(cluster.Port ?? ''),
+    ...extra,
+  };
+}
+
+async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, props: P, id: string): Promise<PollResult> {
+  const api = kind.api(props);
+  const cluster = await api.describe(id);
+  if (!cluster) {
+    throw new Error(`DB cluster "${id}" disappeared while the restore was waiting for it; someone deleted it outside this stack.`);
+  }
+  const status = cluster.Status ?? 'unknown';
+  if (TERMINAL_FAILURE_STATES.has(status)) {
+    const message = await api.latestEventMessage(id);
+    throw new Error(`Restore of ${kind.describe(props)} failed: cluster status is "${status}"${message ? `: ${message}` : ''}`);
+  }
+  return status === 'available' ? { done: true, status } : { done: false, status };
+}
+
+/** The restore kind handler for a kind of cluster restore. */
+export function clusterRestoreHandler<P extends ClusterProperties>(kind: ClusterRestoreKind<P>): RestoreKindHandler {
+  return {
+    async onEvent(event: OnEventRequest): Promise<OnEventResponse> {
+      const props = kind.read(event.ResourceProperties);
+      switch (event.RequestType) {
+        case 'Create':
+          return createCluster(kind, event, props);
+        case 'Update': {
+          const old = kind.read(event.OldResourceProperties);
+          if (requestToken(restoreInputs(old)) === requestToken(restoreInputs(props))) {
+            await updateInPlace(kind.api(props), event.PhysicalResourceId, old, props);
+            return { PhysicalResourceId: event.PhysicalResourceId };
+          }
+          // A new physical id makes CloudFormation delete the old cluster after the stack update succeeds.
+          return createCluster(kind, event, props);
+        }
+        case 'Delete':
+          await advanceDelete(kind.api(props), props, event.PhysicalResourceId, new Date());
+          return { PhysicalResourceId: event.PhysicalResourceId };
+      }
+    },
+
+    async poll(event: IsCompleteRequest): Promise<PollResult> {
+      const props = kind.read(event.ResourceProperties);
+      if (event.RequestType === 'Delete') return advanceDelete(kind.api(props), props, event.PhysicalResourceId, new Date());
+      return pollAvailable(kind, props, event.PhysicalResourceId);
+    },
+
+    async describe(properties: Record<string, unknown>, physicalResourceId: string): Promise<Record<string, string>> {
+      const props = kind.read(properties);
+      const cluster = await kind.api(props).describe(physicalResourceId);
+      if (!cluster) throw new Error(`DB cluster "${physicalResourceId}" does not exist, so its attributes cannot be read; someone deleted it outside this stack.`);
+      return attributesOf(cluster, kind.extraAttributes?.(cluster) ?? {});
+    },
+  };
+}
