@@ -1,1 +1,2 @@
+export * from './cluster-endpoint';
 export * from './point-in-time-restored-cluster';

@@ -1,19 +1,17 @@
-import { createHash } from 'crypto';
-import {
-  ArnFormat, Annotations, CfnResource, Duration, Lazy, Names, RemovalPolicy, Stack, TagManager, TagType, Token, ITaggable,
-} from 'aws-cdk-lib';
+import { Duration, ITaggable, Lazy, RemovalPolicy, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as neptune from 'aws-cdk-lib/aws-neptune';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import { RemovalPolicyName } from './private/contracts/common';
-import { POINT_IN_TIME_ATTRIBUTES as ATTR, POINT_IN_TIME_RESOURCE_TYPE, PointInTimeRestoreProperties } from './private/contracts/point-in-time';
-import { RestoreResource } from './private/restore-resource';
+import { ClusterEndpoint } from './cluster-endpoint';
+import { POINT_IN_TIME_RESOURCE_TYPE, PointInTimeRestoreProperties } from './private/contracts/point-in-time';
 import {
-  identifierProblem, invalidProp, tagProblem, validateGroupName, validateIdentifier, validateIntegerRange,
-} from './private/validation';
+  addTagValidation, auroraClusterView, clusterNetwork, createInstances, defaultClusterIdentifier, grantClusterLifecycle, lowercase, rdsArn,
+  removalPolicyName, restoredClusterAttributes, validateCommonClusterProps, warnIfDeletionBlocked,
+} from './private/restored-cluster';
+import { RestoreResource } from './private/restore-resource';
+import { invalidProp, validateGroupName, validateIdentifier } from './private/validation';
 
 /** The database engine of the source cluster, and so of the restored one. */
 export enum ClusterEngine {
@@ -184,23 +182,6 @@ export interface PointInTimeRestoredClusterProps {
   readonly timeout?: Duration;
 }
 
-/** Hostname and port of a cluster endpoint. */
-export interface ClusterEndpoint {
-  /** DNS name of the endpoint. */
-  readonly hostname: string;
-  /** Port of the endpoint. */
-  readonly port: number;
-  /** `hostname:port`, as one string. */
-  readonly socketAddress: string;
-}
-
-const MAX_INSTANCES = 16;
-const REMOVAL_POLICIES = new Map<RemovalPolicy, RemovalPolicyName>([
-  [RemovalPolicy.SNAPSHOT, 'snapshot'],
-  [RemovalPolicy.DESTROY, 'destroy'],
-  [RemovalPolicy.RETAIN, 'retain'],
-]);
-
 /**
  * A new Neptune or Aurora cluster restored from an existing cluster at a point in time
  * (RestoreDBClusterToPointInTime), with its DB instances.
@@ -244,27 +225,10 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
     super(scope, id);
     validateProps(props);
     this.engine = props.engine;
-    const stack = Stack.of(this);
-    const removalPolicy = REMOVAL_POLICIES.get(props.removalPolicy ?? RemovalPolicy.SNAPSHOT)!;
-
+    const removalPolicy = removalPolicyName(props.removalPolicy);
     this.tags = new TagManager(TagType.KEY_VALUE, POINT_IN_TIME_RESOURCE_TYPE);
-    this.node.addValidation({
-      validate: () => tagErrors(this.tags),
-    });
-
-    let subnetGroupName = props.subnetGroupName;
-    if (props.vpc) {
-      subnetGroupName = new rds.SubnetGroup(this, 'SubnetGroup', {
-        vpc: props.vpc,
-        vpcSubnets: props.vpcSubnets,
-        description: `Subnets of the restored cluster ${this.node.path}`,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }).subnetGroupName;
-    }
-    const securityGroups = props.securityGroups ?? (props.vpc ? [new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: `Restored cluster ${this.node.path}`,
-    })] : []);
+    addTagValidation(this, this.tags);
+    const { subnetGroupName, securityGroups } = clusterNetwork(this, props);
 
     // What decides the restored data and its placement; a change to any of it names a new cluster.
     const inputs: Omit<PointInTimeRestoreProperties, 'TimeoutSeconds' | 'RemovalPolicy' | 'Tags' | 'DBClusterIdentifier' | 'DeletionProtection'> = {
@@ -280,120 +244,52 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
       OptionGroupName: props.optionGroupName,
       DBClusterParameterGroupName: props.clusterParameterGroupName,
     };
-    const identifier = props.clusterIdentifier ? lowercase(props.clusterIdentifier) : defaultIdentifier(this, inputs);
+    const identifier = props.clusterIdentifier ? lowercase(props.clusterIdentifier) : defaultClusterIdentifier(this, inputs);
 
     const restore = new RestoreResource(this, 'Restore', {
       resourceType: POINT_IN_TIME_RESOURCE_TYPE,
       timeout: props.timeout,
-      properties: {
-        ...inputs,
-        DBClusterIdentifier: identifier,
-        DeletionProtection: props.deletionProtection,
-        RemovalPolicy: removalPolicy,
-      },
+      properties: { ...inputs, DBClusterIdentifier: identifier, DeletionProtection: props.deletionProtection, RemovalPolicy: removalPolicy },
       lateProperties: { Tags: Lazy.any({ produce: () => this.tags.renderTags() }) },
     });
-    this.grantHandler(restore, stack, props, identifier, subnetGroupName);
+    this.grantRestore(restore, props, identifier, subnetGroupName);
+    grantClusterLifecycle(restore, identifier);
 
-    this.clusterIdentifier = restore.getAttString(ATTR.DBClusterIdentifier);
-    this.clusterArn = restore.getAttString(ATTR.DBClusterArn);
-    this.clusterResourceId = restore.getAttString(ATTR.DbClusterResourceId);
-    const port = Token.asNumber(restore.getAttString(ATTR.Port));
-    this.clusterEndpoint = endpoint(restore.getAttString(ATTR.Endpoint), port);
-    this.clusterReadEndpoint = endpoint(restore.getAttString(ATTR.ReaderEndpoint), port);
-    this.connections = new ec2.Connections({ securityGroups, defaultPort: ec2.Port.tcp(port) });
-
-    const instanceClass = `db.${(props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE)).toString()}`;
-    this.instanceIdentifiers = [];
-    let writer: CfnResource | undefined;
-    for (let i = 1; i <= (props.instances ?? 1); i++) {
-      const instance = props.engine === ClusterEngine.NEPTUNE
-        ? new neptune.CfnDBInstance(this, `Instance${i}`, {
-          dbClusterIdentifier: this.clusterIdentifier,
-          dbInstanceClass: instanceClass,
-        })
-        : new rds.CfnDBInstance(this, `Instance${i}`, {
-          dbClusterIdentifier: this.clusterIdentifier,
-          dbInstanceClass: instanceClass,
-          engine: props.engine,
-        });
-      // The first instance of a cluster becomes its writer, so replicas wait for it.
-      if (writer) instance.addDependency(writer);
-      writer ??= instance;
-      this.instanceIdentifiers.push(instance.ref);
-    }
-
+    const attributes = restoredClusterAttributes(restore);
+    this.clusterIdentifier = attributes.clusterIdentifier;
+    this.clusterArn = attributes.clusterArn;
+    this.clusterResourceId = attributes.clusterResourceId;
+    this.clusterEndpoint = attributes.clusterEndpoint;
+    this.clusterReadEndpoint = attributes.clusterReadEndpoint;
+    this.connections = new ec2.Connections({ securityGroups, defaultPort: ec2.Port.tcp(attributes.port) });
+    this.instanceIdentifiers = createInstances(this, props.engine, this.clusterIdentifier, props);
     if (props.engine !== ClusterEngine.NEPTUNE) {
-      this.databaseCluster = rds.DatabaseCluster.fromDatabaseClusterAttributes(this, 'DatabaseCluster', {
-        clusterIdentifier: this.clusterIdentifier,
-        clusterResourceIdentifier: this.clusterResourceId,
-        clusterEndpointAddress: this.clusterEndpoint.hostname,
-        readerEndpointAddress: this.clusterReadEndpoint.hostname,
-        port,
-        securityGroups,
-        instanceIdentifiers: this.instanceIdentifiers,
-        engine: props.engine === ClusterEngine.AURORA_MYSQL
-          ? rds.DatabaseClusterEngine.AURORA_MYSQL
-          : rds.DatabaseClusterEngine.AURORA_POSTGRESQL,
-      });
+      this.databaseCluster = auroraClusterView(this, props.engine, attributes, securityGroups, this.instanceIdentifiers);
     }
-
-    if (props.deletionProtection && removalPolicy !== 'retain') {
-      Annotations.of(this).addWarningV2('cdk-restore-constructs:deletionProtection',
-        'deletionProtection is on, so deleting this construct fails until it is turned off; set removalPolicy to RETAIN to keep the cluster instead.');
-    }
+    warnIfDeletionBlocked(this, props.deletionProtection, removalPolicy);
   }
 
-  /** The shared handler may act only on this restore's source, target and the resources they name. */
-  private grantHandler(restore: RestoreResource, stack: Stack, props: PointInTimeRestoredClusterProps,
-    identifier: string, subnetGroupName: string | undefined): void {
-    const arn = (resource: string, resourceName: string) =>
-      stack.formatArn({ service: 'rds', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const source = arn('cluster', lowercase(props.sourceClusterIdentifier));
-    const target = arn('cluster', identifier);
-
-    // Two statements a restore, so that many restores in one stack stay within the role's policy quotas.
-    const restoreResources = [source, target, arn('subgrp', subnetGroupName ?? 'default')];
-    if (props.optionGroupName) restoreResources.push(arn('og', props.optionGroupName));
-    if (props.clusterParameterGroupName) restoreResources.push(arn('cluster-pg', props.clusterParameterGroupName));
-    restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['rds:RestoreDBClusterToPointInTime', 'rds:DescribeDBClusters'],
-      resources: restoreResources,
-    }));
-    restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: [
-        'rds:AddTagsToResource', 'rds:RemoveTagsFromResource', 'rds:ListTagsForResource', 'rds:ModifyDBCluster',
-        'rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot',
-      ],
-      resources: [target, arn('cluster-snapshot', `${identifier}-final-*`)],
-    }));
-    // DescribeEvents has no resource-level permissions; it only reads the failure message.
-    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeEvents'], resources: ['*'] }));
+  /** The shared handler may restore only from this source into this target, with the groups named. */
+  private grantRestore(restore: RestoreResource, props: PointInTimeRestoredClusterProps, identifier: string, subnetGroupName: string | undefined): void {
+    const source = rdsArn(this, 'cluster', lowercase(props.sourceClusterIdentifier));
+    const resources = [source, rdsArn(this, 'cluster', identifier), rdsArn(this, 'subgrp', subnetGroupName ?? 'default')];
+    if (props.optionGroupName) resources.push(rdsArn(this, 'og', props.optionGroupName));
+    if (props.clusterParameterGroupName) resources.push(rdsArn(this, 'cluster-pg', props.clusterParameterGroupName));
+    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:RestoreDBClusterToPointInTime', 'rds:DescribeDBClusters'], resources }));
     props.storageEncryptionKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant');
   }
-}
-
-/** The services keep identifiers in lowercase, and ARNs carry them so. */
-function lowercase(value: string): string {
-  return Token.isUnresolved(value) ? value : value.toLowerCase();
-}
-
-function endpoint(hostname: string, port: number): ClusterEndpoint {
-  return { hostname, port, socketAddress: `${hostname}:${Token.asString(port)}` };
 }
 
 function validateProps(props: PointInTimeRestoredClusterProps): void {
   if (!Object.values(ClusterEngine).includes(props.engine)) {
     invalidProp('engine', props.engine, `use one of ${Object.values(ClusterEngine).join(', ')}`);
   }
+  validateCommonClusterProps(props);
   validateIdentifier('sourceClusterIdentifier', props.sourceClusterIdentifier);
-  validateIdentifier('clusterIdentifier', props.clusterIdentifier);
   if (props.clusterIdentifier && !Token.isUnresolved(props.clusterIdentifier) && !Token.isUnresolved(props.sourceClusterIdentifier)
     && props.clusterIdentifier.toLowerCase() === props.sourceClusterIdentifier.toLowerCase()) {
     invalidProp('clusterIdentifier', props.clusterIdentifier, 'it names the source cluster; the restored cluster needs a name of its own');
   }
-  validateIntegerRange('port', props.port, 1150, 65535);
-  validateIntegerRange('instances', props.instances, 0, MAX_INSTANCES);
   validateGroupName('optionGroupName', props.optionGroupName);
   validateGroupName('clusterParameterGroupName', props.clusterParameterGroupName);
 
@@ -412,37 +308,4 @@ function validateProps(props: PointInTimeRestoredClusterProps): void {
       invalidProp('restoreType', props.restoreType, `a copy-on-write clone is always of the latest restorable time, but restorePoint is ${time.toISOString()}; use RestorePoint.latest() or RestoreType.FULL_COPY`);
     }
   }
-  if (props.vpc && props.subnetGroupName) {
-    invalidProp('subnetGroupName', props.subnetGroupName, 'give either vpc (a subnet group is created in it) or subnetGroupName, not both');
-  }
-  if (props.vpcSubnets && !props.vpc) {
-    invalidProp('vpcSubnets', 'set', 'vpcSubnets selects subnets of vpc, which is not given');
-  }
-  if (props.removalPolicy !== undefined && !REMOVAL_POLICIES.has(props.removalPolicy)) {
-    invalidProp('removalPolicy', props.removalPolicy, 'use RemovalPolicy.SNAPSHOT, RemovalPolicy.DESTROY or RemovalPolicy.RETAIN');
-  }
-}
-
-function tagErrors(tags: TagManager): string[] {
-  return Object.entries(tags.tagValues()).flatMap(([key, value]) => {
-    const problem = tagProblem(key, value);
-    return problem ? [`Invalid tag ${JSON.stringify(key)}=${JSON.stringify(value)} on the restored cluster: ${problem}`] : [];
-  });
-}
-
-/**
- * A valid cluster identifier from the construct path, with a hash of the restore inputs, so a
- * change of input names a new cluster and CloudFormation can replace the old one.
- */
-function defaultIdentifier(scope: Construct, inputs: object): string {
-  const hash = createHash('sha256').update(JSON.stringify(Stack.of(scope).resolve(inputs))).digest('hex').slice(0, 8);
-  const base = Names.uniqueResourceName(scope, { maxLength: 50, separator: '-' })
-    .toLowerCase()
-    .replace(/[^a-z0-9-]/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^[^a-z]+/, '')
-    .replace(/-$/, '');
-  const identifier = `${base || 'restored'}-${hash}`;
-  if (identifierProblem(identifier)) throw new Error(`Internal error: derived identifier ${identifier} is invalid`);
-  return identifier;
 }
