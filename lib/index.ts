@@ -1,2 +1,3 @@
 export * from './cluster-endpoint';
 export * from './point-in-time-restored-cluster';
+export * from './s3-imported-aurora-cluster';

@@ -6,11 +6,11 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { ClusterEndpoint } from './cluster-endpoint';
 import { POINT_IN_TIME_RESOURCE_TYPE, PointInTimeRestoreProperties } from './private/contracts/point-in-time';
+import { RestoreResource } from './private/restore-resource';
 import {
   addTagValidation, auroraClusterView, clusterNetwork, createInstances, defaultClusterIdentifier, grantClusterLifecycle, lowercase, rdsArn,
   removalPolicyName, restoredClusterAttributes, validateCommonClusterProps, warnIfDeletionBlocked,
 } from './private/restored-cluster';
-import { RestoreResource } from './private/restore-resource';
 import { invalidProp, validateGroupName, validateIdentifier } from './private/validation';
 
 /** The database engine of the source cluster, and so of the restored one. */
@@ -270,7 +270,8 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
   }
 
   /** The shared handler may restore only from this source into this target, with the groups named. */
-  private grantRestore(restore: RestoreResource, props: PointInTimeRestoredClusterProps, identifier: string, subnetGroupName: string | undefined): void {
+  private grantRestore(restore: RestoreResource, props: PointInTimeRestoredClusterProps, identifier: string,
+    subnetGroupName: string | undefined): void {
     const source = rdsArn(this, 'cluster', lowercase(props.sourceClusterIdentifier));
     const resources = [source, rdsArn(this, 'cluster', identifier), rdsArn(this, 'subgrp', subnetGroupName ?? 'default')];
     if (props.optionGroupName) resources.push(rdsArn(this, 'og', props.optionGroupName));

@@ -15,6 +15,7 @@ export interface Cluster {
   readonly EarliestRestorableTime?: Date;
   readonly LatestRestorableTime?: Date;
   readonly StorageEncrypted?: boolean;
+  readonly MasterUserSecret?: { readonly SecretArn?: string };
 }
 
 /**

@@ -33,12 +33,12 @@ export interface ClusterProperties {
 
 /** What a restore kind tells the lifecycle. */
 export interface ClusterRestoreKind<P extends ClusterProperties> {
+  /** The API call that starts the restore, for messages. */
+  readonly apiName: string;
   /** Decodes the custom resource's properties. */
   read(properties: Record<string, unknown>): P;
   /** The client for the cluster's engine. */
   api(props: P): ClusterApi;
-  /** The API call that starts the restore, for messages. */
-  readonly apiName: string;
   /** What is restored from what, for logs and messages. */
   describe(props: P): string;
   /** What only the live account can tell, checked before anything is created. */

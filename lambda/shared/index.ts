@@ -6,7 +6,9 @@ import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse,
 import { pollUntilDeadline } from './waiting';
 import { ATTRIBUTES_RESOURCE_TYPE, MAX_CUSTOM_RESOURCE_WAIT_SECONDS } from '../../lib/private/contracts/common';
 import { POINT_IN_TIME_RESOURCE_TYPE } from '../../lib/private/contracts/point-in-time';
+import { S3_IMPORT_RESOURCE_TYPE } from '../../lib/private/contracts/s3-import';
 import { pointInTimeHandler } from '../point-in-time/handler';
+import { s3ImportHandler } from '../s3-import/handler';
 
 /**
  * The one handler bundle of the stack's shared provider. The custom resource's type selects the
@@ -19,6 +21,7 @@ import { pointInTimeHandler } from '../point-in-time/handler';
  */
 const KINDS: Record<string, RestoreKindHandler> = {
   [POINT_IN_TIME_RESOURCE_TYPE]: pointInTimeHandler,
+  [S3_IMPORT_RESOURCE_TYPE]: s3ImportHandler,
 };
 
 function kindOf(resourceType: string): RestoreKindHandler {

@@ -64,13 +64,13 @@ export const POINT_IN_TIME_ATTRIBUTES: { readonly [K in keyof PointInTimeRestore
   Port: 'Port',
 };
 
-function readTags(raw: unknown): ApiTag[] | undefined {
+export function readTags(raw: unknown): ApiTag[] | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!Array.isArray(raw)) throw new Error(`Property Tags must be a list of {Key, Value}, got ${JSON.stringify(raw)}`);
   return raw.map((tag, i) => ({ Key: readString(`Tags[${i}].Key`, tag?.Key), Value: String(tag?.Value ?? '') }));
 }
 
-function readStringList(name: string, raw: unknown): string[] | undefined {
+export function readStringList(name: string, raw: unknown): string[] | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!Array.isArray(raw)) throw new Error(`Property ${name} must be a list of strings, got ${JSON.stringify(raw)}`);
   return raw.map((item, i) => readString(`${name}[${i}]`, item));

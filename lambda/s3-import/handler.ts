@@ -1,0 +1,79 @@
+import { DescribeDBEngineVersionsCommand, RDSClient, RestoreDBClusterFromS3Command } from '@aws-sdk/client-rds';
+import { MASTER_USER_SECRET_ARN_ATTRIBUTE, readS3ImportProperties, S3ImportProperties } from '../../lib/private/contracts/s3-import';
+import { clusterApiFor } from '../cluster/cluster-api';
+import { clusterRestoreHandler, errorText } from '../cluster/lifecycle';
+import { log } from '../shared/log';
+
+/** RestoreDBClusterFromS3: an Aurora MySQL cluster from a Percona XtraBackup in S3. */
+
+const rds = () => new RDSClient({ maxAttempts: 6 });
+
+/**
+ * S3 and IAM are eventually consistent: a role or bucket policy made moments ago in the same
+ * deployment can make RDS fail to reach the backup at first. Those errors are retried.
+ */
+export function isEventuallyConsistent(error: unknown): boolean {
+  const e = error as Error;
+  return e?.name === 'InvalidS3BucketFault'
+    || /cannot be (downloaded|found)|could not be (downloaded|found)|does not include the required permissions|cannot be assumed|not authorized to perform: sts:AssumeRole/i.test(e?.message ?? '');
+}
+
+/** Seconds to wait before each retry; about two minutes in all, well inside the handler's five. */
+export const RETRY_DELAYS_SECONDS = [5, 10, 20, 30, 45];
+
+export async function withEventualConsistencyRetry<T>(
+  action: () => Promise<T>,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await action();
+    } catch (error) {
+      if (!isEventuallyConsistent(error) || attempt >= RETRY_DELAYS_SECONDS.length) throw error;
+      log(`RestoreDBClusterFromS3 could not reach the backup yet (${errorText(error)}); retrying in ${RETRY_DELAYS_SECONDS[attempt]}s`);
+      await sleep(RETRY_DELAYS_SECONDS[attempt] * 1000);
+    }
+  }
+}
+
+/** The engine version must be one this region offers; the API's own error for it is vague. */
+async function preflight(_api: unknown, props: S3ImportProperties): Promise<void> {
+  if (!props.EngineVersion) return;
+  const out = await rds().send(new DescribeDBEngineVersionsCommand({ Engine: props.Engine, EngineVersion: props.EngineVersion }));
+  if (!out.DBEngineVersions?.length) {
+    throw new Error(`Aurora MySQL version "${props.EngineVersion}" (engineVersion) is not offered in this region. List the versions with: aws rds describe-db-engine-versions --engine aurora-mysql --query "DBEngineVersions[].EngineVersion"`);
+  }
+}
+
+export const s3ImportHandler = clusterRestoreHandler<S3ImportProperties>({
+  read: readS3ImportProperties,
+  api: () => clusterApiFor('aurora-mysql'),
+  apiName: 'RestoreDBClusterFromS3',
+  describe: (props) => `aurora-mysql cluster "${props.DBClusterIdentifier}" from s3://${props.S3BucketName}/${props.S3Prefix ?? ''} (MySQL ${props.SourceEngineVersion})`,
+  preflight,
+  start: (_api, props, tags) => withEventualConsistencyRetry(() => rds().send(new RestoreDBClusterFromS3Command({
+    DBClusterIdentifier: props.DBClusterIdentifier,
+    Engine: props.Engine,
+    EngineVersion: props.EngineVersion,
+    MasterUsername: props.MasterUsername,
+    // RDS makes the password and keeps it in Secrets Manager: it is never in the template, a log or a response.
+    ManageMasterUserPassword: true,
+    MasterUserSecretKmsKeyId: props.MasterUserSecretKmsKeyId,
+    SourceEngine: props.SourceEngine,
+    SourceEngineVersion: props.SourceEngineVersion,
+    S3BucketName: props.S3BucketName,
+    S3Prefix: props.S3Prefix,
+    S3IngestionRoleArn: props.S3IngestionRoleArn,
+    Port: props.Port,
+    DBSubnetGroupName: props.DBSubnetGroupName,
+    VpcSecurityGroupIds: props.VpcSecurityGroupIds,
+    StorageEncrypted: props.StorageEncrypted,
+    KmsKeyId: props.KmsKeyId,
+    EnableIAMDatabaseAuthentication: props.EnableIAMDatabaseAuthentication,
+    DeletionProtection: props.DeletionProtection,
+    BackupRetentionPeriod: props.BackupRetentionPeriod,
+    DatabaseName: props.DatabaseName,
+    Tags: tags,
+  }))).then(() => undefined),
+  extraAttributes: (cluster) => ({ [MASTER_USER_SECRET_ARN_ATTRIBUTE]: cluster.MasterUserSecret?.SecretArn ?? '' }),
+});

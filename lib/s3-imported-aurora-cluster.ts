@@ -1,0 +1,324 @@
+import { ArnFormat, Duration, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { ClusterEndpoint } from './cluster-endpoint';
+import { MASTER_USER_SECRET_ARN_ATTRIBUTE, S3_IMPORT_RESOURCE_TYPE, S3ImportProperties } from './private/contracts/s3-import';
+import { RestoreResource } from './private/restore-resource';
+import {
+  addTagValidation, auroraClusterView, clusterNetwork, createInstances, defaultClusterIdentifier, grantClusterLifecycle, lowercase, rdsArn,
+  removalPolicyName, restoredClusterAttributes, validateCommonClusterProps, warnIfDeletionBlocked,
+} from './private/restored-cluster';
+import { invalidProp } from './private/validation';
+
+/** Props of {@link S3ImportedAuroraCluster}. */
+export interface S3ImportedAuroraClusterProps {
+  /** The bucket holding the Percona XtraBackup files. */
+  readonly bucket: s3.IBucket;
+
+  /**
+   * Key prefix of the backup files in the bucket, such as `backups/2026-11-20/`.
+   * @default - every file in the bucket
+   */
+  readonly bucketPrefix?: string;
+
+  /** The MySQL version the backup was taken from: 5.7.x or 8.0.x, such as `8.0.36`. */
+  readonly sourceEngineVersion: string;
+
+  /**
+   * The Aurora MySQL version of the new cluster; its major version must match the backup's
+   * (MySQL 8.0 into Aurora MySQL 3, MySQL 5.7 into Aurora MySQL 2).
+   * @default - 8.0.mysql_aurora.3.10.3 for an 8.0 backup, 5.7.mysql_aurora.2.12.5 for a 5.7 backup
+   */
+  readonly engineVersion?: string;
+
+  /**
+   * Name of the master user: 1 to 16 letters or digits, starting with a letter, not a reserved
+   * word. Its password is made and kept by RDS in Secrets Manager (see `secret`).
+   * @default 'admin'
+   */
+  readonly masterUsername?: string;
+
+  /**
+   * KMS key that encrypts the master user secret.
+   * @default - the account's aws/secretsmanager key
+   */
+  readonly masterUserSecretKey?: kms.IKey;
+
+  /**
+   * The role RDS assumes to read the backup. It must trust rds.amazonaws.com and read the bucket
+   * and prefix (and decrypt with the bucket's key, if it has one).
+   * @default - a role with exactly that access
+   */
+  readonly ingestionRole?: iam.IRole;
+
+  /**
+   * Identifier of the new cluster, stored in lowercase as RDS stores it. A fixed identifier
+   * means a change to an import input cannot replace the cluster; leave it unset to allow that.
+   * @default - derived from the construct path and the import inputs
+   */
+  readonly clusterIdentifier?: string;
+
+  /**
+   * VPC to place the cluster in; a DB subnet group is created in it. Give either `vpc` or `subnetGroupName`.
+   * @default - the subnet group named by `subnetGroupName`, or the account's default
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of `vpc` for the subnet group.
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Name of an existing DB subnet group.
+   * @default - a subnet group created in `vpc`, or the account's default
+   */
+  readonly subnetGroupName?: string;
+
+  /**
+   * Security groups of the cluster.
+   * @default - a new security group when `vpc` is given, otherwise the VPC's default security group
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * Port the cluster listens on (1150-65535).
+   * @default 3306
+   */
+  readonly port?: number;
+
+  /**
+   * KMS key for the cluster's storage. The storage is always encrypted.
+   * @default - the account's aws/rds key
+   */
+  readonly storageEncryptionKey?: kms.IKey;
+
+  /**
+   * Map IAM identities to database accounts.
+   * @default false
+   */
+  readonly iamAuthentication?: boolean;
+
+  /**
+   * Refuse deletion of the cluster; turning it off (or on) changes the cluster in place.
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * How long automated backups are kept: 1 to 35 days.
+   * @default Duration.days(1)
+   */
+  readonly backupRetention?: Duration;
+
+  /**
+   * Name of a database to create in the cluster: 1 to 64 letters, digits or underscores, starting with a letter.
+   * @default - none besides those in the backup
+   */
+  readonly databaseName?: string;
+
+  /**
+   * Number of DB instances (0-16). The first is the writer.
+   * @default 1
+   */
+  readonly instances?: number;
+
+  /**
+   * Instance class of the DB instances.
+   * @default r6g.large
+   */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * What happens to the cluster when it leaves the stack: SNAPSHOT takes a final snapshot and
+   * deletes it, DESTROY deletes it without one, RETAIN leaves it in place.
+   * @default RemovalPolicy.SNAPSHOT
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * How long the import may take until the cluster is available (5 minutes to 12 hours).
+   * @default Duration.hours(3)
+   */
+  readonly timeout?: Duration;
+}
+
+const DEFAULT_ENGINE_VERSIONS: Record<string, string> = { '8.0': '8.0.mysql_aurora.3.10.3', '5.7': '5.7.mysql_aurora.2.12.5' };
+
+/**
+ * Names MySQL or RDS keep for themselves, refused as the master user name. RDS's own accounts,
+ * and the MySQL reserved words most likely to be chosen as a name; the service refuses any other
+ * reserved word when the import starts.
+ */
+const RESERVED_USERNAMES = new Set([
+  'rdsadmin', 'rdsrepladmin', 'rdsproxyadmin', 'mysql', 'root', 'add', 'all', 'alter', 'and', 'as', 'asc', 'between', 'by',
+  'case', 'check', 'column', 'create', 'cross', 'database', 'databases', 'default', 'delete', 'desc', 'distinct', 'drop',
+  'else', 'exists', 'explain', 'false', 'for', 'from', 'grant', 'group', 'having', 'in', 'index', 'inner', 'insert', 'into',
+  'is', 'join', 'key', 'keys', 'left', 'like', 'limit', 'lock', 'not', 'null', 'on', 'or', 'order', 'outer', 'primary',
+  'read', 'references', 'rename', 'replace', 'revoke', 'right', 'schema', 'select', 'set', 'show', 'table', 'then', 'to',
+  'true', 'union', 'unique', 'unlock', 'update', 'usage', 'use', 'using', 'values', 'when', 'where', 'with', 'write',
+]);
+
+/**
+ * An Aurora MySQL cluster created from a Percona XtraBackup in S3 (RestoreDBClusterFromS3), with
+ * its DB instances. The master user's password is made by RDS and kept in Secrets Manager; it
+ * is never in the template, the handler's environment, a log line or a response.
+ */
+export class S3ImportedAuroraCluster extends Construct implements ec2.IConnectable, ITaggable {
+  /** Identifier of the cluster. */
+  public readonly clusterIdentifier: string;
+  /** ARN of the cluster. */
+  public readonly clusterArn: string;
+  /** Region-unique, immutable identifier of the cluster (`cluster-...`), used by IAM auth. */
+  public readonly clusterResourceId: string;
+  /** The cluster's writer endpoint. */
+  public readonly clusterEndpoint: ClusterEndpoint;
+  /** The cluster's reader endpoint. */
+  public readonly clusterReadEndpoint: ClusterEndpoint;
+  /** Identifiers of the DB instances, writer first. */
+  public readonly instanceIdentifiers: string[];
+  /** Network access to the cluster; its default port is the cluster's port. */
+  public readonly connections: ec2.Connections;
+  /** Tags applied to the cluster, from `Tags.of(...)`. */
+  public readonly tags: TagManager;
+  /** The secret RDS manages for the master user (username and password). */
+  public readonly secret: secretsmanager.ISecret;
+  /** The cluster as an `rds.IDatabaseCluster`, for `grantConnect`, metrics and other aws-cdk-lib integrations. */
+  public readonly databaseCluster: rds.IDatabaseCluster;
+  /** The role RDS assumes to read the backup. */
+  public readonly ingestionRole: iam.IRole;
+
+  /**
+   * @param scope the construct to create the import in
+   * @param id the construct id, unique within the scope
+   * @param props the backup, and the cluster to make of it
+   */
+  constructor(scope: Construct, id: string, props: S3ImportedAuroraClusterProps) {
+    super(scope, id);
+    validateProps(props);
+    const removalPolicy = removalPolicyName(props.removalPolicy);
+    this.tags = new TagManager(TagType.KEY_VALUE, S3_IMPORT_RESOURCE_TYPE);
+    addTagValidation(this, this.tags);
+    const { subnetGroupName, securityGroups } = clusterNetwork(this, props);
+
+    this.ingestionRole = props.ingestionRole ?? this.defaultIngestionRole(props);
+    const family = props.sourceEngineVersion.slice(0, 3);
+    const inputs: Omit<S3ImportProperties, 'TimeoutSeconds' | 'RemovalPolicy' | 'Tags' | 'DBClusterIdentifier' | 'DeletionProtection'> = {
+      Engine: 'aurora-mysql',
+      EngineVersion: props.engineVersion ?? DEFAULT_ENGINE_VERSIONS[family],
+      MasterUsername: props.masterUsername ?? 'admin',
+      MasterUserSecretKmsKeyId: props.masterUserSecretKey?.keyArn,
+      SourceEngine: 'mysql',
+      SourceEngineVersion: props.sourceEngineVersion,
+      S3BucketName: props.bucket.bucketName,
+      S3Prefix: props.bucketPrefix,
+      S3IngestionRoleArn: this.ingestionRole.roleArn,
+      Port: props.port,
+      DBSubnetGroupName: subnetGroupName,
+      VpcSecurityGroupIds: securityGroups.length ? securityGroups.map((sg) => sg.securityGroupId) : undefined,
+      StorageEncrypted: true,
+      KmsKeyId: props.storageEncryptionKey?.keyArn,
+      EnableIAMDatabaseAuthentication: props.iamAuthentication,
+      BackupRetentionPeriod: props.backupRetention?.toDays(),
+      DatabaseName: props.databaseName,
+    };
+    const identifier = props.clusterIdentifier ? lowercase(props.clusterIdentifier) : defaultClusterIdentifier(this, inputs);
+
+    const restore = new RestoreResource(this, 'Restore', {
+      resourceType: S3_IMPORT_RESOURCE_TYPE,
+      timeout: props.timeout,
+      properties: { ...inputs, DBClusterIdentifier: identifier, DeletionProtection: props.deletionProtection, RemovalPolicy: removalPolicy },
+      lateProperties: { Tags: Lazy.any({ produce: () => this.tags.renderTags() }) },
+    });
+    this.grantImport(restore, props, identifier, subnetGroupName);
+    grantClusterLifecycle(restore, identifier);
+
+    const attributes = restoredClusterAttributes(restore);
+    this.clusterIdentifier = attributes.clusterIdentifier;
+    this.clusterArn = attributes.clusterArn;
+    this.clusterResourceId = attributes.clusterResourceId;
+    this.clusterEndpoint = attributes.clusterEndpoint;
+    this.clusterReadEndpoint = attributes.clusterReadEndpoint;
+    this.connections = new ec2.Connections({ securityGroups, defaultPort: ec2.Port.tcp(attributes.port) });
+    this.secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'Secret', restore.getAttString(MASTER_USER_SECRET_ARN_ATTRIBUTE));
+    this.instanceIdentifiers = createInstances(this, 'aurora-mysql', this.clusterIdentifier, props);
+    this.databaseCluster = auroraClusterView(this, 'aurora-mysql', attributes, securityGroups, this.instanceIdentifiers);
+    warnIfDeletionBlocked(this, props.deletionProtection, removalPolicy);
+  }
+
+  /** Trusts RDS and reads only the backup: the bucket's objects under the prefix, and its key. */
+  private defaultIngestionRole(props: S3ImportedAuroraClusterProps): iam.IRole {
+    const role = new iam.Role(this, 'IngestionRole', {
+      assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
+      description: `RDS reads the backup for ${this.node.path}`,
+    });
+    props.bucket.grantRead(role, `${props.bucketPrefix ?? ''}*`);
+    return role;
+  }
+
+  /** The shared handler may import only into this cluster, passing only the ingestion role. */
+  private grantImport(restore: RestoreResource, props: S3ImportedAuroraClusterProps, identifier: string, subnetGroupName: string | undefined): void {
+    restore.addToHandlerPolicy(new iam.PolicyStatement({
+      actions: ['rds:RestoreDBClusterFromS3'],
+      resources: [rdsArn(this, 'cluster', identifier), rdsArn(this, 'subgrp', subnetGroupName ?? 'default')],
+    }));
+    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [this.ingestionRole.roleArn] }));
+    // RDS creates the master user secret on the caller's behalf, named rds!cluster-...
+    restore.addToHandlerPolicy(new iam.PolicyStatement({
+      actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
+      resources: [Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!cluster-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    // DescribeDBEngineVersions has no resource-level permissions; the pre-flight only reads the version list.
+    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBEngineVersions'], resources: ['*'] }));
+    props.storageEncryptionKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant');
+    props.masterUserSecretKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey');
+  }
+}
+
+function validateProps(props: S3ImportedAuroraClusterProps): void {
+  validateCommonClusterProps(props);
+  const version = props.sourceEngineVersion;
+  if (!Token.isUnresolved(version) && !/^(5\.7|8\.0)\.\d+$/.test(version)) {
+    invalidProp('sourceEngineVersion', version, 'use the MySQL version the backup was taken from, 5.7.x or 8.0.x, such as 8.0.36');
+  }
+  const engine = props.engineVersion;
+  if (engine !== undefined && !Token.isUnresolved(engine)) {
+    if (!/^(5\.7\.mysql_aurora\.2|8\.0\.mysql_aurora\.3)\.\d+\.\d+$/.test(engine)) {
+      invalidProp('engineVersion', engine, 'use an Aurora MySQL version such as 8.0.mysql_aurora.3.10.3 or 5.7.mysql_aurora.2.12.5');
+    }
+    if (!Token.isUnresolved(version) && engine.slice(0, 3) !== version.slice(0, 3)) {
+      invalidProp('engineVersion', engine, `a MySQL ${version.slice(0, 3)} backup imports only into Aurora MySQL ${version.startsWith('8.0') ? '3 (8.0.mysql_aurora.3.x)' : '2 (5.7.mysql_aurora.2.x)'}`);
+    }
+  }
+  const user = props.masterUsername;
+  if (user !== undefined && !Token.isUnresolved(user)) {
+    if (!/^[A-Za-z][A-Za-z0-9]{0,15}$/.test(user)) {
+      invalidProp('masterUsername', user, 'use 1 to 16 letters or digits, starting with a letter');
+    }
+    if (RESERVED_USERNAMES.has(user.toLowerCase())) {
+      invalidProp('masterUsername', user, 'it is a name MySQL or RDS reserves; choose another, such as admin');
+    }
+  }
+  const prefix = props.bucketPrefix;
+  if (prefix !== undefined && !Token.isUnresolved(prefix)) {
+    if (prefix.startsWith('/')) invalidProp('bucketPrefix', prefix, 'an S3 key prefix does not start with "/"; write backups/2026-11-20/, not /backups/2026-11-20/');
+    if (prefix.length > 1024) invalidProp('bucketPrefix', `${prefix.slice(0, 20)}...`, `it has ${prefix.length} characters; S3 keys have at most 1024`);
+    if (/^s3:\/\//.test(prefix)) invalidProp('bucketPrefix', prefix, 'give the key prefix inside the bucket, without s3:// and the bucket name');
+  }
+  if (props.backupRetention !== undefined && !props.backupRetention.isUnresolved()) {
+    const days = props.backupRetention.toDays({ integral: false });
+    if (!Number.isInteger(days) || days < 1 || days > 35) {
+      invalidProp('backupRetention', props.backupRetention.toHumanString(), 'use whole days from 1 to 35');
+    }
+  }
+  const db = props.databaseName;
+  if (db !== undefined && !Token.isUnresolved(db) && !/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(db)) {
+    invalidProp('databaseName', db, 'use 1 to 64 letters, digits or underscores, starting with a letter');
+  }
+}
