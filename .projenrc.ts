@@ -38,6 +38,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-neptune',
     '@aws-sdk/client-kms',
     '@aws-sdk/client-sfn',
+    '@aws-sdk/client-docdb-elastic',
     '@types/aws-lambda',
     '@types/node@^20',
     'aws-sdk-client-mock',

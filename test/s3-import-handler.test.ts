@@ -3,9 +3,10 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
 import { cfnEvent } from './support/events';
-import { isEventuallyConsistent, RETRY_DELAYS_SECONDS, s3ImportHandler, withEventualConsistencyRetry } from '../lambda/s3-import/handler';
+import { EVENTUAL_CONSISTENCY_RETRY, isEventuallyConsistent, s3ImportHandler } from '../lambda/s3-import/handler';
 import { onEvent } from '../lambda/shared/index';
 import { initialPollerState, pollStep } from '../lambda/shared/polling';
+import { retrying } from '../lambda/shared/retry';
 import type { WaitSignal } from '../lambda/shared/signal';
 import { ATTRIBUTES_RESOURCE_TYPE, OWNER_TAG_KEY, REQUEST_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
 
@@ -113,7 +114,7 @@ describe('Create', () => {
     const outcome = expect(pending).rejects.toThrow('RestoreDBClusterFromS3 of aurora-mysql cluster "orders-imported" from s3://my-backups/backups/2026-11-20/ (MySQL 8.0.36) failed: InvalidS3BucketFault: The specified bucket my-backups could not be found');
     await jest.runAllTimersAsync();
     await outcome;
-    expect(rdsMock.commandCalls(rds.RestoreDBClusterFromS3Command)).toHaveLength(RETRY_DELAYS_SECONDS.length + 1);
+    expect(rdsMock.commandCalls(rds.RestoreDBClusterFromS3Command)).toHaveLength(EVENTUAL_CONSISTENCY_RETRY.delaysSeconds.length + 1);
   });
 
   test.each([
@@ -212,7 +213,7 @@ describe('eventual consistency', () => {
   test('waits 5, 10, 20, 30 and 45 seconds between tries', async () => {
     const pauses: number[] = [];
     let calls = 0;
-    const result = withEventualConsistencyRetry(async () => { calls++; throw s3Fault('cannot be downloaded'); }, async (ms) => { pauses.push(ms); });
+    const result = retrying(EVENTUAL_CONSISTENCY_RETRY, async () => { calls++; throw s3Fault('cannot be downloaded'); }, async (ms) => { pauses.push(ms); });
     await expect(result).rejects.toThrow('cannot be downloaded');
     expect(pauses).toEqual([5000, 10000, 20000, 30000, 45000]);
     expect(calls).toBe(6);

@@ -1,8 +1,8 @@
 import { DescribeDBEngineVersionsCommand, RDSClient, RestoreDBClusterFromS3Command } from '@aws-sdk/client-rds';
 import { MASTER_USER_SECRET_ARN_ATTRIBUTE, readS3ImportProperties, S3ImportProperties } from '../../lib/private/contracts/s3-import';
 import { clusterApiFor } from '../cluster/cluster-api';
-import { clusterRestoreHandler, errorText } from '../cluster/lifecycle';
-import { log } from '../shared/log';
+import { clusterRestoreHandler } from '../cluster/lifecycle';
+import { retrying, RetryPolicy } from '../shared/retry';
 
 /** RestoreDBClusterFromS3: an Aurora MySQL cluster from a Percona XtraBackup in S3. */
 
@@ -18,23 +18,12 @@ export function isEventuallyConsistent(error: unknown): boolean {
     || /cannot be (downloaded|found)|could not be (downloaded|found)|does not include the required permissions|cannot be assumed|not authorized to perform: sts:AssumeRole/i.test(e?.message ?? '');
 }
 
-/** Seconds to wait before each retry; about two minutes in all, well inside the handler's five. */
-export const RETRY_DELAYS_SECONDS = [5, 10, 20, 30, 45];
-
-export async function withEventualConsistencyRetry<T>(
-  action: () => Promise<T>,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await action();
-    } catch (error) {
-      if (!isEventuallyConsistent(error) || attempt >= RETRY_DELAYS_SECONDS.length) throw error;
-      log(`RestoreDBClusterFromS3 could not reach the backup yet (${errorText(error)}); retrying in ${RETRY_DELAYS_SECONDS[attempt]}s`);
-      await sleep(RETRY_DELAYS_SECONDS[attempt] * 1000);
-    }
-  }
-}
+/** Retries of an import that cannot reach its backup yet: about two minutes, well inside the handler's five. */
+export const EVENTUAL_CONSISTENCY_RETRY: RetryPolicy = {
+  retryable: isEventuallyConsistent,
+  delaysSeconds: [5, 10, 20, 30, 45],
+  label: 'RestoreDBClusterFromS3 (the backup may not be reachable yet)',
+};
 
 /** The engine version must be one this region offers; the API's own error for it is vague. */
 async function preflight(_api: unknown, props: S3ImportProperties): Promise<void> {
@@ -51,7 +40,7 @@ export const s3ImportHandler = clusterRestoreHandler<S3ImportProperties>({
   apiName: 'RestoreDBClusterFromS3',
   describe: (props) => `aurora-mysql cluster "${props.DBClusterIdentifier}" from s3://${props.S3BucketName}/${props.S3Prefix ?? ''} (MySQL ${props.SourceEngineVersion})`,
   preflight,
-  start: (_api, props, tags) => withEventualConsistencyRetry(() => rds().send(new RestoreDBClusterFromS3Command({
+  start: (_api, props, tags) => retrying(EVENTUAL_CONSISTENCY_RETRY, () => rds().send(new RestoreDBClusterFromS3Command({
     DBClusterIdentifier: props.DBClusterIdentifier,
     Engine: props.Engine,
     EngineVersion: props.EngineVersion,

@@ -5,8 +5,10 @@ import { putSignal } from './signal';
 import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, RestoreKindHandler } from './types';
 import { pollUntilDeadline } from './waiting';
 import { ATTRIBUTES_RESOURCE_TYPE, MAX_CUSTOM_RESOURCE_WAIT_SECONDS } from '../../lib/private/contracts/common';
+import { ELASTIC_SNAPSHOT_RESOURCE_TYPE } from '../../lib/private/contracts/elastic-snapshot';
 import { POINT_IN_TIME_RESOURCE_TYPE } from '../../lib/private/contracts/point-in-time';
 import { S3_IMPORT_RESOURCE_TYPE } from '../../lib/private/contracts/s3-import';
+import { elasticSnapshotHandler } from '../elastic-snapshot/handler';
 import { pointInTimeHandler } from '../point-in-time/handler';
 import { s3ImportHandler } from '../s3-import/handler';
 
@@ -22,6 +24,7 @@ import { s3ImportHandler } from '../s3-import/handler';
 const KINDS: Record<string, RestoreKindHandler> = {
   [POINT_IN_TIME_RESOURCE_TYPE]: pointInTimeHandler,
   [S3_IMPORT_RESOURCE_TYPE]: s3ImportHandler,
+  [ELASTIC_SNAPSHOT_RESOURCE_TYPE]: elasticSnapshotHandler,
 };
 
 function kindOf(resourceType: string): RestoreKindHandler {

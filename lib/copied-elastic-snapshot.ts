@@ -1,0 +1,183 @@
+import { Annotations, ArnFormat, Duration, Fn, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { ELASTIC_SNAPSHOT_RESOURCE_TYPE, ElasticSnapshotCopyProperties, SnapshotRemovalPolicyName } from './private/contracts/elastic-snapshot';
+import { RestoreResource } from './private/restore-resource';
+import { identifierProblem, invalidProp } from './private/validation';
+
+/** Props of {@link CopiedElasticSnapshot}. */
+export interface CopiedElasticSnapshotProps {
+  /**
+   * ARN of the DocumentDB Elastic cluster snapshot to copy, such as
+   * `arn:aws:docdb-elastic:us-east-1:123456789012:cluster-snapshot/abc`. It may be in another region
+   * than the stack: the copy is then made in the stack's region.
+   */
+  readonly sourceSnapshotArn: string;
+
+  /**
+   * Name of the copy: 1 to 63 letters, digits or hyphens, starting with a letter, not ending with a
+   * hyphen, without two consecutive hyphens. Names are case-insensitive; the construct stores it in lowercase.
+   */
+  readonly targetSnapshotName: string;
+
+  /**
+   * Copy the source snapshot's tags to the copy.
+   * @default false
+   */
+  readonly copyTags?: boolean;
+
+  /**
+   * KMS key to encrypt the copy with, in the stack's region. Required to copy an encrypted snapshot
+   * from another region; refused for an unencrypted source.
+   * @default - the source snapshot's key
+   */
+  readonly kmsKey?: kms.IKey;
+
+  /**
+   * Tags of the copy. Keys: 1 to 128 characters matching `^(?!aws:)[a-zA-Z+-=._:/]+$`; values: up to 256 characters.
+   * `Tags.of(...)` adds to them.
+   * @default - no tags
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * What happens to the copy when it leaves the stack: RETAIN keeps it, DESTROY deletes it.
+   * @default RemovalPolicy.RETAIN (a snapshot is a backup)
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * How long the copy may take until it is ACTIVE (5 minutes to 12 hours). The status has no
+   * failed value, so this deadline ends a copy that never finishes, reporting its last status.
+   * @default Duration.hours(3)
+   */
+  readonly timeout?: Duration;
+}
+
+const SOURCE_ARN = /^arn:aws[a-z-]*:docdb-elastic:([a-z0-9-]+):(\d{12}):cluster-snapshot\/[A-Za-z0-9-]+$/;
+/** The API's tag key pattern (`+-=` is a character range, as in the API model). */
+const TAG_KEY = /^(?!aws:)[a-zA-Z+-=._:/]+$/;
+
+/**
+ * A copy of a DocumentDB Elastic cluster snapshot (CopyClusterSnapshot), in the stack's region.
+ * Waits until the copy is ACTIVE and exposes its attributes.
+ */
+export class CopiedElasticSnapshot extends Construct implements ITaggable {
+  /** ARN of the copy. */
+  public readonly snapshotArn: string;
+  /** Name of the copy (lowercase). */
+  public readonly snapshotName: string;
+  /** ARN of the elastic cluster the snapshot was taken of. */
+  public readonly clusterArn: string;
+  /** When the snapshot was taken. */
+  public readonly snapshotCreationTime: string;
+  /** MANUAL or AUTOMATED. */
+  public readonly snapshotType: string;
+  /** KMS key the copy is encrypted with. */
+  public readonly kmsKeyId: string;
+  /** Administrator user name of the snapshotted cluster. */
+  public readonly adminUserName: string;
+  /** Subnets of the snapshotted cluster. */
+  public readonly subnetIds: string[];
+  /** Security groups of the snapshotted cluster. */
+  public readonly vpcSecurityGroupIds: string[];
+  /** Tags of the copy, from `tags` and `Tags.of(...)`. */
+  public readonly tags: TagManager;
+
+  /**
+   * @param scope the construct to create the copy in
+   * @param id the construct id, unique within the scope
+   * @param props what to copy, and how
+   */
+  constructor(scope: Construct, id: string, props: CopiedElasticSnapshotProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const removalPolicy = validateProps(this, props);
+    this.tags = new TagManager(TagType.MAP, ELASTIC_SNAPSHOT_RESOURCE_TYPE, props.tags);
+    this.node.addValidation({ validate: () => tagErrors(this.tags.tagValues()) });
+
+    const name = Token.isUnresolved(props.targetSnapshotName) ? props.targetSnapshotName : props.targetSnapshotName.toLowerCase();
+    if (name !== props.targetSnapshotName) {
+      Annotations.of(this).addInfo(`targetSnapshotName "${props.targetSnapshotName}" is stored as "${name}": snapshot names are case-insensitive.`);
+    }
+    const properties: Omit<ElasticSnapshotCopyProperties, 'TimeoutSeconds' | 'Tags'> = {
+      SourceSnapshotArn: props.sourceSnapshotArn,
+      TargetSnapshotName: name,
+      CopyTags: props.copyTags,
+      KmsKeyId: props.kmsKey?.keyArn,
+      RemovalPolicy: removalPolicy,
+    };
+    const restore = new RestoreResource(this, 'Restore', {
+      resourceType: ELASTIC_SNAPSHOT_RESOURCE_TYPE,
+      timeout: props.timeout,
+      properties: { ...properties },
+      lateProperties: { Tags: Lazy.any({ produce: () => this.tags.renderTags() }) },
+    });
+
+    // A copy's ARN carries an id the service generates, so the handler's rights on copies are
+    // scoped to this account's snapshots in this region; on the source, to that one snapshot.
+    const copies = stack.formatArn({ service: 'docdb-elastic', resource: 'cluster-snapshot', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    restore.addToHandlerPolicy(new iam.PolicyStatement({
+      actions: ['docdb-elastic:CopyClusterSnapshot', 'docdb-elastic:GetClusterSnapshot'],
+      resources: [props.sourceSnapshotArn, copies],
+    }));
+    restore.addToHandlerPolicy(new iam.PolicyStatement({
+      actions: ['docdb-elastic:DeleteClusterSnapshot', 'docdb-elastic:TagResource', 'docdb-elastic:UntagResource', 'docdb-elastic:ListTagsForResource'],
+      resources: [copies],
+    }));
+    // Listing has no resource-level permissions; the handler finds an earlier attempt's copy by name.
+    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['docdb-elastic:ListClusterSnapshots'], resources: ['*'] }));
+    props.kmsKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey');
+
+    this.snapshotArn = restore.getAttString('SnapshotArn');
+    this.snapshotName = restore.getAttString('SnapshotName');
+    this.clusterArn = restore.getAttString('ClusterArn');
+    this.snapshotCreationTime = restore.getAttString('SnapshotCreationTime');
+    this.snapshotType = restore.getAttString('SnapshotType');
+    this.kmsKeyId = restore.getAttString('KmsKeyId');
+    this.adminUserName = restore.getAttString('AdminUserName');
+    this.subnetIds = Fn.split(',', restore.getAttString('SubnetIds'));
+    this.vpcSecurityGroupIds = Fn.split(',', restore.getAttString('VpcSecurityGroupIds'));
+  }
+}
+
+function validateProps(scope: Construct, props: CopiedElasticSnapshotProps): SnapshotRemovalPolicyName {
+  const stack = Stack.of(scope);
+  const arn = props.sourceSnapshotArn;
+  if (!Token.isUnresolved(arn)) {
+    const match = SOURCE_ARN.exec(arn);
+    if (!match) {
+      invalidProp('sourceSnapshotArn', arn, 'use the ARN of a DocumentDB Elastic cluster snapshot: arn:aws:docdb-elastic:<region>:<account>:cluster-snapshot/<id>');
+    }
+    const sourceRegion = match[1];
+    const keyRegion = props.kmsKey?.env.region;
+    if (props.kmsKey && keyRegion && !Token.isUnresolved(keyRegion) && !Token.isUnresolved(stack.region) && keyRegion !== stack.region) {
+      invalidProp('kmsKey', keyRegion, `the copy is made in the stack's region ${stack.region}, and KMS keys do not cross regions; give a key of ${stack.region}`);
+    }
+    if (!Token.isUnresolved(stack.region) && sourceRegion !== stack.region) {
+      Annotations.of(scope).addInfo(`Cross-region copy: ${arn} (${sourceRegion}) is copied into ${stack.region}. An encrypted source needs kmsKey.`);
+    }
+  }
+  const name = props.targetSnapshotName;
+  if (!Token.isUnresolved(name)) {
+    const problem = identifierProblem(name);
+    if (problem) invalidProp('targetSnapshotName', name, `${problem}; use 1 to 63 letters, digits or hyphens, starting with a letter, not ending with a hyphen and without two consecutive hyphens`);
+  }
+  const policy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+  if (policy !== RemovalPolicy.RETAIN && policy !== RemovalPolicy.DESTROY) {
+    invalidProp('removalPolicy', policy, 'use RemovalPolicy.RETAIN (keep the copy) or RemovalPolicy.DESTROY (delete it); a snapshot of a snapshot is not offered');
+  }
+  return policy === RemovalPolicy.DESTROY ? 'destroy' : 'retain';
+}
+
+function tagErrors(tags: Record<string, string>): string[] {
+  return Object.entries(tags).flatMap(([key, value]) => {
+    if (Token.isUnresolved(key)) return [];
+    const problems: string[] = [];
+    if (key.length < 1 || key.length > 128) problems.push(`the key has ${key.length} characters; use 1 to 128`);
+    else if (!TAG_KEY.test(key)) problems.push('the key must match ^(?!aws:)[a-zA-Z+-=._:/]+$ (no "aws:" prefix, no spaces)');
+    if (!Token.isUnresolved(value) && value.length > 256) problems.push(`the value has ${value.length} characters; use at most 256`);
+    return problems.map((p) => `Invalid tag ${JSON.stringify(key)}=${JSON.stringify(value)} on the snapshot copy: ${p}`);
+  });
+}
