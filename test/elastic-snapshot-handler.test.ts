@@ -31,7 +31,7 @@ const err = (name: string, message = name) => Object.assign(new elastic.DocDBEla
 const snapshot = (arn: string, status: string, extra: Partial<elastic.ClusterSnapshot> = {}): elastic.ClusterSnapshot => ({
   snapshotArn: arn,
   snapshotName: arn === COPY ? 'orders-2026-11-20' : 'nightly',
-  status,
+  status: status as elastic.Status,
   clusterArn: 'arn:aws:docdb-elastic:us-east-1:123456789012:cluster/c1',
   snapshotCreationTime: '2026-11-20T01:00:00Z',
   clusterCreationTime: '2026-01-01T00:00:00Z',
