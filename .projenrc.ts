@@ -39,6 +39,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-kms',
     '@aws-sdk/client-sfn',
     '@aws-sdk/client-docdb-elastic',
+    '@aws-sdk/client-backup',
     '@types/aws-lambda',
     '@types/node@^20',
     'aws-sdk-client-mock',

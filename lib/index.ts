@@ -2,3 +2,4 @@ export * from './cluster-endpoint';
 export * from './point-in-time-restored-cluster';
 export * from './s3-imported-aurora-cluster';
 export * from './copied-elastic-snapshot';
+export * from './backup-restore-job';

@@ -4,10 +4,12 @@ import { initialPollerState, pollStep, PollerState } from './polling';
 import { putSignal } from './signal';
 import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, RestoreKindHandler } from './types';
 import { pollUntilDeadline } from './waiting';
+import { BACKUP_RESTORE_RESOURCE_TYPE } from '../../lib/private/contracts/backup-restore-job';
 import { ATTRIBUTES_RESOURCE_TYPE, MAX_CUSTOM_RESOURCE_WAIT_SECONDS } from '../../lib/private/contracts/common';
 import { ELASTIC_SNAPSHOT_RESOURCE_TYPE } from '../../lib/private/contracts/elastic-snapshot';
 import { POINT_IN_TIME_RESOURCE_TYPE } from '../../lib/private/contracts/point-in-time';
 import { S3_IMPORT_RESOURCE_TYPE } from '../../lib/private/contracts/s3-import';
+import { backupRestoreHandler } from '../backup-restore/handler';
 import { elasticSnapshotHandler } from '../elastic-snapshot/handler';
 import { pointInTimeHandler } from '../point-in-time/handler';
 import { s3ImportHandler } from '../s3-import/handler';
@@ -25,7 +27,19 @@ const KINDS: Record<string, RestoreKindHandler> = {
   [POINT_IN_TIME_RESOURCE_TYPE]: pointInTimeHandler,
   [S3_IMPORT_RESOURCE_TYPE]: s3ImportHandler,
   [ELASTIC_SNAPSHOT_RESOURCE_TYPE]: elasticSnapshotHandler,
+  [BACKUP_RESTORE_RESOURCE_TYPE]: backupRestoreHandler,
 };
+
+/** The properties without those the kind keeps out of logs and polling state. */
+function withoutSensitive(properties: Record<string, unknown>, kind: RestoreKindHandler): Record<string, unknown> {
+  const kept = { ...properties };
+  for (const key of kind.sensitiveProperties ?? []) delete kept[key];
+  return kept;
+}
+
+function sensitiveOf(resourceType: string): readonly string[] {
+  return KINDS[resourceType]?.sensitiveProperties ?? [];
+}
 
 function kindOf(resourceType: string): RestoreKindHandler {
   const kind = KINDS[resourceType];
@@ -48,7 +62,7 @@ function needsPolling(event: OnEventRequest): boolean {
 }
 
 export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
-  logEvent('onEvent', event);
+  logEvent('onEvent', event, sensitiveOf(String(event.ResourceProperties.RestoreResourceType ?? event.ResourceType)));
   if (event.ResourceType === ATTRIBUTES_RESOURCE_TYPE) {
     const answer = await onAttributesEvent(event);
     log('onEvent answer', answer);
@@ -59,7 +73,8 @@ export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
   const startedAt = Date.now();
   const response = await kind.onEvent(event);
   if (needsPolling(event)) {
-    await startPolling(initialPollerState(event.ResourceType, event.ResourceProperties, response.PhysicalResourceId, startedAt));
+    const properties = withoutSensitive(event.ResourceProperties, kind);
+    await startPolling(initialPollerState(event.ResourceType, properties, response.PhysicalResourceId, startedAt));
   }
   const answer = { ...response, WaitStartedAt: startedAt };
   log('onEvent answer', answer);
@@ -67,7 +82,7 @@ export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
 }
 
 export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteResponse> {
-  logEvent('isComplete', event);
+  logEvent('isComplete', event, sensitiveOf(String(event.ResourceProperties.RestoreResourceType ?? event.ResourceType)));
   // Restores are waited for by their wait condition; only deletes wait here.
   if (event.ResourceType === ATTRIBUTES_RESOURCE_TYPE || event.RequestType !== 'Delete') return { IsComplete: true };
   const bounded = {

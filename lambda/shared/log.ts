@@ -4,16 +4,19 @@
  */
 const MASKED = '(masked)';
 
-function maskProperties(props: unknown): unknown {
-  if (!props || typeof props !== 'object' || !('WaitHandleUrl' in props)) return props;
-  return { ...props, WaitHandleUrl: MASKED };
+function maskProperties(props: unknown, sensitive: readonly string[]): unknown {
+  if (!props || typeof props !== 'object') return props;
+  const masked: Record<string, unknown> = { ...props };
+  for (const key of ['WaitHandleUrl', ...sensitive]) if (key in masked) masked[key] = MASKED;
+  return masked;
 }
 
-export function logEvent(label: string, event: object): void {
+/** Logs an event with the presigned URLs and the kind's sensitive properties masked. */
+export function logEvent(label: string, event: object, sensitive: readonly string[] = []): void {
   const masked: Record<string, unknown> = { ...event };
   if ('ResponseURL' in masked) masked.ResponseURL = MASKED;
-  masked.ResourceProperties = maskProperties(masked.ResourceProperties);
-  if ('OldResourceProperties' in masked) masked.OldResourceProperties = maskProperties(masked.OldResourceProperties);
+  masked.ResourceProperties = maskProperties(masked.ResourceProperties, sensitive);
+  if ('OldResourceProperties' in masked) masked.OldResourceProperties = maskProperties(masked.OldResourceProperties, sensitive);
   log(label, masked);
 }
 

@@ -30,6 +30,8 @@ export interface PollResult {
 
 /** What a restore kind implements. */
 export interface RestoreKindHandler {
+  /** Properties to keep out of every log line and out of the polling state (sensitive in the API model). */
+  readonly sensitiveProperties?: readonly string[];
   /** Starts the restore (Create), changes it in place or replaces it (Update), or begins the delete. */
   onEvent(event: OnEventRequest): Promise<OnEventResponse>;
   /**

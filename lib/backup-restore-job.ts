@@ -1,0 +1,344 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { BACKUP_RESTORE_RESOURCE_TYPE, BackupRestoreJobProperties } from './private/contracts/backup-restore-job';
+import { RestoreResource } from './private/restore-resource';
+import { invalidProp } from './private/validation';
+
+/** The kind of resource a recovery point restores: the types StartRestoreJob lists, or another by name. */
+export class BackupResourceType {
+  /** Amazon Aurora. */
+  public static readonly AURORA = new BackupResourceType('Aurora');
+  /** Amazon DocumentDB. */
+  public static readonly DOCUMENTDB = new BackupResourceType('DocumentDB');
+  /** Amazon DynamoDB. */
+  public static readonly DYNAMODB = new BackupResourceType('DynamoDB');
+  /** Amazon Elastic Block Store. */
+  public static readonly EBS = new BackupResourceType('EBS');
+  /** Amazon Elastic Compute Cloud. */
+  public static readonly EC2 = new BackupResourceType('EC2');
+  /** Amazon Elastic File System. */
+  public static readonly EFS = new BackupResourceType('EFS');
+  /** Amazon FSx. */
+  public static readonly FSX = new BackupResourceType('FSx');
+  /** Amazon Neptune. */
+  public static readonly NEPTUNE = new BackupResourceType('Neptune');
+  /** Amazon Relational Database Service. */
+  public static readonly RDS = new BackupResourceType('RDS');
+  /** AWS Storage Gateway (the API names it with a space, which its own pattern does not allow for other names). */
+  public static readonly STORAGE_GATEWAY = new BackupResourceType('Storage Gateway');
+  /** Amazon S3. */
+  public static readonly S3 = new BackupResourceType('S3');
+  /** Virtual machines. */
+  public static readonly VIRTUAL_MACHINE = new BackupResourceType('VirtualMachine');
+
+  /** Another resource type, by the name StartRestoreJob takes: 1 to 50 letters, digits, `-`, `_` or `.`. */
+  public static of(name: string): BackupResourceType {
+    if (!Token.isUnresolved(name) && !/^[a-zA-Z0-9\-_.]{1,50}$/.test(name)) {
+      invalidProp('resourceType', name, 'a resource type is 1 to 50 letters, digits, "-", "_" or "."');
+    }
+    return new BackupResourceType(name);
+  }
+
+  /** The name StartRestoreJob takes. */
+  public readonly name: string;
+
+  private constructor(name: string) {
+    this.name = name;
+  }
+}
+
+/** Restore metadata of an EFS recovery point. */
+export interface EfsRestoreMetadataOptions {
+  /** ID of the file system that was backed up (from GetRecoveryPointRestoreMetadata). */
+  readonly fileSystemId: string;
+  /** Restore to a new file system (true) or into the original one (false). */
+  readonly newFileSystem: boolean;
+  /**
+   * Encrypt the restored file system; must be true when `kmsKey` is given.
+   * @default - the service's default
+   */
+  readonly encrypted?: boolean;
+  /**
+   * KMS key for the restored file system.
+   * @default - the service's default key
+   */
+  readonly kmsKey?: kms.IKey;
+  /**
+   * Performance mode of a new file system: generalPurpose or maxIO.
+   * @default - the backed-up file system's
+   */
+  readonly performanceMode?: string;
+  /**
+   * One to five paths to restore instead of the whole file system.
+   * @default - the whole file system
+   */
+  readonly itemsToRestore?: string[];
+  /**
+   * A token that makes the file system creation idempotent.
+   * @default - none
+   */
+  readonly creationToken?: string;
+}
+
+/** Restore metadata of an EBS recovery point. */
+export interface EbsRestoreMetadataOptions {
+  /** Availability Zone of the restored volume. */
+  readonly availabilityZone: string;
+  /**
+   * Encrypt the volume; must be true when `kmsKey` is given.
+   * @default - the snapshot's encryption
+   */
+  readonly encrypted?: boolean;
+  /**
+   * KMS key for the volume.
+   * @default - the snapshot's key
+   */
+  readonly kmsKey?: kms.IKey;
+  /**
+   * Volume type, such as gp3.
+   * @default - the snapshot's volume type
+   */
+  readonly volumeType?: string;
+}
+
+/** Restore metadata of an RDS DB instance recovery point. */
+export interface RdsRestoreMetadataOptions {
+  /** Identifier of the new DB instance. */
+  readonly dbInstanceIdentifier: string;
+  /**
+   * Other RestoreDBInstanceFromDBSnapshot parameters, by their API names.
+   * @default - none
+   */
+  readonly additional?: { [key: string]: string };
+}
+
+/** Restore metadata of an Aurora cluster recovery point. */
+export interface AuroraRestoreMetadataOptions {
+  /** Identifier of the new DB cluster. */
+  readonly dbClusterIdentifier: string;
+  /** Engine of the cluster, such as aurora-mysql or aurora-postgresql. */
+  readonly engine: string;
+  /**
+   * Other RestoreDBClusterFromSnapshot parameters, by their API names.
+   * @default - none
+   */
+  readonly additional?: { [key: string]: string };
+}
+
+/** Restore metadata of a DynamoDB recovery point. */
+export interface DynamoDbRestoreMetadataOptions {
+  /** Name of the new table. */
+  readonly targetTableName: string;
+  /**
+   * KMS key to encrypt the table with.
+   * @default - the default encryption
+   */
+  readonly kmsKey?: kms.IKey;
+}
+
+/** Restore metadata of an S3 recovery point. */
+export interface S3RestoreMetadataOptions {
+  /** Bucket to restore into. */
+  readonly destinationBucketName: string;
+  /** Restore into a new bucket (true) or an existing one (false). */
+  readonly newBucket: boolean;
+  /**
+   * Encrypt the restored objects; must be true when `kmsKey` is given.
+   * @default - the bucket's default
+   */
+  readonly encrypted?: boolean;
+  /**
+   * KMS key for the restored objects (SSE-KMS).
+   * @default - SSE-S3
+   */
+  readonly kmsKey?: kms.IKey;
+  /**
+   * One to five keys or prefixes to restore instead of the whole bucket.
+   * @default - the whole backup
+   */
+  readonly itemsToRestore?: string[];
+}
+
+function checkItems(items: string[] | undefined): void {
+  if (items === undefined) return;
+  if (items.length < 1 || items.length > 5) invalidProp('itemsToRestore', items, `it has ${items.length} paths; give 1 to 5`);
+  for (const item of items) {
+    if (!Token.isUnresolved(item) && item.length === 0) invalidProp('itemsToRestore', items, 'a path is empty');
+  }
+}
+
+function checkEncrypted(encrypted: boolean | undefined, key: kms.IKey | undefined): void {
+  if (key && encrypted === false) invalidProp('encrypted', encrypted, 'it must be true when a KMS key is given');
+}
+
+function required(prop: string, value: string | undefined): void {
+  if (value === undefined || (!Token.isUnresolved(value) && value.trim() === '')) invalidProp(prop, value ?? '', 'it is required for this resource type');
+}
+
+/** The restore metadata of a job: what StartRestoreJob needs to know about the restored resource. */
+export class RestoreMetadata {
+  /** EFS: file-system-id, newFileSystem, Encrypted, KmsKeyId, PerformanceMode, CreationToken, ItemsToRestore. */
+  public static efs(options: EfsRestoreMetadataOptions): RestoreMetadata {
+    required('fileSystemId', options.fileSystemId);
+    checkItems(options.itemsToRestore);
+    checkEncrypted(options.encrypted, options.kmsKey);
+    return new RestoreMetadata({
+      'file-system-id': options.fileSystemId,
+      'newFileSystem': String(options.newFileSystem),
+      'Encrypted': options.kmsKey ? 'true' : options.encrypted === undefined ? undefined : String(options.encrypted),
+      'KmsKeyId': options.kmsKey?.keyArn,
+      'PerformanceMode': options.performanceMode,
+      'CreationToken': options.creationToken,
+      'ItemsToRestore': options.itemsToRestore && JSON.stringify(options.itemsToRestore),
+    }, options.kmsKey);
+  }
+
+  /** EBS: availabilityZone, encrypted, kmsKeyId, volumeType. */
+  public static ebs(options: EbsRestoreMetadataOptions): RestoreMetadata {
+    required('availabilityZone', options.availabilityZone);
+    checkEncrypted(options.encrypted, options.kmsKey);
+    return new RestoreMetadata({
+      availabilityZone: options.availabilityZone,
+      encrypted: options.kmsKey ? 'true' : options.encrypted === undefined ? undefined : String(options.encrypted),
+      kmsKeyId: options.kmsKey?.keyArn,
+      volumeType: options.volumeType,
+    }, options.kmsKey);
+  }
+
+  /** RDS DB instance: DBInstanceIdentifier and any other restore parameter. */
+  public static rds(options: RdsRestoreMetadataOptions): RestoreMetadata {
+    required('dbInstanceIdentifier', options.dbInstanceIdentifier);
+    return new RestoreMetadata({ ...options.additional, DBInstanceIdentifier: options.dbInstanceIdentifier });
+  }
+
+  /** Aurora cluster: DBClusterIdentifier, Engine and any other restore parameter. */
+  public static aurora(options: AuroraRestoreMetadataOptions): RestoreMetadata {
+    required('dbClusterIdentifier', options.dbClusterIdentifier);
+    required('engine', options.engine);
+    return new RestoreMetadata({ ...options.additional, DBClusterIdentifier: options.dbClusterIdentifier, Engine: options.engine });
+  }
+
+  /** DynamoDB: targetTableName, and encryptionType KMS with kmsMasterKeyArn when a key is given. */
+  public static dynamoDb(options: DynamoDbRestoreMetadataOptions): RestoreMetadata {
+    required('targetTableName', options.targetTableName);
+    return new RestoreMetadata({
+      targetTableName: options.targetTableName,
+      encryptionType: options.kmsKey ? 'KMS' : 'Default',
+      kmsMasterKeyArn: options.kmsKey?.keyArn,
+    }, options.kmsKey);
+  }
+
+  /** S3: DestinationBucketName, NewBucket, Encrypted, EncryptionType, KMSKey, ItemsToRestore. */
+  public static s3(options: S3RestoreMetadataOptions): RestoreMetadata {
+    required('destinationBucketName', options.destinationBucketName);
+    checkItems(options.itemsToRestore);
+    checkEncrypted(options.encrypted, options.kmsKey);
+    return new RestoreMetadata({
+      DestinationBucketName: options.destinationBucketName,
+      NewBucket: String(options.newBucket),
+      Encrypted: options.kmsKey ? 'true' : options.encrypted === undefined ? undefined : String(options.encrypted),
+      EncryptionType: options.kmsKey ? 'SSE-KMS' : undefined,
+      KMSKey: options.kmsKey?.keyArn,
+      ItemsToRestore: options.itemsToRestore && JSON.stringify(options.itemsToRestore),
+    }, options.kmsKey);
+  }
+
+  /** Any resource type: the metadata keys and values as StartRestoreJob takes them. */
+  public static custom(metadata: { [key: string]: string }): RestoreMetadata {
+    if (!Object.keys(metadata).length) invalidProp('metadata', metadata, 'StartRestoreJob needs at least one metadata entry');
+    return new RestoreMetadata(metadata);
+  }
+
+  /** The metadata as StartRestoreJob takes it. */
+  public readonly values: { [key: string]: string };
+  /** The KMS key the metadata names, for the restore role's grants. */
+  public readonly kmsKey?: kms.IKey;
+
+  private constructor(values: { [key: string]: string | undefined }, kmsKey?: kms.IKey) {
+    this.values = Object.fromEntries(Object.entries(values).filter((e): e is [string, string] => e[1] !== undefined));
+    this.kmsKey = kmsKey;
+  }
+}
+
+/** Props of {@link BackupRestoreJob}. */
+export interface BackupRestoreJobProps {
+  /** ARN of the recovery point to restore, such as `arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-...`. */
+  readonly recoveryPointArn: string;
+  /** The kind of resource the recovery point holds. */
+  readonly resourceType: BackupResourceType;
+  /** What StartRestoreJob needs to know about the restored resource. */
+  readonly metadata: RestoreMetadata;
+  /**
+   * The role AWS Backup assumes to create the restored resource.
+   * @default - a role that trusts backup.amazonaws.com with AWS's managed policy for restores (and for S3 restores)
+   */
+  readonly role?: iam.IRole;
+  /**
+   * Copy the backup's tags to the restored resource (backups made by AWS Backup only).
+   * @default false
+   */
+  readonly copySourceTags?: boolean;
+  /**
+   * How long the job may take until it is COMPLETED (5 minutes to 12 hours).
+   * @default Duration.hours(3)
+   */
+  readonly timeout?: Duration;
+}
+
+const RECOVERY_POINT_ARN = /^arn:aws[a-z-]*:(backup|ec2|rds|dynamodb|elasticfilesystem|fsx|storagegateway|s3|neptune|docdb):[a-z0-9-]*:\d{12}:.+$/;
+
+/**
+ * An AWS Backup restore job (StartRestoreJob) for any supported resource type, waited for until it
+ * completes. The restored resource is not managed by the stack: deleting the construct leaves it.
+ */
+export class BackupRestoreJob extends Construct {
+  /** ID of the restore job. */
+  public readonly restoreJobId: string;
+  /** ARN of the resource the job created. */
+  public readonly createdResourceArn: string;
+  /** The role AWS Backup assumes for the restore. */
+  public readonly role: iam.IRole;
+
+  /**
+   * @param scope the construct to create the job in
+   * @param id the construct id, unique within the scope
+   * @param props what to restore, and how
+   */
+  constructor(scope: Construct, id: string, props: BackupRestoreJobProps) {
+    super(scope, id);
+    const arn = props.recoveryPointArn;
+    if (!Token.isUnresolved(arn) && !RECOVERY_POINT_ARN.test(arn)) {
+      invalidProp('recoveryPointArn', arn, 'use the ARN of a recovery point, such as arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45');
+    }
+    this.role = props.role ?? this.defaultRole(props.resourceType);
+    props.metadata.kmsKey?.grant(this.role, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey*');
+
+    const properties: Omit<BackupRestoreJobProperties, 'TimeoutSeconds'> = {
+      RecoveryPointArn: arn,
+      ResourceType: props.resourceType.name,
+      IamRoleArn: this.role.roleArn,
+      CopySourceTagsToRestoredResource: props.copySourceTags,
+      Metadata: props.metadata.values,
+    };
+    const restore = new RestoreResource(this, 'Restore', { resourceType: BACKUP_RESTORE_RESOURCE_TYPE, timeout: props.timeout, properties: { ...properties } });
+    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['backup:StartRestoreJob'], resources: [arn] }));
+    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [this.role.roleArn] }));
+    // DescribeRestoreJob has no resource-level permissions; it only reads the job's progress.
+    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['backup:DescribeRestoreJob'], resources: ['*'] }));
+
+    this.restoreJobId = restore.getAttString('RestoreJobId');
+    this.createdResourceArn = restore.getAttString('CreatedResourceArn');
+  }
+
+  private defaultRole(type: BackupResourceType): iam.IRole {
+    const managedPolicies = [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForRestores')];
+    if (type.name === 'S3') managedPolicies.push(iam.ManagedPolicy.fromAwsManagedPolicyName('AWSBackupServiceRolePolicyForS3Restore'));
+    return new iam.Role(this, 'RestoreRole', {
+      assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
+      managedPolicies,
+      description: `AWS Backup restores for ${this.node.path}`,
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import { CommonRestoreProperties, readBoolean, readCommonProperties, readString } from './common';
+
+/** CloudFormation type of the AWS Backup restore job custom resource. */
+export const BACKUP_RESTORE_RESOURCE_TYPE = 'Custom::BackupRestoreJob';
+
+/** Properties of the restore job custom resource. Names follow the StartRestoreJob API. */
+export interface BackupRestoreJobProperties extends CommonRestoreProperties {
+  readonly RecoveryPointArn: string;
+  readonly ResourceType: string;
+  readonly IamRoleArn: string;
+  readonly CopySourceTagsToRestoredResource?: boolean;
+  /**
+   * The restore metadata, sensitive in the API model: never logged, never in the poller's state.
+   * Absent where the handler does not need it (polling a started job).
+   */
+  readonly Metadata?: Record<string, string>;
+}
+
+/** Properties the handler keeps out of every log line and out of the polling state. */
+export const BACKUP_SENSITIVE_PROPERTIES = ['Metadata'];
+
+export function readBackupRestoreJobProperties(props: Record<string, unknown>): BackupRestoreJobProperties {
+  const metadata = props.Metadata;
+  if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) {
+    throw new Error('Property Metadata must be a map of strings');
+  }
+  return {
+    ...readCommonProperties(props),
+    RecoveryPointArn: readString('RecoveryPointArn', props.RecoveryPointArn),
+    ResourceType: readString('ResourceType', props.ResourceType),
+    IamRoleArn: readString('IamRoleArn', props.IamRoleArn),
+    CopySourceTagsToRestoredResource: readBoolean('CopySourceTagsToRestoredResource', props.CopySourceTagsToRestoredResource),
+    Metadata: metadata === undefined ? undefined
+      : Object.fromEntries(Object.entries(metadata as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '')])),
+  };
+}
