@@ -40,6 +40,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-sfn',
     '@aws-sdk/client-docdb-elastic',
     '@aws-sdk/client-backup',
+    '@aws-sdk/client-secrets-manager',
+    // The official Huawei Cloud AK/SK signer, bundled into the handler.
+    '@huaweicloud/huaweicloud-sdk-core',
     '@types/aws-lambda',
     '@types/node@^20',
     'aws-sdk-client-mock',

@@ -3,3 +3,4 @@ export * from './point-in-time-restored-cluster';
 export * from './s3-imported-aurora-cluster';
 export * from './copied-elastic-snapshot';
 export * from './backup-restore-job';
+export * from './huawei-rds-recovery';

@@ -7,10 +7,12 @@ import { pollUntilDeadline } from './waiting';
 import { BACKUP_RESTORE_RESOURCE_TYPE } from '../../lib/private/contracts/backup-restore-job';
 import { ATTRIBUTES_RESOURCE_TYPE, MAX_CUSTOM_RESOURCE_WAIT_SECONDS } from '../../lib/private/contracts/common';
 import { ELASTIC_SNAPSHOT_RESOURCE_TYPE } from '../../lib/private/contracts/elastic-snapshot';
+import { HUAWEI_RECOVERY_RESOURCE_TYPE } from '../../lib/private/contracts/huawei-rds-recovery';
 import { POINT_IN_TIME_RESOURCE_TYPE } from '../../lib/private/contracts/point-in-time';
 import { S3_IMPORT_RESOURCE_TYPE } from '../../lib/private/contracts/s3-import';
 import { backupRestoreHandler } from '../backup-restore/handler';
 import { elasticSnapshotHandler } from '../elastic-snapshot/handler';
+import { huaweiRecoveryHandler } from '../huawei-rds/handler';
 import { pointInTimeHandler } from '../point-in-time/handler';
 import { s3ImportHandler } from '../s3-import/handler';
 
@@ -28,6 +30,7 @@ const KINDS: Record<string, RestoreKindHandler> = {
   [S3_IMPORT_RESOURCE_TYPE]: s3ImportHandler,
   [ELASTIC_SNAPSHOT_RESOURCE_TYPE]: elasticSnapshotHandler,
   [BACKUP_RESTORE_RESOURCE_TYPE]: backupRestoreHandler,
+  [HUAWEI_RECOVERY_RESOURCE_TYPE]: huaweiRecoveryHandler,
 };
 
 /** The properties without those the kind keeps out of logs and polling state. */

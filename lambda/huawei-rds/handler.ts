@@ -1,0 +1,98 @@
+import { callHuawei, HuaweiApiError, isTransientHuaweiError, readCredentials } from './api';
+import { HuaweiRecoveryProperties, readHuaweiRecoveryProperties } from '../../lib/private/contracts/huawei-rds-recovery';
+import { log } from '../shared/log';
+import { retrying, RetryPolicy } from '../shared/retry';
+import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
+
+/** Huawei Cloud RDS v3.1 "restore to an existing DB instance", then its job until it ends. */
+
+const TRANSIENT_RETRY: RetryPolicy = { retryable: isTransientHuaweiError, delaysSeconds: [2, 5, 10], label: 'Huawei Cloud RDS call' };
+
+/** What the API's answers mean, in words a user can act on. */
+export function explainHuawei(error: unknown, what: string): Error {
+  if (!(error instanceof HuaweiApiError)) return new Error(`${what} failed: ${(error as Error)?.message ?? error}`);
+  const hints: Record<number, string> = {
+    400: 'Huawei Cloud refused the request',
+    401: 'the credentials in the secret were not accepted (check accessKeyId and secretAccessKey)',
+    403: 'the credentials are not allowed to do this (check the IAM user\'s RDS permissions and the project)',
+    404: 'the instance, backup or project does not exist',
+    409: 'the instance is busy with another operation',
+    429: 'Huawei Cloud kept throttling the requests',
+  };
+  const hint = hints[error.status] ?? (error.status >= 500 ? 'Huawei Cloud kept failing' : `HTTP ${error.status}`);
+  return new Error(`${what} failed: ${hint} (${error.code}: ${error.message})`);
+}
+
+function requestBody(props: HuaweiRecoveryProperties): object {
+  return {
+    source: {
+      instance_id: props.SourceInstanceId,
+      type: props.RestoreType,
+      ...(props.RestoreType === 'backup' ? { backup_id: props.BackupId } : { restore_time: props.RestoreTime }),
+      ...(props.DatabaseNames ? { database_name: props.DatabaseNames } : {}),
+      ...(props.RestoreAllDatabases !== undefined ? { restore_all_database: props.RestoreAllDatabases } : {}),
+    },
+    target: { instance_id: props.TargetInstanceId },
+  };
+}
+
+function describeRecovery(props: HuaweiRecoveryProperties): string {
+  const from = props.RestoreType === 'backup' ? `backup ${props.BackupId}` : `the point in time ${new Date(props.RestoreTime ?? 0).toISOString()}`;
+  return `${props.Engine} instance ${props.TargetInstanceId} from ${from} of ${props.SourceInstanceId}`;
+}
+
+async function start(props: HuaweiRecoveryProperties): Promise<OnEventResponse> {
+  const credentials = await readCredentials(props.CredentialsSecretArn);
+  log(`POST /v3.1/${props.ProjectId}/instances/recovery: ${describeRecovery(props)}`);
+  try {
+    const answer = await retrying(TRANSIENT_RETRY, () => callHuawei(props, credentials, 'POST', `/v3.1/${props.ProjectId}/instances/recovery`, {}, requestBody(props)));
+    if (!answer.job_id) throw new Error(`the answer has no job_id: ${JSON.stringify(answer).slice(0, 200)}`);
+    log(`Recovery job ${answer.job_id} started`);
+    return { PhysicalResourceId: String(answer.job_id) };
+  } catch (error) {
+    throw explainHuawei(error, `Restoring ${describeRecovery(props)}`);
+  }
+}
+
+export const huaweiRecoveryHandler: RestoreKindHandler = {
+  async onEvent(event: OnEventRequest): Promise<OnEventResponse> {
+    const props = readHuaweiRecoveryProperties(event.ResourceProperties);
+    switch (event.RequestType) {
+      case 'Create':
+        return start(props);
+      case 'Update': {
+        // A new recovery input means another restore into the instance; anything else changes nothing there.
+        const old = readHuaweiRecoveryProperties(event.OldResourceProperties);
+        const same = JSON.stringify(requestBody(old)) === JSON.stringify(requestBody(props)) && old.Endpoint === props.Endpoint;
+        return same ? { PhysicalResourceId: event.PhysicalResourceId } : start(props);
+      }
+      case 'Delete':
+        log(`Recovery job ${event.PhysicalResourceId}: deleting this resource does nothing to instance ${props.TargetInstanceId}; its restored data stays`);
+        return { PhysicalResourceId: event.PhysicalResourceId };
+    }
+  },
+
+  async poll(event: IsCompleteRequest): Promise<PollResult> {
+    if (event.RequestType === 'Delete') return { done: true, status: 'left in place' };
+    const props = readHuaweiRecoveryProperties(event.ResourceProperties);
+    const credentials = await readCredentials(props.CredentialsSecretArn);
+    let answer: any;
+    try {
+      answer = await retrying(TRANSIENT_RETRY, () => callHuawei(props, credentials, 'GET', `/v3/${props.ProjectId}/jobs`, { id: event.PhysicalResourceId }));
+    } catch (error) {
+      if (isTransientHuaweiError(error)) throw error;
+      throw explainHuawei(error, `Reading recovery job ${event.PhysicalResourceId}`);
+    }
+    const job = answer.job ?? {};
+    const status = String(job.status ?? 'unknown');
+    if (status === 'Failed') {
+      throw new Error(`Recovery job ${event.PhysicalResourceId} (${describeRecovery(props)}) failed: ${job.fail_reason ?? 'Huawei Cloud gave no reason'}`);
+    }
+    return { done: status === 'Completed', status: job.process ? `${status} (${job.process})` : status };
+  },
+
+  async describe(properties: Record<string, unknown>, physicalResourceId: string): Promise<Record<string, string>> {
+    readHuaweiRecoveryProperties(properties);
+    return { JobId: physicalResourceId };
+  },
+};

@@ -1,0 +1,190 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { HUAWEI_RECOVERY_RESOURCE_TYPE, HuaweiRecoveryProperties } from './private/contracts/huawei-rds-recovery';
+import { RestoreResource } from './private/restore-resource';
+import { invalidProp } from './private/validation';
+
+/** The DB engine of the Huawei Cloud RDS instances; it decides which options apply. */
+export enum HuaweiRdsEngine {
+  /** RDS for MySQL. */
+  MYSQL = 'mysql',
+  /** RDS for PostgreSQL. */
+  POSTGRESQL = 'postgresql',
+  /** RDS for SQL Server. */
+  SQL_SERVER = 'sqlserver',
+}
+
+/** Where the restored data comes from: a backup, or a point in time of the source instance. */
+export class HuaweiRestoreSource {
+  /** A backup of the source instance, by its ID. */
+  public static backup(backupId: string): HuaweiRestoreSource {
+    if (!Token.isUnresolved(backupId) && !backupId.trim()) invalidProp('restoreSource', backupId, 'give the ID of a backup');
+    return new HuaweiRestoreSource('backup', backupId, undefined);
+  }
+
+  /** A point in time of the source instance (sent in milliseconds of UTC); it may not lie in the future. */
+  public static pointInTime(time: Date): HuaweiRestoreSource {
+    if (Number.isNaN(time.getTime())) invalidProp('restoreSource', String(time), 'the date is not a valid time');
+    if (time.getTime() > Date.now()) {
+      invalidProp('restoreSource', time.toISOString(), 'a restore time lies in the past: data cannot be restored from a moment that has not happened');
+    }
+    return new HuaweiRestoreSource('timestamp', undefined, time.getTime());
+  }
+
+  /** `backup` or `timestamp`, as the API names the modes. */
+  public readonly type: string;
+  /** The backup's ID, for a backup. */
+  public readonly backupId?: string;
+  /** Milliseconds since the epoch (UTC), for a point in time. */
+  public readonly restoreTime?: number;
+
+  private constructor(type: string, backupId: string | undefined, restoreTime: number | undefined) {
+    this.type = type;
+    this.backupId = backupId;
+    this.restoreTime = restoreTime;
+  }
+}
+
+/** Props of {@link HuaweiRdsRecovery}. */
+export interface HuaweiRdsRecoveryProps {
+  /**
+   * Huawei Cloud region, such as cn-north-4; the endpoint is https://rds.<region>.myhuaweicloud.com.
+   * Give `region` or `endpoint`.
+   * @default - from `endpoint`
+   */
+  readonly region?: string;
+  /**
+   * The RDS API endpoint, such as https://rds.cn-north-4.myhuaweicloud.com.
+   * @default - https://rds.<region>.myhuaweicloud.com
+   */
+  readonly endpoint?: string;
+  /** Huawei Cloud project ID of the region. */
+  readonly projectId: string;
+  /**
+   * A secret holding `{"accessKeyId": "...", "secretAccessKey": "..."}` of a Huawei Cloud IAM user. The
+   * handler reads it when it runs; the keys are never in the template, the environment or a log line.
+   */
+  readonly credentials: secretsmanager.ISecret;
+  /** ID of the instance whose backup or history is restored. */
+  readonly sourceInstanceId: string;
+  /** ID of the existing instance the data is restored into; its data is overwritten. */
+  readonly targetInstanceId: string;
+  /** A backup, or a point in time. */
+  readonly restoreSource: HuaweiRestoreSource;
+  /** The instances' DB engine. */
+  readonly engine: HuaweiRdsEngine;
+  /**
+   * SQL Server only: which databases to restore and under which new names, as
+   * `{ original: 'new1,new2' }`; an empty value keeps the original name.
+   * @default - all databases, under their names
+   */
+  readonly databaseNames?: { [original: string]: string };
+  /**
+   * SQL Server only: restore all databases.
+   * @default false
+   */
+  readonly restoreAllDatabases?: boolean;
+  /**
+   * Must be true: restoring into an existing instance overwrites its data, and the construct will
+   * not do that without being told so.
+   */
+  readonly acknowledgeOverwrite: boolean;
+  /**
+   * How long the recovery job may take (5 minutes to 12 hours).
+   * @default Duration.hours(3)
+   */
+  readonly timeout?: Duration;
+}
+
+const RESERVED_DATABASES = new Set(['rdsadmin', 'master', 'msdb', 'tempdb', 'model', 'resource']);
+
+/**
+ * A Huawei Cloud RDS restore (MySQL, PostgreSQL, SQL Server) from a backup or a point in time into an
+ * existing DB instance, waited for until its job ends. Deleting the construct does nothing to the instance.
+ */
+export class HuaweiRdsRecovery extends Construct {
+  /** ID of the recovery job. */
+  public readonly jobId: string;
+
+  /**
+   * @param scope the construct to create the recovery in
+   * @param id the construct id, unique within the scope
+   * @param props what to restore into which instance
+   */
+  constructor(scope: Construct, id: string, props: HuaweiRdsRecoveryProps) {
+    super(scope, id);
+    const endpoint = validateProps(props);
+    const properties: Omit<HuaweiRecoveryProperties, 'TimeoutSeconds'> = {
+      Endpoint: endpoint,
+      ProjectId: props.projectId,
+      CredentialsSecretArn: props.credentials.secretArn,
+      Engine: props.engine,
+      SourceInstanceId: props.sourceInstanceId,
+      TargetInstanceId: props.targetInstanceId,
+      RestoreType: props.restoreSource.type as 'backup' | 'timestamp',
+      BackupId: props.restoreSource.backupId,
+      RestoreTime: props.restoreSource.restoreTime,
+      DatabaseNames: props.databaseNames,
+      RestoreAllDatabases: props.restoreAllDatabases,
+    };
+    const restore = new RestoreResource(this, 'Restore', { resourceType: HUAWEI_RECOVERY_RESOURCE_TYPE, timeout: props.timeout, properties: { ...properties } });
+    props.credentials.grantRead(restore.handlerPrincipal);
+    this.jobId = restore.getAttString('JobId');
+  }
+}
+
+function validateProps(props: HuaweiRdsRecoveryProps): string {
+  if (props.acknowledgeOverwrite !== true) {
+    invalidProp('acknowledgeOverwrite', props.acknowledgeOverwrite,
+      `restoring into the existing instance ${props.targetInstanceId} overwrites its data; set acknowledgeOverwrite: true to confirm that is wanted`);
+  }
+  if (props.region && props.endpoint) invalidProp('endpoint', props.endpoint, 'give either region or endpoint, not both');
+  if (!props.region && !props.endpoint) invalidProp('region', props.region, 'give region (such as cn-north-4) or endpoint');
+  if (props.region && !Token.isUnresolved(props.region) && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(props.region)) {
+    invalidProp('region', props.region, 'use a Huawei Cloud region ID such as cn-north-4 or ap-southeast-1');
+  }
+  if (props.endpoint && !Token.isUnresolved(props.endpoint) && !/^https:\/\/[^/]+$/.test(props.endpoint.replace(/\/$/, ''))) {
+    invalidProp('endpoint', props.endpoint, 'use an https URL without a path, such as https://rds.cn-north-4.myhuaweicloud.com');
+  }
+  if (!Token.isUnresolved(props.projectId) && !/^[0-9a-f]{32}$/.test(props.projectId)) {
+    invalidProp('projectId', props.projectId, 'a Huawei Cloud project ID is 32 hexadecimal characters');
+  }
+  const sqlServer = props.engine === HuaweiRdsEngine.SQL_SERVER;
+  if (!sqlServer && props.databaseNames !== undefined) {
+    invalidProp('databaseNames', props.databaseNames, 'renaming or choosing databases is available only for RDS for SQL Server');
+  }
+  if (!sqlServer && props.restoreAllDatabases !== undefined) {
+    invalidProp('restoreAllDatabases', props.restoreAllDatabases, 'this option is available only for RDS for SQL Server');
+  }
+  if (props.databaseNames) validateDatabaseNames(props.databaseNames);
+  return props.endpoint?.replace(/\/$/, '') ?? `https://rds.${props.region}.myhuaweicloud.com`;
+}
+
+/** The API's rules for new database names, each with its reason. */
+function validateDatabaseNames(names: { [original: string]: string }): void {
+  const seen = new Map<string, string>();
+  const originals = new Set(Object.keys(names).map((n) => n.toLowerCase()));
+  for (const [original, value] of Object.entries(names)) {
+    if (Token.isUnresolved(value)) continue;
+    const news = value === '' ? [] : value.split(',');
+    for (const name of news) {
+      const where = `databaseNames.${original}`;
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) invalidProp(where, name, 'a new database name has 1 to 64 letters, digits, "_" or "-"');
+      if (RESERVED_DATABASES.has(name.toLowerCase())) {
+        invalidProp(where, name, 'rdsadmin, master, msdb, tempdb, model and resource (in any case) are reserved by SQL Server and RDS');
+      }
+      if (name === original) invalidProp(where, name, 'a new name must differ from its original name (leave the value empty to keep the original name)');
+      if (originals.has(name.toLowerCase()) && name.toLowerCase() !== original.toLowerCase()) {
+        invalidProp(where, name, 'a new name must differ from the names of the original databases');
+      }
+      const clash = seen.get(name.toLowerCase());
+      if (clash !== undefined) {
+        invalidProp(where, name, clash === name
+          ? 'each new database name must be unique'
+          : `it clashes with "${clash}": database names may be case-insensitive, so names that differ only in case conflict`);
+      }
+      seen.set(name.toLowerCase(), name);
+    }
+  }
+}

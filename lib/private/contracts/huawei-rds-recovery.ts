@@ -1,0 +1,49 @@
+import { CommonRestoreProperties, readBoolean, readCommonProperties, readEnum, readInteger, readOptionalString, readString } from './common';
+
+/** CloudFormation type of the Huawei Cloud RDS recovery custom resource. */
+export const HUAWEI_RECOVERY_RESOURCE_TYPE = 'Custom::HuaweiRdsRecovery';
+
+export const HUAWEI_ENGINES = ['mysql', 'postgresql', 'sqlserver'] as const;
+export type HuaweiEngineName = typeof HUAWEI_ENGINES[number];
+
+/** Properties of the recovery custom resource; the request body's names are Huawei Cloud's. */
+export interface HuaweiRecoveryProperties extends CommonRestoreProperties {
+  /** API endpoint, such as https://rds.cn-north-4.myhuaweicloud.com. */
+  readonly Endpoint: string;
+  readonly ProjectId: string;
+  /** ARN of the secret holding {"accessKeyId","secretAccessKey"}; read at run time, never logged. */
+  readonly CredentialsSecretArn: string;
+  readonly Engine: HuaweiEngineName;
+  readonly SourceInstanceId: string;
+  readonly TargetInstanceId: string;
+  readonly RestoreType: 'backup' | 'timestamp';
+  readonly BackupId?: string;
+  /** Milliseconds since the epoch, UTC. */
+  readonly RestoreTime?: number;
+  /** SQL Server only: original database name to new names, comma-separated. */
+  readonly DatabaseNames?: Record<string, string>;
+  /** SQL Server only. */
+  readonly RestoreAllDatabases?: boolean;
+}
+
+export function readHuaweiRecoveryProperties(props: Record<string, unknown>): HuaweiRecoveryProperties {
+  const names = props.DatabaseNames;
+  if (names !== undefined && (typeof names !== 'object' || names === null || Array.isArray(names))) {
+    throw new Error(`Property DatabaseNames must be a map of strings, got ${JSON.stringify(names)}`);
+  }
+  return {
+    ...readCommonProperties(props),
+    Endpoint: readString('Endpoint', props.Endpoint),
+    ProjectId: readString('ProjectId', props.ProjectId),
+    CredentialsSecretArn: readString('CredentialsSecretArn', props.CredentialsSecretArn),
+    Engine: readEnum('Engine', props.Engine, HUAWEI_ENGINES),
+    SourceInstanceId: readString('SourceInstanceId', props.SourceInstanceId),
+    TargetInstanceId: readString('TargetInstanceId', props.TargetInstanceId),
+    RestoreType: readEnum('RestoreType', props.RestoreType, ['backup', 'timestamp'] as const),
+    BackupId: readOptionalString('BackupId', props.BackupId),
+    RestoreTime: readInteger('RestoreTime', props.RestoreTime),
+    DatabaseNames: names === undefined ? undefined
+      : Object.fromEntries(Object.entries(names as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '')])),
+    RestoreAllDatabases: readBoolean('RestoreAllDatabases', props.RestoreAllDatabases),
+  };
+}
