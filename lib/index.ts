@@ -1,4 +1,5 @@
 export * from './cluster-endpoint';
+export * from './restored-cluster-options';
 export * from './point-in-time-restored-cluster';
 export * from './s3-imported-aurora-cluster';
 export * from './copied-elastic-snapshot';

@@ -1,4 +1,4 @@
-import { Duration, ITaggable, Lazy, RemovalPolicy, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { ITaggable, Lazy, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,6 +12,7 @@ import {
   removalPolicyName, restoredClusterAttributes, validateCommonClusterProps, warnIfDeletionBlocked,
 } from './private/restored-cluster';
 import { invalidProp, validateGroupName, validateIdentifier } from './private/validation';
+import { RestoredClusterOptions } from './restored-cluster-options';
 
 /** The database engine of the source cluster, and so of the restored one. */
 export enum ClusterEngine {
@@ -66,7 +67,7 @@ export class RestorePoint {
 }
 
 /** Props of {@link PointInTimeRestoredCluster}. */
-export interface PointInTimeRestoredClusterProps {
+export interface PointInTimeRestoredClusterProps extends RestoredClusterOptions {
   /** Engine of the source cluster; the handler checks that the source really runs it. */
   readonly engine: ClusterEngine;
 
@@ -86,39 +87,6 @@ export interface PointInTimeRestoredClusterProps {
   readonly restoreType?: RestoreType;
 
   /**
-   * Identifier of the restored cluster, stored in lowercase as RDS and Neptune store it.
-   * A fixed identifier means a change to a restore input
-   * cannot replace the cluster (the old one holds the name); leave it unset to allow that.
-   * @default - derived from the construct path and the restore inputs
-   */
-  readonly clusterIdentifier?: string;
-
-  /**
-   * VPC to place the restored cluster in. A DB subnet group is created in it.
-   * Give either `vpc` or `subnetGroupName`, not both.
-   * @default - the subnet group named by `subnetGroupName`, or the account's default
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * Subnets of `vpc` for the subnet group.
-   * @default - the VPC's private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * Name of an existing DB subnet group for the restored cluster.
-   * @default - a subnet group created in `vpc`, or the account's default
-   */
-  readonly subnetGroupName?: string;
-
-  /**
-   * Security groups of the restored cluster.
-   * @default - a new security group when `vpc` is given, otherwise the VPC's default security group
-   */
-  readonly securityGroups?: ec2.ISecurityGroup[];
-
-  /**
    * Port the restored cluster listens on (1150-65535).
    * @default - the source cluster's port
    */
@@ -129,19 +97,6 @@ export interface PointInTimeRestoredClusterProps {
    * @default - the source cluster's key, or no encryption when the source has none
    */
   readonly storageEncryptionKey?: kms.IKey;
-
-  /**
-   * Map IAM identities to database accounts.
-   * @default false
-   */
-  readonly iamAuthentication?: boolean;
-
-  /**
-   * Refuse deletion of the restored cluster. A stack delete then fails until it is turned off;
-   * turning it off (or on) changes the cluster in place.
-   * @default false
-   */
-  readonly deletionProtection?: boolean;
 
   /**
    * Name of the option group of the restored cluster.
@@ -155,31 +110,6 @@ export interface PointInTimeRestoredClusterProps {
    */
   readonly clusterParameterGroupName?: string;
 
-  /**
-   * Number of DB instances to create in the restored cluster (0-16). The first is the writer.
-   * @default 1
-   */
-  readonly instances?: number;
-
-  /**
-   * Instance class of the DB instances.
-   * @default r6g.large
-   */
-  readonly instanceType?: ec2.InstanceType;
-
-  /**
-   * What happens to the restored cluster when it leaves the stack: SNAPSHOT takes a final
-   * snapshot and deletes it, DESTROY deletes it without one, RETAIN leaves it in place.
-   * @default RemovalPolicy.SNAPSHOT
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * How long the restore may take until the cluster is available (5 minutes to 12 hours). At the
-   * timeout the deployment fails with the last status seen, and the rollback deletes the cluster.
-   * @default Duration.hours(3)
-   */
-  readonly timeout?: Duration;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, ITaggable, Lazy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,9 +14,10 @@ import {
   removalPolicyName, restoredClusterAttributes, validateCommonClusterProps, warnIfDeletionBlocked,
 } from './private/restored-cluster';
 import { invalidProp } from './private/validation';
+import { RestoredClusterOptions } from './restored-cluster-options';
 
 /** Props of {@link S3ImportedAuroraCluster}. */
-export interface S3ImportedAuroraClusterProps {
+export interface S3ImportedAuroraClusterProps extends RestoredClusterOptions {
   /** The bucket holding the Percona XtraBackup files. */
   readonly bucket: s3.IBucket;
 
@@ -57,37 +58,6 @@ export interface S3ImportedAuroraClusterProps {
   readonly ingestionRole?: iam.IRole;
 
   /**
-   * Identifier of the new cluster, stored in lowercase as RDS stores it. A fixed identifier
-   * means a change to an import input cannot replace the cluster; leave it unset to allow that.
-   * @default - derived from the construct path and the import inputs
-   */
-  readonly clusterIdentifier?: string;
-
-  /**
-   * VPC to place the cluster in; a DB subnet group is created in it. Give either `vpc` or `subnetGroupName`.
-   * @default - the subnet group named by `subnetGroupName`, or the account's default
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * Subnets of `vpc` for the subnet group.
-   * @default - the VPC's private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * Name of an existing DB subnet group.
-   * @default - a subnet group created in `vpc`, or the account's default
-   */
-  readonly subnetGroupName?: string;
-
-  /**
-   * Security groups of the cluster.
-   * @default - a new security group when `vpc` is given, otherwise the VPC's default security group
-   */
-  readonly securityGroups?: ec2.ISecurityGroup[];
-
-  /**
    * Port the cluster listens on (1150-65535).
    * @default 3306
    */
@@ -98,18 +68,6 @@ export interface S3ImportedAuroraClusterProps {
    * @default - the account's aws/rds key
    */
   readonly storageEncryptionKey?: kms.IKey;
-
-  /**
-   * Map IAM identities to database accounts.
-   * @default false
-   */
-  readonly iamAuthentication?: boolean;
-
-  /**
-   * Refuse deletion of the cluster; turning it off (or on) changes the cluster in place.
-   * @default false
-   */
-  readonly deletionProtection?: boolean;
 
   /**
    * How long automated backups are kept: 1 to 35 days.
@@ -123,30 +81,6 @@ export interface S3ImportedAuroraClusterProps {
    */
   readonly databaseName?: string;
 
-  /**
-   * Number of DB instances (0-16). The first is the writer.
-   * @default 1
-   */
-  readonly instances?: number;
-
-  /**
-   * Instance class of the DB instances.
-   * @default r6g.large
-   */
-  readonly instanceType?: ec2.InstanceType;
-
-  /**
-   * What happens to the cluster when it leaves the stack: SNAPSHOT takes a final snapshot and
-   * deletes it, DESTROY deletes it without one, RETAIN leaves it in place.
-   * @default RemovalPolicy.SNAPSHOT
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * How long the import may take until the cluster is available (5 minutes to 12 hours).
-   * @default Duration.hours(3)
-   */
-  readonly timeout?: Duration;
 }
 
 const DEFAULT_ENGINE_VERSIONS: Record<string, string> = { '8.0': '8.0.mysql_aurora.3.10.3', '5.7': '5.7.mysql_aurora.2.12.5' };

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Annotations, ArnFormat, CfnResource, Duration, Names, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnResource, Names, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as neptune from 'aws-cdk-lib/aws-neptune';
@@ -9,6 +9,7 @@ import { RemovalPolicyName } from './contracts/common';
 import { RestoreResource } from './restore-resource';
 import { identifierProblem, invalidProp, tagProblem, validateIdentifier, validateIntegerRange } from './validation';
 import type { ClusterEndpoint } from '../cluster-endpoint';
+import type { RestoredClusterOptions } from '../restored-cluster-options';
 
 /**
  * The parts every restored DB cluster construct shares: its network, identifier, instances,
@@ -16,18 +17,8 @@ import type { ClusterEndpoint } from '../cluster-endpoint';
  */
 
 /** Props every restored-cluster construct has. */
-export interface CommonClusterProps {
-  readonly clusterIdentifier?: string;
-  readonly vpc?: ec2.IVpc;
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  readonly subnetGroupName?: string;
-  readonly securityGroups?: ec2.ISecurityGroup[];
+export interface CommonClusterProps extends RestoredClusterOptions {
   readonly port?: number;
-  readonly deletionProtection?: boolean;
-  readonly instances?: number;
-  readonly instanceType?: ec2.InstanceType;
-  readonly removalPolicy?: RemovalPolicy;
-  readonly timeout?: Duration;
 }
 
 export type ClusterEngineName = 'neptune' | 'aurora-mysql' | 'aurora-postgresql';
