@@ -32,15 +32,15 @@ export class HuaweiRestoreSource {
     return new HuaweiRestoreSource('timestamp', undefined, time.getTime());
   }
 
-  /** `backup` or `timestamp`, as the API names the modes. */
-  public readonly type: string;
+  /** `backup` or `timestamp`, as the API names the restoration modes. */
+  public readonly mode: string;
   /** The backup's ID, for a backup. */
   public readonly backupId?: string;
   /** Milliseconds since the epoch (UTC), for a point in time. */
   public readonly restoreTime?: number;
 
-  private constructor(type: string, backupId: string | undefined, restoreTime: number | undefined) {
-    this.type = type;
+  private constructor(mode: string, backupId: string | undefined, restoreTime: number | undefined) {
+    this.mode = mode;
     this.backupId = backupId;
     this.restoreTime = restoreTime;
   }
@@ -122,7 +122,7 @@ export class HuaweiRdsRecovery extends Construct {
       Engine: props.engine,
       SourceInstanceId: props.sourceInstanceId,
       TargetInstanceId: props.targetInstanceId,
-      RestoreType: props.restoreSource.type as 'backup' | 'timestamp',
+      RestoreType: props.restoreSource.mode as 'backup' | 'timestamp',
       BackupId: props.restoreSource.backupId,
       RestoreTime: props.restoreSource.restoreTime,
       DatabaseNames: props.databaseNames,
