@@ -1,4 +1,4 @@
-import { CommonRestoreProperties, readBoolean, readCommonProperties, readString } from './common';
+import { CommonRestoreProperties, readBoolean, readCommonProperties, readString, readStringMap } from './common';
 
 /** CloudFormation type of the AWS Backup restore job custom resource. */
 export const BACKUP_RESTORE_RESOURCE_TYPE = 'Custom::BackupRestoreJob';
@@ -20,17 +20,12 @@ export interface BackupRestoreJobProperties extends CommonRestoreProperties {
 export const BACKUP_SENSITIVE_PROPERTIES = ['Metadata'];
 
 export function readBackupRestoreJobProperties(props: Record<string, unknown>): BackupRestoreJobProperties {
-  const metadata = props.Metadata;
-  if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) {
-    throw new Error('Property Metadata must be a map of strings');
-  }
   return {
     ...readCommonProperties(props),
     RecoveryPointArn: readString('RecoveryPointArn', props.RecoveryPointArn),
     ResourceType: readString('ResourceType', props.ResourceType),
     IamRoleArn: readString('IamRoleArn', props.IamRoleArn),
     CopySourceTagsToRestoredResource: readBoolean('CopySourceTagsToRestoredResource', props.CopySourceTagsToRestoredResource),
-    Metadata: metadata === undefined ? undefined
-      : Object.fromEntries(Object.entries(metadata as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '')])),
+    Metadata: readStringMap('Metadata', props.Metadata),
   };
 }

@@ -83,6 +83,13 @@ export function readEnum<T extends string>(name: string, raw: unknown, allowed: 
   throw new Error(`Property ${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
 }
 
+/** Reads an optional map of strings (tags, restore metadata, database names). */
+export function readStringMap(name: string, raw: unknown): Record<string, string> | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`Property ${name} must be a map of strings, got ${JSON.stringify(raw)}`);
+  return Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '')]));
+}
+
 /** Reads the properties common to every restore kind. */
 export function readCommonProperties(props: Record<string, unknown>): CommonRestoreProperties {
   const timeout = readInteger('TimeoutSeconds', props.TimeoutSeconds);

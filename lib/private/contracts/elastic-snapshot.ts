@@ -1,4 +1,4 @@
-import { CommonRestoreProperties, readBoolean, readCommonProperties, readEnum, readOptionalString, readString } from './common';
+import { CommonRestoreProperties, readBoolean, readCommonProperties, readEnum, readOptionalString, readString, readStringMap } from './common';
 
 /** CloudFormation type of the DocumentDB Elastic snapshot copy custom resource. */
 export const ELASTIC_SNAPSHOT_RESOURCE_TYPE = 'Custom::CopiedElasticSnapshot';
@@ -21,12 +21,6 @@ export const ELASTIC_SNAPSHOT_ATTRIBUTES = [
   'SnapshotArn', 'SnapshotName', 'ClusterArn', 'SnapshotCreationTime', 'SnapshotType', 'KmsKeyId', 'AdminUserName', 'SubnetIds', 'VpcSecurityGroupIds',
 ] as const;
 
-function readTagMap(raw: unknown): Record<string, string> | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`Property Tags must be a map of strings, got ${JSON.stringify(raw)}`);
-  return Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '')]));
-}
-
 export function readElasticSnapshotCopyProperties(props: Record<string, unknown>): ElasticSnapshotCopyProperties {
   return {
     ...readCommonProperties(props),
@@ -34,7 +28,7 @@ export function readElasticSnapshotCopyProperties(props: Record<string, unknown>
     TargetSnapshotName: readString('TargetSnapshotName', props.TargetSnapshotName),
     CopyTags: readBoolean('CopyTags', props.CopyTags),
     KmsKeyId: readOptionalString('KmsKeyId', props.KmsKeyId),
-    Tags: readTagMap(props.Tags),
+    Tags: readStringMap('Tags', props.Tags),
     RemovalPolicy: readEnum('RemovalPolicy', props.RemovalPolicy ?? 'retain', ['retain', 'destroy'] as const),
   };
 }

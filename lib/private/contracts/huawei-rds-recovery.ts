@@ -1,4 +1,6 @@
-import { CommonRestoreProperties, readBoolean, readCommonProperties, readEnum, readInteger, readOptionalString, readString } from './common';
+import {
+  CommonRestoreProperties, readBoolean, readCommonProperties, readEnum, readInteger, readOptionalString, readString, readStringMap,
+} from './common';
 
 /** CloudFormation type of the Huawei Cloud RDS recovery custom resource. */
 export const HUAWEI_RECOVERY_RESOURCE_TYPE = 'Custom::HuaweiRdsRecovery';
@@ -27,10 +29,6 @@ export interface HuaweiRecoveryProperties extends CommonRestoreProperties {
 }
 
 export function readHuaweiRecoveryProperties(props: Record<string, unknown>): HuaweiRecoveryProperties {
-  const names = props.DatabaseNames;
-  if (names !== undefined && (typeof names !== 'object' || names === null || Array.isArray(names))) {
-    throw new Error(`Property DatabaseNames must be a map of strings, got ${JSON.stringify(names)}`);
-  }
   return {
     ...readCommonProperties(props),
     Endpoint: readString('Endpoint', props.Endpoint),
@@ -42,8 +40,7 @@ export function readHuaweiRecoveryProperties(props: Record<string, unknown>): Hu
     RestoreType: readEnum('RestoreType', props.RestoreType, ['backup', 'timestamp'] as const),
     BackupId: readOptionalString('BackupId', props.BackupId),
     RestoreTime: readInteger('RestoreTime', props.RestoreTime),
-    DatabaseNames: names === undefined ? undefined
-      : Object.fromEntries(Object.entries(names as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '')])),
+    DatabaseNames: readStringMap('DatabaseNames', props.DatabaseNames),
     RestoreAllDatabases: readBoolean('RestoreAllDatabases', props.RestoreAllDatabases),
   };
 }
