@@ -2,7 +2,9 @@ import { Annotations, ArnFormat, Duration, Fn, ITaggable, Lazy, RemovalPolicy, S
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { ELASTIC_SNAPSHOT_RESOURCE_TYPE, ElasticSnapshotCopyProperties, SnapshotRemovalPolicyName } from './private/contracts/elastic-snapshot';
+import {
+  ELASTIC_SNAPSHOT_RESOURCE_TYPE, ElasticSnapshotAttribute, ElasticSnapshotCopyProperties, SnapshotRemovalPolicyName,
+} from './private/contracts/elastic-snapshot';
 import { RestoreResource } from './private/restore-resource';
 import { identifierProblem, invalidProp } from './private/validation';
 
@@ -130,15 +132,16 @@ export class CopiedElasticSnapshot extends Construct implements ITaggable {
     restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['docdb-elastic:ListClusterSnapshots'], resources: ['*'] }));
     props.kmsKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey');
 
-    this.snapshotArn = restore.getAttString('SnapshotArn');
-    this.snapshotName = restore.getAttString('SnapshotName');
-    this.clusterArn = restore.getAttString('ClusterArn');
-    this.snapshotCreationTime = restore.getAttString('SnapshotCreationTime');
-    this.snapshotType = restore.getAttString('SnapshotType');
-    this.kmsKeyId = restore.getAttString('KmsKeyId');
-    this.adminUserName = restore.getAttString('AdminUserName');
-    this.subnetIds = Fn.split(',', restore.getAttString('SubnetIds'));
-    this.vpcSecurityGroupIds = Fn.split(',', restore.getAttString('VpcSecurityGroupIds'));
+    const att = (attribute: ElasticSnapshotAttribute) => restore.getAttString(attribute);
+    this.snapshotArn = att('SnapshotArn');
+    this.snapshotName = att('SnapshotName');
+    this.clusterArn = att('ClusterArn');
+    this.snapshotCreationTime = att('SnapshotCreationTime');
+    this.snapshotType = att('SnapshotType');
+    this.kmsKeyId = att('KmsKeyId');
+    this.adminUserName = att('AdminUserName');
+    this.subnetIds = Fn.split(',', att('SubnetIds'));
+    this.vpcSecurityGroupIds = Fn.split(',', att('VpcSecurityGroupIds'));
   }
 }
 

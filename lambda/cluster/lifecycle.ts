@@ -1,5 +1,5 @@
 import { Cluster, ClusterApi, isNotFound } from './cluster-api';
-import type { RemovalPolicyName } from '../../lib/private/contracts/common';
+import type { ClusterAttributes, RemovalPolicyName } from '../../lib/private/contracts/common';
 import type { ApiTag } from '../../lib/private/contracts/point-in-time';
 import { log } from '../shared/log';
 import { isOwnershipTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
@@ -156,7 +156,7 @@ async function advanceDelete(api: ClusterApi, props: ClusterProperties, id: stri
   return { done: false, status: 'deleting' };
 }
 
-function attributesOf(cluster: Cluster, extra: Record<string, string>): Record<string, string> {
+function attributesOf(cluster: Cluster, extra: Record<string, string>): ClusterAttributes & Record<string, string> {
   return {
     DBClusterIdentifier: cluster.DBClusterIdentifier ?? '',
     DBClusterArn: cluster.DBClusterArn ?? '',

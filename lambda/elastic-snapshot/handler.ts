@@ -3,7 +3,7 @@ import {
   ListClusterSnapshotsCommand, ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-docdb-elastic';
 import {
-  ElasticSnapshotCopyProperties, readElasticSnapshotCopyProperties,
+  ElasticSnapshotAttribute, ElasticSnapshotCopyProperties, readElasticSnapshotCopyProperties,
 } from '../../lib/private/contracts/elastic-snapshot';
 import { errorText } from '../cluster/lifecycle';
 import { log } from '../shared/log';
@@ -150,7 +150,7 @@ async function advanceDelete(props: ElasticSnapshotCopyProperties, arn: string):
   return { done: false, status: 'DELETING' };
 }
 
-function attributesOf(s: ClusterSnapshot): Record<string, string> {
+function attributesOf(s: ClusterSnapshot): Record<ElasticSnapshotAttribute, string> {
   return {
     SnapshotArn: s.snapshotArn ?? '',
     SnapshotName: s.snapshotName ?? '',

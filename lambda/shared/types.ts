@@ -25,7 +25,6 @@ export interface PollResult {
   readonly done: boolean;
   /** The service's status, as it named it. */
   readonly status: string;
-  readonly data?: Record<string, string>;
 }
 
 /** What a restore kind implements. */

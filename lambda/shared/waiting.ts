@@ -46,7 +46,7 @@ export async function pollUntilDeadline(
   now: () => number = Date.now,
 ): Promise<IsCompleteResponse> {
   const result = await pollOnce(handler, event);
-  if (result.done) return { IsComplete: true, Data: result.data };
+  if (result.done) return { IsComplete: true };
 
   const timeoutMs = Number(event.ResourceProperties.TimeoutSeconds) * 1000;
   const startedAt = event.WaitStartedAt ?? now();

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as neptune from 'aws-cdk-lib/aws-neptune';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import { RemovalPolicyName } from './contracts/common';
+import { ClusterAttributes, RemovalPolicyName } from './contracts/common';
 import { RestoreResource } from './restore-resource';
 import { identifierProblem, invalidProp, tagProblem, validateIdentifier, validateIntegerRange } from './validation';
 import type { ClusterEndpoint } from '../cluster-endpoint';
@@ -105,14 +105,15 @@ export interface RestoredClusterAttributes {
 }
 
 export function restoredClusterAttributes(restore: RestoreResource): RestoredClusterAttributes {
-  const port = Token.asNumber(restore.getAttString('Port'));
+  const att = (name: keyof ClusterAttributes) => restore.getAttString(name);
+  const port = Token.asNumber(att('Port'));
   const endpoint = (hostname: string): ClusterEndpoint => ({ hostname, port, socketAddress: `${hostname}:${Token.asString(port)}` });
   return {
-    clusterIdentifier: restore.getAttString('DBClusterIdentifier'),
-    clusterArn: restore.getAttString('DBClusterArn'),
-    clusterResourceId: restore.getAttString('DbClusterResourceId'),
-    clusterEndpoint: endpoint(restore.getAttString('Endpoint')),
-    clusterReadEndpoint: endpoint(restore.getAttString('ReaderEndpoint')),
+    clusterIdentifier: att('DBClusterIdentifier'),
+    clusterArn: att('DBClusterArn'),
+    clusterResourceId: att('DbClusterResourceId'),
+    clusterEndpoint: endpoint(att('Endpoint')),
+    clusterReadEndpoint: endpoint(att('ReaderEndpoint')),
     port,
   };
 }

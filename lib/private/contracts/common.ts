@@ -28,6 +28,19 @@ export interface AttributesProperties {
   readonly RestoredId: string;
 }
 
+/**
+ * Attributes of a restored DB cluster, returned by the handler as the attributes resource's Data
+ * and read by the constructs with getAtt.
+ */
+export interface ClusterAttributes {
+  readonly DBClusterIdentifier: string;
+  readonly DBClusterArn: string;
+  readonly DbClusterResourceId: string;
+  readonly Endpoint: string;
+  readonly ReaderEndpoint: string;
+  readonly Port: string;
+}
+
 /** Seconds between two polls of a delete by the provider framework. */
 export const POLL_INTERVAL_SECONDS = 30;
 

@@ -20,6 +20,7 @@ export interface ElasticSnapshotCopyProperties extends CommonRestoreProperties {
 export const ELASTIC_SNAPSHOT_ATTRIBUTES = [
   'SnapshotArn', 'SnapshotName', 'ClusterArn', 'SnapshotCreationTime', 'SnapshotType', 'KmsKeyId', 'AdminUserName', 'SubnetIds', 'VpcSecurityGroupIds',
 ] as const;
+export type ElasticSnapshotAttribute = typeof ELASTIC_SNAPSHOT_ATTRIBUTES[number];
 
 export function readElasticSnapshotCopyProperties(props: Record<string, unknown>): ElasticSnapshotCopyProperties {
   return {

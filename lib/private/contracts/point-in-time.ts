@@ -44,26 +44,6 @@ export interface PointInTimeRestoreProperties extends CommonRestoreProperties {
   readonly RemovalPolicy: RemovalPolicyName;
 }
 
-/** Attributes the handler returns as the custom resource's Data. */
-export interface PointInTimeRestoreAttributes {
-  readonly DBClusterIdentifier: string;
-  readonly DBClusterArn: string;
-  readonly DbClusterResourceId: string;
-  readonly Endpoint: string;
-  readonly ReaderEndpoint: string;
-  readonly Port: string;
-}
-
-/** Names of the attributes, for `getAtt` on the construct side. */
-export const POINT_IN_TIME_ATTRIBUTES: { readonly [K in keyof PointInTimeRestoreAttributes]: K } = {
-  DBClusterIdentifier: 'DBClusterIdentifier',
-  DBClusterArn: 'DBClusterArn',
-  DbClusterResourceId: 'DbClusterResourceId',
-  Endpoint: 'Endpoint',
-  ReaderEndpoint: 'ReaderEndpoint',
-  Port: 'Port',
-};
-
 export function readTags(raw: unknown): ApiTag[] | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!Array.isArray(raw)) throw new Error(`Property Tags must be a list of {Key, Value}, got ${JSON.stringify(raw)}`);
