@@ -1,6 +1,18 @@
 import { awscdk, javascript } from 'projen';
 
-const CDK_VERSION = '2.245.0';
+/**
+ * The oldest aws-cdk-lib the library works with, and so the floor of its peer range: the first to offer
+ * the Node.js 22 Lambda runtime the handlers run on. test/consumer.test.ts compiles lib/ against it and
+ * synthesizes an app with it, so a use of anything newer fails the tests.
+ */
+const CDK_FLOOR = '2.168.0';
+/** The oldest constructs that aws-cdk-lib 2.x accepts; the library needs nothing newer. */
+const CONSTRUCTS_FLOOR = '10.0.0';
+/**
+ * What the library is built and unit-tested with: an aws-cdk-lib whose cloud assembly integ-runner
+ * 2.197.10 still reads (2.276 writes a schema it cannot). The consumer test covers the newest aws-cdk-lib.
+ */
+const CDK_DEV_VERSION = '2.245.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-restore-constructs',
@@ -12,7 +24,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  cdkVersion: CDK_VERSION,
+  cdkVersion: CDK_FLOOR,
+  constructsVersion: CONSTRUCTS_FLOOR,
+  // The dev dependencies below are newer than the floors; the floors are tested by the consumer test.
+  peerDependencyOptions: { pinnedDevDependency: false },
+  minNodeVersion: '20.0.0',
   jsiiVersion: '~5.9.0',
   typescriptVersion: '~5.9.0',
   // The layout is fixed by the design brief: construct sources in lib/, compiled output beside them.
@@ -34,6 +50,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   publishToGo: { moduleName: 'github.com/cdk-restore-constructs/cdk-restore-constructs-go' },
 
   devDeps: [
+    `aws-cdk-lib@${CDK_DEV_VERSION}`,
     '@aws-sdk/client-rds',
     '@aws-sdk/client-neptune',
     '@aws-sdk/client-kms',
@@ -49,7 +66,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock-jest',
     'esbuild',
     '@aws-cdk/integ-runner@2.197.10',
-    `@aws-cdk/integ-tests-alpha@${CDK_VERSION}-alpha.0`,
+    `@aws-cdk/integ-tests-alpha@${CDK_DEV_VERSION}-alpha.0`,
   ],
   jestOptions: {
     jestVersion: '^29',
@@ -63,16 +80,26 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   tsconfigDev: {
     include: ['../rehearse/**/*.ts', '../lambda/**/*.ts', '../integ/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'],
+    // The consumer apps import the installed package by name; the consumer test compiles them where it is installed.
+    exclude: ['consumer-app'],
   },
   eslintOptions: {
     dirs: ['lib'],
     // The handlers' SDK clients are bundled at build time, so for them they are build dependencies.
     devdirs: ['lambda', 'rehearse', 'test', 'integ', 'examples', 'bench', 'scripts'],
   },
-  gitignore: ['/assets/', '/cdk.out/', '/integ/cdk-integ.out.*', '*.js.map', '/.moto/'],
-  npmignoreEnabled: true,
+  // jsii-pacmak writes a .npmignore when there is none; npm disregards it beside package.json "files".
+  gitignore: ['/assets/', '/cdk.out/', '/integ/cdk-integ.out.*', '*.js.map', '/.moto/', '/.npmignore'],
+  // What the npm package holds is listed in package.json "files" below, not left to an ignore file.
+  npmignoreEnabled: false,
   bin: { 'cdk-restore-rehearse': 'bin/cdk-restore-rehearse' },
 });
+
+project.eslint?.addIgnorePattern('test/consumer-app/');
+
+// What aws-cdk-lib 2.245 asks for (^10.5.0); added after the constructor, which replaces any constructs
+// dependency with the peer floor.
+project.addDevDeps('constructs@10.5.1');
 
 // eslint-import-resolver-typescript 4.x pulls in unrs-resolver, whose per-platform bindings npm
 // leaves out of the lock file, which breaks `npm ci` on a fresh clone.
@@ -85,13 +112,19 @@ const bundle = project.addTask('bundle', {
   exec: 'ts-node --project test/tsconfig.json scripts/bundle.ts',
 });
 project.preCompileTask.spawn(bundle);
-project.addPackageIgnore('!/assets/');
-project.addPackageIgnore('/lambda/');
-project.addPackageIgnore('/integ/');
-project.addPackageIgnore('/examples/');
-project.addPackageIgnore('/scripts/');
-project.addPackageIgnore('/rehearse/');
-project.addPackageIgnore('/bench/');
+
+// The package holds what a consumer runs and nothing of the build. An allow-list, because the sources
+// live beside their compiled output in lib/: a shipped lib/*.ts is loaded instead of its .js by
+// `ts-node --prefer-ts-exts` (the app command `cdk init` wrote until CLI 2.1130), which then fails on
+// TypeScript it will not compile inside node_modules. test/consumer.test.ts holds the package to this list.
+project.package.addField('files', [
+  'lib/**/*.js',
+  'lib/**/*.d.ts',
+  '.jsii',
+  'assets/',
+  'bin/',
+  'API.md',
+]);
 
 const pacmak = project.addTask('pacmak:code-only', {
   description: 'Generate the Python, Java, .NET and Go sources (no toolchains needed)',

@@ -128,7 +128,7 @@ export function createInstances(scope: Construct, engine: ClusterEngineName, clu
       ? new neptune.CfnDBInstance(scope, `Instance${i}`, { dbClusterIdentifier: clusterIdentifier, dbInstanceClass: instanceClass })
       : new rds.CfnDBInstance(scope, `Instance${i}`, { dbClusterIdentifier: clusterIdentifier, dbInstanceClass: instanceClass, engine });
     // The first instance of a cluster becomes its writer, so replicas wait for it.
-    if (writer) instance.addDependency(writer);
+    if (writer) instance.node.addDependency(writer);
     writer ??= instance;
     identifiers.push(instance.ref);
   }
