@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { BACKUP_RESTORE_RESOURCE_TYPE, BackupRestoreJobProperties } from './private/contracts/backup-restore-job';
+import { validateRecoveryPoint } from './private/recovery-point';
 import { RestoreResource } from './private/restore-resource';
 import { invalidProp } from './private/validation';
 
@@ -10,6 +11,8 @@ import { invalidProp } from './private/validation';
 export class BackupResourceType {
   /** Amazon Aurora. */
   public static readonly AURORA = new BackupResourceType('Aurora');
+  /** AWS CloudFormation stacks. */
+  public static readonly CLOUDFORMATION = new BackupResourceType('CloudFormation');
   /** Amazon DocumentDB. */
   public static readonly DOCUMENTDB = new BackupResourceType('DocumentDB');
   /** Amazon DynamoDB. */
@@ -20,16 +23,22 @@ export class BackupResourceType {
   public static readonly EC2 = new BackupResourceType('EC2');
   /** Amazon Elastic File System. */
   public static readonly EFS = new BackupResourceType('EFS');
+  /** Amazon Elastic Kubernetes Service. */
+  public static readonly EKS = new BackupResourceType('EKS');
   /** Amazon FSx. */
   public static readonly FSX = new BackupResourceType('FSx');
   /** Amazon Neptune. */
   public static readonly NEPTUNE = new BackupResourceType('Neptune');
   /** Amazon Relational Database Service. */
   public static readonly RDS = new BackupResourceType('RDS');
+  /** Amazon Redshift. */
+  public static readonly REDSHIFT = new BackupResourceType('Redshift');
   /** AWS Storage Gateway (the API names it with a space, which its own pattern does not allow for other names). */
   public static readonly STORAGE_GATEWAY = new BackupResourceType('Storage Gateway');
   /** Amazon S3. */
   public static readonly S3 = new BackupResourceType('S3');
+  /** Amazon Timestream. */
+  public static readonly TIMESTREAM = new BackupResourceType('Timestream');
   /** Virtual machines. */
   public static readonly VIRTUAL_MACHINE = new BackupResourceType('VirtualMachine');
 
@@ -264,7 +273,12 @@ export class RestoreMetadata {
 
 /** Props of {@link BackupRestoreJob}. */
 export interface BackupRestoreJobProps {
-  /** ARN of the recovery point to restore, such as `arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-...`. */
+  /**
+   * ARN of the recovery point to restore, as AWS Backup lists it: a vault's recovery point
+   * (`arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-...`), or for EBS, EC2, RDS, Aurora,
+   * DocumentDB, Neptune, DynamoDB, FSx and Redshift the snapshot, image or backup itself
+   * (`arn:aws:ec2:us-east-1::snapshot/snap-...`).
+   */
   readonly recoveryPointArn: string;
   /** The kind of resource the recovery point holds. */
   readonly resourceType: BackupResourceType;
@@ -287,8 +301,6 @@ export interface BackupRestoreJobProps {
   readonly timeout?: Duration;
 }
 
-const RECOVERY_POINT_ARN = /^arn:aws[a-z-]*:(backup|ec2|rds|dynamodb|elasticfilesystem|fsx|storagegateway|s3|neptune|docdb):[a-z0-9-]*:\d{12}:.+$/;
-
 /**
  * An AWS Backup restore job (StartRestoreJob) for any supported resource type, waited for until it
  * completes. The restored resource is not managed by the stack: deleting the construct leaves it.
@@ -309,9 +321,7 @@ export class BackupRestoreJob extends Construct {
   constructor(scope: Construct, id: string, props: BackupRestoreJobProps) {
     super(scope, id);
     const arn = props.recoveryPointArn;
-    if (!Token.isUnresolved(arn) && !RECOVERY_POINT_ARN.test(arn)) {
-      invalidProp('recoveryPointArn', arn, 'use the ARN of a recovery point, such as arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45');
-    }
+    validateRecoveryPoint(arn, props.resourceType.name);
     this.role = props.role ?? this.defaultRole(props.resourceType);
     props.metadata.kmsKey?.grant(this.role, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey*');
 

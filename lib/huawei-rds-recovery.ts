@@ -158,6 +158,11 @@ function validateProps(props: HuaweiRdsRecoveryProps): string {
     invalidProp('restoreAllDatabases', props.restoreAllDatabases, 'this option is available only for RDS for SQL Server');
   }
   if (props.databaseNames) validateDatabaseNames(props.databaseNames);
+  if (props.engine === HuaweiRdsEngine.POSTGRESQL && !Token.isUnresolved(props.targetInstanceId) && !Token.isUnresolved(props.sourceInstanceId)
+    && props.targetInstanceId === props.sourceInstanceId) {
+    invalidProp('targetInstanceId', props.targetInstanceId,
+      'it is the source instance; Huawei Cloud restores into the original instance only for MySQL and SQL Server, so a PostgreSQL restore needs another existing instance as its target');
+  }
   return props.endpoint?.replace(/\/$/, '') ?? `https://rds.${props.region}.myhuaweicloud.com`;
 }
 
@@ -174,7 +179,10 @@ function validateDatabaseNames(names: { [original: string]: string }): void {
       if (RESERVED_DATABASES.has(name.toLowerCase())) {
         invalidProp(where, name, 'rdsadmin, master, msdb, tempdb, model and resource (in any case) are reserved by SQL Server and RDS');
       }
-      if (name === original) invalidProp(where, name, 'a new name must differ from its original name (leave the value empty to keep the original name)');
+      // A list may keep the original name beside new ones ("A": "A,A1"); a lone new name may not be the original.
+      if (news.length === 1 && name.toLowerCase() === original.toLowerCase()) {
+        invalidProp(where, name, 'a single new name must differ from its original name (leave the value empty to keep the original name, or list it beside new names)');
+      }
       if (originals.has(name.toLowerCase()) && name.toLowerCase() !== original.toLowerCase()) {
         invalidProp(where, name, 'a new name must differ from the names of the original databases');
       }

@@ -26,11 +26,11 @@ export enum ClusterEngine {
 
 /** How the restored cluster's storage is made. */
 export enum RestoreType {
-  /** A full copy of the source's storage. The only type Neptune supports. */
+  /** A full copy of the source's storage. */
   FULL_COPY = 'full-copy',
   /**
-   * An Aurora clone that shares storage pages with the source until either side writes them.
-   * Aurora only, and only at the latest restorable time.
+   * A clone (Aurora clone, Neptune fast clone) that shares storage pages with the source until either
+   * side writes them. Only at the latest restorable time.
    */
   COPY_ON_WRITE = 'copy-on-write',
 }
@@ -99,7 +99,7 @@ export interface PointInTimeRestoredClusterProps extends RestoredClusterOptions 
   readonly storageEncryptionKey?: kms.IKey;
 
   /**
-   * Name of the option group of the restored cluster.
+   * Name of the option group of the restored cluster. Aurora only: Neptune does not support option groups.
    * @default - the engine's default option group
    */
   readonly optionGroupName?: string;
@@ -221,6 +221,9 @@ function validateProps(props: PointInTimeRestoredClusterProps): void {
     && props.clusterIdentifier.toLowerCase() === props.sourceClusterIdentifier.toLowerCase()) {
     invalidProp('clusterIdentifier', props.clusterIdentifier, 'it names the source cluster; the restored cluster needs a name of its own');
   }
+  if (props.engine === ClusterEngine.NEPTUNE && props.optionGroupName !== undefined) {
+    invalidProp('optionGroupName', props.optionGroupName, 'Neptune does not support option groups (the Neptune API documents OptionGroupName as not supported); remove optionGroupName');
+  }
   validateGroupName('optionGroupName', props.optionGroupName);
   validateGroupName('clusterParameterGroupName', props.clusterParameterGroupName);
 
@@ -231,12 +234,7 @@ function validateProps(props: PointInTimeRestoredClusterProps): void {
       invalidProp('restorePoint', time.toISOString(), 'it lies in the future; a restore point must be a past moment inside the source\'s restorable window, or RestorePoint.latest()');
     }
   }
-  if (props.restoreType === RestoreType.COPY_ON_WRITE) {
-    if (props.engine === ClusterEngine.NEPTUNE) {
-      invalidProp('restoreType', props.restoreType, 'Neptune supports only full-copy restores; use RestoreType.FULL_COPY');
-    }
-    if (time !== undefined) {
-      invalidProp('restoreType', props.restoreType, `a copy-on-write clone is always of the latest restorable time, but restorePoint is ${time.toISOString()}; use RestorePoint.latest() or RestoreType.FULL_COPY`);
-    }
+  if (props.restoreType === RestoreType.COPY_ON_WRITE && time !== undefined) {
+    invalidProp('restoreType', props.restoreType, `a copy-on-write clone is always of the latest restorable time, but restorePoint is ${time.toISOString()}; use RestorePoint.latest() or RestoreType.FULL_COPY`);
   }
 }

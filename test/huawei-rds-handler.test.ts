@@ -133,7 +133,7 @@ describe('Create', () => {
     [403, 'RDS.0005', /not allowed to do this/],
     [404, 'DBS.200823', /the instance, backup or project does not exist/],
     [400, 'DBS.280343', /Huawei Cloud refused the request/],
-    [409, 'DBS.200019', /busy with another operation/],
+    [409, 'DBS.200022', /the request conflicts with the state of the instance or backup/],
   ])('HTTP %i maps to a clear failure with the API\'s code', async (status, code, message) => {
     answers.push(() => ({ status, body: { error_code: code, error_msg: 'detail from Huawei Cloud' } }));
     const failure = onEvent(cfnEvent('Create', TYPE, props()));
@@ -148,6 +148,41 @@ describe('Create', () => {
     for (let i = 0; i < 20 && received.length < 3; i++) await jest.advanceTimersByTimeAsync(5_000);
     await expect(pending).resolves.toMatchObject({ PhysicalResourceId: 'j3' });
     expect(received).toHaveLength(3);
+  });
+
+  describe('a target instance busy with another operation', () => {
+    const busy = (code = 'DBS.200019') => () => ({ status: 409, body: { error_code: code, error_msg: 'Operation cannot be executed in current state of the DB instance.' } });
+    const settle = async (posts: number) => {
+      for (let i = 0; i < 100 && received.length < posts; i++) await jest.advanceTimersByTimeAsync(5_000);
+    };
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] }));
+
+    test('is waited for with growing pauses, then restored once', async () => {
+      // The 409 body some Huawei Cloud services send (errCode, externalMessage) is understood too.
+      answers.push(busy(), () => ({ status: 409, body: { errCode: 'DBS.201202', externalMessage: 'another operation is running' } }), ok({ job_id: 'j4' }));
+      const pending = onEvent(cfnEvent('Create', TYPE, props()));
+      await settle(3);
+      await expect(pending).resolves.toMatchObject({ PhysicalResourceId: 'j4' });
+      expect(received.map((r) => r.method)).toEqual(['POST', 'POST', 'POST']);
+      expect(lines.filter((l) => l.includes('Restoring into a busy instance failed'))).toEqual([
+        expect.stringContaining('trying again in 5s'), expect.stringContaining('trying again in 10s'),
+      ]);
+    });
+
+    test('fails after a bounded wait, saying what to do', async () => {
+      for (let i = 0; i < 10; i++) answers.push(busy());
+      const pending = onEvent(cfnEvent('Create', TYPE, props()));
+      const failure = expect(pending).rejects.toThrow('failed: the instance stayed busy with another operation for 195 seconds; wait until that operation ends, then deploy again (DBS.200019:');
+      await settle(7);
+      await failure;
+      expect(received).toHaveLength(7);
+    });
+
+    test('a 409 that is not a busy instance fails at once', async () => {
+      answers.push(busy('DBS.200022'), ok({ job_id: 'never' }));
+      await expect(onEvent(cfnEvent('Create', TYPE, props()))).rejects.toThrow('the request conflicts with the state of the instance or backup (DBS.200022:');
+      expect(received).toHaveLength(1);
+    });
   });
 
   test('a secret without both keys fails before any call', async () => {

@@ -53,7 +53,10 @@ describe('validation at synth, each with the rule\'s reason', () => {
     ['acknowledgeOverwrite', { acknowledgeOverwrite: false }, /Invalid acknowledgeOverwrite false: restoring into the existing instance .* overwrites its data; set acknowledgeOverwrite: true/],
     ['databaseNames on MySQL', { engine: HuaweiRdsEngine.MYSQL, databaseNames: { a: 'b' } }, /Invalid databaseNames .*only for RDS for SQL Server/],
     ['restoreAllDatabases on PostgreSQL', { engine: HuaweiRdsEngine.POSTGRESQL, restoreAllDatabases: true }, /Invalid restoreAllDatabases true: this option is available only for RDS for SQL Server/],
-    ['a name equal to its original', { databaseNames: { A: 'A' } }, /Invalid databaseNames.A "A": a new name must differ from its original name/],
+    ['a name equal to its original', { databaseNames: { A: 'A' } }, /Invalid databaseNames.A "A": a single new name must differ from its original name/],
+    ['a name equal to its original but for case', { databaseNames: { A: 'a' } }, /Invalid databaseNames.A "a": a single new name must differ from its original name/],
+    ['a PostgreSQL restore into its source instance', { engine: HuaweiRdsEngine.POSTGRESQL },
+      /Invalid targetInstanceId "d8e6ca5a624745bcb546a227aa3ae1cfin01": it is the source instance; Huawei Cloud restores into the original instance only for MySQL and SQL Server/],
     ['a repeated name', { databaseNames: { B: 'B1,B2', C: 'B1,C1' } }, /Invalid databaseNames.C "B1": each new database name must be unique/],
     ['a case-insensitive clash', { databaseNames: { D: 'D1,d1' } }, /Invalid databaseNames.D "d1": it clashes with "D1": database names may be case-insensitive/],
     ['a reserved name', { databaseNames: { A: 'MSDB' } }, /Invalid databaseNames.A "MSDB": rdsadmin, master, msdb, tempdb, model and resource \(in any case\) are reserved/],
@@ -74,7 +77,23 @@ describe('validation at synth, each with the rule\'s reason', () => {
     expect(() => HuaweiRestoreSource.pointInTime(new Date(Date.now() + 60_000))).toThrow(/Invalid restoreSource ".*": a restore time lies in the past/);
   });
 
-  test('the correct example of the API reference passes', () => {
-    expect(() => synth({ databaseNames: { A: 'A1,A2', B: 'B1,B2', C: '' } }).template()).not.toThrow();
+  // The seed's two examples, verbatim from the API reference's database_name parameter.
+  test('the API reference\'s correct example passes: a list may keep the original name', () => {
+    const databaseNames = JSON.parse('{"A":"A,A1,A2","B":"B1,B2","C":""}');
+    expect(recoveryProps(synth({ databaseNames }).template()).DatabaseNames).toEqual(databaseNames);
+  });
+
+  test('the API reference\'s wrong example is refused, for its first error', () => {
+    const databaseNames = JSON.parse('{"A":"A","B":"B1,B2","C":"B1,C1","D":"D1,d1"}');
+    expect(() => synth({ databaseNames })).toThrow(/Invalid databaseNames.A "A": a single new name must differ from its original name/);
+  });
+
+  test.each([HuaweiRdsEngine.MYSQL, HuaweiRdsEngine.SQL_SERVER])('%s may restore into its source instance', (engine) => {
+    expect(recoveryProps(synth({ engine }).template())).toMatchObject({ Engine: engine, TargetInstanceId: 'd8e6ca5a624745bcb546a227aa3ae1cfin01' });
+  });
+
+  test('PostgreSQL may restore into another existing instance', () => {
+    const props = recoveryProps(synth({ engine: HuaweiRdsEngine.POSTGRESQL, targetInstanceId: 'c9f7db6b735856cdc657b338bb4bf2d0in03' }).template());
+    expect(props).toMatchObject({ Engine: 'postgresql', SourceInstanceId: 'd8e6ca5a624745bcb546a227aa3ae1cfin01', TargetInstanceId: 'c9f7db6b735856cdc657b338bb4bf2d0in03' });
   });
 });

@@ -220,6 +220,16 @@ describe('Create', () => {
     expect(neptuneMock.calls()).toHaveLength(0);
   });
 
+  test('a Neptune fast clone asks Neptune for copy-on-write at the latest restorable time', async () => {
+    givenSource();
+    givenTarget(undefined);
+    neptuneMock.on(neptune.RestoreDBClusterToPointInTimeCommand).resolves({});
+    await onEvent(cfnEvent('Create', TYPE, { ...baseProps, RestoreType: 'copy-on-write' }));
+    const input = neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)[0].args[0].input;
+    expect(input).toMatchObject({ RestoreType: 'copy-on-write', UseLatestRestorableTime: true });
+    expect(input.RestoreToTime).toBeUndefined();
+  });
+
   test('a failing restore call fails with the service\'s error and what was being restored', async () => {
     givenSource();
     givenTarget(undefined);
@@ -543,8 +553,9 @@ describe('requests against the official API models', () => {
   const maybe = available ? test : test.skip;
 
   maybe.each([
-    ['neptune', neptuneMock, neptune, { ...baseProps, RestoreToTime: '2026-11-20T23:45:00.000Z', Port: 8182, DBSubnetGroupName: 'subnets', VpcSecurityGroupIds: ['sg-1'], KmsKeyId: KEY_ARN, EnableIAMDatabaseAuthentication: true, DeletionProtection: false, OptionGroupName: 'og', DBClusterParameterGroupName: 'pg', Tags: [{ Key: 'a', Value: 'b' }] }],
-    ['rds', rdsMock, rds, { ...baseProps, Engine: 'aurora-mysql', Port: 3306 }],
+    ['neptune', neptuneMock, neptune, { ...baseProps, RestoreToTime: '2026-11-20T23:45:00.000Z', Port: 8182, DBSubnetGroupName: 'subnets', VpcSecurityGroupIds: ['sg-1'], KmsKeyId: KEY_ARN, EnableIAMDatabaseAuthentication: true, DeletionProtection: false, DBClusterParameterGroupName: 'pg', Tags: [{ Key: 'a', Value: 'b' }] }],
+    ['neptune', neptuneMock, neptune, { ...baseProps, RestoreType: 'copy-on-write' }],
+    ['rds', rdsMock, rds, { ...baseProps, Engine: 'aurora-mysql', Port: 3306, RestoreType: 'copy-on-write', OptionGroupName: 'og' }],
   ] as const)('%s: RestoreDBClusterToPointInTime, DescribeDBClusters and DeleteDBCluster conform', async (service, mock, sdk, props) => {
     const model = models[service]!;
     const m = mock as any;

@@ -48,7 +48,6 @@ describe('PointInTimeRestoredCluster: the restore request', () => {
       storageEncryptionKey: key,
       iamAuthentication: true,
       deletionProtection: false,
-      optionGroupName: 'my-options',
       clusterParameterGroupName: 'my-params',
       timeout: Duration.minutes(45),
     }, stack);
@@ -63,12 +62,23 @@ describe('PointInTimeRestoredCluster: the restore request', () => {
       Port: 8182,
       EnableIAMDatabaseAuthentication: true,
       DeletionProtection: false,
-      OptionGroupName: 'my-options',
       DBClusterParameterGroupName: 'my-params',
       RemovalPolicy: 'snapshot',
       TimeoutSeconds: 2700,
     });
     expect(props.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] });
+  });
+
+  test('an Aurora restore takes an option group', () => {
+    const props = restoreProps(synth({ engine: ClusterEngine.AURORA_MYSQL, optionGroupName: 'my-options' }).template());
+    expect(props).toMatchObject({ Engine: 'aurora-mysql', OptionGroupName: 'my-options' });
+  });
+
+  // The Neptune API model (botocore 1.43) lists copy-on-write for RestoreType: Neptune fast clones.
+  test.each([ClusterEngine.NEPTUNE, ClusterEngine.AURORA_POSTGRESQL])('%s: a copy-on-write clone of the latest restorable time', (engine) => {
+    const props = restoreProps(synth({ engine, restoreType: RestoreType.COPY_ON_WRITE, restorePoint: RestorePoint.latest() }).template());
+    expect(props).toMatchObject({ Engine: engine, RestoreType: 'copy-on-write' });
+    expect(props.RestoreToTime).toBeUndefined();
   });
 
   test('defaults: latest restorable time, full copy, three hours, snapshot on delete, one r6g.large instance', () => {
@@ -363,7 +373,8 @@ describe('PointInTimeRestoredCluster: validation at synth', () => {
     ['clusterParameterGroupName', { clusterParameterGroupName: '-x' }, /Invalid clusterParameterGroupName "-x"/],
     ['restorePoint', { restorePoint: RestorePoint.at(new Date(Date.now() + 3_600_000)) }, /Invalid restorePoint ".*": it lies in the future/],
     ['restorePoint', { restorePoint: RestorePoint.at(new Date('not a date')) }, /Invalid restorePoint "Invalid Date": the date is not a valid time/],
-    ['restoreType', { restoreType: RestoreType.COPY_ON_WRITE }, /Invalid restoreType "copy-on-write": Neptune supports only full-copy/],
+    ['restoreType', { restoreType: RestoreType.COPY_ON_WRITE, restorePoint: RestorePoint.at(new Date('2026-11-01T00:00:00Z')) }, /Invalid restoreType "copy-on-write": a copy-on-write clone is always of the latest restorable time/],
+    ['optionGroupName', { optionGroupName: 'my-options' }, /Invalid optionGroupName "my-options": Neptune does not support option groups/],
     ['restoreType', { engine: ClusterEngine.AURORA_MYSQL, restoreType: RestoreType.COPY_ON_WRITE, restorePoint: RestorePoint.at(new Date('2026-11-01T00:00:00Z')) }, /always of the latest restorable time, but restorePoint is 2026-11-01T00:00:00.000Z/],
     ['timeout', { timeout: Duration.hours(13) }, /Invalid timeout "13 hours": use a duration from 5 minutes to 12 hours/],
     ['timeout', { timeout: Duration.minutes(4) }, /Invalid timeout "4 minutes"/],

@@ -33,6 +33,17 @@ export class HuaweiApiError extends Error {
   }
 }
 
+/**
+ * The 409 codes with which RDS refuses an operation while another one runs on the instance (a backup,
+ * a resize, another restore). They are the ones the Huawei Cloud Terraform provider waits out on 409.
+ */
+const INSTANCE_BUSY_CODES = new Set(['DBS.200011', 'DBS.200019', 'DBS.200047', 'DBS.200080', 'DBS.201202', 'DBS.201206', 'DBS.280011', 'DBS.280816']);
+
+/** The instance is busy with another operation: the request was refused, so no job started. */
+export function isInstanceBusyError(error: unknown): boolean {
+  return error instanceof HuaweiApiError && error.status === 409 && INSTANCE_BUSY_CODES.has(error.code);
+}
+
 /** Throttling and the service's own faults: worth another try. */
 export function isTransientHuaweiError(error: unknown): boolean {
   if (error instanceof HuaweiApiError) return error.status === 429 || error.status >= 500;
@@ -71,7 +82,9 @@ export async function callHuawei(
     json = { error_msg: response.text.slice(0, 200) };
   }
   if (response.status < 200 || response.status >= 300) {
-    throw new HuaweiApiError(response.status, String(json.error_code ?? json.code ?? response.status), String(json.error_msg ?? json.message ?? `HTTP ${response.status}`));
+    // Huawei Cloud answers error_code and error_msg, and some of its 409s errCode and externalMessage.
+    throw new HuaweiApiError(response.status, String(json.error_code ?? json.errCode ?? json.code ?? response.status),
+      String(json.error_msg ?? json.externalMessage ?? json.message ?? `HTTP ${response.status}`));
   }
   return json;
 }

@@ -1,4 +1,4 @@
-import { callHuawei, HuaweiApiError, isTransientHuaweiError, readCredentials } from './api';
+import { callHuawei, HuaweiApiError, isInstanceBusyError, isTransientHuaweiError, readCredentials } from './api';
 import { HuaweiRecoveryProperties, readHuaweiRecoveryProperties } from '../../lib/private/contracts/huawei-rds-recovery';
 import { log } from '../shared/log';
 import { retrying, RetryPolicy } from '../shared/retry';
@@ -8,6 +8,12 @@ import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, Restore
 
 const TRANSIENT_RETRY: RetryPolicy = { retryable: isTransientHuaweiError, delaysSeconds: [2, 5, 10], label: 'Huawei Cloud RDS call' };
 
+/**
+ * An instance runs one operation at a time, and a backup or another job may hold it for a while. The
+ * waits add up to about three minutes, inside the five the starting function has.
+ */
+const BUSY_RETRY: RetryPolicy = { retryable: isInstanceBusyError, delaysSeconds: [5, 10, 20, 40, 60, 60], label: 'Restoring into a busy instance' };
+
 /** What the API's answers mean, in words a user can act on. */
 export function explainHuawei(error: unknown, what: string): Error {
   if (!(error instanceof HuaweiApiError)) return new Error(`${what} failed: ${(error as Error)?.message ?? error}`);
@@ -16,10 +22,11 @@ export function explainHuawei(error: unknown, what: string): Error {
     401: 'the credentials in the secret were not accepted (check accessKeyId and secretAccessKey)',
     403: 'the credentials are not allowed to do this (check the IAM user\'s RDS permissions and the project)',
     404: 'the instance, backup or project does not exist',
-    409: 'the instance is busy with another operation',
+    409: 'the request conflicts with the state of the instance or backup',
     429: 'Huawei Cloud kept throttling the requests',
   };
-  const hint = hints[error.status] ?? (error.status >= 500 ? 'Huawei Cloud kept failing' : `HTTP ${error.status}`);
+  const busy = `the instance stayed busy with another operation for ${BUSY_RETRY.delaysSeconds.reduce((a, b) => a + b, 0)} seconds; wait until that operation ends, then deploy again`;
+  const hint = isInstanceBusyError(error) ? busy : hints[error.status] ?? (error.status >= 500 ? 'Huawei Cloud kept failing' : `HTTP ${error.status}`);
   return new Error(`${what} failed: ${hint} (${error.code}: ${error.message})`);
 }
 
@@ -45,7 +52,9 @@ async function start(props: HuaweiRecoveryProperties): Promise<OnEventResponse> 
   const credentials = await readCredentials(props.CredentialsSecretArn);
   log(`POST /v3.1/${props.ProjectId}/instances/recovery: ${describeRecovery(props)}`);
   try {
-    const answer = await retrying(TRANSIENT_RETRY, () => callHuawei(props, credentials, 'POST', `/v3.1/${props.ProjectId}/instances/recovery`, {}, requestBody(props)));
+    const post = () => callHuawei(props, credentials, 'POST', `/v3.1/${props.ProjectId}/instances/recovery`, {}, requestBody(props));
+    // A refused request started nothing, so neither retry can start a second restore.
+    const answer = await retrying(BUSY_RETRY, () => retrying(TRANSIENT_RETRY, post));
     if (!answer.job_id) throw new Error(`the answer has no job_id: ${JSON.stringify(answer).slice(0, 200)}`);
     log(`Recovery job ${answer.job_id} started`);
     return { PhysicalResourceId: String(answer.job_id) };
