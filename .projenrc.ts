@@ -58,6 +58,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-docdb-elastic',
     '@aws-sdk/client-backup',
     '@aws-sdk/client-secrets-manager',
+    // Loaded by aws-cdk-lib's provider-framework runtime, which the fault-matrix tests run.
+    '@aws-sdk/client-lambda',
     // The official Huawei Cloud AK/SK signer, bundled into the handler.
     '@huaweicloud/huaweicloud-sdk-core',
     '@types/aws-lambda',

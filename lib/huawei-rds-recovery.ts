@@ -1,4 +1,5 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { createHash } from 'crypto';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { HUAWEI_RECOVERY_RESOURCE_TYPE, HuaweiRecoveryProperties } from './private/contracts/huawei-rds-recovery';
@@ -128,7 +129,13 @@ export class HuaweiRdsRecovery extends Construct {
       DatabaseNames: props.databaseNames,
       RestoreAllDatabases: props.restoreAllDatabases,
     };
-    const restore = new RestoreResource(this, 'Restore', { resourceType: HUAWEI_RECOVERY_RESOURCE_TYPE, timeout: props.timeout, properties: { ...properties } });
+    // A restore into an existing instance is never repeated by an Update, whose rollback would restore
+    // the old source over the new one. Another restore is another resource: its logical id carries the
+    // restore's inputs, so CloudFormation creates it (one restore) and deletes the old one (nothing to
+    // undo), and a rollback deletes it again. The credentials may change without a restore.
+    const { CredentialsSecretArn: _credentials, ...restoreInputs } = properties;
+    const inputsId = createHash('sha256').update(JSON.stringify(Stack.of(this).resolve(restoreInputs))).digest('hex').slice(0, 8).toUpperCase();
+    const restore = new RestoreResource(this, `Restore${inputsId}`, { resourceType: HUAWEI_RECOVERY_RESOURCE_TYPE, timeout: props.timeout, properties: { ...properties } });
     props.credentials.grantRead(restore.handlerPrincipal);
     this.jobId = restore.getAttString('JobId');
   }

@@ -152,6 +152,20 @@ describe('Update and Delete', () => {
     await expect(onEvent(cfnEvent('Update', TYPE, changed, { PhysicalResourceId: 'job-1', OldResourceProperties: props })))
       .resolves.toMatchObject({ PhysicalResourceId: 'job-2' });
   });
+  // CloudFormation rolls an Update back with a second Update that carries the old properties. The job's
+  // token is derived from the stack resource and its inputs, so the rollback asks AWS Backup for the
+  // Create's job again, which StartRestoreJob answers without starting another restore.
+  test('a rollback Update sends the Create\'s idempotency token', async () => {
+    mock.on(backup.StartRestoreJobCommand).resolves({ RestoreJobId: 'job-1' });
+    await onEvent(cfnEvent('Create', TYPE, props));
+    const changed = { ...props, Metadata: { ...props.Metadata, newFileSystem: 'false' } };
+    mock.on(backup.StartRestoreJobCommand).resolves({ RestoreJobId: 'job-2' });
+    await onEvent(cfnEvent('Update', TYPE, changed, { PhysicalResourceId: 'job-1', OldResourceProperties: props }));
+    await onEvent(cfnEvent('Update', TYPE, props, { PhysicalResourceId: 'job-2', OldResourceProperties: changed }));
+    const [create, update, rollback] = mock.commandCalls(backup.StartRestoreJobCommand).map((c) => c.args[0].input.IdempotencyToken);
+    expect(update).not.toBe(create);
+    expect(rollback).toBe(create);
+  });
 });
 
 describe('requests against the official API model', () => {

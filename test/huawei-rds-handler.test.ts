@@ -197,6 +197,18 @@ describe('Create', () => {
   });
 });
 
+describe('Update', () => {
+  // Issue 13, row 3: the Update posted a restore, and so did CloudFormation's rollback Update after it.
+  test('an Update and its rollback never restore into the instance again', async () => {
+    const changed = { ...props(), BackupId: '5a1b2c3d00004b0893d81d2e472f30febr04' };
+    const update = await onEvent(cfnEvent('Update', TYPE, changed, { PhysicalResourceId: 'job-1', OldResourceProperties: props() }));
+    const rollback = await onEvent(cfnEvent('Update', TYPE, props(), { PhysicalResourceId: 'job-1', OldResourceProperties: changed }));
+    expect([update.PhysicalResourceId, rollback.PhysicalResourceId]).toEqual(['job-1', 'job-1']);
+    expect(received).toEqual([]);
+    expect(lines.join('\n')).toContain('never restores into dst01in04 again');
+  });
+});
+
 describe('waiting on the job', () => {
   const signals: WaitSignal[] = [];
   const state = (startedAt = Date.now()) => initialPollerState(TYPE, cfnEvent('Create', TYPE, props()).ResourceProperties, 'job-1', startedAt);
@@ -220,6 +232,20 @@ describe('waiting on the job', () => {
     expect(signals).toEqual([expect.objectContaining({
       Status: 'FAILURE', Reason: 'Recovery job job-1 (sqlserver instance dst01in04 from backup b021670e69ba4538b7b2ed07257306aebr04 of src01in04) failed: The target instance is abnormal.',
     })]);
+  });
+
+  test('a 500 or 429 while waiting is a look that told nothing, not the job\'s failure', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    const fault = () => ({ status: 500, body: { error_code: 'SYS.0500', error_msg: 'internal error' } });
+    // The call's own retries (three) run out on the first look; the second look finds the job done.
+    answers.push(fault, fault, () => ({ status: 429, body: {} }), fault, ok({ job: { id: 'job-1', status: 'Completed' } }));
+    const pending = pollStep(state(), deps());
+    for (let i = 0; i < 20 && received.length < 4; i++) await jest.advanceTimersByTimeAsync(5_000);
+    const first = await pending;
+    expect(first).toMatchObject({ done: false, LastStatus: expect.stringContaining('unknown') });
+    expect(signals).toEqual([]);
+    await pollStep(first, deps());
+    expect(signals.map((s) => s.Status)).toEqual(['SUCCESS']);
   });
 
   test('a job that never ends fails at the timeout with its last status', async () => {

@@ -6,9 +6,9 @@ import { HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRdsRecoveryProps, HuaweiResto
 const TYPE = 'Custom::HuaweiRdsRecovery';
 const PROJECT = '0483b6b16e954cb88930a360d2c4e663';
 
-function synth(props: Partial<HuaweiRdsRecoveryProps> = {}) {
+function synth(props: Partial<HuaweiRdsRecoveryProps> = {}, secretName = 'huawei/rds-restorer') {
   const stack = new Stack(new App(), 'HwStack', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const credentials = secretsmanager.Secret.fromSecretNameV2(stack, 'Creds', 'huawei/rds-restorer');
+  const credentials = secretsmanager.Secret.fromSecretNameV2(stack, 'Creds', secretName);
   const recovery = new HuaweiRdsRecovery(stack, 'Recover', {
     region: 'cn-north-4',
     projectId: PROJECT,
@@ -46,6 +46,17 @@ test('a point in time is sent in milliseconds of UTC; an endpoint may be given i
   const at = new Date('2026-11-20T23:45:00Z');
   const props = recoveryProps(synth({ region: undefined, endpoint: 'https://rds.ap-southeast-1.myhuaweicloud.com/', restoreSource: HuaweiRestoreSource.pointInTime(at), engine: HuaweiRdsEngine.MYSQL }).template());
   expect(props).toMatchObject({ RestoreType: 'timestamp', RestoreTime: at.getTime(), Endpoint: 'https://rds.ap-southeast-1.myhuaweicloud.com' });
+});
+
+// Issue 13, row 3: an Update restored again, and so did its rollback. Another restore is now another
+// resource: CloudFormation creates it and deletes the old one, and a rollback only deletes it again.
+test('other restore inputs make another recovery resource; new credentials keep it', () => {
+  const logicalIds = (props: Partial<HuaweiRdsRecoveryProps>, secretName?: string) =>
+    Object.keys(synth(props, secretName).template().findResources(TYPE));
+  const [original] = logicalIds({});
+  expect(logicalIds({ restoreSource: HuaweiRestoreSource.backup('5a1b2c3d-0000-4b08-93d8-1d2e472f30fe') })).not.toEqual([original]);
+  expect(logicalIds({ targetInstanceId: 'c9f7db6b735856cdc657b338bb4bf2d0in04' })).not.toEqual([original]);
+  expect(logicalIds({}, 'huawei/other-keys')).toEqual([original]);
 });
 
 describe('validation at synth, each with the rule\'s reason', () => {

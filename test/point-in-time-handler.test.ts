@@ -1,17 +1,19 @@
+import * as http from 'http';
+import { AddressInfo } from 'net';
 import { DescribeKeyCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, loadApiModel, IN_CI } from './support/api-model';
-import { cfnEvent, completeEvent } from './support/events';
+import { cfnEvent, completeEvent, OWNER_TAG } from './support/events';
 import { TERMINAL_FAILURE_STATES, finalSnapshotIdentifier } from '../lambda/cluster/lifecycle';
 import { pointInTimeHandler } from '../lambda/point-in-time/handler';
 import { executionName } from '../lambda/shared/executions';
 import { isComplete, onEvent } from '../lambda/shared/index';
 import { initialPollerState, pollStep } from '../lambda/shared/polling';
 import type { WaitSignal } from '../lambda/shared/signal';
-import { ATTRIBUTES_RESOURCE_TYPE, OWNER_TAG_KEY, REQUEST_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
+import { ATTRIBUTES_RESOURCE_TYPE, OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
 
 // aws-sdk-client-mock stands in for the service here: these tests drive states and faults
 // (incompatible-restore, throttling, races) that no emulator produces on demand. The real
@@ -448,6 +450,9 @@ describe('Update', () => {
 
 describe('Delete', () => {
   const deleteEvent = (props: Record<string, unknown> = baseProps) => cfnEvent('Delete', TYPE, props, { PhysicalResourceId: 'graph-restored' });
+  beforeEach(() => {
+    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG] });
+  });
 
   test('SNAPSHOT: deletes with a final snapshot, then waits until the cluster is gone', async () => {
     neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'graph-restored' })
@@ -528,6 +533,64 @@ describe('Delete', () => {
     expect(neptuneMock.commandCalls(neptune.DeleteDBClusterCommand)).toHaveLength(2);
   });
 
+  // Issue 13, row 1: a Delete used to be bounded by the restore's own timeout, so a rollback after a
+  // 10-minute restore timed out could not wait out a cluster still being created.
+  test('a delete waits up to the provider framework\'s hour whatever the restore\'s timeout, then says what to do', async () => {
+    givenTarget(target('creating'));
+    neptuneMock.on(neptune.DeleteDBClusterCommand).rejects(new neptune.InvalidDBClusterStateFault({ message: 'DBCluster is not in available state', $metadata: {} }));
+    const event = cfnEvent('Delete', TYPE, { ...baseProps, TimeoutSeconds: 600 }, { PhysicalResourceId: 'graph-restored' });
+    const answer = await onEvent(event);
+    const after = (minutes: number) => completeEvent(event, { ...answer, WaitStartedAt: Date.now() - minutes * 60_000 });
+    await expect(isComplete(after(15))).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(after(59.8))).rejects.toThrow(
+      /^Timed out: Delete of graph-restored did not finish within 1h \(waited 59m48s; last status "creating"\)\. A restore cannot be cancelled.*wait until graph-restored has left status "creating".*continue-update-rollback/);
+  });
+
+  // Issue 13, row 7: a delete used to delete whatever cluster its physical id named.
+  test('a cluster without this stack resource\'s owner tag is left alone, and the delete says so', async () => {
+    givenTarget(target('available'));
+    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [{ Key: OWNER_TAG_KEY, Value: 'another-stack-resource' }] });
+    const lines: string[] = [];
+    (console.log as jest.Mock).mockImplementation((...args: unknown[]) => lines.push(args.join(' ')));
+    const event = deleteEvent();
+    const answer = await onEvent(event);
+    await expect(isComplete(completeEvent(event, answer))).resolves.toEqual({ IsComplete: true });
+    expect(neptuneMock.commandCalls(neptune.DeleteDBClusterCommand)).toEqual([]);
+    expect(lines.join('\n')).toContain('DB cluster "graph-restored" was not restored by this stack resource');
+  });
+
+  // Issue 13, row 5: a cluster restored fine that later fell into a terminal state used to be deleted
+  // without a final snapshot, like a restore that never became available.
+  test.each(['inaccessible-encryption-credentials', 'incompatible-parameters'])(
+    'SNAPSHOT: a restored cluster now %s still gets its final snapshot', async (status) => {
+      givenTarget(target(status));
+      neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, { Key: RESTORED_TAG_KEY, Value: '2026-11-20T00:00:00Z' }] });
+      neptuneMock.on(neptune.DeleteDBClusterCommand).resolves({});
+      await onEvent(deleteEvent());
+      expect(neptuneMock.commandCalls(neptune.DeleteDBClusterCommand)[0].args[0].input).toMatchObject({
+        SkipFinalSnapshot: false, FinalDBSnapshotIdentifier: expect.stringMatching(/^graph-restored-final-/),
+      });
+    });
+
+  test('SNAPSHOT: when RDS refuses the final snapshot of a restored cluster, the delete fails rather than delete without one', async () => {
+    givenTarget(target('inaccessible-encryption-credentials'));
+    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, { Key: RESTORED_TAG_KEY, Value: '2026-11-20T00:00:00Z' }] });
+    neptuneMock.on(neptune.DeleteDBClusterCommand).rejects(new neptune.InvalidDBClusterStateFault({ message: 'Cannot create a snapshot: the KMS key is not accessible', $metadata: {} }));
+    await expect(onEvent(deleteEvent())).rejects.toThrow(
+      /^DeleteDBCluster of "graph-restored" failed: InvalidDBClusterStateFault: Cannot create a snapshot.* It held restored data, so it is not deleted without the final snapshot "graph-restored-final-/);
+    expect(neptuneMock.commandCalls(neptune.DeleteDBClusterCommand)).toHaveLength(1);
+  });
+
+  test('a final snapshot name already taken is replaced by another, not given up', async () => {
+    givenTarget(target('available'));
+    neptuneMock.on(neptune.DeleteDBClusterCommand)
+      .rejectsOnce(new neptune.DBClusterSnapshotAlreadyExistsFault({ message: 'Cannot create the snapshot because a snapshot with the identifier already exists.', $metadata: {} }))
+      .resolves({});
+    await onEvent(deleteEvent());
+    const names = neptuneMock.commandCalls(neptune.DeleteDBClusterCommand).map((c) => c.args[0].input.FinalDBSnapshotIdentifier);
+    expect(names).toEqual([expect.stringMatching(/^graph-restored-final-\d{8}t\d{6}$/), expect.stringMatching(/^graph-restored-final-\d{8}t\d{6}-[0-9a-f]{4}$/)]);
+  });
+
   test('a refused delete (deletion protection) fails with the service\'s message', async () => {
     givenTarget(target('available'));
     neptuneMock.on(neptune.DeleteDBClusterCommand).rejects(new neptune.NeptuneServiceException({ name: 'InvalidParameterCombination', $fault: 'client', message: 'Cannot delete protected Cluster, please disable deletion protection and try again.', $metadata: {} }));
@@ -543,6 +606,54 @@ describe('logging', () => {
     await onEvent(cfnEvent('Delete', TYPE, baseProps, { PhysicalResourceId: 'graph-restored' }));
     expect(lines.join('\n')).toContain('(masked)');
     expect(lines.join('\n')).not.toContain('X-Amz-Signature');
+  });
+});
+
+describe('a restore that has started when its polling cannot', () => {
+  // The wait condition handle, played by a server on 127.0.0.1 that records the signals it is sent.
+  let signals: WaitSignal[] = [];
+  let status = 200;
+  let server: http.Server;
+  let handle: string;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        if (req.method === 'PUT') signals.push(JSON.parse(body));
+        res.statusCode = status;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    handle = `http://127.0.0.1:${(server.address() as AddressInfo).port}/handle?X-Amz-Signature=s`;
+  });
+  afterAll(() => server.close());
+  beforeEach(() => {
+    signals = [];
+    status = 200;
+    givenSource();
+    givenTarget(undefined);
+    neptuneMock.on(neptune.RestoreDBClusterToPointInTimeCommand).resolves({ DBCluster: target('creating') });
+    sfnMock.on(StartExecutionCommand).rejects(Object.assign(new Error('not authorized to perform: states:StartExecution'), { name: 'AccessDeniedException' }));
+  });
+
+  // Were the Create to fail, the provider framework would answer with its marker id, CloudFormation's
+  // Delete would never reach the handler, and the restored cluster would be left running.
+  test('keeps the cluster\'s real id and tells the wait condition FAILURE, so the rollback deletes it', async () => {
+    const answer = await onEvent(cfnEvent('Create', TYPE, { ...baseProps, WaitHandleUrl: handle }));
+    expect(answer.PhysicalResourceId).toBe('graph-restored');
+    expect(signals).toEqual([expect.objectContaining({
+      Status: 'FAILURE',
+      UniqueId: 'graph-restored',
+      Reason: expect.stringMatching(/^The restore of graph-restored started, but its polling could not: AccessDeniedException: not authorized.*; the rollback deletes graph-restored according to its removal policy/),
+    })]);
+  });
+
+  test('when the wait condition cannot be told either, the failure names the started cluster', async () => {
+    status = 403;
+    await expect(onEvent(cfnEvent('Create', TYPE, { ...baseProps, WaitHandleUrl: handle })))
+      .rejects.toThrow(/^The restore of graph-restored started, but its polling could not: AccessDeniedException.*, nor could the wait condition be told \(Signalling the wait condition failed with HTTP 403\. The wait condition did not take the signal.*\)\. Delete graph-restored yourself/);
   });
 });
 
@@ -566,6 +677,7 @@ describe('requests against the official API models', () => {
     kmsMock.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: KEY_ARN, KeyState: 'Enabled' } });
     await onEvent(cfnEvent('Create', TYPE, props));
     m.on(s.DescribeDBClustersCommand, { DBClusterIdentifier: 'graph-restored' }).resolves({ DBClusters: [target('available')] });
+    m.on(s.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG] });
     m.on(s.DeleteDBClusterCommand).resolves({});
     await onEvent(cfnEvent('Delete', TYPE, props, { PhysicalResourceId: 'graph-restored' }));
 
@@ -573,6 +685,7 @@ describe('requests against the official API models', () => {
       ['RestoreDBClusterToPointInTime', m.commandCalls(s.RestoreDBClusterToPointInTimeCommand)],
       ['DescribeDBClusters', m.commandCalls(s.DescribeDBClustersCommand)],
       ['DeleteDBCluster', m.commandCalls(s.DeleteDBClusterCommand)],
+      ['ListTagsForResource', m.commandCalls(s.ListTagsForResourceCommand)],
     ] as const;
     for (const [operation, calls] of checked) {
       expect(calls.length).toBeGreaterThan(0);

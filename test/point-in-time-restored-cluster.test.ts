@@ -96,6 +96,24 @@ describe('PointInTimeRestoredCluster: the restore request', () => {
     });
   });
 
+  // Issue 13, row 6: RETAIN used to reach the cluster only; deleting the stack then deleted the instances
+  // and failed on a subnet group the retained cluster still used.
+  test.each([
+    [RemovalPolicy.RETAIN, 'Retain'],
+    [RemovalPolicy.SNAPSHOT, 'Delete'],
+    [RemovalPolicy.DESTROY, 'Delete'],
+  ])('removal policy %s: the instances, subnet group and security group get DeletionPolicy %s', (removalPolicy, deletionPolicy) => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const t = synth({ removalPolicy, vpc, instances: 2 }, stack).template();
+    for (const type of ['AWS::Neptune::DBInstance', 'AWS::RDS::DBSubnetGroup', 'AWS::EC2::SecurityGroup']) {
+      const resources = Object.entries(t.findResources(type)).filter(([id]) => id.startsWith('Restored'));
+      expect(resources.length).toBeGreaterThan(0);
+      expect(resources.map(([id, r]) => [id, r.DeletionPolicy, r.UpdateReplacePolicy]))
+        .toEqual(resources.map(([id]) => [id, deletionPolicy, deletionPolicy]));
+    }
+  });
+
   test.each([
     [RemovalPolicy.SNAPSHOT, 'snapshot'],
     [RemovalPolicy.DESTROY, 'destroy'],

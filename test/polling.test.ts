@@ -124,14 +124,49 @@ describe('the signal itself', () => {
     }
   });
 
-  test('a refused signal is an error, so the state machine retries it', async () => {
-    const server = http.createServer((_req, res) => { res.statusCode = 403; res.end(); });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      const port = (server.address() as AddressInfo).port;
-      await expect(putSignal(`http://127.0.0.1:${port}/h`, { Status: 'SUCCESS', UniqueId: 'x', Data: '', Reason: '' })).rejects.toThrow('HTTP 403');
-    } finally {
-      server.close();
-    }
+  // Issue 13, row 8: a handle whose presigned URL has expired refuses the signal; that must be told, not dropped.
+  describe('refused by the handle', () => {
+    let answers: number[] = [];
+    let puts = 0;
+    let server: http.Server;
+    let url: string;
+    const lines: string[] = [];
+    beforeAll(async () => {
+      server = http.createServer((_req, res) => { puts++; res.statusCode = answers.shift() ?? 500; res.end(); });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/h`;
+    });
+    afterAll(() => server.close());
+    beforeEach(() => {
+      puts = 0;
+      lines.length = 0;
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+      jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => { lines.push(args.join(' ')); });
+    });
+    afterEach(() => {
+      jest.useRealTimers();
+      jest.restoreAllMocks();
+    });
+    const settle = async (count: number) => {
+      for (let i = 0; i < 20 && puts < count; i++) await jest.advanceTimersByTimeAsync(1_000);
+    };
+
+    test('once is tried again after a pause, and logged with the reason', async () => {
+      answers = [403, 200];
+      const sent = putSignal(url, { Status: 'SUCCESS', UniqueId: 'x', Data: '', Reason: '' });
+      await settle(2);
+      await expect(sent).resolves.toBeUndefined();
+      expect(puts).toBe(2);
+      expect(lines.join('\n')).toContain('Signalling SUCCESS to the wait condition failed (Error: Signalling the wait condition failed with HTTP 403); trying again in 5s');
+    });
+
+    test('twice fails, saying the stack now waits for the wait condition\'s timeout, so the state machine retries it', async () => {
+      answers = [403, 403];
+      const sent = expect(putSignal(url, { Status: 'FAILURE', UniqueId: 'x', Data: '', Reason: '' })).rejects.toThrow(
+        'Signalling the wait condition failed with HTTP 403. The wait condition did not take the signal; its handle\'s presigned URL may have expired');
+      await settle(2);
+      await sent;
+      expect(puts).toBe(2);
+    });
   });
 });

@@ -2,13 +2,13 @@ import * as rds from '@aws-sdk/client-rds';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
-import { cfnEvent } from './support/events';
+import { cfnEvent, OWNER_TAG } from './support/events';
 import { EVENTUAL_CONSISTENCY_RETRY, isEventuallyConsistent, s3ImportHandler } from '../lambda/s3-import/handler';
 import { onEvent } from '../lambda/shared/index';
 import { initialPollerState, pollStep } from '../lambda/shared/polling';
 import { retrying } from '../lambda/shared/retry';
 import type { WaitSignal } from '../lambda/shared/signal';
-import { ATTRIBUTES_RESOURCE_TYPE, OWNER_TAG_KEY, REQUEST_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
+import { ATTRIBUTES_RESOURCE_TYPE, OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
 
 // aws-sdk-client-mock stands in for RDS here: moto_server does not implement RestoreDBClusterFromS3,
 // so no emulator can play this API. Requests are checked against the official API model instead.
@@ -168,6 +168,10 @@ describe('waiting and attributes', () => {
     rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });
     await step();
     expect(signals.map((s) => s.Status)).toEqual(['SUCCESS']);
+    // The cluster now holds data of its own: it is marked, so a later delete keeps a final snapshot.
+    expect(rdsMock.commandCalls(rds.AddTagsToResourceCommand).map((c) => c.args[0].input)).toEqual([
+      { ResourceName: ARN, Tags: [{ Key: RESTORED_TAG_KEY, Value: expect.any(String) }] },
+    ]);
     const answer = await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { ...props, RestoreResourceType: TYPE, RestoredId: 'orders-imported' }));
     expect(answer.Data).toEqual({
       DBClusterIdentifier: 'orders-imported',
@@ -183,6 +187,10 @@ describe('waiting and attributes', () => {
 });
 
 describe('Delete', () => {
+  beforeEach(() => {
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG] });
+  });
+
   test('SNAPSHOT takes a final snapshot', async () => {
     rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });
     rdsMock.on(rds.DeleteDBClusterCommand).resolves({});

@@ -1,5 +1,6 @@
+import { randomBytes } from 'crypto';
 import { Cluster, ClusterApi, isNotFound } from './cluster-api';
-import type { ClusterAttributes, RemovalPolicyName } from '../../lib/private/contracts/common';
+import { ClusterAttributes, OWNER_TAG_KEY, RemovalPolicyName, RESTORED_TAG_KEY } from '../../lib/private/contracts/common';
 import type { ApiTag } from '../../lib/private/contracts/point-in-time';
 import { log } from '../shared/log';
 import { isOwnershipTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
@@ -132,7 +133,8 @@ async function updateInPlace(api: ClusterApi, id: string, old: ClusterProperties
  * One step of a delete: issues DeleteDBCluster when the cluster can take it and reports whether
  * the cluster is gone. A cluster still being created cannot be deleted yet; this waits for it.
  */
-async function advanceDelete(api: ClusterApi, props: ClusterProperties, id: string, now: Date): Promise<PollResult> {
+async function advanceDelete(api: ClusterApi, props: ClusterProperties, event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>,
+  id: string, now: Date): Promise<PollResult> {
   if (props.RemovalPolicy === 'retain') {
     return { done: true, status: 'retained' };
   }
@@ -141,17 +143,36 @@ async function advanceDelete(api: ClusterApi, props: ClusterProperties, id: stri
   const status = cluster.Status ?? 'unknown';
   if (status === 'deleting') return { done: false, status };
 
-  // A cluster that never became usable holds no data of its own (the source is untouched) and
-  // cannot be snapshotted, so it goes without a final snapshot.
-  const failed = TERMINAL_FAILURE_STATES.has(status);
-  const snapshot = props.RemovalPolicy === 'snapshot' && !failed ? finalSnapshotIdentifier(id, now) : undefined;
+  const tags = await api.listTags(cluster.DBClusterArn!);
+  if (tags.find((t) => t.Key === OWNER_TAG_KEY)?.Value !== ownerToken(event)) {
+    log(`DB cluster "${id}" was not restored by this stack resource (it lacks its ${OWNER_TAG_KEY} tag), so this delete leaves it alone`);
+    return { done: true, status: 'left alone: not this stack resource\'s' };
+  }
+  // A cluster that never became usable holds no data of its own (the source is untouched) and cannot
+  // be snapshotted, so it goes without a final snapshot. One that was restored fine holds data, whatever
+  // state it fell into later.
+  const restored = tags.some((t) => t.Key === RESTORED_TAG_KEY);
+  const failedRestore = TERMINAL_FAILURE_STATES.has(status) && !restored;
+  let snapshot = props.RemovalPolicy === 'snapshot' && !failedRestore ? finalSnapshotIdentifier(id, now) : undefined;
   try {
-    log(`DeleteDBCluster "${id}" (status "${status}"): ${snapshot ? `final snapshot "${snapshot}"` : 'no final snapshot'}`);
-    await api.delete(id, snapshot);
+    for (let attempt = 0; ; attempt++) {
+      log(`DeleteDBCluster "${id}" (status "${status}"): ${snapshot ? `final snapshot "${snapshot}"` : 'no final snapshot'}`);
+      try {
+        await api.delete(id, snapshot);
+        break;
+      } catch (error) {
+        // The name is taken (an earlier cluster of this name deleted in the same second): another one.
+        if ((error as Error)?.name !== 'DBClusterSnapshotAlreadyExistsFault' || !snapshot || attempt >= 2) throw error;
+        snapshot = `${finalSnapshotIdentifier(id, now)}-${randomBytes(2).toString('hex')}`;
+      }
+    }
   } catch (error) {
     if (isNotFound(error)) return { done: true, status: 'deleted' };
-    if ((error as Error)?.name === 'InvalidDBClusterStateFault') return { done: false, status };
-    throw new Error(`DeleteDBCluster of "${id}" failed: ${errorText(error)}`);
+    // A cluster being created or modified can be deleted later; a terminal state will not pass.
+    if ((error as Error)?.name === 'InvalidDBClusterStateFault' && !TERMINAL_FAILURE_STATES.has(status)) return { done: false, status };
+    const kept = snapshot ? ` It held restored data, so it is not deleted without the final snapshot "${snapshot}": repair it (status "${status}"), `
+      + 'then delete the stack again, or delete the cluster yourself.' : '';
+    throw new Error(`DeleteDBCluster of "${id}" failed: ${errorText(error)}.${kept}`);
   }
   return { done: false, status: 'deleting' };
 }
@@ -179,7 +200,9 @@ async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKi
     const message = await api.latestEventMessage(id);
     throw new Error(`Restore of ${kind.describe(props)} failed: cluster status is "${status}"${message ? `: ${message}` : ''}`);
   }
-  return status === 'available' ? { done: true, status } : { done: false, status };
+  if (status !== 'available') return { done: false, status };
+  await api.addTags(cluster.DBClusterArn!, [{ Key: RESTORED_TAG_KEY, Value: new Date().toISOString() }]);
+  return { done: true, status };
 }
 
 /** The restore kind handler for a kind of cluster restore. */
@@ -200,14 +223,14 @@ export function clusterRestoreHandler<P extends ClusterProperties>(kind: Cluster
           return createCluster(kind, event, props);
         }
         case 'Delete':
-          await advanceDelete(kind.api(props), props, event.PhysicalResourceId, new Date());
+          await advanceDelete(kind.api(props), props, event, event.PhysicalResourceId, new Date());
           return { PhysicalResourceId: event.PhysicalResourceId };
       }
     },
 
     async poll(event: IsCompleteRequest): Promise<PollResult> {
       const props = kind.read(event.ResourceProperties);
-      if (event.RequestType === 'Delete') return advanceDelete(kind.api(props), props, event.PhysicalResourceId, new Date());
+      if (event.RequestType === 'Delete') return advanceDelete(kind.api(props), props, event, event.PhysicalResourceId, new Date());
       return pollAvailable(kind, props, event.PhysicalResourceId);
     },
 

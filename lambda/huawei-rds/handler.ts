@@ -70,10 +70,14 @@ export const huaweiRecoveryHandler: RestoreKindHandler = {
       case 'Create':
         return start(props);
       case 'Update': {
-        // A new recovery input means another restore into the instance; anything else changes nothing there.
+        // Never a restore: CloudFormation rolls an Update back with another Update, which would restore the
+        // old source over the instance once more. The construct makes other restore inputs another resource.
         const old = readHuaweiRecoveryProperties(event.OldResourceProperties);
-        const same = JSON.stringify(requestBody(old)) === JSON.stringify(requestBody(props)) && old.Endpoint === props.Endpoint;
-        return same ? { PhysicalResourceId: event.PhysicalResourceId } : start(props);
+        if (JSON.stringify(requestBody(old)) !== JSON.stringify(requestBody(props)) || old.Endpoint !== props.Endpoint) {
+          log(`Recovery job ${event.PhysicalResourceId}: its restore inputs changed in an Update, which never restores into ${props.TargetInstanceId} again; `
+            + 'a new restore comes from a new HuaweiRdsRecovery resource (the construct names it after its inputs)');
+        }
+        return { PhysicalResourceId: event.PhysicalResourceId };
       }
       case 'Delete':
         log(`Recovery job ${event.PhysicalResourceId}: deleting this resource does nothing to instance ${props.TargetInstanceId}; its restored data stays`);
@@ -89,7 +93,9 @@ export const huaweiRecoveryHandler: RestoreKindHandler = {
     try {
       answer = await retrying(TRANSIENT_RETRY, () => callHuawei(props, credentials, 'GET', `/v3/${props.ProjectId}/jobs`, { id: event.PhysicalResourceId }));
     } catch (error) {
-      if (isTransientHuaweiError(error)) throw error;
+      // Throttling, a 5xx or a dropped connection says nothing of the job: look again at the next poll,
+      // as the AWS kinds do, until the restore's deadline.
+      if (isTransientHuaweiError(error)) return { done: false, status: `unknown (${(error as Error).message})` };
       throw explainHuawei(error, `Reading recovery job ${event.PhysicalResourceId}`);
     }
     const job = answer.job ?? {};

@@ -1,7 +1,7 @@
 import { stopPolling, startPolling } from './executions';
 import { logEvent, log } from './log';
 import { initialPollerState, pollStep, PollerState } from './polling';
-import { putSignal } from './signal';
+import { putSignal, signalDocument } from './signal';
 import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, RestoreKindHandler } from './types';
 import { pollUntilDeadline } from './waiting';
 import { BACKUP_RESTORE_RESOURCE_TYPE } from '../../lib/private/contracts/backup-restore-job';
@@ -64,6 +64,22 @@ function needsPolling(event: OnEventRequest): boolean {
   return event.RequestType === 'Update' && event.OldResourceProperties.WaitHandleUrl !== event.ResourceProperties.WaitHandleUrl;
 }
 
+/**
+ * The restore has started, so failing here would orphan it: the provider framework answers a failed
+ * Create with a marker id, and the Delete that follows never reaches this handler. Instead the resource
+ * keeps its real id and its wait condition is told FAILURE, so the rollback's Delete removes it.
+ */
+async function failWithoutPolling(waitHandleUrl: string, physicalResourceId: string, error: unknown): Promise<void> {
+  const e = error as Error;
+  const what = `The restore of ${physicalResourceId} started, but its polling could not: ${e?.name}: ${e?.message}`;
+  try {
+    await putSignal(waitHandleUrl, signalDocument('FAILURE', physicalResourceId, `${what}; the rollback deletes ${physicalResourceId} according to its removal policy`));
+  } catch (signalError) {
+    throw new Error(`${what}, nor could the wait condition be told (${(signalError as Error).message}). Delete ${physicalResourceId} yourself if the rollback leaves it.`);
+  }
+  log(`${what}; its wait condition was told FAILURE`);
+}
+
 export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
   logEvent('onEvent', event, sensitiveOf(String(event.ResourceProperties.RestoreResourceType ?? event.ResourceType)));
   if (event.ResourceType === ATTRIBUTES_RESOURCE_TYPE) {
@@ -77,7 +93,11 @@ export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
   const response = await kind.onEvent(event);
   if (needsPolling(event)) {
     const properties = withoutSensitive(event.ResourceProperties, kind);
-    await startPolling(initialPollerState(event.ResourceType, properties, response.PhysicalResourceId, startedAt));
+    try {
+      await startPolling(initialPollerState(event.ResourceType, properties, response.PhysicalResourceId, startedAt));
+    } catch (error) {
+      await failWithoutPolling(String(event.ResourceProperties.WaitHandleUrl), response.PhysicalResourceId, error);
+    }
   }
   const answer = { ...response, WaitStartedAt: startedAt };
   log('onEvent answer', answer);
@@ -88,13 +108,9 @@ export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteRe
   logEvent('isComplete', event, sensitiveOf(String(event.ResourceProperties.RestoreResourceType ?? event.ResourceType)));
   // Restores are waited for by their wait condition; only deletes wait here.
   if (event.ResourceType === ATTRIBUTES_RESOURCE_TYPE || event.RequestType !== 'Delete') return { IsComplete: true };
-  const bounded = {
-    ...event,
-    ResourceProperties: {
-      ...event.ResourceProperties,
-      TimeoutSeconds: Math.min(Number(event.ResourceProperties.TimeoutSeconds), MAX_CUSTOM_RESOURCE_WAIT_SECONDS),
-    },
-  };
+  // A delete is not bounded by the restore's timeout: a rollback after a timed-out restore must still
+  // wait out a cluster that is being created. It gets all the time the provider framework has.
+  const bounded = { ...event, ResourceProperties: { ...event.ResourceProperties, TimeoutSeconds: MAX_CUSTOM_RESOURCE_WAIT_SECONDS } };
   const answer = await pollUntilDeadline(kindOf(event.ResourceType), bounded);
   log('isComplete answer', answer);
   return answer;

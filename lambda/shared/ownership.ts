@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import type { OnEventRequest } from './types';
-import { OWNER_TAG_KEY, REQUEST_TAG_KEY } from '../../lib/private/contracts/common';
+import { OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY } from '../../lib/private/contracts/common';
 import type { ApiTag } from '../../lib/private/contracts/point-in-time';
 
 /**
@@ -36,6 +36,7 @@ export function ownershipOf(tags: ApiTag[], owner: string, request: string): Own
   return value(REQUEST_TAG_KEY) === request ? 'own' : 'own-other-inputs';
 }
 
+/** Tags the library keeps on what it restores; a change to the user's tags never removes them. */
 export function isOwnershipTag(key: string): boolean {
-  return key === OWNER_TAG_KEY || key === REQUEST_TAG_KEY;
+  return key === OWNER_TAG_KEY || key === REQUEST_TAG_KEY || key === RESTORED_TAG_KEY;
 }

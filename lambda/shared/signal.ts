@@ -1,6 +1,7 @@
 import * as http from 'http';
 import * as https from 'https';
 import { URL } from 'url';
+import { retrying } from './retry';
 
 /** What a wait condition handle takes: CloudFormation's signal document. */
 export interface WaitSignal {
@@ -21,10 +22,24 @@ export function signalDocument(status: WaitSignal['Status'], uniqueId: string, r
 }
 
 /**
- * PUTs the signal to the presigned URL. The signature covers the content type, which must be
- * empty, so this uses https directly rather than fetch (which would set one).
+ * PUTs the signal to the presigned URL, and once more after a pause when that fails: a signal that
+ * does not arrive leaves the stack waiting until the wait condition's timeout, so a refusal is logged
+ * with its reason and, if it persists, fails the caller rather than passing unnoticed.
  */
-export const putSignal: SignalSender = (url, signal) => new Promise((resolve, reject) => {
+export const putSignal: SignalSender = async (url, signal) => {
+  try {
+    await retrying({ retryable: () => true, delaysSeconds: [5], label: `Signalling ${signal.Status} to the wait condition` }, () => putOnce(url, signal));
+  } catch (error) {
+    throw new Error(`${(error as Error).message}. The wait condition did not take the signal; its handle's presigned URL may have expired, `
+      + 'and the stack waits until the wait condition times out.');
+  }
+};
+
+/**
+ * The signature covers the content type, which must be empty, so this uses https directly rather
+ * than fetch (which would set one).
+ */
+const putOnce: SignalSender = (url, signal) => new Promise((resolve, reject) => {
   const body = JSON.stringify(signal);
   const target = new URL(url);
   const request = (target.protocol === 'http:' ? http : https).request({

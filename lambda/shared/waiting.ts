@@ -55,7 +55,10 @@ export async function pollUntilDeadline(
   // Fail on this poll when the next one would land past the deadline, so the message is ours and
   // not the provider framework's bare "Operation timed out".
   if (elapsed + POLL_INTERVAL_MS >= timeoutMs) {
-    throw new Error(`Timed out: ${event.RequestType} of ${event.PhysicalResourceId} did not finish within ${formatDuration(timeoutMs)} (waited ${formatDuration(elapsed)}; last status "${result.status}"). Look at the resource in the console, then retry.`);
+    throw new Error(`Timed out: ${event.RequestType} of ${event.PhysicalResourceId} did not finish within ${formatDuration(timeoutMs)} `
+      + `(waited ${formatDuration(elapsed)}; last status "${result.status}"). A restore cannot be cancelled, and a resource in this status `
+      + `cannot be deleted yet: wait until ${event.PhysicalResourceId} has left status "${result.status}" (a restore that is still running ends as available), `
+      + 'then retry: "aws cloudformation continue-update-rollback" for a stack in UPDATE_ROLLBACK_FAILED, or delete the stack again.');
   }
   return { IsComplete: false };
 }

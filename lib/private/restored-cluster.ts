@@ -71,17 +71,31 @@ export function defaultClusterIdentifier(scope: Construct, inputs: object): stri
   return identifier;
 }
 
+/**
+ * The removal policy of the parts around the cluster (instances, subnet group, security group), as
+ * aws-rds gives them: a retained cluster keeps the parts it runs in, since deleting them would fail
+ * while it uses them; otherwise they go, the cluster's final snapshot holding the data.
+ */
+function partsRemovalPolicy(props: CommonClusterProps): RemovalPolicy {
+  return props.removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+}
+
 /** The subnet group and security groups of the restored cluster. */
 export function clusterNetwork(scope: Construct, props: CommonClusterProps): { subnetGroupName?: string; securityGroups: ec2.ISecurityGroup[] } {
   const path = scope.node.path;
+  const removalPolicy = partsRemovalPolicy(props);
   const subnetGroupName = props.vpc
     ? new rds.SubnetGroup(scope, 'SubnetGroup', {
-      vpc: props.vpc, vpcSubnets: props.vpcSubnets, description: `Subnets of the restored cluster ${path}`, removalPolicy: RemovalPolicy.DESTROY,
+      vpc: props.vpc, vpcSubnets: props.vpcSubnets, description: `Subnets of the restored cluster ${path}`, removalPolicy,
     }).subnetGroupName
     : props.subnetGroupName;
-  const securityGroups = props.securityGroups
-    ?? (props.vpc ? [new ec2.SecurityGroup(scope, 'SecurityGroup', { vpc: props.vpc, description: `Restored cluster ${path}` })] : []);
-  return { subnetGroupName, securityGroups };
+  let securityGroups = props.securityGroups;
+  if (!securityGroups && props.vpc) {
+    const group = new ec2.SecurityGroup(scope, 'SecurityGroup', { vpc: props.vpc, description: `Restored cluster ${path}` });
+    group.applyRemovalPolicy(removalPolicy);
+    securityGroups = [group];
+  }
+  return { subnetGroupName, securityGroups: securityGroups ?? [] };
 }
 
 /** Tags from `Tags.of(...)` are checked once aspects have added them. */
@@ -127,6 +141,7 @@ export function createInstances(scope: Construct, engine: ClusterEngineName, clu
     const instance = engine === 'neptune'
       ? new neptune.CfnDBInstance(scope, `Instance${i}`, { dbClusterIdentifier: clusterIdentifier, dbInstanceClass: instanceClass })
       : new rds.CfnDBInstance(scope, `Instance${i}`, { dbClusterIdentifier: clusterIdentifier, dbInstanceClass: instanceClass, engine });
+    instance.applyRemovalPolicy(partsRemovalPolicy(props));
     // The first instance of a cluster becomes its writer, so replicas wait for it.
     if (writer) instance.node.addDependency(writer);
     writer ??= instance;

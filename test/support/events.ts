@@ -1,4 +1,6 @@
+import { ownerToken } from '../../lambda/shared/ownership';
 import type { IsCompleteRequest, OnEventRequest } from '../../lambda/shared/types';
+import { OWNER_TAG_KEY } from '../../lib/private/contracts/common';
 
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/TestStack/5b6d3f10-0000-11ef-9c1e-0a1b2c3d4e5f';
 export const LOGICAL_ID = 'RestoredRestore29EA0C78';
@@ -35,3 +37,6 @@ export function cfnEvent(
 export function completeEvent(request: OnEventRequest, answer: { PhysicalResourceId: string; WaitStartedAt?: number }): IsCompleteRequest {
   return { ...request, ...answer } as IsCompleteRequest;
 }
+
+/** The owner tag a resource restored by the test events' stack resource carries. */
+export const OWNER_TAG = { Key: OWNER_TAG_KEY, Value: ownerToken({ StackId: STACK_ID, LogicalResourceId: LOGICAL_ID }) };

@@ -59,6 +59,12 @@ export const OWNER_TAG_KEY = 'cdk-restore-constructs:owner';
 /** Tag that records a hash of the restore inputs the cluster was created from. */
 export const REQUEST_TAG_KEY = 'cdk-restore-constructs:request';
 
+/**
+ * Tag the poller puts on a cluster once its restore is available: from then on the cluster holds data
+ * of its own, and a delete under SNAPSHOT takes a final snapshot whatever state it is in.
+ */
+export const RESTORED_TAG_KEY = 'cdk-restore-constructs:restored';
+
 /** What happens to a restored resource when its stack resource is deleted. */
 export type RemovalPolicyName = 'snapshot' | 'destroy' | 'retain';
 
