@@ -1,12 +1,9 @@
-import * as http from 'http';
-import { AddressInfo } from 'net';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
-import * as sfn from '@aws-sdk/client-sfn';
 import { cfnEvent } from './support/events';
 import { Moto, requireMoto, startMoto, useEmulator } from './support/moto';
 import { ProviderFramework } from './support/provider-framework';
-import type { WaitSignal } from '../lambda/shared/signal';
+import { createPollerStateMachine, WaitHandles } from './support/wait-handle';
 import { STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
 
 /**
@@ -22,17 +19,14 @@ suite('CloudFormation sequences through the provider framework', () => {
   let moto: Moto;
   let restoreEnv: () => void;
   let cfn: ProviderFramework;
-  let handleServer: http.Server;
-  let handleBase: string;
+  let handles: WaitHandles;
   let pollerArn: string;
-  const signals = new Map<string, WaitSignal[]>();
-  let handles = 0;
   let clusters = 0;
 
   const neptuneClient = () => new neptune.NeptuneClient({});
   const clusterIds = async () => (await neptuneClient().send(new neptune.DescribeDBClustersCommand({}))).DBClusters!
     .map((c) => c.DBClusterIdentifier).sort();
-  const signalsOf = (handleUrl: string) => signals.get(new URL(handleUrl).pathname) ?? [];
+  const signalsOf = (handleUrl: string) => handles.signalsOf(handleUrl);
 
   /** A restore of its own source into a new cluster, with a fresh wait handle. */
   async function restoreProps() {
@@ -45,36 +39,21 @@ suite('CloudFormation sequences through the provider framework', () => {
       RestoreType: 'full-copy',
       RemovalPolicy: 'snapshot',
       TimeoutSeconds: 3600,
-      WaitHandleUrl: `${handleBase}/handle-${++handles}?X-Amz-Signature=test`,
+      WaitHandleUrl: handles.newHandle(),
     };
   }
 
   beforeAll(async () => {
     moto = await startMoto();
     restoreEnv = useEmulator(moto.endpoint);
-    handleServer = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => { body += c; });
-      req.on('end', () => {
-        const key = new URL(req.url!, 'http://x').pathname;
-        signals.set(key, [...(signals.get(key) ?? []), JSON.parse(body)]);
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => handleServer.listen(0, '127.0.0.1', r));
-    handleBase = `http://127.0.0.1:${(handleServer.address() as AddressInfo).port}`;
-    const machine = await new sfn.SFNClient({}).send(new sfn.CreateStateMachineCommand({
-      name: 'Poller',
-      roleArn: 'arn:aws:iam::123456789012:role/poller',
-      definition: JSON.stringify({ StartAt: 'Poll', States: { Poll: { Type: 'Pass', End: true } } }),
-    }));
-    pollerArn = machine.stateMachineArn!;
+    handles = await WaitHandles.start();
+    pollerArn = await createPollerStateMachine();
     cfn = new ProviderFramework();
   });
 
   afterAll(async () => {
     restoreEnv?.();
-    handleServer?.close();
+    handles?.close();
     await moto?.stop();
   });
 

@@ -1,12 +1,11 @@
 import * as fs from 'fs';
-import * as http from 'http';
-import { AddressInfo } from 'net';
 import * as path from 'path';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import * as sfn from '@aws-sdk/client-sfn';
 import { cfnEvent, completeEvent } from './support/events';
 import { Moto, requireMoto, startMoto, useEmulator } from './support/moto';
+import { createPollerStateMachine, WaitHandles } from './support/wait-handle';
 import { executionName } from '../lambda/shared/executions';
 import type { PollerState } from '../lambda/shared/polling';
 import type { WaitSignal } from '../lambda/shared/signal';
@@ -44,13 +43,8 @@ suite('bundled handler against moto_server', () => {
   let moto: Moto;
   let restoreEnv: () => void;
   let handler: Handler;
-  let handleServer: http.Server;
-  let handleBase: string;
-  const signals = new Map<string, WaitSignal[]>();
-  let handles = 0;
-
-  /** A fresh wait condition handle URL, served by the local stand-in. */
-  const newHandle = () => `${handleBase}/handle-${++handles}?X-Amz-Signature=test`;
+  let handles: WaitHandles;
+  const newHandle = () => handles.newHandle();
 
   /** Plays the state machine: runs the poller on the execution's input until it is done. */
   async function runPoller(handleUrl: string): Promise<WaitSignal[]> {
@@ -63,37 +57,22 @@ suite('bundled handler against moto_server', () => {
       if (step > 20) throw new Error('the poller never ended');
       state = await handler.poll(state);
     }
-    return signals.get(new URL(handleUrl).pathname) ?? [];
+    return handles.signalsOf(handleUrl);
   }
 
   beforeAll(async () => {
     if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run "npm run bundle" first`);
     moto = await startMoto();
     restoreEnv = useEmulator(moto.endpoint);
-    handleServer = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => { body += c; });
-      req.on('end', () => {
-        const key = new URL(req.url!, 'http://x').pathname;
-        signals.set(key, [...(signals.get(key) ?? []), JSON.parse(body)]);
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => handleServer.listen(0, '127.0.0.1', r));
-    handleBase = `http://127.0.0.1:${(handleServer.address() as AddressInfo).port}`;
-    const machine = await new sfn.SFNClient({}).send(new sfn.CreateStateMachineCommand({
-      name: 'Poller',
-      roleArn: 'arn:aws:iam::123456789012:role/poller',
-      definition: JSON.stringify({ StartAt: 'Poll', States: { Poll: { Type: 'Pass', End: true } } }),
-    }));
-    process.env[STATE_MACHINE_ARN_ENV] = machine.stateMachineArn;
+    handles = await WaitHandles.start();
+    process.env[STATE_MACHINE_ARN_ENV] = await createPollerStateMachine();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     handler = require(BUNDLE);
   });
 
   afterAll(async () => {
     restoreEnv?.();
-    handleServer?.close();
+    handles?.close();
     await moto?.stop();
   });
 
