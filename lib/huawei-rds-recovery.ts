@@ -1,9 +1,8 @@
-import { createHash } from 'crypto';
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { HUAWEI_RECOVERY_RESOURCE_TYPE, HuaweiRecoveryProperties } from './private/contracts/huawei-rds-recovery';
-import { RestoreResource } from './private/restore-resource';
+import { inputsHash, RestoreResource } from './private/restore-resource';
 import { invalidProp } from './private/validation';
 
 /** The DB engine of the Huawei Cloud RDS instances; it decides which options apply. */
@@ -134,8 +133,7 @@ export class HuaweiRdsRecovery extends Construct {
     // restore's inputs, so CloudFormation creates it (one restore) and deletes the old one (nothing to
     // undo), and a rollback deletes it again. The credentials may change without a restore.
     const { CredentialsSecretArn: _credentials, ...restoreInputs } = properties;
-    const inputsId = createHash('sha256').update(JSON.stringify(Stack.of(this).resolve(restoreInputs))).digest('hex').slice(0, 8).toUpperCase();
-    const restore = new RestoreResource(this, `Restore${inputsId}`, { resourceType: HUAWEI_RECOVERY_RESOURCE_TYPE, timeout: props.timeout, properties: { ...properties } });
+    const restore = new RestoreResource(this, `Restore${inputsHash(this, restoreInputs).toUpperCase()}`, { resourceType: HUAWEI_RECOVERY_RESOURCE_TYPE, timeout: props.timeout, properties: { ...properties } });
     props.credentials.grantRead(restore.handlerPrincipal);
     this.jobId = restore.getAttString('JobId');
   }

@@ -17,6 +17,14 @@ import { validateDuration } from './validation';
 /** Where scripts/bundle.ts writes the handler; shipped in the npm package. */
 const HANDLER_ASSET = path.join(__dirname, '..', '..', 'assets', 'restore-handler');
 
+/**
+ * Eight hex digits of a hash of inputs as the template will hold them: names derived from it change
+ * exactly when the inputs do.
+ */
+export function inputsHash(scope: Construct, inputs: object): string {
+  return createHash('sha256').update(JSON.stringify(Stack.of(scope).resolve(inputs))).digest('hex').slice(0, 8);
+}
+
 /** The longest a restore can wait: a wait condition's own limit. */
 export const MAX_TIMEOUT = Duration.seconds(MAX_WAIT_CONDITION_SECONDS);
 
@@ -154,9 +162,7 @@ export class RestoreResource extends Construct {
     this.provider = RestoreProvider.of(this);
     // Wait conditions cannot be updated: a new restore, or a new timeout, needs a new handle and
     // condition, so their logical ids carry a hash of everything that starts a new wait.
-    const waitId = createHash('sha256')
-      .update(JSON.stringify(Stack.of(this).resolve({ ...props.properties, TimeoutSeconds: timeoutSeconds })))
-      .digest('hex').slice(0, 8).toUpperCase();
+    const waitId = inputsHash(this, { ...props.properties, TimeoutSeconds: timeoutSeconds }).toUpperCase();
     const handle = new CfnWaitConditionHandle(this, `WaitHandle${waitId}`);
 
     this.resource = new CustomResource(this, 'Default', {

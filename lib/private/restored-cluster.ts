@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import { Annotations, ArnFormat, CfnResource, Names, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,7 +5,7 @@ import * as neptune from 'aws-cdk-lib/aws-neptune';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { ClusterAttributes, RemovalPolicyName } from './contracts/common';
-import { RestoreResource } from './restore-resource';
+import { inputsHash, RestoreResource } from './restore-resource';
 import { identifierProblem, invalidProp, tagProblem, validateIdentifier, validateIntegerRange } from './validation';
 import type { ClusterEndpoint } from '../cluster-endpoint';
 import type { RestoredClusterOptions } from '../restored-cluster-options';
@@ -59,7 +58,7 @@ export function lowercase(value: string): string {
  * change of input names a new cluster and CloudFormation can replace the old one.
  */
 export function defaultClusterIdentifier(scope: Construct, inputs: object): string {
-  const hash = createHash('sha256').update(JSON.stringify(Stack.of(scope).resolve(inputs))).digest('hex').slice(0, 8);
+  const hash = inputsHash(scope, inputs);
   const base = Names.uniqueResourceName(scope, { maxLength: 50, separator: '-' })
     .toLowerCase()
     .replace(/[^a-z0-9-]/g, '-')
