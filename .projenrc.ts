@@ -55,6 +55,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-neptune',
     '@aws-sdk/client-kms',
     '@aws-sdk/client-sfn',
+    '@aws-sdk/client-cloudformation',
     '@aws-sdk/client-docdb-elastic',
     '@aws-sdk/client-backup',
     '@aws-sdk/client-secrets-manager',

@@ -3,6 +3,7 @@ import { AddressInfo } from 'net';
 import * as path from 'path';
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { AssemblyStack, dependencyOrder, pickStack, readStacks, TemplateResource } from './assembly';
+import { answerCloudFormation, isCloudFormationCall } from './cloudformation';
 import { Emulator, emulatorAnswers, startMoto, useEmulator } from './emulator';
 import { asCloudFormationDelivers, resolveValue } from './intrinsics';
 import { executionName } from '../lambda/shared/executions';
@@ -94,6 +95,10 @@ class Rehearsal {
       let body = '';
       req.on('data', (c) => { body += c; });
       req.on('end', () => {
+        // The handlers look up a wait condition handle's URL from CloudFormation, which the rehearsal plays.
+        if (isCloudFormationCall(req)) {
+          return answerCloudFormation(body, res, (stackId, logicalId) => (stackId === this.stackId ? this.physicalIds.get(logicalId) : undefined));
+        }
         const key = new URL(req.url ?? '/', 'http://localhost').pathname.slice(1);
         try {
           this.signals.set(key, [...(this.signals.get(key) ?? []), JSON.parse(body)]);
@@ -106,9 +111,11 @@ class Rehearsal {
     });
     await new Promise<void>((r) => this.signalServer!.listen(0, '127.0.0.1', r));
     this.signalBase = `http://127.0.0.1:${(this.signalServer.address() as AddressInfo).port}`;
+    process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = this.signalBase;
   }
 
   stopSignalReceiver(): void {
+    delete process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;
     this.signalServer?.close();
   }
 
@@ -260,7 +267,9 @@ class Rehearsal {
 
   /** Plays the polling state machine for the execution that signals this wait condition's handle. */
   private async runWait(id: string): Promise<void> {
-    const handleUrl = String(this.resolve(this.resources[id].Properties?.Handle));
+    const handleId = String(this.resources[id].Properties?.Handle?.Ref ?? '');
+    const handleUrl = this.physicalIds.get(handleId);
+    if (!handleUrl) throw new RehearsalFailure(`${id}: its Handle is not a Ref to a wait condition handle of the stack`);
     const start = Date.now();
     const client = new SFNClient({});
     let state: any;
@@ -268,7 +277,7 @@ class Rehearsal {
     for (const [smId, arn] of this.stateMachines) {
       try {
         const execution = await client.send(new DescribeExecutionCommand({
-          executionArn: `${arn.replace(':stateMachine:', ':execution:')}:${executionName(handleUrl)}`,
+          executionArn: `${arn.replace(':stateMachine:', ':execution:')}:${executionName({ StackId: this.stackId, WaitHandle: handleId })}`,
         }));
         state = JSON.parse(execution.input ?? '{}');
         machineId = smId;

@@ -2,7 +2,7 @@ import * as backup from '@aws-sdk/client-backup';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
-import { cfnEvent, LOGICAL_ID, STACK_ID } from './support/events';
+import { cfnEvent, LOGICAL_ID, STACK_ID, WAIT_HANDLE } from './support/events';
 import { backupRestoreHandler, idempotencyToken } from '../lambda/backup-restore/handler';
 import { onEvent, isComplete } from '../lambda/shared/index';
 import { initialPollerState, pollStep } from '../lambda/shared/polling';
@@ -23,7 +23,7 @@ const props = {
   IamRoleArn: 'arn:aws:iam::123456789012:role/restorer',
   Metadata: { 'file-system-id': SECRET_VALUE, 'newFileSystem': 'true' },
   TimeoutSeconds: 10800,
-  WaitHandleUrl: 'https://handle.example/h?X-Amz-Signature=s',
+  WaitHandle: 'RestoreWaitHandle1A2B3C4D',
 };
 const err = (name: string, message = name) => new backup.BackupServiceException({ name, $fault: name === 'ServiceUnavailableException' ? 'server' : 'client', message, $metadata: {} });
 
@@ -93,7 +93,7 @@ describe('Create', () => {
 describe('waiting', () => {
   const signals: WaitSignal[] = [];
   const { Metadata: _m, ...polled } = props;
-  const step = () => pollStep(initialPollerState(TYPE, cfnEvent('Create', TYPE, polled).ResourceProperties, 'job-1', Date.now()),
+  const step = () => pollStep(initialPollerState(TYPE, cfnEvent('Create', TYPE, polled).ResourceProperties, 'job-1', WAIT_HANDLE, Date.now()),
     { now: Date.now, kindOf: () => backupRestoreHandler, signal: async (_u, s) => { signals.push(s); } });
   beforeEach(() => { signals.length = 0; });
 
@@ -123,7 +123,7 @@ describe('waiting', () => {
       CompletionDate: new Date('2026-11-21T03:00:00Z'),
       CreatedResourceArn: 'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-9',
     });
-    const answer = await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { ...props, RestoreResourceType: TYPE, RestoredId: 'job-1' }));
+    const answer = await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: TYPE, RestoredId: 'job-1' }));
     expect(answer.Data).toEqual({
       RestoreJobId: 'job-1',
       CreatedResourceArn: 'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-9',
@@ -175,7 +175,7 @@ describe('requests against the official API model', () => {
     mock.on(backup.StartRestoreJobCommand).resolves({ RestoreJobId: 'job-1' });
     mock.on(backup.DescribeRestoreJobCommand).resolves({ RestoreJobId: 'job-1', Status: 'COMPLETED' });
     await onEvent(cfnEvent('Create', TYPE, { ...props, CopySourceTagsToRestoredResource: true }));
-    await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { ...props, RestoreResourceType: TYPE, RestoredId: 'job-1' }));
+    await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: TYPE, RestoredId: 'job-1' }));
     for (const [operation, calls] of [
       ['StartRestoreJob', mock.commandCalls(backup.StartRestoreJobCommand)],
       ['DescribeRestoreJob', mock.commandCalls(backup.DescribeRestoreJobCommand)],

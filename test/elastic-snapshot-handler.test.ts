@@ -2,7 +2,7 @@ import * as elastic from '@aws-sdk/client-docdb-elastic';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
-import { cfnEvent } from './support/events';
+import { cfnEvent, OWNER_TAG, WAIT_HANDLE } from './support/events';
 import { elasticSnapshotHandler, FAILED_SNAPSHOT_STATES } from '../lambda/elastic-snapshot/handler';
 import { onEvent } from '../lambda/shared/index';
 import { initialPollerState, pollStep } from '../lambda/shared/polling';
@@ -24,7 +24,7 @@ const props = {
   Tags: { team: 'orders' },
   RemovalPolicy: 'retain',
   TimeoutSeconds: 10800,
-  WaitHandleUrl: 'https://handle.example/h?X-Amz-Signature=s',
+  WaitHandle: 'RestoreWaitHandle1A2B3C4D',
 };
 const meta = { $metadata: {} };
 const err = (name: string, message = name) => Object.assign(new elastic.DocDBElasticServiceException({ name, $fault: name === 'InternalServerException' ? 'server' : 'client', message, ...meta }));
@@ -128,7 +128,7 @@ describe('Create', () => {
 
 describe('waiting', () => {
   const signals: WaitSignal[] = [];
-  const step = () => pollStep(initialPollerState(TYPE, cfnEvent('Create', TYPE, props).ResourceProperties, COPY, Date.now()),
+  const step = () => pollStep(initialPollerState(TYPE, cfnEvent('Create', TYPE, props).ResourceProperties, COPY, WAIT_HANDLE, Date.now()),
     { now: Date.now, kindOf: () => elasticSnapshotHandler, signal: async (_u, s) => { signals.push(s); } });
   beforeEach(() => { signals.length = 0; });
 
@@ -151,7 +151,7 @@ describe('waiting', () => {
 
   test('the attributes, with lists joined by commas', async () => {
     mock.on(elastic.GetClusterSnapshotCommand, { snapshotArn: COPY }).resolves({ snapshot: snapshot(COPY, 'ACTIVE') });
-    const answer = await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { ...props, RestoreResourceType: TYPE, RestoredId: COPY }));
+    const answer = await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: TYPE, RestoredId: COPY }));
     expect(answer.Data).toEqual({
       SnapshotArn: COPY,
       SnapshotName: 'orders-2026-11-20',
@@ -185,6 +185,7 @@ describe('Update and Delete', () => {
   });
 
   test('DESTROY deletes the copy and waits until it is gone', async () => {
+    mock.on(elastic.ListTagsForResourceCommand, { resourceArn: COPY }).resolves({ tags: { [OWNER_TAG.Key]: OWNER_TAG.Value } });
     mock.on(elastic.GetClusterSnapshotCommand, { snapshotArn: COPY })
       .resolvesOnce({ snapshot: snapshot(COPY, 'ACTIVE') })
       .resolvesOnce({ snapshot: snapshot(COPY, 'DELETING') })
@@ -196,6 +197,39 @@ describe('Update and Delete', () => {
     await expect(elasticSnapshotHandler.poll(event as any)).resolves.toEqual({ done: false, status: 'DELETING' });
     await expect(elasticSnapshotHandler.poll(event as any)).resolves.toEqual({ done: true, status: 'deleted' });
   });
+
+  // Issue 13, row 7: a physical id can name a snapshot this resource did not make (an id edited by hand, an
+  // old stack's resource); DESTROY is for the copy it made.
+  test('a snapshot without this stack resource\'s owner tag is left alone, and the log says why', async () => {
+    const lines: string[] = [];
+    (console.log as jest.Mock).mockImplementation((...args: unknown[]) => { lines.push(args.join(' ')); });
+    mock.on(elastic.GetClusterSnapshotCommand, { snapshotArn: COPY }).resolves({ snapshot: snapshot(COPY, 'ACTIVE') });
+    mock.on(elastic.ListTagsForResourceCommand, { resourceArn: COPY }).resolves({ tags: { [OWNER_TAG.Key]: 'another-stack-resource' } });
+    const event = cfnEvent('Delete', TYPE, { ...props, RemovalPolicy: 'destroy' }, { PhysicalResourceId: COPY });
+    await onEvent(event);
+    await expect(elasticSnapshotHandler.poll(event as any)).resolves.toEqual({ done: true, status: 'left alone: not this stack resource\'s' });
+    expect(mock.commandCalls(elastic.DeleteClusterSnapshotCommand)).toHaveLength(0);
+    expect(lines.join('\n')).toContain(`Snapshot ${COPY} was not copied by this stack resource`);
+  });
+
+  // Issue 13, row 3 for this kind: an Update with other inputs makes a new copy; its rollback Update sends the
+  // old inputs back, which must find the first copy (CloudFormation deletes it only after a successful update).
+  test('a rollback Update adopts the first copy: no third copy, and the physical id goes back to it', async () => {
+    const NEW = 'arn:aws:docdb-elastic:us-east-1:123456789012:cluster-snapshot/new333';
+    const moved = { ...props, TargetSnapshotName: 'orders-2026-11-21' };
+    mock.on(elastic.CopyClusterSnapshotCommand).resolvesOnce({ snapshot: snapshot(COPY, 'COPYING') }).resolves({ snapshot: snapshot(NEW, 'COPYING') });
+    expect((await onEvent(cfnEvent('Create', TYPE, props))).PhysicalResourceId).toBe(COPY);
+    const firstTags = mock.commandCalls(elastic.CopyClusterSnapshotCommand)[0].args[0].input.tags!;
+    const update = await onEvent(cfnEvent('Update', TYPE, moved, { PhysicalResourceId: COPY, OldResourceProperties: props }));
+    expect(update.PhysicalResourceId).toBe(NEW);
+
+    mock.on(elastic.ListClusterSnapshotsCommand).resolves({ snapshots: [{ snapshotArn: COPY, snapshotName: 'orders-2026-11-20' } as any] });
+    mock.on(elastic.GetClusterSnapshotCommand, { snapshotArn: COPY }).resolves({ snapshot: snapshot(COPY, 'ACTIVE') });
+    mock.on(elastic.ListTagsForResourceCommand, { resourceArn: COPY }).resolves({ tags: firstTags });
+    const rollback = await onEvent(cfnEvent('Update', TYPE, props, { PhysicalResourceId: NEW, OldResourceProperties: moved }));
+    expect(rollback.PhysicalResourceId).toBe(COPY);
+    expect(mock.commandCalls(elastic.CopyClusterSnapshotCommand)).toHaveLength(2);
+  });
 });
 
 describe('requests against the official API model', () => {
@@ -206,12 +240,14 @@ describe('requests against the official API model', () => {
     await onEvent(cfnEvent('Create', TYPE, { ...props, CopyTags: true, KmsKeyId: KEY }));
     mock.on(elastic.GetClusterSnapshotCommand, { snapshotArn: COPY }).resolves({ snapshot: snapshot(COPY, 'ACTIVE') });
     mock.on(elastic.DeleteClusterSnapshotCommand).resolves({});
+    mock.on(elastic.ListTagsForResourceCommand, { resourceArn: COPY }).resolves({ tags: { [OWNER_TAG.Key]: OWNER_TAG.Value } });
     await onEvent(cfnEvent('Delete', TYPE, { ...props, RemovalPolicy: 'destroy' }, { PhysicalResourceId: COPY }));
     for (const [operation, calls] of [
       ['CopyClusterSnapshot', mock.commandCalls(elastic.CopyClusterSnapshotCommand)],
       ['GetClusterSnapshot', mock.commandCalls(elastic.GetClusterSnapshotCommand)],
       ['DeleteClusterSnapshot', mock.commandCalls(elastic.DeleteClusterSnapshotCommand)],
       ['ListClusterSnapshots', mock.commandCalls(elastic.ListClusterSnapshotsCommand)],
+      ['ListTagsForResource', mock.commandCalls(elastic.ListTagsForResourceCommand)],
     ] as const) {
       expect(calls.length).toBeGreaterThan(0);
       for (const call of calls) expect(inputProblems(model!, operation, call.args[0].input)).toEqual([]);

@@ -1,15 +1,22 @@
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
-import { cfnEvent } from './support/events';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import * as sfn from '@aws-sdk/client-sfn';
+import { cfnEvent, STACK_ID } from './support/events';
+import { HuaweiRdsDouble, ok } from './support/huawei-double';
 import { Moto, requireMoto, startMoto, useEmulator } from './support/moto';
 import { ProviderFramework } from './support/provider-framework';
 import { createPollerStateMachine, WaitHandles } from './support/wait-handle';
+import { executionArn, executionName } from '../lambda/shared/executions';
 import { STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
 
 /**
  * The request sequences CloudFormation sends, through aws-cdk-lib's provider-framework runtime and the
- * bundled handler, against moto_server. Each test asserts what CloudFormation hears, what the wait
- * condition is told, and what the emulator holds afterwards.
+ * bundled handler, against moto_server (and the Huawei Cloud double, which moto cannot play). Each test
+ * asserts what CloudFormation hears, what the wait condition is told, and what the emulator holds
+ * afterwards. Faults no emulator can produce on demand (a cluster stuck in `creating` at a delete's
+ * deadline, a restored cluster fallen into a terminal state, throttling while waiting) are driven in the
+ * kinds' handler tests and waiting.test.ts instead.
  */
 const TYPE = 'Custom::PointInTimeRestoredCluster';
 const run = requireMoto();
@@ -26,7 +33,13 @@ suite('CloudFormation sequences through the provider framework', () => {
   const neptuneClient = () => new neptune.NeptuneClient({});
   const clusterIds = async () => (await neptuneClient().send(new neptune.DescribeDBClustersCommand({}))).DBClusters!
     .map((c) => c.DBClusterIdentifier).sort();
-  const signalsOf = (handleUrl: string) => handles.signalsOf(handleUrl);
+  const signalsOf = (handle: string) => handles.signalsOf(handle);
+  const finalSnapshots = async (clusterId: string) => (await new rds.RDSClient({}).send(new rds.DescribeDBClusterSnapshotsCommand({
+    DBClusterIdentifier: clusterId, SnapshotType: 'manual',
+  }))).DBClusterSnapshots!.map((s) => s.DBClusterSnapshotIdentifier);
+  const pollingStatus = async (handle: string) => (await new sfn.SFNClient({}).send(new sfn.DescribeExecutionCommand({
+    executionArn: executionArn(pollerArn, executionName({ StackId: STACK_ID, WaitHandle: handle })),
+  }))).status;
 
   /** A restore of its own source into a new cluster, with a fresh wait handle. */
   async function restoreProps() {
@@ -39,7 +52,7 @@ suite('CloudFormation sequences through the provider framework', () => {
       RestoreType: 'full-copy',
       RemovalPolicy: 'snapshot',
       TimeoutSeconds: 3600,
-      WaitHandleUrl: handles.newHandle(),
+      WaitHandle: handles.newHandle(),
     };
   }
 
@@ -81,7 +94,7 @@ suite('CloudFormation sequences through the provider framework', () => {
     const deleted = await cfn.send(cfnEvent('Delete', TYPE, props, { PhysicalResourceId: failed.PhysicalResourceId }));
     expect(deleted.Status).toBe('SUCCESS');
     expect(await clusterIds()).toEqual(before);
-    expect(signalsOf(props.WaitHandleUrl)).toEqual([]);
+    expect(signalsOf(props.WaitHandle)).toEqual([]);
   });
 
   // Issue 13, row 2: before the fix, the failed StartExecution made the Create fail with the framework's
@@ -92,16 +105,119 @@ suite('CloudFormation sequences through the provider framework', () => {
 
     const created = await cfn.send(cfnEvent('Create', TYPE, props));
     expect(created).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: props.DBClusterIdentifier });
-    expect(signalsOf(props.WaitHandleUrl)).toEqual([expect.objectContaining({ Status: 'FAILURE', UniqueId: props.DBClusterIdentifier })]);
+    expect(signalsOf(props.WaitHandle)).toEqual([expect.objectContaining({ Status: 'FAILURE', UniqueId: props.DBClusterIdentifier })]);
     expect(await clusterIds()).toContain(props.DBClusterIdentifier);
 
     // The wait condition fails, and the rollback deletes the custom resource by the id CloudFormation holds.
     const deleted = await cfn.send(cfnEvent('Delete', TYPE, props, { PhysicalResourceId: created.PhysicalResourceId }));
     expect(deleted.Status).toBe('SUCCESS');
     expect(await clusterIds()).not.toContain(props.DBClusterIdentifier);
-    const snapshots = (await new rds.RDSClient({}).send(new rds.DescribeDBClusterSnapshotsCommand({
-      DBClusterIdentifier: props.DBClusterIdentifier, SnapshotType: 'manual',
-    }))).DBClusterSnapshots!;
-    expect(snapshots.map((s) => s.DBClusterSnapshotIdentifier)).toEqual([expect.stringMatching(new RegExp(`^${props.DBClusterIdentifier}-final-`))]);
+    expect(await finalSnapshots(props.DBClusterIdentifier)).toEqual([expect.stringMatching(new RegExp(`^${props.DBClusterIdentifier}-final-`))]);
+  });
+
+  // Issue 13, row 3 for clusters: the rollback Update sends the old inputs back. It must find the first
+  // cluster (CloudFormation deletes the old physical resource only after an update succeeds), not restore again.
+  test('an Update of a restore input, its rollback Update and the cleanup: the first cluster stays, the second goes with a final snapshot', async () => {
+    const original = await restoreProps();
+    const created = await cfn.send(cfnEvent('Create', TYPE, original));
+    const changed = { ...original, DBClusterIdentifier: `${original.DBClusterIdentifier}-b`, Port: 8183, WaitHandle: handles.newHandle() };
+
+    const updated = await cfn.send(cfnEvent('Update', TYPE, changed, { PhysicalResourceId: created.PhysicalResourceId, OldResourceProperties: original }));
+    expect(updated).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: changed.DBClusterIdentifier });
+    expect(await pollingStatus(changed.WaitHandle)).toBe('RUNNING');
+    expect(await clusterIds()).toEqual(expect.arrayContaining([original.DBClusterIdentifier, changed.DBClusterIdentifier]));
+
+    // A later resource fails: CloudFormation sends the old properties back, then deletes what the update made.
+    const rolledBack = await cfn.send(cfnEvent('Update', TYPE, original, { PhysicalResourceId: updated.PhysicalResourceId, OldResourceProperties: changed }));
+    expect(rolledBack).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: original.DBClusterIdentifier });
+    const cleanup = await cfn.send(cfnEvent('Delete', TYPE, changed, { PhysicalResourceId: updated.PhysicalResourceId }));
+    expect(cleanup.Status).toBe('SUCCESS');
+
+    const left = await clusterIds();
+    expect(left.filter((id) => id?.startsWith(original.DBClusterIdentifier))).toEqual([original.DBClusterIdentifier]);
+    expect(await finalSnapshots(original.DBClusterIdentifier)).toEqual([]);
+    expect(await finalSnapshots(changed.DBClusterIdentifier)).toEqual([expect.stringMatching(new RegExp(`^${changed.DBClusterIdentifier}-final-`))]);
+    expect(await pollingStatus(changed.WaitHandle)).toBe('ABORTED');
+  });
+
+  test('a stack delete while the restore is being polled stops the polling, then deletes the cluster with a final snapshot', async () => {
+    const props = await restoreProps();
+    const created = await cfn.send(cfnEvent('Create', TYPE, props));
+    expect(await pollingStatus(props.WaitHandle)).toBe('RUNNING');
+    const deleted = await cfn.send(cfnEvent('Delete', TYPE, props, { PhysicalResourceId: created.PhysicalResourceId }));
+    expect(deleted.Status).toBe('SUCCESS');
+    expect(await pollingStatus(props.WaitHandle)).toBe('ABORTED');
+    expect(await clusterIds()).not.toContain(props.DBClusterIdentifier);
+    expect(await finalSnapshots(props.DBClusterIdentifier)).toHaveLength(1);
+    // Nobody signals a wait condition whose stack is going away.
+    expect(signalsOf(props.WaitHandle)).toEqual([]);
+  });
+
+  // Issue 13, row 6 (the handler's part; the construct gives the instances and networking RETAIN too).
+  test('RETAIN: the Delete leaves the cluster as it is, without a snapshot', async () => {
+    const props = { ...(await restoreProps()), RemovalPolicy: 'retain' };
+    const created = await cfn.send(cfnEvent('Create', TYPE, props));
+    const deleted = await cfn.send(cfnEvent('Delete', TYPE, props, { PhysicalResourceId: created.PhysicalResourceId }));
+    expect(deleted.Status).toBe('SUCCESS');
+    expect(await clusterIds()).toContain(props.DBClusterIdentifier);
+    expect(await finalSnapshots(props.DBClusterIdentifier)).toEqual([]);
+  });
+
+  // Issue 13, row 3: CloudFormation rolls an Update back with another Update, the old properties sent back.
+  describe('a Huawei Cloud RDS recovery (the API played by the double, its keys in the emulator\'s Secrets Manager)', () => {
+    const HUAWEI_TYPE = 'Custom::HuaweiRdsRecovery';
+    const keys = { accessKeyId: 'HWAKEXAMPLE0002', secretAccessKey: 'hw-fault-matrix-secret' };
+    const huawei = new HuaweiRdsDouble(keys.accessKeyId, keys.secretAccessKey);
+    let secretArn: string;
+    beforeAll(async () => {
+      await huawei.start();
+      secretArn = (await new SecretsManagerClient({}).send(new CreateSecretCommand({ Name: 'huawei-keys', SecretString: JSON.stringify(keys) }))).ARN!;
+    });
+    afterAll(() => huawei.close());
+
+    const recovery = (backupId: string) => ({
+      Endpoint: huawei.endpoint,
+      ProjectId: '0483b6b16e954cb88930a360d2c4e663',
+      CredentialsSecretArn: secretArn,
+      Engine: 'sqlserver',
+      SourceInstanceId: 'src01in04',
+      TargetInstanceId: 'dst01in04',
+      RestoreType: 'backup',
+      BackupId: backupId,
+      TimeoutSeconds: 3600,
+      WaitHandle: handles.newHandle(),
+    });
+    const restoresPosted = () => huawei.received.filter((r) => r.method === 'POST').map((r) => r.body.source.backup_id);
+
+    test('an Update and its rollback Update never restore into the instance again; only a new resource restores', async () => {
+      const first = recovery('backup-1');
+      const second = recovery('backup-2');
+      huawei.answers.push(ok({ job_id: 'job-1' }));
+      const created = await cfn.send(cfnEvent('Create', HUAWEI_TYPE, first, { LogicalResourceId: 'RecoveryRestore1111' }));
+      expect(created).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'job-1' });
+
+      const updated = await cfn.send(cfnEvent('Update', HUAWEI_TYPE, second, { PhysicalResourceId: 'job-1', OldResourceProperties: first, LogicalResourceId: 'RecoveryRestore1111' }));
+      const rolledBack = await cfn.send(cfnEvent('Update', HUAWEI_TYPE, first, { PhysicalResourceId: 'job-1', OldResourceProperties: second, LogicalResourceId: 'RecoveryRestore1111' }));
+      expect([updated.Status, rolledBack.Status]).toEqual(['SUCCESS', 'SUCCESS']);
+      expect(restoresPosted()).toEqual(['backup-1']);
+
+      // What the construct makes of new inputs: another resource, restored once; rolling it back is its Delete.
+      huawei.answers.push(ok({ job_id: 'job-2' }));
+      const replacement = await cfn.send(cfnEvent('Create', HUAWEI_TYPE, second, { LogicalResourceId: 'RecoveryRestore2222' }));
+      const removed = await cfn.send(cfnEvent('Delete', HUAWEI_TYPE, second, { PhysicalResourceId: replacement.PhysicalResourceId, LogicalResourceId: 'RecoveryRestore2222' }));
+      expect([replacement.Status, removed.Status]).toEqual(['SUCCESS', 'SUCCESS']);
+      expect(restoresPosted()).toEqual(['backup-1', 'backup-2']);
+      expect(huawei.received.every((r) => r.signatureValid)).toBe(true);
+    });
+  });
+
+  // Issue 13, row 7: a physical id may name a cluster this resource did not restore.
+  test('a Delete naming a cluster without this stack resource\'s owner tag leaves it alone', async () => {
+    const props = { ...(await restoreProps()), RemovalPolicy: 'destroy' };
+    await neptuneClient().send(new neptune.CreateDBClusterCommand({ DBClusterIdentifier: 'someone-elses', Engine: 'neptune' }));
+    const deleted = await cfn.send(cfnEvent('Delete', TYPE, props, { PhysicalResourceId: 'someone-elses' }));
+    expect(deleted.Status).toBe('SUCCESS');
+    expect(await clusterIds()).toContain('someone-elses');
+    expect(await finalSnapshots('someone-elses')).toEqual([]);
   });
 });

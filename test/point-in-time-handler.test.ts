@@ -1,12 +1,13 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeKeyCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, loadApiModel, IN_CI } from './support/api-model';
-import { cfnEvent, completeEvent, OWNER_TAG } from './support/events';
+import { cfnEvent, completeEvent, OWNER_TAG, STACK_ID, WAIT_HANDLE } from './support/events';
 import { TERMINAL_FAILURE_STATES, finalSnapshotIdentifier } from '../lambda/cluster/lifecycle';
 import { pointInTimeHandler } from '../lambda/point-in-time/handler';
 import { executionName } from '../lambda/shared/executions';
@@ -23,7 +24,7 @@ const rdsMock = mockClient(rds.RDSClient);
 const kmsMock = mockClient(KMSClient);
 const sfnMock = mockClient(SFNClient);
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:Poller';
-const HANDLE_URL = 'https://cloudformation-waitcondition-us-east-1.s3.amazonaws.com/arn%3Aaws%3Acloudformation/handle?X-Amz-Signature=handle-secret';
+const HANDLE = 'RestoredRestoreWaitHandle1A2B3C4D';
 
 const TYPE = 'Custom::PointInTimeRestoredCluster';
 const SOURCE_ARN = 'arn:aws:rds:us-east-1:123456789012:cluster:prod-graph';
@@ -37,7 +38,7 @@ const baseProps = {
   RestoreType: 'full-copy',
   RemovalPolicy: 'snapshot',
   TimeoutSeconds: 10800,
-  WaitHandleUrl: HANDLE_URL,
+  WaitHandle: HANDLE,
 };
 
 const notFound = (id: string) => new neptune.DBClusterNotFoundFault({ message: `DBCluster ${id} not found.`, $metadata: {} });
@@ -133,7 +134,7 @@ describe('Create', () => {
 
     // ...and starts the poller, named after the wait handle so a retry cannot start a second one.
     const [start] = sfnMock.commandCalls(StartExecutionCommand);
-    expect(start.args[0].input).toMatchObject({ stateMachineArn: STATE_MACHINE_ARN, name: executionName(HANDLE_URL) });
+    expect(start.args[0].input).toMatchObject({ stateMachineArn: STATE_MACHINE_ARN, name: executionName({ StackId: STACK_ID, WaitHandle: HANDLE }) });
     expect(JSON.parse(start.args[0].input.input!)).toMatchObject({
       ResourceType: TYPE, PhysicalResourceId: 'graph-restored', StartedAt: answer.WaitStartedAt, Polls: 0, done: false,
     });
@@ -305,7 +306,7 @@ describe('Create: adoption', () => {
 describe('polling after Create (one step of the state machine)', () => {
   const signals: WaitSignal[] = [];
   const step = (now = Date.now(), startedAt = now) => pollStep(
-    initialPollerState(TYPE, cfnEvent('Create', TYPE, baseProps).ResourceProperties, 'graph-restored', startedAt),
+    initialPollerState(TYPE, cfnEvent('Create', TYPE, baseProps).ResourceProperties, 'graph-restored', WAIT_HANDLE, startedAt),
     { now: () => now, kindOf: () => pointInTimeHandler, signal: async (_url, signal) => { signals.push(signal); } },
   );
   beforeEach(() => { signals.length = 0; });
@@ -364,7 +365,7 @@ describe('isComplete', () => {
 describe('the attributes resource', () => {
   test('reads the restored cluster\'s attributes once the wait has ended', async () => {
     givenTarget(target('available'));
-    const answer = await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { ...baseProps, RestoreResourceType: TYPE, RestoredId: 'graph-restored' }));
+    const answer = await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: TYPE, RestoredId: 'graph-restored', Engine: baseProps.Engine }));
     expect(answer).toEqual({
       PhysicalResourceId: 'graph-restored',
       Data: {
@@ -381,12 +382,12 @@ describe('the attributes resource', () => {
 
   test('fails clearly when the cluster is gone', async () => {
     givenTarget(undefined);
-    await expect(onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { ...baseProps, RestoreResourceType: TYPE, RestoredId: 'graph-restored' })))
+    await expect(onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: TYPE, RestoredId: 'graph-restored', Engine: baseProps.Engine })))
       .rejects.toThrow('DB cluster "graph-restored" does not exist, so its attributes cannot be read');
   });
 
   test('its delete touches nothing', async () => {
-    await onEvent(cfnEvent('Delete', ATTRIBUTES_RESOURCE_TYPE, { ...baseProps, RestoreResourceType: TYPE, RestoredId: 'graph-restored' }, { PhysicalResourceId: 'graph-restored' }));
+    await onEvent(cfnEvent('Delete', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: TYPE, RestoredId: 'graph-restored', Engine: baseProps.Engine }, { PhysicalResourceId: 'graph-restored' }));
     expect(neptuneMock.calls()).toHaveLength(0);
     expect(sfnMock.calls()).toHaveLength(0);
   });
@@ -412,11 +413,11 @@ describe('Update', () => {
 
   test('an update with a new wait handle (a new timeout) polls again so the new wait condition hears the end', async () => {
     givenTarget(target('available'));
-    const newHandle = `${HANDLE_URL}&new`;
-    await onEvent(cfnEvent('Update', TYPE, { ...baseProps, TimeoutSeconds: 21600, WaitHandleUrl: newHandle },
+    const newHandle = `${HANDLE}New`;
+    await onEvent(cfnEvent('Update', TYPE, { ...baseProps, TimeoutSeconds: 21600, WaitHandle: newHandle },
       { PhysicalResourceId: 'graph-restored', OldResourceProperties: baseProps }));
     expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
-    expect(sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input.name).toBe(executionName(newHandle));
+    expect(sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input.name).toBe(executionName({ StackId: STACK_ID, WaitHandle: newHandle }));
   });
 
   test('switching deletion protection off changes the cluster in place, so a delete can follow', async () => {
@@ -474,7 +475,7 @@ describe('Delete', () => {
     givenTarget(undefined);
     await onEvent(deleteEvent());
     expect(sfnMock.commandCalls(StopExecutionCommand)[0].args[0].input).toMatchObject({
-      executionArn: `arn:aws:states:us-east-1:123456789012:execution:Poller:${executionName(HANDLE_URL)}`,
+      executionArn: `arn:aws:states:us-east-1:123456789012:execution:Poller:${executionName({ StackId: STACK_ID, WaitHandle: HANDLE })}`,
     });
   });
 
@@ -610,7 +611,9 @@ describe('logging', () => {
 });
 
 describe('a restore that has started when its polling cannot', () => {
-  // The wait condition handle, played by a server on 127.0.0.1 that records the signals it is sent.
+  // The wait condition handle, played by a server on 127.0.0.1 that records the signals it is sent;
+  // CloudFormation, which tells the handler the handle's URL, by aws-sdk-client-mock.
+  const cfnMock = mockClient(CloudFormationClient);
   let signals: WaitSignal[] = [];
   let status = 200;
   let server: http.Server;
@@ -627,8 +630,13 @@ describe('a restore that has started when its polling cannot', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     handle = `http://127.0.0.1:${(server.address() as AddressInfo).port}/handle?X-Amz-Signature=s`;
+    cfnMock.on(DescribeStackResourceCommand, { StackName: STACK_ID, LogicalResourceId: HANDLE })
+      .resolves({ StackResourceDetail: { PhysicalResourceId: handle } } as any);
   });
-  afterAll(() => server.close());
+  afterAll(() => {
+    server.close();
+    cfnMock.restore();
+  });
   beforeEach(() => {
     signals = [];
     status = 200;
@@ -641,7 +649,7 @@ describe('a restore that has started when its polling cannot', () => {
   // Were the Create to fail, the provider framework would answer with its marker id, CloudFormation's
   // Delete would never reach the handler, and the restored cluster would be left running.
   test('keeps the cluster\'s real id and tells the wait condition FAILURE, so the rollback deletes it', async () => {
-    const answer = await onEvent(cfnEvent('Create', TYPE, { ...baseProps, WaitHandleUrl: handle }));
+    const answer = await onEvent(cfnEvent('Create', TYPE, baseProps));
     expect(answer.PhysicalResourceId).toBe('graph-restored');
     expect(signals).toEqual([expect.objectContaining({
       Status: 'FAILURE',
@@ -652,7 +660,7 @@ describe('a restore that has started when its polling cannot', () => {
 
   test('when the wait condition cannot be told either, the failure names the started cluster', async () => {
     status = 403;
-    await expect(onEvent(cfnEvent('Create', TYPE, { ...baseProps, WaitHandleUrl: handle })))
+    await expect(onEvent(cfnEvent('Create', TYPE, baseProps)))
       .rejects.toThrow(/^The restore of graph-restored started, but its polling could not: AccessDeniedException.*, nor could the wait condition be told \(Signalling the wait condition failed with HTTP 403\. The wait condition did not take the signal.*\)\. Delete graph-restored yourself/);
   });
 });

@@ -317,9 +317,48 @@ describe('PointInTimeRestoredCluster: waiting up to 12 hours', () => {
     expect(retagged.conditionIds).toEqual(before.conditionIds);
   });
 
-  test('the restore resource is given its handle\'s URL', () => {
+  // Issue 13, row 9: the handle's URL is presigned. A Ref would put it in the custom resource's properties,
+  // which the provider framework logs and passes through its waiter's execution input.
+  test('the restore resource names its handle, comes after it, and never holds its URL', () => {
     const t = synth().template();
-    expect(restoreProps(t).WaitHandleUrl).toEqual({ Ref: expect.stringMatching(/^RestoredRestoreWaitHandle/) });
+    const { handles } = waitParts(t);
+    const [resource] = Object.values(t.findResources(RESOURCE_TYPE));
+    expect(resource.Properties.WaitHandle).toBe(handles[0]);
+    expect(resource.DependsOn).toContain(handles[0]);
+    expect(JSON.stringify(resource.Properties)).not.toContain('"Ref":"RestoredRestoreWaitHandle');
+    // The handler looks the URL up, in this stack only, when it signals.
+    expect(handlerStatements(t)).toContainEqual({ Action: 'cloudformation:DescribeStackResource', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } });
+  });
+
+  test('the attributes resource holds what names the restored cluster, none of the restore\'s inputs', () => {
+    const t = synth({ timeout: Duration.hours(6) }).template();
+    const [attributes] = Object.values(t.findResources('Custom::RestoredResourceAttributes'));
+    expect(Object.keys(attributes.Properties).sort()).toEqual(['Engine', 'RestoreResourceType', 'RestoredId', 'ServiceToken']);
+    expect(attributes.Properties.Engine).toBe('neptune');
+  });
+
+  // Issue 13, row 8: a handle's URL is valid for about a day from the handle's creation. A handle made at
+  // stack start could expire while the restore it serves still waits for the restore it is made from.
+  test('a restore of another restore\'s cluster gets its wait handle only once that cluster has been read', () => {
+    const stack = newStack();
+    const first = new PointInTimeRestoredCluster(stack, 'First', { engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'prod-graph' });
+    const second = new PointInTimeRestoredCluster(stack, 'Second', { engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: first.clusterIdentifier });
+    const unrelated = new iam.Role(stack, 'Unrelated', { assumedBy: new iam.AccountRootPrincipal() });
+    second.node.addDependency(unrelated);
+    const t = Template.fromStack(stack);
+    const handles = t.findResources('AWS::CloudFormation::WaitConditionHandle');
+    const secondHandle = Object.entries(handles).find(([id]) => id.startsWith('SecondRestoreWaitHandle'))![1];
+    const firstHandle = Object.entries(handles).find(([id]) => id.startsWith('FirstRestoreWaitHandle'))![1];
+    const firstAttributes = Object.keys(t.findResources('Custom::RestoredResourceAttributes')).find((id) => id.startsWith('FirstRestoreAttributes'));
+    expect(secondHandle.DependsOn).toEqual(expect.arrayContaining([firstAttributes, expect.stringMatching(/^Unrelated/)]));
+    expect(firstHandle.DependsOn).toBeUndefined();
+    // The statements naming the first restore's cluster are the second's own, or every restore would wait for
+    // the first restore's attributes through the shared policy (a cycle; the template above would not load).
+    const policies = Object.keys(t.findResources('AWS::IAM::Policy'));
+    const secondPolicy = policies.find((id) => id.startsWith('SecondRestoreHandlerPolicy'));
+    expect(policies.filter((id) => id.startsWith('FirstRestoreHandlerPolicy'))).toEqual([]);
+    const [secondRestore] = Object.entries(t.findResources(RESOURCE_TYPE)).filter(([id]) => id.startsWith('SecondRestore')).map(([, r]) => r);
+    expect(secondRestore.DependsOn).toContain(secondPolicy);
   });
 
   test('one polling state machine per stack, whose handler may start and stop only its own executions', () => {

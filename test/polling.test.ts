@@ -1,13 +1,16 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { initialPollerState, nextPollDelaySeconds, pollStep, PollerState } from '../lambda/shared/polling';
-import { putSignal, WaitSignal } from '../lambda/shared/signal';
+import { putSignal, signalWaitCondition, WaitSignal } from '../lambda/shared/signal';
 import type { PollResult, RestoreKindHandler } from '../lambda/shared/types';
+import { answerCloudFormation, isCloudFormationCall } from '../rehearse/cloudformation';
+import { useEmulator } from '../rehearse/emulator';
 
 /**
  * The poller under a simulated clock: the loop below is what the state machine does (invoke,
  * wait waitSeconds, repeat until done), so hours of restore run in milliseconds.
  */
+const HANDLE = { StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/Restores/1f2e3d4c', WaitHandle: 'RestoreWaitHandle1A2B' };
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
@@ -33,7 +36,7 @@ async function simulate(statusAt: (elapsedMs: number) => PollResult | Error, tim
       return result;
     },
   };
-  let state = initialPollerState('Custom::Test', { TimeoutSeconds: String(timeoutSeconds), WaitHandleUrl: 'https://handle' }, 'restored-1', start);
+  let state = initialPollerState('Custom::Test', { TimeoutSeconds: String(timeoutSeconds), WaitHandle: 'Handle' }, 'restored-1', HANDLE, start);
   for (let steps = 0; !state.done; steps++) {
     if (steps > 5000) throw new Error('the poller never ended');
     now += state.waitSeconds * 1000;
@@ -83,7 +86,7 @@ test('transient errors keep polling; the restore still completes', async () => {
 
 test('a failed step reported by the state machine signals FAILURE with its cause', async () => {
   const signals: WaitSignal[] = [];
-  const state = { ...initialPollerState('Custom::Test', { TimeoutSeconds: '3600', WaitHandleUrl: 'https://handle' }, 'restored-1', 0), error: { Error: 'Lambda.Unknown', Cause: 'The function timed out' } };
+  const state = { ...initialPollerState('Custom::Test', { TimeoutSeconds: '3600', WaitHandle: 'Handle' }, 'restored-1', HANDLE, 0), error: { Error: 'Lambda.Unknown', Cause: 'The function timed out' } };
   const next = await pollStep(state, { now: () => 0, kindOf: () => { throw new Error('not reached'); }, signal: async (_u, s) => { signals.push(s); } });
   expect(next.done).toBe(true);
   expect(signals).toEqual([expect.objectContaining({ Status: 'FAILURE', Reason: 'The restore poller failed: The function timed out' })]);
@@ -122,6 +125,46 @@ describe('the signal itself', () => {
     } finally {
       server.close();
     }
+  });
+
+  // Issue 13, row 9: the URL is presigned, so it travels nowhere; the handle is named, and looked up to signal.
+  describe('to a handle named by stack and logical id', () => {
+    const puts: Array<{ url?: string; body: string }> = [];
+    let server: http.Server;
+    let undoEnv: () => void;
+    beforeAll(async () => {
+      // CloudFormation's DescribeStackResource, as the rehearsal plays it, and the handle's URL on one server.
+      server = http.createServer((req, res) => {
+        let body = '';
+        req.on('data', (c) => { body += c; });
+        req.on('end', () => {
+          if (isCloudFormationCall(req)) {
+            const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+            return answerCloudFormation(body, res, (stack, id) => (stack === HANDLE.StackId && id === HANDLE.WaitHandle ? `${base}/signed?X-Amz-Signature=a&b=c` : undefined));
+          }
+          puts.push({ url: req.url, body });
+          res.end();
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      undoEnv = useEmulator(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    });
+    afterAll(() => {
+      undoEnv();
+      server.close();
+    });
+
+    test('finds its URL with DescribeStackResource and PUTs the signal there', async () => {
+      await signalWaitCondition(HANDLE, { Status: 'SUCCESS', UniqueId: 'restored-1', Data: '', Reason: 'done' });
+      expect(puts).toEqual([{ url: '/signed?X-Amz-Signature=a&b=c', body: expect.stringContaining('"Status":"SUCCESS"') }]);
+    });
+
+    test('a handle CloudFormation does not know fails with CloudFormation\'s reason, and nothing is PUT', async () => {
+      puts.length = 0;
+      await expect(signalWaitCondition({ ...HANDLE, WaitHandle: 'Other' }, { Status: 'FAILURE', UniqueId: 'x', Data: '', Reason: '' })).rejects.toThrow(
+        /^Looking up wait condition handle Other to signal FAILURE failed \(ValidationError: Resource Other does not exist for stack .*\); the stack waits until the wait condition times out\.$/);
+      expect(puts).toEqual([]);
+    });
   });
 
   // Issue 13, row 8: a handle whose presigned URL has expired refuses the signal; that must be told, not dropped.

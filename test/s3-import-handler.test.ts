@@ -2,7 +2,7 @@ import * as rds from '@aws-sdk/client-rds';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
-import { cfnEvent, OWNER_TAG } from './support/events';
+import { cfnEvent, OWNER_TAG, WAIT_HANDLE } from './support/events';
 import { EVENTUAL_CONSISTENCY_RETRY, isEventuallyConsistent, s3ImportHandler } from '../lambda/s3-import/handler';
 import { onEvent } from '../lambda/shared/index';
 import { initialPollerState, pollStep } from '../lambda/shared/polling';
@@ -33,7 +33,7 @@ const props = {
   Port: 3306,
   RemovalPolicy: 'snapshot',
   TimeoutSeconds: 10800,
-  WaitHandleUrl: 'https://handle.example/h?X-Amz-Signature=s',
+  WaitHandle: 'RestoreWaitHandle1A2B3C4D',
 };
 
 const notFound = () => new rds.DBClusterNotFoundFault({ message: 'DBCluster orders-imported not found.', $metadata: {} });
@@ -145,7 +145,7 @@ describe('Create', () => {
 
 describe('waiting and attributes', () => {
   const signals: WaitSignal[] = [];
-  const step = () => pollStep(initialPollerState(TYPE, cfnEvent('Create', TYPE, props).ResourceProperties, 'orders-imported', Date.now()),
+  const step = () => pollStep(initialPollerState(TYPE, cfnEvent('Create', TYPE, props).ResourceProperties, 'orders-imported', WAIT_HANDLE, Date.now()),
     { now: Date.now, kindOf: () => s3ImportHandler, signal: async (_u, s) => { signals.push(s); } });
   beforeEach(() => { signals.length = 0; });
 

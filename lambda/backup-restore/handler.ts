@@ -3,6 +3,7 @@ import { BackupClient, DescribeRestoreJobCommand, DescribeRestoreJobCommandOutpu
 import {
   BACKUP_SENSITIVE_PROPERTIES, BackupRestoreJobProperties, readBackupRestoreJobProperties,
 } from '../../lib/private/contracts/backup-restore-job';
+import type { AttributesProperties } from '../../lib/private/contracts/common';
 import { errorText } from '../cluster/lifecycle';
 import { log } from '../shared/log';
 import { ownerToken, requestToken } from '../shared/ownership';
@@ -22,7 +23,7 @@ const TRANSIENT_RETRY: RetryPolicy = { retryable: isTransient, delaysSeconds: [2
  * retried Create never starts a second job; new for a replacement with other inputs.
  */
 export function idempotencyToken(event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>, props: BackupRestoreJobProperties): string {
-  const { TimeoutSeconds: _t, WaitHandleUrl: _w, ...inputs } = props;
+  const { TimeoutSeconds: _t, WaitHandle: _w, ...inputs } = props;
   return createHash('sha256').update(`${ownerToken(event)}|${requestToken(inputs)}`).digest('hex');
 }
 
@@ -66,8 +67,8 @@ export const backupRestoreHandler: RestoreKindHandler = {
         return start(event, props);
       case 'Update': {
         const old = readBackupRestoreJobProperties(event.OldResourceProperties);
-        const { TimeoutSeconds: _a, WaitHandleUrl: _b, ...before } = old;
-        const { TimeoutSeconds: _c, WaitHandleUrl: _d, ...after } = props;
+        const { TimeoutSeconds: _a, WaitHandle: _b, ...before } = old;
+        const { TimeoutSeconds: _c, WaitHandle: _d, ...after } = props;
         // Other inputs mean another restore: a new job, and CloudFormation "deletes" the old one (a no-op).
         return requestToken(before) === requestToken(after) ? { PhysicalResourceId: event.PhysicalResourceId } : start(event, props);
       }
@@ -89,10 +90,10 @@ export const backupRestoreHandler: RestoreKindHandler = {
     return { done: status === 'COMPLETED', status: job.PercentDone ? `${status} (${job.PercentDone} done)` : status };
   },
 
-  async describe(_properties: Record<string, unknown>, physicalResourceId: string): Promise<Record<string, string>> {
-    const job = await describeJob(physicalResourceId);
+  async describe(restored: AttributesProperties): Promise<Record<string, string>> {
+    const job = await describeJob(restored.RestoredId);
     return {
-      RestoreJobId: job.RestoreJobId ?? physicalResourceId,
+      RestoreJobId: job.RestoreJobId ?? restored.RestoredId,
       CreatedResourceArn: job.CreatedResourceArn ?? '',
       Status: job.Status ?? '',
       ResourceType: job.ResourceType ?? '',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
-import { Cluster, ClusterApi, isNotFound } from './cluster-api';
-import { ClusterAttributes, OWNER_TAG_KEY, RemovalPolicyName, RESTORED_TAG_KEY } from '../../lib/private/contracts/common';
-import type { ApiTag } from '../../lib/private/contracts/point-in-time';
+import { Cluster, ClusterApi, clusterApiFor, isNotFound } from './cluster-api';
+import { AttributesProperties, ClusterAttributes, OWNER_TAG_KEY, readEnum, RemovalPolicyName, RESTORED_TAG_KEY } from '../../lib/private/contracts/common';
+import { ApiTag, POINT_IN_TIME_ENGINES, PointInTimeEngine } from '../../lib/private/contracts/point-in-time';
 import { log } from '../shared/log';
 import { isOwnershipTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
 import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
@@ -24,12 +24,13 @@ export const TERMINAL_FAILURE_STATES = new Set([
 
 /** The properties every cluster-restoring kind has, as its contract decodes them. */
 export interface ClusterProperties {
+  readonly Engine: PointInTimeEngine;
   readonly DBClusterIdentifier: string;
   readonly DeletionProtection?: boolean;
   readonly Tags?: ApiTag[];
   readonly RemovalPolicy: RemovalPolicyName;
   readonly TimeoutSeconds: number;
-  readonly WaitHandleUrl?: string;
+  readonly WaitHandle?: string;
 }
 
 /** What a restore kind tells the lifecycle. */
@@ -38,8 +39,6 @@ export interface ClusterRestoreKind<P extends ClusterProperties> {
   readonly apiName: string;
   /** Decodes the custom resource's properties. */
   read(properties: Record<string, unknown>): P;
-  /** The client for the cluster's engine. */
-  api(props: P): ClusterApi;
   /** What is restored from what, for logs and messages. */
   describe(props: P): string;
   /** What only the live account can tell, checked before anything is created. */
@@ -56,7 +55,7 @@ export interface ClusterRestoreKind<P extends ClusterProperties> {
  * without restoring a whole new cluster.
  */
 export function restoreInputs(props: ClusterProperties): Record<string, unknown> {
-  const { RemovalPolicy: _r, Tags: _t, TimeoutSeconds: _s, WaitHandleUrl: _w, DeletionProtection: _d, ...inputs } = props;
+  const { RemovalPolicy: _r, Tags: _t, TimeoutSeconds: _s, WaitHandle: _w, DeletionProtection: _d, ...inputs } = props;
   return inputs;
 }
 
@@ -85,7 +84,7 @@ async function adoptOrRefuse(api: ClusterApi, cluster: Cluster, owner: string, r
 }
 
 async function createCluster<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, event: OnEventRequest, props: P): Promise<OnEventResponse> {
-  const api = kind.api(props);
+  const api = clusterApiFor(props.Engine);
   const owner = ownerToken(event);
   const request = requestToken(restoreInputs(props));
   const id = props.DBClusterIdentifier;
@@ -190,7 +189,7 @@ function attributesOf(cluster: Cluster, extra: Record<string, string>): ClusterA
 }
 
 async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, props: P, id: string): Promise<PollResult> {
-  const api = kind.api(props);
+  const api = clusterApiFor(props.Engine);
   const cluster = await api.describe(id);
   if (!cluster) {
     throw new Error(`DB cluster "${id}" disappeared while the restore was waiting for it; someone deleted it outside this stack.`);
@@ -216,28 +215,27 @@ export function clusterRestoreHandler<P extends ClusterProperties>(kind: Cluster
         case 'Update': {
           const old = kind.read(event.OldResourceProperties);
           if (requestToken(restoreInputs(old)) === requestToken(restoreInputs(props))) {
-            await updateInPlace(kind.api(props), event.PhysicalResourceId, old, props);
+            await updateInPlace(clusterApiFor(props.Engine), event.PhysicalResourceId, old, props);
             return { PhysicalResourceId: event.PhysicalResourceId };
           }
           // A new physical id makes CloudFormation delete the old cluster after the stack update succeeds.
           return createCluster(kind, event, props);
         }
         case 'Delete':
-          await advanceDelete(kind.api(props), props, event, event.PhysicalResourceId, new Date());
+          await advanceDelete(clusterApiFor(props.Engine), props, event, event.PhysicalResourceId, new Date());
           return { PhysicalResourceId: event.PhysicalResourceId };
       }
     },
 
     async poll(event: IsCompleteRequest): Promise<PollResult> {
       const props = kind.read(event.ResourceProperties);
-      if (event.RequestType === 'Delete') return advanceDelete(kind.api(props), props, event, event.PhysicalResourceId, new Date());
+      if (event.RequestType === 'Delete') return advanceDelete(clusterApiFor(props.Engine), props, event, event.PhysicalResourceId, new Date());
       return pollAvailable(kind, props, event.PhysicalResourceId);
     },
 
-    async describe(properties: Record<string, unknown>, physicalResourceId: string): Promise<Record<string, string>> {
-      const props = kind.read(properties);
-      const cluster = await kind.api(props).describe(physicalResourceId);
-      if (!cluster) throw new Error(`DB cluster "${physicalResourceId}" does not exist, so its attributes cannot be read; someone deleted it outside this stack.`);
+    async describe(restored: AttributesProperties): Promise<Record<string, string>> {
+      const cluster = await clusterApiFor(readEnum('Engine', restored.Engine, POINT_IN_TIME_ENGINES)).describe(restored.RestoredId);
+      if (!cluster) throw new Error(`DB cluster "${restored.RestoredId}" does not exist, so its attributes cannot be read; someone deleted it outside this stack.`);
       return attributesOf(cluster, kind.extraAttributes?.(cluster) ?? {});
     },
   };

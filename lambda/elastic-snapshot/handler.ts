@@ -2,6 +2,7 @@ import {
   ClusterSnapshot, CopyClusterSnapshotCommand, DeleteClusterSnapshotCommand, DocDBElasticClient, GetClusterSnapshotCommand,
   ListClusterSnapshotsCommand, ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-docdb-elastic';
+import { AttributesProperties, OWNER_TAG_KEY } from '../../lib/private/contracts/common';
 import {
   ElasticSnapshotAttribute, ElasticSnapshotCopyProperties, readElasticSnapshotCopyProperties,
 } from '../../lib/private/contracts/elastic-snapshot';
@@ -27,7 +28,7 @@ export const TRANSIENT_RETRY: RetryPolicy = { retryable: isTransient, delaysSeco
 
 /** The copy's inputs: a change to any of them needs a new copy. Tags and the removal policy change in place. */
 function copyInputs(props: ElasticSnapshotCopyProperties): Record<string, unknown> {
-  const { Tags: _t, RemovalPolicy: _r, TimeoutSeconds: _s, WaitHandleUrl: _w, ...inputs } = props;
+  const { Tags: _t, RemovalPolicy: _r, TimeoutSeconds: _s, WaitHandle: _w, ...inputs } = props;
   return inputs;
 }
 
@@ -84,9 +85,13 @@ async function preflight(props: ElasticSnapshotCopyProperties): Promise<void> {
   }
 }
 
+async function tagsOf(arn: string): Promise<Array<{ Key: string; Value: string }>> {
+  const tags = (await retrying(TRANSIENT_RETRY, () => client().send(new ListTagsForResourceCommand({ resourceArn: arn })))).tags ?? {};
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
 async function adoptOrRefuse(snapshot: ClusterSnapshot, owner: string, request: string): Promise<string> {
-  const tags = (await client().send(new ListTagsForResourceCommand({ resourceArn: snapshot.snapshotArn }))).tags ?? {};
-  const ownership = ownershipOf(Object.entries(tags).map(([Key, Value]) => ({ Key, Value })), owner, request);
+  const ownership = ownershipOf(await tagsOf(snapshot.snapshotArn!), owner, request);
   if (ownership === 'foreign') {
     throw new Error(`A cluster snapshot named "${snapshot.snapshotName}" already exists and was not made by this stack resource. Choose another targetSnapshotName.`);
   }
@@ -132,11 +137,16 @@ async function updateTags(arn: string, oldTags: Record<string, string>, newTags:
   if (Object.keys(changed).length) await client().send(new TagResourceCommand({ resourceArn: arn, tags: changed }));
 }
 
-async function advanceDelete(props: ElasticSnapshotCopyProperties, arn: string): Promise<PollResult> {
+async function advanceDelete(props: ElasticSnapshotCopyProperties, event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>,
+  arn: string): Promise<PollResult> {
   if (props.RemovalPolicy === 'retain') return { done: true, status: 'retained' };
   const snapshot = await getSnapshot(arn);
   if (!snapshot) return { done: true, status: 'deleted' };
   if (snapshot.status === 'DELETING') return { done: false, status: 'DELETING' };
+  if ((await tagsOf(arn)).find((t) => t.Key === OWNER_TAG_KEY)?.Value !== ownerToken(event)) {
+    log(`Snapshot ${arn} was not copied by this stack resource (it lacks its ${OWNER_TAG_KEY} tag), so this delete leaves it alone`);
+    return { done: true, status: 'left alone: not this stack resource\'s' };
+  }
   try {
     log(`DeleteClusterSnapshot ${arn} (status ${snapshot.status})`);
     await client().send(new DeleteClusterSnapshotCommand({ snapshotArn: arn }));
@@ -177,14 +187,14 @@ export const elasticSnapshotHandler: RestoreKindHandler = {
         return { PhysicalResourceId: event.PhysicalResourceId };
       }
       case 'Delete':
-        await advanceDelete(props, event.PhysicalResourceId);
+        await advanceDelete(props, event, event.PhysicalResourceId);
         return { PhysicalResourceId: event.PhysicalResourceId };
     }
   },
 
   async poll(event: IsCompleteRequest): Promise<PollResult> {
     const props = readElasticSnapshotCopyProperties(event.ResourceProperties);
-    if (event.RequestType === 'Delete') return advanceDelete(props, event.PhysicalResourceId);
+    if (event.RequestType === 'Delete') return advanceDelete(props, event, event.PhysicalResourceId);
     const snapshot = await getSnapshot(event.PhysicalResourceId);
     if (!snapshot) throw new Error(`Snapshot ${event.PhysicalResourceId} disappeared while the copy was waiting for it; someone deleted it outside this stack.`);
     const status = snapshot.status ?? 'unknown';
@@ -194,10 +204,9 @@ export const elasticSnapshotHandler: RestoreKindHandler = {
     return { done: status === 'ACTIVE', status };
   },
 
-  async describe(properties: Record<string, unknown>, physicalResourceId: string): Promise<Record<string, string>> {
-    readElasticSnapshotCopyProperties(properties);
-    const snapshot = await getSnapshot(physicalResourceId);
-    if (!snapshot) throw new Error(`Snapshot ${physicalResourceId} does not exist, so its attributes cannot be read; someone deleted it outside this stack.`);
+  async describe(restored: AttributesProperties): Promise<Record<string, string>> {
+    const snapshot = await getSnapshot(restored.RestoredId);
+    if (!snapshot) throw new Error(`Snapshot ${restored.RestoredId} does not exist, so its attributes cannot be read; someone deleted it outside this stack.`);
     return attributesOf(snapshot);
   },
 };

@@ -1,4 +1,5 @@
 import { callHuawei, HuaweiApiError, isInstanceBusyError, isTransientHuaweiError, readCredentials } from './api';
+import type { AttributesProperties } from '../../lib/private/contracts/common';
 import { HuaweiRecoveryProperties, readHuaweiRecoveryProperties } from '../../lib/private/contracts/huawei-rds-recovery';
 import { log } from '../shared/log';
 import { retrying, RetryPolicy } from '../shared/retry';
@@ -106,8 +107,7 @@ export const huaweiRecoveryHandler: RestoreKindHandler = {
     return { done: status === 'Completed', status: job.process ? `${status} (${job.process})` : status };
   },
 
-  async describe(properties: Record<string, unknown>, physicalResourceId: string): Promise<Record<string, string>> {
-    readHuaweiRecoveryProperties(properties);
-    return { JobId: physicalResourceId };
+  async describe(restored: AttributesProperties): Promise<Record<string, string>> {
+    return { JobId: restored.RestoredId };
   },
 };

@@ -1,6 +1,6 @@
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { PointInTimeRestoreProperties, readPointInTimeProperties } from '../../lib/private/contracts/point-in-time';
-import { Cluster, ClusterApi, clusterApiFor } from '../cluster/cluster-api';
+import { Cluster, ClusterApi } from '../cluster/cluster-api';
 import { clusterRestoreHandler, errorText } from '../cluster/lifecycle';
 
 /** RestoreDBClusterToPointInTime, for Neptune (its own client) and Aurora (the RDS client). */
@@ -44,7 +44,6 @@ async function preflight(api: ClusterApi, props: PointInTimeRestoreProperties): 
 
 export const pointInTimeHandler = clusterRestoreHandler<PointInTimeRestoreProperties>({
   read: readPointInTimeProperties,
-  api: (props) => clusterApiFor(props.Engine),
   apiName: 'RestoreDBClusterToPointInTime',
   describe: (props) => {
     const when = props.RestoreToTime ? `as of ${props.RestoreToTime}` : 'at its latest restorable time';

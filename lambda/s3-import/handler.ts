@@ -1,6 +1,5 @@
 import { DescribeDBEngineVersionsCommand, RDSClient, RestoreDBClusterFromS3Command } from '@aws-sdk/client-rds';
 import { MASTER_USER_SECRET_ARN_ATTRIBUTE, readS3ImportProperties, S3ImportProperties } from '../../lib/private/contracts/s3-import';
-import { clusterApiFor } from '../cluster/cluster-api';
 import { clusterRestoreHandler } from '../cluster/lifecycle';
 import { retrying, RetryPolicy } from '../shared/retry';
 
@@ -36,7 +35,6 @@ async function preflight(_api: unknown, props: S3ImportProperties): Promise<void
 
 export const s3ImportHandler = clusterRestoreHandler<S3ImportProperties>({
   read: readS3ImportProperties,
-  api: () => clusterApiFor('aurora-mysql'),
   apiName: 'RestoreDBClusterFromS3',
   describe: (props) => `aurora-mysql cluster "${props.DBClusterIdentifier}" from s3://${props.S3BucketName}/${props.S3Prefix ?? ''} (MySQL ${props.SourceEngineVersion})`,
   preflight,

@@ -2,12 +2,13 @@ import { createHash } from 'crypto';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { log } from './log';
 import { PollerState } from './polling';
+import { WaitHandleRef } from './signal';
 import { STATE_MACHINE_ARN_ENV } from '../../lib/private/contracts/common';
 
 /**
  * Executions of the per-stack polling state machine. An execution is named after its wait
- * handle, so starting it twice (a retried Create) starts it once, and a Delete can find and stop
- * it without having stored anything.
+ * handle (its stack and logical id, which CloudFormation never reuses together), so starting it twice
+ * (a retried Create) starts it once, and a Delete can find and stop it without having stored anything.
  */
 
 function stateMachineArn(): string {
@@ -16,8 +17,8 @@ function stateMachineArn(): string {
   return arn;
 }
 
-export function executionName(waitHandleUrl: string): string {
-  return `restore-${createHash('sha256').update(waitHandleUrl).digest('hex').slice(0, 40)}`;
+export function executionName(handle: WaitHandleRef): string {
+  return `restore-${createHash('sha256').update(`${handle.StackId}|${handle.WaitHandle}`).digest('hex').slice(0, 40)}`;
 }
 
 export function executionArn(machineArn: string, name: string): string {
@@ -27,9 +28,7 @@ export function executionArn(machineArn: string, name: string): string {
 const client = () => new SFNClient({ maxAttempts: 6 });
 
 export async function startPolling(state: PollerState): Promise<void> {
-  const url = String(state.ResourceProperties.WaitHandleUrl ?? '');
-  if (!url) throw new Error('Property WaitHandleUrl is missing; the construct always sets it.');
-  const name = executionName(url);
+  const name = executionName(state.WaitHandle);
   try {
     await client().send(new StartExecutionCommand({ stateMachineArn: stateMachineArn(), name, input: JSON.stringify(state) }));
     log(`Started polling ${state.PhysicalResourceId} in execution ${name}`);
@@ -41,9 +40,9 @@ export async function startPolling(state: PollerState): Promise<void> {
 }
 
 /** Stops the polling of a restore whose resource is being deleted; nothing to stop is fine. */
-export async function stopPolling(waitHandleUrl: string | undefined): Promise<void> {
-  if (!waitHandleUrl) return;
-  const arn = executionArn(stateMachineArn(), executionName(waitHandleUrl));
+export async function stopPolling(handle: WaitHandleRef | undefined): Promise<void> {
+  if (!handle) return;
+  const arn = executionArn(stateMachineArn(), executionName(handle));
   try {
     await client().send(new StopExecutionCommand({ executionArn: arn, cause: 'The restore resource is being deleted' }));
     log(`Stopped polling execution ${arn}`);

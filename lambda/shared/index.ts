@@ -1,11 +1,11 @@
 import { stopPolling, startPolling } from './executions';
 import { logEvent, log } from './log';
 import { initialPollerState, pollStep, PollerState } from './polling';
-import { putSignal, signalDocument } from './signal';
+import { signalDocument, signalWaitCondition, WaitHandleRef } from './signal';
 import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, RestoreKindHandler } from './types';
 import { pollUntilDeadline } from './waiting';
 import { BACKUP_RESTORE_RESOURCE_TYPE } from '../../lib/private/contracts/backup-restore-job';
-import { ATTRIBUTES_RESOURCE_TYPE, MAX_CUSTOM_RESOURCE_WAIT_SECONDS } from '../../lib/private/contracts/common';
+import { ATTRIBUTES_RESOURCE_TYPE, MAX_CUSTOM_RESOURCE_WAIT_SECONDS, readAttributesProperties } from '../../lib/private/contracts/common';
 import { ELASTIC_SNAPSHOT_RESOURCE_TYPE } from '../../lib/private/contracts/elastic-snapshot';
 import { HUAWEI_RECOVERY_RESOURCE_TYPE } from '../../lib/private/contracts/huawei-rds-recovery';
 import { POINT_IN_TIME_RESOURCE_TYPE } from '../../lib/private/contracts/point-in-time';
@@ -51,17 +51,20 @@ function kindOf(resourceType: string): RestoreKindHandler {
 }
 
 async function onAttributesEvent(event: OnEventRequest): Promise<OnEventResponse> {
-  const props = event.ResourceProperties;
-  const restoredId = String(props.RestoredId);
   if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
-  const data = await kindOf(String(props.RestoreResourceType)).describe(props, restoredId);
-  return { PhysicalResourceId: restoredId, Data: data };
+  const props = readAttributesProperties(event.ResourceProperties);
+  const data = await kindOf(props.RestoreResourceType).describe(props);
+  return { PhysicalResourceId: props.RestoredId, Data: data };
+}
+
+function waitHandleOf(event: OnEventRequest, properties: Record<string, unknown>): WaitHandleRef | undefined {
+  return properties.WaitHandle ? { StackId: event.StackId, WaitHandle: String(properties.WaitHandle) } : undefined;
 }
 
 /** A new wait condition handle means CloudFormation waits anew, so a poller must signal it. */
 function needsPolling(event: OnEventRequest): boolean {
   if (event.RequestType === 'Create') return true;
-  return event.RequestType === 'Update' && event.OldResourceProperties.WaitHandleUrl !== event.ResourceProperties.WaitHandleUrl;
+  return event.RequestType === 'Update' && event.OldResourceProperties.WaitHandle !== event.ResourceProperties.WaitHandle;
 }
 
 /**
@@ -69,11 +72,11 @@ function needsPolling(event: OnEventRequest): boolean {
  * Create with a marker id, and the Delete that follows never reaches this handler. Instead the resource
  * keeps its real id and its wait condition is told FAILURE, so the rollback's Delete removes it.
  */
-async function failWithoutPolling(waitHandleUrl: string, physicalResourceId: string, error: unknown): Promise<void> {
+async function failWithoutPolling(handle: WaitHandleRef, physicalResourceId: string, error: unknown): Promise<void> {
   const e = error as Error;
   const what = `The restore of ${physicalResourceId} started, but its polling could not: ${e?.name}: ${e?.message}`;
   try {
-    await putSignal(waitHandleUrl, signalDocument('FAILURE', physicalResourceId, `${what}; the rollback deletes ${physicalResourceId} according to its removal policy`));
+    await signalWaitCondition(handle, signalDocument('FAILURE', physicalResourceId, `${what}; the rollback deletes ${physicalResourceId} according to its removal policy`));
   } catch (signalError) {
     throw new Error(`${what}, nor could the wait condition be told (${(signalError as Error).message}). Delete ${physicalResourceId} yourself if the rollback leaves it.`);
   }
@@ -88,15 +91,17 @@ export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
     return answer;
   }
   const kind = kindOf(event.ResourceType);
-  if (event.RequestType === 'Delete') await stopPolling(event.ResourceProperties.WaitHandleUrl);
+  const handle = waitHandleOf(event, event.ResourceProperties);
+  if (event.RequestType === 'Delete') await stopPolling(handle);
   const startedAt = Date.now();
   const response = await kind.onEvent(event);
   if (needsPolling(event)) {
+    if (!handle) throw new Error('Property WaitHandle is missing; the construct always sets it.');
     const properties = withoutSensitive(event.ResourceProperties, kind);
     try {
-      await startPolling(initialPollerState(event.ResourceType, properties, response.PhysicalResourceId, startedAt));
+      await startPolling(initialPollerState(event.ResourceType, properties, response.PhysicalResourceId, handle, startedAt));
     } catch (error) {
-      await failWithoutPolling(String(event.ResourceProperties.WaitHandleUrl), response.PhysicalResourceId, error);
+      await failWithoutPolling(handle, response.PhysicalResourceId, error);
     }
   }
   const answer = { ...response, WaitStartedAt: startedAt };
@@ -119,5 +124,5 @@ export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteRe
 /** One step of the polling state machine. */
 export async function poll(state: PollerState): Promise<PollerState> {
   log('poll', { ResourceType: state.ResourceType, PhysicalResourceId: state.PhysicalResourceId, Polls: state.Polls, LastStatus: state.LastStatus });
-  return pollStep(state, { now: Date.now, kindOf, signal: putSignal });
+  return pollStep(state, { now: Date.now, kindOf, signal: signalWaitCondition });
 }

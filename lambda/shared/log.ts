@@ -1,13 +1,13 @@
 /**
- * Logging for the handlers. The ResponseURL and the wait condition handle's URL are presigned:
- * whoever holds them can answer for the resource, so they never reach a log line.
+ * Logging for the handlers. The ResponseURL is presigned: whoever holds it can answer for the
+ * resource, so it never reaches a log line.
  */
 const MASKED = '(masked)';
 
 function maskProperties(props: unknown, sensitive: readonly string[]): unknown {
   if (!props || typeof props !== 'object') return props;
   const masked: Record<string, unknown> = { ...props };
-  for (const key of ['WaitHandleUrl', ...sensitive]) if (key in masked) masked[key] = MASKED;
+  for (const key of sensitive) if (key in masked) masked[key] = MASKED;
   return masked;
 }
 

@@ -1,5 +1,5 @@
 import { log } from './log';
-import { SignalSender, signalDocument } from './signal';
+import { SignalSender, signalDocument, WaitHandleRef } from './signal';
 import { IsCompleteRequest, PollResult, RestoreKindHandler } from './types';
 import { formatDuration, isTransient } from './waiting';
 
@@ -14,6 +14,8 @@ export interface PollerState {
   readonly ResourceType: string;
   readonly ResourceProperties: Record<string, unknown>;
   readonly PhysicalResourceId: string;
+  /** The handle to signal when the restore ends. */
+  readonly WaitHandle: WaitHandleRef;
   /** When the restore started (epoch milliseconds); the timeout counts from here. */
   readonly StartedAt: number;
   /** Describe calls made so far. */
@@ -43,12 +45,13 @@ export function nextPollDelaySeconds(elapsedMs: number): number {
 
 /** The state for a restore that has just started. */
 export function initialPollerState(
-  resourceType: string, properties: Record<string, unknown>, physicalResourceId: string, startedAt: number,
+  resourceType: string, properties: Record<string, unknown>, physicalResourceId: string, waitHandle: WaitHandleRef, startedAt: number,
 ): PollerState {
   return {
     ResourceType: resourceType,
     ResourceProperties: properties,
     PhysicalResourceId: physicalResourceId,
+    WaitHandle: waitHandle,
     StartedAt: startedAt,
     Polls: 0,
     done: false,
@@ -57,11 +60,10 @@ export function initialPollerState(
 }
 
 export async function pollStep(state: PollerState, deps: PollerDependencies): Promise<PollerState> {
-  const url = String(state.ResourceProperties.WaitHandleUrl ?? '');
   const timeoutMs = Number(state.ResourceProperties.TimeoutSeconds) * 1000;
   const finish = async (status: 'SUCCESS' | 'FAILURE', reason: string, extra: Partial<PollerState> = {}): Promise<PollerState> => {
     log(`Signalling ${status} for ${state.PhysicalResourceId}: ${reason}`);
-    await deps.signal(url, signalDocument(status, state.PhysicalResourceId, reason));
+    await deps.signal(state.WaitHandle, signalDocument(status, state.PhysicalResourceId, reason));
     return { ...state, ...extra, done: true, waitSeconds: 0 };
   };
 

@@ -1,4 +1,5 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import type { AttributesProperties } from '../../lib/private/contracts/common';
 
 /** What the CDK Provider framework passes to onEvent: a CloudFormation request. */
 export type OnEventRequest = CloudFormationCustomResourceEvent;
@@ -39,5 +40,5 @@ export interface RestoreKindHandler {
    */
   poll(event: IsCompleteRequest): Promise<PollResult>;
   /** The attributes of a finished restore, as the construct reads them. */
-  describe(properties: Record<string, unknown>, physicalResourceId: string): Promise<Record<string, string>>;
+  describe(restored: AttributesProperties): Promise<Record<string, string>>;
 }

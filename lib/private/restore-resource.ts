@@ -1,15 +1,15 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ArnFormat, CfnWaitCondition, CfnWaitConditionHandle, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aspects, CfnResource, CfnWaitCondition, CfnWaitConditionHandle, CustomResource, Duration, IAspect, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
-  ATTRIBUTES_RESOURCE_TYPE, MAX_CUSTOM_RESOURCE_WAIT_SECONDS, MAX_WAIT_CONDITION_SECONDS, POLL_INTERVAL_SECONDS,
+  ATTRIBUTES_RESOURCE_TYPE, AttributesProperties, MAX_CUSTOM_RESOURCE_WAIT_SECONDS, MAX_WAIT_CONDITION_SECONDS, POLL_INTERVAL_SECONDS,
   STATE_MACHINE_ARN_ENV,
 } from './contracts/common';
 import { validateDuration } from './validation';
@@ -59,6 +59,8 @@ class RestoreProvider extends Construct {
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
       description: 'Runs the restore handlers of cdk-restore-constructs in this stack',
     });
+    // A wait condition handle's URL is its physical id, looked up only to signal (see RestoreResource).
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStackResource'], resources: [Stack.of(this).stackId] }));
 
     const code = lambda.Code.fromAsset(HANDLER_ASSET);
     const handlerProps = { code, runtime: lambda.Runtime.NODEJS_22_X, role: this.role, memorySize: 256 };
@@ -129,6 +131,39 @@ class RestoreProvider extends Construct {
   }
 }
 
+/** The resources of the scope's stack that a value refers to, by Ref or Fn::GetAtt. */
+function referencedResources(scope: Construct, value: unknown): CfnResource[] {
+  const stack = Stack.of(scope);
+  const referenced = new Set<string>();
+  const collect = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(collect);
+    if (!node || typeof node !== 'object') return;
+    for (const [key, inner] of Object.entries(node)) {
+      if (key === 'Ref' && typeof inner === 'string') referenced.add(inner);
+      else if (key === 'Fn::GetAtt' && Array.isArray(inner) && typeof inner[0] === 'string') referenced.add(inner[0]);
+      else collect(inner);
+    }
+  };
+  collect(stack.resolve(value));
+  return stack.node.findAll().filter((c): c is CfnResource =>
+    c instanceof CfnResource && Stack.of(c) === stack && referenced.has(stack.resolve(c.logicalId)));
+}
+
+/**
+ * Makes a wait condition handle depend on every resource of its stack that the restore's inputs refer
+ * to. The handle's presigned URL is valid for about a day from the handle's creation, so a handle made
+ * at stack start could expire before a restore that waits on another restore (its source) signals.
+ * Its restore's references are only known once the whole app is built, hence an aspect.
+ */
+class CreateHandleWithItsRestore implements IAspect {
+  constructor(private readonly handle: CfnWaitConditionHandle, private readonly inputs: Record<string, unknown>) {}
+
+  visit(node: IConstruct): void {
+    if (node !== this.handle) return;
+    this.handle.node.addDependency(...referencedResources(this.handle, this.inputs));
+  }
+}
+
 /** Props of {@link RestoreResource}. */
 export interface RestoreResourceProps {
   /** CloudFormation type of the custom resource, which also selects the handler. */
@@ -164,14 +199,17 @@ export class RestoreResource extends Construct {
     // condition, so their logical ids carry a hash of everything that starts a new wait.
     const waitId = inputsHash(this, { ...props.properties, TimeoutSeconds: timeoutSeconds }).toUpperCase();
     const handle = new CfnWaitConditionHandle(this, `WaitHandle${waitId}`);
+    Aspects.of(handle).add(new CreateHandleWithItsRestore(handle, props.properties));
 
     this.resource = new CustomResource(this, 'Default', {
       serviceToken: this.provider.serviceToken,
       resourceType: props.resourceType,
-      properties: { ...props.properties, ...props.lateProperties, TimeoutSeconds: timeoutSeconds, WaitHandleUrl: handle.ref },
+      // The handle by name, not its URL (a Ref): the URL is presigned, and the provider framework logs
+      // every property and passes them through its waiter's execution input.
+      properties: { ...props.properties, ...props.lateProperties, TimeoutSeconds: timeoutSeconds, WaitHandle: Stack.of(this).getLogicalId(handle) },
     });
     // The handler must not run before the statements the constructs add to its role are in place.
-    this.resource.node.addDependency(this.provider.role, this.provider.pollingPolicy);
+    this.resource.node.addDependency(this.provider.role, this.provider.pollingPolicy, handle);
 
     this.waitCondition = new CfnWaitCondition(this, `Wait${waitId}`, { handle: handle.ref, timeout: String(timeoutSeconds), count: 1 });
     this.waitCondition.node.addDependency(this.resource);
@@ -180,12 +218,10 @@ export class RestoreResource extends Construct {
       serviceToken: this.provider.serviceToken,
       resourceType: ATTRIBUTES_RESOURCE_TYPE,
       properties: {
-        ...props.properties,
-        TimeoutSeconds: timeoutSeconds,
-        WaitHandleUrl: handle.ref,
         RestoreResourceType: props.resourceType,
         RestoredId: this.resource.ref,
-      },
+        Engine: props.properties.Engine,
+      } satisfies Record<keyof AttributesProperties, unknown>,
     });
     this.attributes.node.addDependency(this.waitCondition);
   }
@@ -202,7 +238,21 @@ export class RestoreResource extends Construct {
 
   /** Lets the shared handler role make these calls; scope each statement to the resources involved. */
   addToHandlerPolicy(statement: iam.PolicyStatement): void {
-    this.provider.role.addToPrincipalPolicy(statement);
+    // Every restore's custom resource waits for the role's default policy, so a statement naming what another
+    // restore made (restore B from restore A's cluster) would close a cycle there. It gets a policy of its own,
+    // which only this restore waits for.
+    const fromAnotherRestore = referencedResources(this, statement.toStatementJson())
+      .some((r) => r.node.scopes.some((s) => s instanceof RestoreResource && s !== this));
+    if (fromAnotherRestore) this.ownPolicy().addStatements(statement);
+    else this.provider.role.addToPrincipalPolicy(statement);
+  }
+
+  private ownPolicy(): iam.Policy {
+    const existing = this.node.tryFindChild('HandlerPolicy') as iam.Policy | undefined;
+    if (existing) return existing;
+    const policy = new iam.Policy(this, 'HandlerPolicy', { roles: [this.provider.role] });
+    this.resource.node.addDependency(policy);
+    return policy;
   }
 
   /** The principal the shared handlers run as, for grants such as `key.grant(...)`. */

@@ -40,3 +40,6 @@ export function completeEvent(request: OnEventRequest, answer: { PhysicalResourc
 
 /** The owner tag a resource restored by the test events' stack resource carries. */
 export const OWNER_TAG = { Key: OWNER_TAG_KEY, Value: ownerToken({ StackId: STACK_ID, LogicalResourceId: LOGICAL_ID }) };
+
+/** The wait condition handle the test events' restores signal, by stack and logical id. */
+export const WAIT_HANDLE = { StackId: STACK_ID, WaitHandle: 'RestoreWaitHandle1A2B3C4D' };

@@ -1,25 +1,34 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as sfn from '@aws-sdk/client-sfn';
+import { STACK_ID } from './events';
 import type { WaitSignal } from '../../lambda/shared/signal';
+import { answerCloudFormation, isCloudFormationCall } from '../../rehearse/cloudformation';
 
 /**
- * Wait condition handles, played by an HTTP server on 127.0.0.1 that keeps every signal PUT to each
- * handle URL it hands out (CloudFormation's handles are presigned S3 URLs that only take the PUT).
+ * Wait condition handles of the test events' stack, played by an HTTP server on 127.0.0.1: it keeps
+ * every signal PUT to each handle URL it hands out (CloudFormation's handles are presigned S3 URLs
+ * that only take the PUT), and answers CloudFormation's DescribeStackResource, by which the handler
+ * finds a handle's URL, for as long as it runs (AWS_ENDPOINT_URL_CLOUDFORMATION points at it).
  */
 export class WaitHandles {
   static async start(): Promise<WaitHandles> {
     const handles = new WaitHandles();
     await new Promise<void>((r) => handles.server.listen(0, '127.0.0.1', r));
+    process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = handles.base;
     return handles;
   }
 
   private readonly signals = new Map<string, WaitSignal[]>();
+  private readonly urls = new Map<string, string>();
   private count = 0;
   private readonly server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => { body += c; });
     req.on('end', () => {
+      if (isCloudFormationCall(req)) {
+        return answerCloudFormation(body, res, (stackId, logicalId) => (stackId === STACK_ID ? this.urls.get(logicalId) : undefined));
+      }
       const key = new URL(req.url!, 'http://x').pathname;
       this.signals.set(key, [...(this.signals.get(key) ?? []), JSON.parse(body)]);
       res.end();
@@ -28,17 +37,25 @@ export class WaitHandles {
 
   private constructor() {}
 
-  /** A fresh handle URL. */
-  newHandle(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/handle-${++this.count}?X-Amz-Signature=test`;
+  private get base(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** The signals the handle has received, in order. */
-  signalsOf(handleUrl: string): WaitSignal[] {
-    return this.signals.get(new URL(handleUrl).pathname) ?? [];
+  /** A fresh handle in the test stack; returns its logical id. */
+  newHandle(): string {
+    const logicalId = `RestoreWaitHandle${++this.count}`;
+    this.urls.set(logicalId, `${this.base}/handle-${this.count}?X-Amz-Signature=test`);
+    return logicalId;
+  }
+
+  /** The signals the handle (by logical id) has received, in order. */
+  signalsOf(logicalId: string): WaitSignal[] {
+    const url = this.urls.get(logicalId);
+    return url ? this.signals.get(new URL(url).pathname) ?? [] : [];
   }
 
   close(): void {
+    delete process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;
     this.server.close();
   }
 }

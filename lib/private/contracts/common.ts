@@ -10,8 +10,12 @@
 export interface CommonRestoreProperties {
   /** How long the restore may take before it fails, in seconds (the wait condition's Timeout). */
   readonly TimeoutSeconds: number;
-  /** Presigned URL of the wait condition handle that the poller signals when the restore ends. */
-  readonly WaitHandleUrl?: string;
+  /**
+   * Logical id of the wait condition handle that the poller signals when the restore ends. The handle's
+   * URL is presigned, so whoever holds it can answer for the restore: the handler looks it up (it is the
+   * handle's physical id) only to signal, and it never travels in properties, logs or execution state.
+   */
+  readonly WaitHandle?: string;
 }
 
 /**
@@ -20,12 +24,26 @@ export interface CommonRestoreProperties {
  */
 export const ATTRIBUTES_RESOURCE_TYPE = 'Custom::RestoredResourceAttributes';
 
-/** Properties of the attributes resource besides the restore's own. */
+/**
+ * Properties of the attributes resource: what names the restored resource, and nothing of the restore's
+ * inputs (its Update follows the restored id, not them).
+ */
 export interface AttributesProperties {
   /** The CloudFormation type of the restore whose attributes to read. */
   readonly RestoreResourceType: string;
   /** The restore's physical id. */
   readonly RestoredId: string;
+  /** The engine of a restored DB cluster, which selects the API that describes it. */
+  readonly Engine?: string;
+}
+
+/** Reads the attributes resource's properties. */
+export function readAttributesProperties(props: Record<string, unknown>): AttributesProperties {
+  return {
+    RestoreResourceType: readString('RestoreResourceType', props.RestoreResourceType),
+    RestoredId: readString('RestoredId', props.RestoredId),
+    Engine: readOptionalString('Engine', props.Engine),
+  };
 }
 
 /**
@@ -113,5 +131,5 @@ export function readStringMap(name: string, raw: unknown): Record<string, string
 export function readCommonProperties(props: Record<string, unknown>): CommonRestoreProperties {
   const timeout = readInteger('TimeoutSeconds', props.TimeoutSeconds);
   if (timeout === undefined || timeout <= 0) throw new Error(`Property TimeoutSeconds must be a positive whole number, got ${JSON.stringify(props.TimeoutSeconds)}`);
-  return { TimeoutSeconds: timeout, WaitHandleUrl: readOptionalString('WaitHandleUrl', props.WaitHandleUrl) };
+  return { TimeoutSeconds: timeout, WaitHandle: readOptionalString('WaitHandle', props.WaitHandle) };
 }

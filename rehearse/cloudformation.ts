@@ -1,0 +1,44 @@
+import type { IncomingMessage, ServerResponse } from 'http';
+
+/**
+ * CloudFormation's DescribeStackResource, in its wire format (the awsQuery protocol), for whoever plays
+ * CloudFormation locally: the rehearsal, and the tests. The handler asks it for a wait condition
+ * handle's physical id, which is the URL it signals; moto keeps no such URL (it ignores handles).
+ */
+
+/** The physical id of a stack's resource, or undefined when the stack has no resource of that name. */
+export type PhysicalIdLookup = (stackId: string, logicalId: string) => string | undefined;
+
+function xmlEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Whether a request is a CloudFormation API call (a form-encoded POST), rather than a signal. */
+export function isCloudFormationCall(req: IncomingMessage): boolean {
+  return req.method === 'POST' && String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+}
+
+/** Answers one CloudFormation API call; only DescribeStackResource is played. */
+export function answerCloudFormation(body: string, res: ServerResponse, lookup: PhysicalIdLookup): void {
+  const params = new URLSearchParams(body);
+  const fail = (status: number, code: string, message: string) => {
+    res.statusCode = status;
+    res.setHeader('content-type', 'text/xml');
+    res.end(`<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>${code}</Code>`
+      + `<Message>${xmlEscape(message)}</Message></Error><RequestId>local</RequestId></ErrorResponse>`);
+  };
+  if (params.get('Action') !== 'DescribeStackResource') {
+    return fail(400, 'InvalidAction', `The local CloudFormation plays DescribeStackResource only, not ${params.get('Action')}`);
+  }
+  const stackId = params.get('StackName') ?? '';
+  const logicalId = params.get('LogicalResourceId') ?? '';
+  const physicalId = lookup(stackId, logicalId);
+  if (physicalId === undefined) return fail(400, 'ValidationError', `Resource ${logicalId} does not exist for stack ${stackId}`);
+  res.setHeader('content-type', 'text/xml');
+  res.end('<DescribeStackResourceResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStackResourceResult>'
+    + `<StackResourceDetail><StackId>${xmlEscape(stackId)}</StackId><StackName>${xmlEscape(stackId.split('/')[1] ?? stackId)}</StackName>`
+    + `<LogicalResourceId>${xmlEscape(logicalId)}</LogicalResourceId><PhysicalResourceId>${xmlEscape(physicalId)}</PhysicalResourceId>`
+    + '<ResourceType>AWS::CloudFormation::WaitConditionHandle</ResourceType><ResourceStatus>CREATE_COMPLETE</ResourceStatus>'
+    + `<LastUpdatedTimestamp>${new Date().toISOString()}</LastUpdatedTimestamp></StackResourceDetail>`
+    + '</DescribeStackResourceResult><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></DescribeStackResourceResponse>');
+}
