@@ -2,7 +2,8 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { BACKUP_RESTORE_RESOURCE_TYPE, BackupRestoreJobProperties } from './private/contracts/backup-restore-job';
+import { BACKUP_RESTORE_JOB_IN_PLACE, BACKUP_RESTORE_JOB_RESOURCE_TYPE, BackupRestoreJobProperties } from './private/contracts/backup-restore-job';
+import { CommonRestoreProperties } from './private/contracts/common';
 import { validateRecoveryPoint } from './private/recovery-point';
 import { RestoreResource } from './private/restore-resource';
 import { invalidProp } from './private/validation';
@@ -325,14 +326,16 @@ export class BackupRestoreJob extends Construct {
     this.role = props.role ?? this.defaultRole(props.resourceType);
     props.metadata.kmsKey?.grant(this.role, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey*');
 
-    const properties: Omit<BackupRestoreJobProperties, 'TimeoutSeconds'> = {
+    const properties: Omit<BackupRestoreJobProperties, keyof CommonRestoreProperties> = {
       RecoveryPointArn: arn,
       ResourceType: props.resourceType.name,
       IamRoleArn: this.role.roleArn,
       CopySourceTagsToRestoredResource: props.copySourceTags,
       Metadata: props.metadata.values,
     };
-    const restore = new RestoreResource(this, 'Restore', { resourceType: BACKUP_RESTORE_RESOURCE_TYPE, timeout: props.timeout, properties: { ...properties } });
+    const restore = new RestoreResource(this, 'Restore', {
+      resourceType: BACKUP_RESTORE_JOB_RESOURCE_TYPE, timeout: props.timeout, inPlace: BACKUP_RESTORE_JOB_IN_PLACE, properties: { ...properties },
+    });
     restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['backup:StartRestoreJob'], resources: [arn] }));
     restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [this.role.roleArn] }));
     // DescribeRestoreJob has no resource-level permissions; it only reads the job's progress.

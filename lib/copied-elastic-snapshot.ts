@@ -2,9 +2,12 @@ import { Annotations, ArnFormat, Duration, Fn, ITaggable, Lazy, RemovalPolicy, S
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { CommonRestoreProperties } from './private/contracts/common';
 import {
-  ELASTIC_SNAPSHOT_RESOURCE_TYPE, ElasticSnapshotAttribute, ElasticSnapshotCopyProperties, SnapshotRemovalPolicyName,
-} from './private/contracts/elastic-snapshot';
+  COPIED_ELASTIC_SNAPSHOT_IN_PLACE, COPIED_ELASTIC_SNAPSHOT_REMOVAL, COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE, CopiedElasticSnapshotAttribute,
+  CopiedElasticSnapshotProperties,
+} from './private/contracts/copied-elastic-snapshot';
+import { removalPolicyName } from './private/removal-policy';
 import { RestoreResource } from './private/restore-resource';
 import { identifierProblem, invalidProp } from './private/validation';
 
@@ -96,14 +99,14 @@ export class CopiedElasticSnapshot extends Construct implements ITaggable {
     super(scope, id);
     const stack = Stack.of(this);
     const removalPolicy = validateProps(this, props);
-    this.tags = new TagManager(TagType.MAP, ELASTIC_SNAPSHOT_RESOURCE_TYPE, props.tags);
+    this.tags = new TagManager(TagType.MAP, COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE, props.tags);
     this.node.addValidation({ validate: () => tagErrors(this.tags.tagValues()) });
 
     const name = Token.isUnresolved(props.targetSnapshotName) ? props.targetSnapshotName : props.targetSnapshotName.toLowerCase();
     if (name !== props.targetSnapshotName) {
       Annotations.of(this).addInfo(`targetSnapshotName "${props.targetSnapshotName}" is stored as "${name}": snapshot names are case-insensitive.`);
     }
-    const properties: Omit<ElasticSnapshotCopyProperties, 'TimeoutSeconds' | 'Tags'> = {
+    const properties: Omit<CopiedElasticSnapshotProperties, keyof CommonRestoreProperties | 'Tags'> = {
       SourceSnapshotArn: props.sourceSnapshotArn,
       TargetSnapshotName: name,
       CopyTags: props.copyTags,
@@ -111,10 +114,10 @@ export class CopiedElasticSnapshot extends Construct implements ITaggable {
       RemovalPolicy: removalPolicy,
     };
     const restore = new RestoreResource(this, 'Restore', {
-      resourceType: ELASTIC_SNAPSHOT_RESOURCE_TYPE,
+      resourceType: COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE,
       timeout: props.timeout,
-      properties: { ...properties },
-      lateProperties: { Tags: Lazy.any({ produce: () => this.tags.renderTags() }) },
+      inPlace: COPIED_ELASTIC_SNAPSHOT_IN_PLACE,
+      properties: { ...properties, Tags: Lazy.any({ produce: () => this.tags.renderTags() }) },
     });
 
     // A copy's ARN carries an id the service generates, so the handler's rights on copies are
@@ -132,7 +135,7 @@ export class CopiedElasticSnapshot extends Construct implements ITaggable {
     restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['docdb-elastic:ListClusterSnapshots'], resources: ['*'] }));
     props.kmsKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey');
 
-    const att = (attribute: ElasticSnapshotAttribute) => restore.getAttString(attribute);
+    const att = (attribute: CopiedElasticSnapshotAttribute) => restore.getAttString(attribute);
     this.snapshotArn = att('SnapshotArn');
     this.snapshotName = att('SnapshotName');
     this.clusterArn = att('ClusterArn');
@@ -145,7 +148,7 @@ export class CopiedElasticSnapshot extends Construct implements ITaggable {
   }
 }
 
-function validateProps(scope: Construct, props: CopiedElasticSnapshotProps): SnapshotRemovalPolicyName {
+function validateProps(scope: Construct, props: CopiedElasticSnapshotProps): typeof COPIED_ELASTIC_SNAPSHOT_REMOVAL.default {
   const stack = Stack.of(scope);
   const arn = props.sourceSnapshotArn;
   if (!Token.isUnresolved(arn)) {
@@ -167,11 +170,8 @@ function validateProps(scope: Construct, props: CopiedElasticSnapshotProps): Sna
     const problem = identifierProblem(name);
     if (problem) invalidProp('targetSnapshotName', name, `${problem}; use 1 to 63 letters, digits or hyphens, starting with a letter, not ending with a hyphen and without two consecutive hyphens`);
   }
-  const policy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-  if (policy !== RemovalPolicy.RETAIN && policy !== RemovalPolicy.DESTROY) {
-    invalidProp('removalPolicy', policy, 'use RemovalPolicy.RETAIN (keep the copy) or RemovalPolicy.DESTROY (delete it); a snapshot of a snapshot is not offered');
-  }
-  return policy === RemovalPolicy.DESTROY ? 'destroy' : 'retain';
+  return removalPolicyName(props.removalPolicy, COPIED_ELASTIC_SNAPSHOT_REMOVAL,
+    'use RemovalPolicy.RETAIN (keep the copy) or RemovalPolicy.DESTROY (delete it); a snapshot of a snapshot is not offered');
 }
 
 function tagErrors(tags: Record<string, string>): string[] {

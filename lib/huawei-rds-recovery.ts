@@ -1,7 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { HUAWEI_RECOVERY_RESOURCE_TYPE, HuaweiRecoveryProperties } from './private/contracts/huawei-rds-recovery';
+import { CommonRestoreProperties, restoreInputsOf } from './private/contracts/common';
+import { HUAWEI_RDS_RECOVERY_IN_PLACE, HUAWEI_RDS_RECOVERY_RESOURCE_TYPE, HuaweiRdsRecoveryProperties } from './private/contracts/huawei-rds-recovery';
 import { inputsHash, RestoreResource } from './private/restore-resource';
 import { invalidProp } from './private/validation';
 
@@ -115,7 +116,7 @@ export class HuaweiRdsRecovery extends Construct {
   constructor(scope: Construct, id: string, props: HuaweiRdsRecoveryProps) {
     super(scope, id);
     const endpoint = validateProps(props);
-    const properties: Omit<HuaweiRecoveryProperties, 'TimeoutSeconds'> = {
+    const properties: Omit<HuaweiRdsRecoveryProperties, keyof CommonRestoreProperties> = {
       Endpoint: endpoint,
       ProjectId: props.projectId,
       CredentialsSecretArn: props.credentials.secretArn,
@@ -132,8 +133,10 @@ export class HuaweiRdsRecovery extends Construct {
     // the old source over the new one. Another restore is another resource: its logical id carries the
     // restore's inputs, so CloudFormation creates it (one restore) and deletes the old one (nothing to
     // undo), and a rollback deletes it again. The credentials may change without a restore.
-    const { CredentialsSecretArn: _credentials, ...restoreInputs } = properties;
-    const restore = new RestoreResource(this, `Restore${inputsHash(this, restoreInputs).toUpperCase()}`, { resourceType: HUAWEI_RECOVERY_RESOURCE_TYPE, timeout: props.timeout, properties: { ...properties } });
+    const inputs = restoreInputsOf(properties, HUAWEI_RDS_RECOVERY_IN_PLACE);
+    const restore = new RestoreResource(this, `Restore${inputsHash(this, inputs).toUpperCase()}`, {
+      resourceType: HUAWEI_RDS_RECOVERY_RESOURCE_TYPE, timeout: props.timeout, inPlace: HUAWEI_RDS_RECOVERY_IN_PLACE, properties: { ...properties },
+    });
     props.credentials.grantRead(restore.handlerPrincipal);
     this.jobId = restore.getAttString('JobId');
   }

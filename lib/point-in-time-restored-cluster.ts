@@ -1,16 +1,13 @@
-import { ITaggable, Lazy, TagManager, TagType, Token } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import { ClusterEndpoint } from './cluster-endpoint';
-import { POINT_IN_TIME_RESOURCE_TYPE, PointInTimeRestoreProperties } from './private/contracts/point-in-time';
+import { ClusterInPlace } from './private/contracts/cluster';
+import { CommonRestoreProperties } from './private/contracts/common';
+import { POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE, PointInTimeRestoredClusterProperties } from './private/contracts/point-in-time-restored-cluster';
 import { RestoreResource } from './private/restore-resource';
-import {
-  addTagValidation, auroraClusterView, clusterNetwork, createInstances, defaultClusterIdentifier, grantClusterLifecycle, lowercase, rdsArn,
-  removalPolicyName, restoredClusterAttributes, validateCommonClusterProps, warnIfDeletionBlocked,
-} from './private/restored-cluster';
+import { lowercase, rdsArn, RestoredClusterBase, validateCommonClusterProps } from './private/restored-cluster';
 import { invalidProp, validateGroupName, validateIdentifier } from './private/validation';
 import { RestoredClusterOptions } from './restored-cluster-options';
 
@@ -120,23 +117,7 @@ export interface PointInTimeRestoredClusterProps extends RestoredClusterOptions 
  * engine, the restore time lies in its restorable window, the key is usable), waits until the
  * cluster is available and then lets CloudFormation create the instances.
  */
-export class PointInTimeRestoredCluster extends Construct implements ec2.IConnectable, ITaggable {
-  /** Identifier of the restored cluster. */
-  public readonly clusterIdentifier: string;
-  /** ARN of the restored cluster. */
-  public readonly clusterArn: string;
-  /** Region-unique, immutable identifier of the restored cluster (`cluster-...`), used by IAM auth. */
-  public readonly clusterResourceId: string;
-  /** The cluster's writer endpoint. */
-  public readonly clusterEndpoint: ClusterEndpoint;
-  /** The cluster's reader endpoint. */
-  public readonly clusterReadEndpoint: ClusterEndpoint;
-  /** Identifiers of the DB instances, writer first. */
-  public readonly instanceIdentifiers: string[];
-  /** Network access to the restored cluster; its default port is the cluster's port. */
-  public readonly connections: ec2.Connections;
-  /** Tags applied to the restored cluster, from `Tags.of(...)`. */
-  public readonly tags: TagManager;
+export class PointInTimeRestoredCluster extends RestoredClusterBase {
   /** The engine of the restored cluster. */
   public readonly engine: ClusterEngine;
   /**
@@ -152,63 +133,43 @@ export class PointInTimeRestoredCluster extends Construct implements ec2.IConnec
    * @param props what to restore, from where, and how
    */
   constructor(scope: Construct, id: string, props: PointInTimeRestoredClusterProps) {
-    super(scope, id);
     validateProps(props);
-    this.engine = props.engine;
-    const removalPolicy = removalPolicyName(props.removalPolicy);
-    this.tags = new TagManager(TagType.KEY_VALUE, POINT_IN_TIME_RESOURCE_TYPE);
-    addTagValidation(this, this.tags);
-    const { subnetGroupName, securityGroups } = clusterNetwork(this, props);
-
-    // What decides the restored data and its placement; a change to any of it names a new cluster.
-    const inputs: Omit<PointInTimeRestoreProperties, 'TimeoutSeconds' | 'RemovalPolicy' | 'Tags' | 'DBClusterIdentifier' | 'DeletionProtection'> = {
-      Engine: props.engine,
-      SourceDBClusterIdentifier: props.sourceClusterIdentifier,
-      RestoreToTime: props.restorePoint?.time?.toISOString(),
-      RestoreType: props.restoreType ?? RestoreType.FULL_COPY,
-      Port: props.port,
-      DBSubnetGroupName: subnetGroupName,
-      VpcSecurityGroupIds: securityGroups.length ? securityGroups.map((sg) => sg.securityGroupId) : undefined,
-      KmsKeyId: props.storageEncryptionKey?.keyArn,
-      EnableIAMDatabaseAuthentication: props.iamAuthentication,
-      OptionGroupName: props.optionGroupName,
-      DBClusterParameterGroupName: props.clusterParameterGroupName,
-    };
-    const identifier = props.clusterIdentifier ? lowercase(props.clusterIdentifier) : defaultClusterIdentifier(this, inputs);
-
-    const restore = new RestoreResource(this, 'Restore', {
-      resourceType: POINT_IN_TIME_RESOURCE_TYPE,
-      timeout: props.timeout,
-      properties: { ...inputs, DBClusterIdentifier: identifier, DeletionProtection: props.deletionProtection, RemovalPolicy: removalPolicy },
-      lateProperties: { Tags: Lazy.any({ produce: () => this.tags.renderTags() }) },
+    super(scope, id, props, (self, { subnetGroupName, securityGroups }) => {
+      // What decides the restored data and its placement; a change to any of it names a new cluster.
+      const inputs: Omit<PointInTimeRestoredClusterProperties, keyof CommonRestoreProperties | ClusterInPlace | 'DBClusterIdentifier'> = {
+        Engine: props.engine,
+        SourceDBClusterIdentifier: props.sourceClusterIdentifier,
+        RestoreToTime: props.restorePoint?.time?.toISOString(),
+        RestoreType: props.restoreType ?? RestoreType.FULL_COPY,
+        Port: props.port,
+        DBSubnetGroupName: subnetGroupName,
+        VpcSecurityGroupIds: securityGroups.length ? securityGroups.map((sg) => sg.securityGroupId) : undefined,
+        KmsKeyId: props.storageEncryptionKey?.keyArn,
+        EnableIAMDatabaseAuthentication: props.iamAuthentication,
+        OptionGroupName: props.optionGroupName,
+        DBClusterParameterGroupName: props.clusterParameterGroupName,
+      };
+      return {
+        resourceType: POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE,
+        engine: props.engine,
+        inputs,
+        grant: (restore, identifier) => grantRestore(self, restore, props, identifier, subnetGroupName),
+      };
     });
-    this.grantRestore(restore, props, identifier, subnetGroupName);
-    grantClusterLifecycle(restore, identifier);
-
-    const attributes = restoredClusterAttributes(restore);
-    this.clusterIdentifier = attributes.clusterIdentifier;
-    this.clusterArn = attributes.clusterArn;
-    this.clusterResourceId = attributes.clusterResourceId;
-    this.clusterEndpoint = attributes.clusterEndpoint;
-    this.clusterReadEndpoint = attributes.clusterReadEndpoint;
-    this.connections = new ec2.Connections({ securityGroups, defaultPort: ec2.Port.tcp(attributes.port) });
-    this.instanceIdentifiers = createInstances(this, props.engine, this.clusterIdentifier, props);
-    if (props.engine !== ClusterEngine.NEPTUNE) {
-      this.databaseCluster = auroraClusterView(this, props.engine, attributes, securityGroups, this.instanceIdentifiers);
-    }
-    warnIfDeletionBlocked(this, props.deletionProtection, removalPolicy);
+    this.engine = props.engine;
+    if (props.engine !== ClusterEngine.NEPTUNE) this.databaseCluster = this._databaseCluster(props.engine);
   }
+}
 
-  /** The shared handler may restore only from this source into this target, with the groups named. */
-  private grantRestore(restore: RestoreResource, props: PointInTimeRestoredClusterProps, identifier: string,
-    subnetGroupName: string | undefined): void {
-    const source = rdsArn(this, 'cluster', lowercase(props.sourceClusterIdentifier));
-    const resources = [source, rdsArn(this, 'cluster', identifier), rdsArn(this, 'subgrp', subnetGroupName ?? 'default')];
-    if (props.optionGroupName) resources.push(rdsArn(this, 'og', props.optionGroupName));
-    if (props.clusterParameterGroupName) resources.push(rdsArn(this, 'cluster-pg', props.clusterParameterGroupName));
-    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:RestoreDBClusterToPointInTime', 'rds:DescribeDBClusters'], resources }));
-    props.storageEncryptionKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant');
-  }
+/** The shared handler may restore only from this source into this target, with the groups named. */
+function grantRestore(scope: Construct, restore: RestoreResource, props: PointInTimeRestoredClusterProps, identifier: string,
+  subnetGroupName: string | undefined): void {
+  const source = rdsArn(scope, 'cluster', lowercase(props.sourceClusterIdentifier));
+  const resources = [source, rdsArn(scope, 'cluster', identifier), rdsArn(scope, 'subgrp', subnetGroupName ?? 'default')];
+  if (props.optionGroupName) resources.push(rdsArn(scope, 'og', props.optionGroupName));
+  if (props.clusterParameterGroupName) resources.push(rdsArn(scope, 'cluster-pg', props.clusterParameterGroupName));
+  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:RestoreDBClusterToPointInTime', 'rds:DescribeDBClusters'], resources }));
+  props.storageEncryptionKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant');
 }
 
 function validateProps(props: PointInTimeRestoredClusterProps): void {

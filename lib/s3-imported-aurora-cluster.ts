@@ -1,18 +1,15 @@
-import { ArnFormat, Duration, ITaggable, Lazy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ClusterEndpoint } from './cluster-endpoint';
-import { MASTER_USER_SECRET_ARN_ATTRIBUTE, S3_IMPORT_RESOURCE_TYPE, S3ImportProperties } from './private/contracts/s3-import';
+import { ClusterInPlace } from './private/contracts/cluster';
+import { CommonRestoreProperties } from './private/contracts/common';
+import { MASTER_USER_SECRET_ARN_ATTRIBUTE, S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE, S3ImportedAuroraClusterProperties } from './private/contracts/s3-imported-aurora-cluster';
 import { RestoreResource } from './private/restore-resource';
-import {
-  addTagValidation, auroraClusterView, clusterNetwork, createInstances, defaultClusterIdentifier, grantClusterLifecycle, lowercase, rdsArn,
-  removalPolicyName, restoredClusterAttributes, validateCommonClusterProps, warnIfDeletionBlocked,
-} from './private/restored-cluster';
+import { rdsArn, RestoredClusterBase, validateCommonClusterProps } from './private/restored-cluster';
 import { invalidProp } from './private/validation';
 import { RestoredClusterOptions } from './restored-cluster-options';
 
@@ -104,23 +101,7 @@ const RESERVED_USERNAMES = new Set([
  * its DB instances. The master user's password is made by RDS and kept in Secrets Manager; it
  * is never in the template, the handler's environment, a log line or a response.
  */
-export class S3ImportedAuroraCluster extends Construct implements ec2.IConnectable, ITaggable {
-  /** Identifier of the cluster. */
-  public readonly clusterIdentifier: string;
-  /** ARN of the cluster. */
-  public readonly clusterArn: string;
-  /** Region-unique, immutable identifier of the cluster (`cluster-...`), used by IAM auth. */
-  public readonly clusterResourceId: string;
-  /** The cluster's writer endpoint. */
-  public readonly clusterEndpoint: ClusterEndpoint;
-  /** The cluster's reader endpoint. */
-  public readonly clusterReadEndpoint: ClusterEndpoint;
-  /** Identifiers of the DB instances, writer first. */
-  public readonly instanceIdentifiers: string[];
-  /** Network access to the cluster; its default port is the cluster's port. */
-  public readonly connections: ec2.Connections;
-  /** Tags applied to the cluster, from `Tags.of(...)`. */
-  public readonly tags: TagManager;
+export class S3ImportedAuroraCluster extends RestoredClusterBase {
   /** The secret RDS manages for the master user (username and password). */
   public readonly secret: secretsmanager.ISecret;
   /** The cluster as an `rds.IDatabaseCluster`, for `grantConnect`, metrics and other aws-cdk-lib integrations. */
@@ -134,85 +115,71 @@ export class S3ImportedAuroraCluster extends Construct implements ec2.IConnectab
    * @param props the backup, and the cluster to make of it
    */
   constructor(scope: Construct, id: string, props: S3ImportedAuroraClusterProps) {
-    super(scope, id);
     validateProps(props);
-    const removalPolicy = removalPolicyName(props.removalPolicy);
-    this.tags = new TagManager(TagType.KEY_VALUE, S3_IMPORT_RESOURCE_TYPE);
-    addTagValidation(this, this.tags);
-    const { subnetGroupName, securityGroups } = clusterNetwork(this, props);
-
-    this.ingestionRole = props.ingestionRole ?? this.defaultIngestionRole(props);
-    const family = props.sourceEngineVersion.slice(0, 3);
-    const inputs: Omit<S3ImportProperties, 'TimeoutSeconds' | 'RemovalPolicy' | 'Tags' | 'DBClusterIdentifier' | 'DeletionProtection'> = {
-      Engine: 'aurora-mysql',
-      EngineVersion: props.engineVersion ?? DEFAULT_ENGINE_VERSIONS[family],
-      MasterUsername: props.masterUsername ?? 'admin',
-      MasterUserSecretKmsKeyId: props.masterUserSecretKey?.keyArn,
-      SourceEngine: 'mysql',
-      SourceEngineVersion: props.sourceEngineVersion,
-      S3BucketName: props.bucket.bucketName,
-      S3Prefix: props.bucketPrefix,
-      S3IngestionRoleArn: this.ingestionRole.roleArn,
-      Port: props.port,
-      DBSubnetGroupName: subnetGroupName,
-      VpcSecurityGroupIds: securityGroups.length ? securityGroups.map((sg) => sg.securityGroupId) : undefined,
-      StorageEncrypted: true,
-      KmsKeyId: props.storageEncryptionKey?.keyArn,
-      EnableIAMDatabaseAuthentication: props.iamAuthentication,
-      BackupRetentionPeriod: props.backupRetention?.toDays(),
-      DatabaseName: props.databaseName,
-    };
-    const identifier = props.clusterIdentifier ? lowercase(props.clusterIdentifier) : defaultClusterIdentifier(this, inputs);
-
-    const restore = new RestoreResource(this, 'Restore', {
-      resourceType: S3_IMPORT_RESOURCE_TYPE,
-      timeout: props.timeout,
-      properties: { ...inputs, DBClusterIdentifier: identifier, DeletionProtection: props.deletionProtection, RemovalPolicy: removalPolicy },
-      lateProperties: { Tags: Lazy.any({ produce: () => this.tags.renderTags() }) },
+    let ingestionRole: iam.IRole | undefined;
+    super(scope, id, props, (self, { subnetGroupName, securityGroups }) => {
+      const role = props.ingestionRole ?? defaultIngestionRole(self, props);
+      ingestionRole = role;
+      const family = props.sourceEngineVersion.slice(0, 3);
+      const inputs: Omit<S3ImportedAuroraClusterProperties, keyof CommonRestoreProperties | ClusterInPlace | 'DBClusterIdentifier'> = {
+        Engine: 'aurora-mysql',
+        EngineVersion: props.engineVersion ?? DEFAULT_ENGINE_VERSIONS[family],
+        MasterUsername: props.masterUsername ?? 'admin',
+        MasterUserSecretKmsKeyId: props.masterUserSecretKey?.keyArn,
+        SourceEngine: 'mysql',
+        SourceEngineVersion: props.sourceEngineVersion,
+        S3BucketName: props.bucket.bucketName,
+        S3Prefix: props.bucketPrefix,
+        S3IngestionRoleArn: role.roleArn,
+        Port: props.port,
+        DBSubnetGroupName: subnetGroupName,
+        VpcSecurityGroupIds: securityGroups.length ? securityGroups.map((sg) => sg.securityGroupId) : undefined,
+        StorageEncrypted: true,
+        KmsKeyId: props.storageEncryptionKey?.keyArn,
+        EnableIAMDatabaseAuthentication: props.iamAuthentication,
+        BackupRetentionPeriod: props.backupRetention?.toDays(),
+        DatabaseName: props.databaseName,
+      };
+      return {
+        resourceType: S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE,
+        engine: 'aurora-mysql',
+        inputs,
+        grant: (restore, identifier) => grantImport(self, restore, props, role, identifier, subnetGroupName),
+      };
     });
-    this.grantImport(restore, props, identifier, subnetGroupName);
-    grantClusterLifecycle(restore, identifier);
-
-    const attributes = restoredClusterAttributes(restore);
-    this.clusterIdentifier = attributes.clusterIdentifier;
-    this.clusterArn = attributes.clusterArn;
-    this.clusterResourceId = attributes.clusterResourceId;
-    this.clusterEndpoint = attributes.clusterEndpoint;
-    this.clusterReadEndpoint = attributes.clusterReadEndpoint;
-    this.connections = new ec2.Connections({ securityGroups, defaultPort: ec2.Port.tcp(attributes.port) });
-    this.secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'Secret', restore.getAttString(MASTER_USER_SECRET_ARN_ATTRIBUTE));
-    this.instanceIdentifiers = createInstances(this, 'aurora-mysql', this.clusterIdentifier, props);
-    this.databaseCluster = auroraClusterView(this, 'aurora-mysql', attributes, securityGroups, this.instanceIdentifiers);
-    warnIfDeletionBlocked(this, props.deletionProtection, removalPolicy);
+    this.ingestionRole = ingestionRole!;
+    this.secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'Secret', this._restore.getAttString(MASTER_USER_SECRET_ARN_ATTRIBUTE));
+    this.databaseCluster = this._databaseCluster('aurora-mysql');
   }
+}
 
-  /** Trusts RDS and reads only the backup: the bucket's objects under the prefix, and its key. */
-  private defaultIngestionRole(props: S3ImportedAuroraClusterProps): iam.IRole {
-    const role = new iam.Role(this, 'IngestionRole', {
-      assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
-      description: `RDS reads the backup for ${this.node.path}`,
-    });
-    props.bucket.grantRead(role, `${props.bucketPrefix ?? ''}*`);
-    return role;
-  }
+/** Trusts RDS and reads only the backup: the bucket's objects under the prefix, and its key. */
+function defaultIngestionRole(scope: Construct, props: S3ImportedAuroraClusterProps): iam.IRole {
+  const role = new iam.Role(scope, 'IngestionRole', {
+    assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
+    description: `RDS reads the backup for ${scope.node.path}`,
+  });
+  props.bucket.grantRead(role, `${props.bucketPrefix ?? ''}*`);
+  return role;
+}
 
-  /** The shared handler may import only into this cluster, passing only the ingestion role. */
-  private grantImport(restore: RestoreResource, props: S3ImportedAuroraClusterProps, identifier: string, subnetGroupName: string | undefined): void {
-    restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['rds:RestoreDBClusterFromS3'],
-      resources: [rdsArn(this, 'cluster', identifier), rdsArn(this, 'subgrp', subnetGroupName ?? 'default')],
-    }));
-    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [this.ingestionRole.roleArn] }));
-    // RDS creates the master user secret on the caller's behalf, named rds!cluster-...
-    restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
-      resources: [Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!cluster-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-    }));
-    // DescribeDBEngineVersions has no resource-level permissions; the pre-flight only reads the version list.
-    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBEngineVersions'], resources: ['*'] }));
-    props.storageEncryptionKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant');
-    props.masterUserSecretKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey');
-  }
+/** The shared handler may import only into this cluster, passing only the ingestion role. */
+function grantImport(scope: Construct, restore: RestoreResource, props: S3ImportedAuroraClusterProps, ingestionRole: iam.IRole,
+  identifier: string, subnetGroupName: string | undefined): void {
+  restore.addToHandlerPolicy(new iam.PolicyStatement({
+    actions: ['rds:RestoreDBClusterFromS3'],
+    resources: [rdsArn(scope, 'cluster', identifier), rdsArn(scope, 'subgrp', subnetGroupName ?? 'default')],
+  }));
+  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [ingestionRole.roleArn] }));
+  // RDS creates the master user secret on the caller's behalf, named rds!cluster-...
+  restore.addToHandlerPolicy(new iam.PolicyStatement({
+    actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
+    resources: [Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!cluster-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+  }));
+  // DescribeDBEngineVersions has no resource-level permissions; the pre-flight only reads the version list.
+  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBEngineVersions'], resources: ['*'] }));
+  props.storageEncryptionKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant');
+  props.masterUserSecretKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey');
 }
 
 function validateProps(props: S3ImportedAuroraClusterProps): void {

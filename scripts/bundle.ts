@@ -8,7 +8,7 @@ import { buildSync } from 'esbuild';
  */
 const root = path.join(__dirname, '..');
 const bundles = [
-  { entry: 'lambda/shared/index.ts', out: 'assets/restore-handler/index.js' },
+  { entry: 'lambda/index.ts', out: 'assets/restore-handler/index.js' },
   { entry: 'rehearse/cli.ts', out: 'assets/rehearse/cli.js' },
 ];
 

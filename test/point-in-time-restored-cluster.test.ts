@@ -315,6 +315,9 @@ describe('PointInTimeRestoredCluster: waiting up to 12 hours', () => {
     expect(longer.handles).not.toEqual(before.handles);
     expect(retagged.handles).toEqual(before.handles);
     expect(retagged.conditionIds).toEqual(before.conditionIds);
+    // What the handler changes in place (the contract's one list) starts no new wait either.
+    const protectedOne = waitParts(synth({ deletionProtection: true, removalPolicy: RemovalPolicy.RETAIN }).template());
+    expect(protectedOne.handles).toEqual(before.handles);
   });
 
   // Issue 13, row 9: the handle's URL is presigned. A Ref would put it in the custom resource's properties,

@@ -1,5 +1,6 @@
+import { isTransient } from '../lambda/shared/errors';
 import type { IsCompleteRequest, PollResult, RestoreKindHandler } from '../lambda/shared/types';
-import { formatDuration, isTransient, pollUntilDeadline, POLL_INTERVAL_MS } from '../lambda/shared/waiting';
+import { formatDuration, pollUntilDeadline, POLL_INTERVAL_MS } from '../lambda/shared/waiting';
 
 /** A restore kind whose status follows a script over simulated time. */
 function scripted(statusAt: (elapsedMs: number) => PollResult, clock: { now: number }, start: number): RestoreKindHandler {
@@ -10,13 +11,13 @@ function scripted(statusAt: (elapsedMs: number) => PollResult, clock: { now: num
   };
 }
 
-function event(timeoutSeconds: number, startedAt: number): IsCompleteRequest {
+function event(startedAt: number): IsCompleteRequest {
   return {
     RequestType: 'Create',
     ResourceType: 'Custom::Test',
     LogicalResourceId: 'R',
     PhysicalResourceId: 'restored-1',
-    ResourceProperties: { ServiceToken: 'x', TimeoutSeconds: String(timeoutSeconds) },
+    ResourceProperties: { ServiceToken: 'x' },
     WaitStartedAt: startedAt,
   } as unknown as IsCompleteRequest;
 }
@@ -27,7 +28,7 @@ async function drive(handler: RestoreKindHandler, timeoutSeconds: number, clock:
   let polls = 0;
   for (;;) {
     polls++;
-    const answer = await pollUntilDeadline(handler, event(timeoutSeconds, start), () => clock.now);
+    const answer = await pollUntilDeadline(handler, event(start), timeoutSeconds, () => clock.now);
     if (answer.IsComplete) return { polls, answer };
     clock.now += POLL_INTERVAL_MS;
   }

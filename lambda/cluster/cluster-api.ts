@@ -1,6 +1,7 @@
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
-import type { ApiTag, PointInTimeEngine, PointInTimeRestoreProperties } from '../../lib/private/contracts/point-in-time';
+import type { ApiTag, ClusterEngineName } from '../../lib/private/contracts/cluster';
+import type { PointInTimeRestoredClusterProperties } from '../../lib/private/contracts/point-in-time-restored-cluster';
 
 /** The fields of a DB cluster the handler reads; Neptune and RDS describe them alike. */
 export interface Cluster {
@@ -22,7 +23,7 @@ export interface Cluster {
  * RestoreDBClusterToPointInTime's input, in the members both APIs share: the contract's
  * properties (named after the API) with the restore time as the SDK takes it.
  */
-export type RestoreInput = Omit<PointInTimeRestoreProperties, 'Engine' | 'RestoreToTime' | 'RemovalPolicy' | 'TimeoutSeconds'> & {
+export type RestoreInput = Omit<PointInTimeRestoredClusterProperties, 'Engine' | 'RestoreToTime' | 'RemovalPolicy' | 'TimeoutSeconds'> & {
   readonly RestoreToTime?: Date;
   readonly UseLatestRestorableTime?: boolean;
 };
@@ -120,7 +121,7 @@ function makeApi(client: { send(command: any): Promise<any> }, sdk: Sdk): Cluste
   };
 }
 
-export function clusterApiFor(engine: PointInTimeEngine): ClusterApi {
+export function clusterApiFor(engine: ClusterEngineName): ClusterApi {
   return engine === 'neptune'
     ? makeApi(new neptune.NeptuneClient(CLIENT_CONFIG), neptune)
     : makeApi(new rds.RDSClient(CLIENT_CONFIG), rds);

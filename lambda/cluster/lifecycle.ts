@@ -1,7 +1,10 @@
 import { randomBytes } from 'crypto';
 import { Cluster, ClusterApi, clusterApiFor, isNotFound } from './cluster-api';
-import { AttributesProperties, ClusterAttributes, OWNER_TAG_KEY, readEnum, RemovalPolicyName, RESTORED_TAG_KEY } from '../../lib/private/contracts/common';
-import { ApiTag, POINT_IN_TIME_ENGINES, PointInTimeEngine } from '../../lib/private/contracts/point-in-time';
+import { ApiTag, CLUSTER_ENGINES, CLUSTER_IN_PLACE, ClusterEngineName } from '../../lib/private/contracts/cluster';
+import {
+  AttributesProperties, ClusterAttributes, OWNER_TAG_KEY, readEnum, RemovalPolicyName, RESTORED_TAG_KEY, restoreInputsOf,
+} from '../../lib/private/contracts/common';
+import { errorText } from '../shared/errors';
 import { log } from '../shared/log';
 import { isOwnershipTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
 import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
@@ -24,7 +27,7 @@ export const TERMINAL_FAILURE_STATES = new Set([
 
 /** The properties every cluster-restoring kind has, as its contract decodes them. */
 export interface ClusterProperties {
-  readonly Engine: PointInTimeEngine;
+  readonly Engine: ClusterEngineName;
   readonly DBClusterIdentifier: string;
   readonly DeletionProtection?: boolean;
   readonly Tags?: ApiTag[];
@@ -49,25 +52,10 @@ export interface ClusterRestoreKind<P extends ClusterProperties> {
   extraAttributes?(cluster: Cluster): Record<string, string>;
 }
 
-/**
- * The inputs that decide what is restored; a change to any of them needs a new cluster. The rest
- * change in place: deletion protection in particular must be switchable off before a delete
- * without restoring a whole new cluster.
- */
-export function restoreInputs(props: ClusterProperties): Record<string, unknown> {
-  const { RemovalPolicy: _r, Tags: _t, TimeoutSeconds: _s, WaitHandle: _w, DeletionProtection: _d, ...inputs } = props;
-  return inputs;
-}
-
 export function finalSnapshotIdentifier(clusterIdentifier: string, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').slice(0, 15); // 20261122T023312
   // RDS stores identifiers in lowercase; naming it that way keeps it equal to what describe returns.
   return `${clusterIdentifier}-final-${stamp}`.toLowerCase();
-}
-
-export function errorText(error: unknown): string {
-  const e = error as Error;
-  return e?.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : String(e?.message ?? error);
 }
 
 /** A cluster that already has the target name: this resource's own from the same inputs is adopted. */
@@ -86,7 +74,7 @@ async function adoptOrRefuse(api: ClusterApi, cluster: Cluster, owner: string, r
 async function createCluster<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, event: OnEventRequest, props: P): Promise<OnEventResponse> {
   const api = clusterApiFor(props.Engine);
   const owner = ownerToken(event);
-  const request = requestToken(restoreInputs(props));
+  const request = requestToken(restoreInputsOf(props, CLUSTER_IN_PLACE));
   const id = props.DBClusterIdentifier;
 
   const existing = await api.describe(id);
@@ -214,7 +202,7 @@ export function clusterRestoreHandler<P extends ClusterProperties>(kind: Cluster
           return createCluster(kind, event, props);
         case 'Update': {
           const old = kind.read(event.OldResourceProperties);
-          if (requestToken(restoreInputs(old)) === requestToken(restoreInputs(props))) {
+          if (requestToken(restoreInputsOf(old, CLUSTER_IN_PLACE)) === requestToken(restoreInputsOf(props, CLUSTER_IN_PLACE))) {
             await updateInPlace(clusterApiFor(props.Engine), event.PhysicalResourceId, old, props);
             return { PhysicalResourceId: event.PhysicalResourceId };
           }
@@ -234,7 +222,7 @@ export function clusterRestoreHandler<P extends ClusterProperties>(kind: Cluster
     },
 
     async describe(restored: AttributesProperties): Promise<Record<string, string>> {
-      const cluster = await clusterApiFor(readEnum('Engine', restored.Engine, POINT_IN_TIME_ENGINES)).describe(restored.RestoredId);
+      const cluster = await clusterApiFor(readEnum('Engine', restored.Engine, CLUSTER_ENGINES)).describe(restored.RestoredId);
       if (!cluster) throw new Error(`DB cluster "${restored.RestoredId}" does not exist, so its attributes cannot be read; someone deleted it outside this stack.`);
       return attributesOf(cluster, kind.extraAttributes?.(cluster) ?? {});
     },

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import type { OnEventRequest } from './types';
+import type { ApiTag } from '../../lib/private/contracts/cluster';
 import { OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY } from '../../lib/private/contracts/common';
-import type { ApiTag } from '../../lib/private/contracts/point-in-time';
 
 /**
  * Ownership of what a restore creates. No restore API takes a client token, so a retried Create

@@ -1,7 +1,9 @@
+import { isTransient } from './errors';
 import { log } from './log';
 import { SignalSender, signalDocument, WaitHandleRef } from './signal';
 import { IsCompleteRequest, PollResult, RestoreKindHandler } from './types';
-import { formatDuration, isTransient } from './waiting';
+import { formatDuration } from './waiting';
+import { MAX_WAIT_CONDITION_SECONDS, readCommonProperties } from '../../lib/private/contracts/common';
 
 /**
  * The restore poller: one step of the per-stack state machine. The state machine only invokes
@@ -60,7 +62,7 @@ export function initialPollerState(
 }
 
 export async function pollStep(state: PollerState, deps: PollerDependencies): Promise<PollerState> {
-  const timeoutMs = Number(state.ResourceProperties.TimeoutSeconds) * 1000;
+  const timeoutMs = readCommonProperties(state.ResourceProperties).TimeoutSeconds * 1000;
   const finish = async (status: 'SUCCESS' | 'FAILURE', reason: string, extra: Partial<PollerState> = {}): Promise<PollerState> => {
     log(`Signalling ${status} for ${state.PhysicalResourceId}: ${reason}`);
     await deps.signal(state.WaitHandle, signalDocument(status, state.PhysicalResourceId, reason));
@@ -97,7 +99,7 @@ export async function pollStep(state: PollerState, deps: PollerDependencies): Pr
   if (elapsed + wait * 1000 >= timeoutMs) {
     const reason = `Timed out: ${state.PhysicalResourceId} did not finish within ${formatDuration(timeoutMs)} `
       + `(waited ${formatDuration(elapsed)}; last status "${result.status}"). `
-      + 'Raise the construct\'s timeout (at most 12 hours), or look at the resource in the console.';
+      + `Raise the construct's timeout (at most ${formatDuration(MAX_WAIT_CONDITION_SECONDS * 1000)}), or look at the resource in the console.`;
     return finish('FAILURE', reason, { Polls: polls, LastStatus: result.status });
   }
   return { ...state, Polls: polls, LastStatus: result.status, done: false, waitSeconds: wait };

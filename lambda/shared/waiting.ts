@@ -1,3 +1,4 @@
+import { isTransient } from './errors';
 import { log } from './log';
 import { IsCompleteRequest, IsCompleteResponse, PollResult, RestoreKindHandler } from './types';
 import { POLL_INTERVAL_SECONDS } from '../../lib/private/contracts/common';
@@ -19,17 +20,6 @@ export function formatDuration(ms: number): string {
   return [h ? `${h}h` : '', m ? `${m}m` : '', !h && (s || !m) ? `${s}s` : ''].join('');
 }
 
-/**
- * Errors that say "not now" rather than "no": throttling and the service's own faults. The SDK
- * already retried them; one more poll later is better than failing a restore that is running.
- */
-export function isTransient(error: unknown): boolean {
-  const e = error as { name?: string; $fault?: string; $retryable?: unknown };
-  return Boolean(e?.$retryable)
-    || e?.$fault === 'server'
-    || /Throttl|RequestLimitExceeded|TooManyRequests|ServiceUnavailable|InternalFailure/.test(e?.name ?? '');
-}
-
 async function pollOnce(handler: RestoreKindHandler, event: IsCompleteRequest): Promise<PollResult> {
   try {
     return await handler.poll(event);
@@ -40,15 +30,17 @@ async function pollOnce(handler: RestoreKindHandler, event: IsCompleteRequest): 
   }
 }
 
+/** One isComplete of a delete: complete, not yet, or (when the next poll would land past the deadline) a failure. */
 export async function pollUntilDeadline(
   handler: RestoreKindHandler,
   event: IsCompleteRequest,
+  deadlineSeconds: number,
   now: () => number = Date.now,
 ): Promise<IsCompleteResponse> {
   const result = await pollOnce(handler, event);
   if (result.done) return { IsComplete: true };
 
-  const timeoutMs = Number(event.ResourceProperties.TimeoutSeconds) * 1000;
+  const timeoutMs = deadlineSeconds * 1000;
   const startedAt = event.WaitStartedAt ?? now();
   const elapsed = now() - startedAt;
   log(`${event.RequestType} of ${event.PhysicalResourceId}: status "${result.status}" after ${formatDuration(elapsed)}`);

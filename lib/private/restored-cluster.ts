@@ -1,18 +1,21 @@
-import { Annotations, ArnFormat, CfnResource, Names, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnResource, ITaggable, Lazy, Names, RemovalPolicy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as neptune from 'aws-cdk-lib/aws-neptune';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { CLUSTER_IN_PLACE, CLUSTER_REMOVAL, ClusterEngineName } from './contracts/cluster';
 import { ClusterAttributes, RemovalPolicyName } from './contracts/common';
+import { removalPolicyName } from './removal-policy';
 import { inputsHash, RestoreResource } from './restore-resource';
 import { identifierProblem, invalidProp, tagProblem, validateIdentifier, validateIntegerRange } from './validation';
 import type { ClusterEndpoint } from '../cluster-endpoint';
 import type { RestoredClusterOptions } from '../restored-cluster-options';
 
 /**
- * The parts every restored DB cluster construct shares: its network, identifier, instances,
- * attributes, the aws-cdk-lib view of it, and the handler permissions for its lifecycle.
+ * What every restored DB cluster construct shares: {@link RestoredClusterBase}, and the parts it is
+ * built from (network, identifier, instances, attributes, the aws-cdk-lib view of it, the handler
+ * permissions for its lifecycle).
  */
 
 /** Props every restored-cluster construct has. */
@@ -20,14 +23,7 @@ export interface CommonClusterProps extends RestoredClusterOptions {
   readonly port?: number;
 }
 
-export type ClusterEngineName = 'neptune' | 'aurora-mysql' | 'aurora-postgresql';
-
 const MAX_INSTANCES = 16;
-const REMOVAL_POLICIES = new Map<RemovalPolicy, RemovalPolicyName>([
-  [RemovalPolicy.SNAPSHOT, 'snapshot'],
-  [RemovalPolicy.DESTROY, 'destroy'],
-  [RemovalPolicy.RETAIN, 'retain'],
-]);
 
 export function validateCommonClusterProps(props: CommonClusterProps): void {
   validateIdentifier('clusterIdentifier', props.clusterIdentifier);
@@ -39,13 +35,11 @@ export function validateCommonClusterProps(props: CommonClusterProps): void {
   if (props.vpcSubnets && !props.vpc) {
     invalidProp('vpcSubnets', 'set', 'vpcSubnets selects subnets of vpc, which is not given');
   }
-  if (props.removalPolicy !== undefined && !REMOVAL_POLICIES.has(props.removalPolicy)) {
-    invalidProp('removalPolicy', props.removalPolicy, 'use RemovalPolicy.SNAPSHOT, RemovalPolicy.DESTROY or RemovalPolicy.RETAIN');
-  }
+  clusterRemovalPolicy(props.removalPolicy);
 }
 
-export function removalPolicyName(policy: RemovalPolicy | undefined): RemovalPolicyName {
-  return REMOVAL_POLICIES.get(policy ?? RemovalPolicy.SNAPSHOT)!;
+function clusterRemovalPolicy(policy: RemovalPolicy | undefined): RemovalPolicyName {
+  return removalPolicyName(policy, CLUSTER_REMOVAL, 'use RemovalPolicy.SNAPSHOT, RemovalPolicy.DESTROY or RemovalPolicy.RETAIN');
 }
 
 /** The services keep identifiers in lowercase, and ARNs carry them so. */
@@ -57,7 +51,7 @@ export function lowercase(value: string): string {
  * A valid cluster identifier from the construct path, with a hash of the restore inputs, so a
  * change of input names a new cluster and CloudFormation can replace the old one.
  */
-export function defaultClusterIdentifier(scope: Construct, inputs: object): string {
+function defaultClusterIdentifier(scope: Construct, inputs: object): string {
   const hash = inputsHash(scope, inputs);
   const base = Names.uniqueResourceName(scope, { maxLength: 50, separator: '-' })
     .toLowerCase()
@@ -80,7 +74,7 @@ function partsRemovalPolicy(props: CommonClusterProps): RemovalPolicy {
 }
 
 /** The subnet group and security groups of the restored cluster. */
-export function clusterNetwork(scope: Construct, props: CommonClusterProps): { subnetGroupName?: string; securityGroups: ec2.ISecurityGroup[] } {
+function clusterNetwork(scope: Construct, props: CommonClusterProps): ClusterNetwork {
   const path = scope.node.path;
   const removalPolicy = partsRemovalPolicy(props);
   const subnetGroupName = props.vpc
@@ -98,7 +92,7 @@ export function clusterNetwork(scope: Construct, props: CommonClusterProps): { s
 }
 
 /** Tags from `Tags.of(...)` are checked once aspects have added them. */
-export function addTagValidation(scope: Construct, tags: TagManager): void {
+function addTagValidation(scope: Construct, tags: TagManager): void {
   scope.node.addValidation({
     validate: () => Object.entries(tags.tagValues()).flatMap(([key, value]) => {
       const problem = tagProblem(key, value);
@@ -108,7 +102,7 @@ export function addTagValidation(scope: Construct, tags: TagManager): void {
 }
 
 /** The attributes of a restored cluster, as tokens read after the restore's wait. */
-export interface RestoredClusterAttributes {
+interface RestoredClusterAttributes {
   readonly clusterIdentifier: string;
   readonly clusterArn: string;
   readonly clusterResourceId: string;
@@ -117,7 +111,7 @@ export interface RestoredClusterAttributes {
   readonly port: number;
 }
 
-export function restoredClusterAttributes(restore: RestoreResource): RestoredClusterAttributes {
+function restoredClusterAttributes(restore: RestoreResource): RestoredClusterAttributes {
   const att = (name: keyof ClusterAttributes) => restore.getAttString(name);
   const port = Token.asNumber(att('Port'));
   const endpoint = (hostname: string): ClusterEndpoint => ({ hostname, port, socketAddress: `${hostname}:${Token.asString(port)}` });
@@ -132,7 +126,7 @@ export function restoredClusterAttributes(restore: RestoreResource): RestoredClu
 }
 
 /** The DB instances, as native CloudFormation resources attached to the restored cluster. */
-export function createInstances(scope: Construct, engine: ClusterEngineName, clusterIdentifier: string, props: CommonClusterProps): string[] {
+function createInstances(scope: Construct, engine: ClusterEngineName, clusterIdentifier: string, props: CommonClusterProps): string[] {
   const instanceClass = `db.${(props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE)).toString()}`;
   const identifiers: string[] = [];
   let writer: CfnResource | undefined;
@@ -149,21 +143,6 @@ export function createInstances(scope: Construct, engine: ClusterEngineName, clu
   return identifiers;
 }
 
-/** The restored Aurora cluster as aws-cdk-lib's own `rds.IDatabaseCluster`. */
-export function auroraClusterView(scope: Construct, engine: 'aurora-mysql' | 'aurora-postgresql', attributes: RestoredClusterAttributes,
-  securityGroups: ec2.ISecurityGroup[], instanceIdentifiers: string[]): rds.IDatabaseCluster {
-  return rds.DatabaseCluster.fromDatabaseClusterAttributes(scope, 'DatabaseCluster', {
-    clusterIdentifier: attributes.clusterIdentifier,
-    clusterResourceIdentifier: attributes.clusterResourceId,
-    clusterEndpointAddress: attributes.clusterEndpoint.hostname,
-    readerEndpointAddress: attributes.clusterReadEndpoint.hostname,
-    port: attributes.port,
-    securityGroups,
-    instanceIdentifiers,
-    engine: engine === 'aurora-mysql' ? rds.DatabaseClusterEngine.AURORA_MYSQL : rds.DatabaseClusterEngine.AURORA_POSTGRESQL,
-  });
-}
-
 /** ARN of an RDS resource of this stack (clusters, subnet groups, snapshots, ...). */
 export function rdsArn(scope: Construct, resource: string, resourceName: string): string {
   return Stack.of(scope).formatArn({ service: 'rds', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
@@ -174,7 +153,7 @@ export function rdsArn(scope: Construct, resource: string, resourceName: string)
  * switch deletion protection, delete it with a final snapshot. Scoped to this cluster and its
  * final snapshots.
  */
-export function grantClusterLifecycle(restore: RestoreResource, identifier: string): void {
+function grantClusterLifecycle(restore: RestoreResource, identifier: string): void {
   const target = rdsArn(restore, 'cluster', identifier);
   restore.addToHandlerPolicy(new iam.PolicyStatement({
     actions: [
@@ -187,9 +166,112 @@ export function grantClusterLifecycle(restore: RestoreResource, identifier: stri
   restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeEvents'], resources: ['*'] }));
 }
 
-export function warnIfDeletionBlocked(scope: Construct, deletionProtection: boolean | undefined, removalPolicy: RemovalPolicyName): void {
+function warnIfDeletionBlocked(scope: Construct, deletionProtection: boolean | undefined, removalPolicy: RemovalPolicyName): void {
   if (deletionProtection && removalPolicy !== 'retain') {
     Annotations.of(scope).addWarningV2('cdk-restore-constructs:deletionProtection',
       'deletionProtection is on, so deleting this construct fails until it is turned off; set removalPolicy to RETAIN to keep the cluster instead.');
+  }
+}
+
+/** The subnet group and security groups a restored cluster runs in. */
+export interface ClusterNetwork {
+  readonly subnetGroupName?: string;
+  readonly securityGroups: ec2.ISecurityGroup[];
+}
+
+/** What a kind that restores a DB cluster tells {@link RestoredClusterBase}, once the network exists. */
+export interface ClusterRestore {
+  /** The kind's custom resource type. */
+  readonly resourceType: string;
+  readonly engine: ClusterEngineName;
+  /** The restore inputs: no identifier, and nothing that changes in place. The default identifier is named after them. */
+  readonly inputs: Record<string, unknown>;
+  /** Lets the shared handler make the restore's own call, scoped to what it names. */
+  grant(restore: RestoreResource, identifier: string): void;
+}
+
+/**
+ * A DB cluster made by a restore, with its instances: the part of the cluster constructs that does
+ * not depend on which API restores it (as aws-rds's `DatabaseClusterNew` sits behind its clusters).
+ * Not exported from the package: jsii copies its members into each construct.
+ * @internal
+ */
+export abstract class RestoredClusterBase extends Construct implements ec2.IConnectable, ITaggable {
+  /** Identifier of the restored cluster. */
+  public readonly clusterIdentifier: string;
+  /** ARN of the restored cluster. */
+  public readonly clusterArn: string;
+  /** Region-unique, immutable identifier of the restored cluster (`cluster-...`), used by IAM auth. */
+  public readonly clusterResourceId: string;
+  /** The cluster's writer endpoint. */
+  public readonly clusterEndpoint: ClusterEndpoint;
+  /** The cluster's reader endpoint. */
+  public readonly clusterReadEndpoint: ClusterEndpoint;
+  /** Identifiers of the DB instances, writer first. */
+  public readonly instanceIdentifiers: string[];
+  /** Network access to the restored cluster; its default port is the cluster's port. */
+  public readonly connections: ec2.Connections;
+  /** Tags applied to the restored cluster, from `Tags.of(...)`. */
+  public readonly tags: TagManager;
+  /** @internal */
+  protected readonly _restore: RestoreResource;
+  private readonly attributes: RestoredClusterAttributes;
+  private readonly securityGroups: ec2.ISecurityGroup[];
+
+  /**
+   * @param restoreOf the kind's restore, given the construct (to create its own parts in) and the network
+   */
+  constructor(scope: Construct, id: string, props: CommonClusterProps, restoreOf: (self: Construct, network: ClusterNetwork) => ClusterRestore) {
+    super(scope, id);
+    const removalPolicy = clusterRemovalPolicy(props.removalPolicy);
+    const network = clusterNetwork(this, props);
+    const kind = restoreOf(this, network);
+    this.tags = new TagManager(TagType.KEY_VALUE, kind.resourceType);
+    addTagValidation(this, this.tags);
+    this.securityGroups = network.securityGroups;
+
+    const identifier = props.clusterIdentifier ? lowercase(props.clusterIdentifier) : defaultClusterIdentifier(this, kind.inputs);
+    this._restore = new RestoreResource(this, 'Restore', {
+      resourceType: kind.resourceType,
+      timeout: props.timeout,
+      inPlace: CLUSTER_IN_PLACE,
+      properties: {
+        ...kind.inputs,
+        DBClusterIdentifier: identifier,
+        DeletionProtection: props.deletionProtection,
+        RemovalPolicy: removalPolicy,
+        Tags: Lazy.any({ produce: () => this.tags.renderTags() }),
+      },
+    });
+    kind.grant(this._restore, identifier);
+    grantClusterLifecycle(this._restore, identifier);
+
+    this.attributes = restoredClusterAttributes(this._restore);
+    this.clusterIdentifier = this.attributes.clusterIdentifier;
+    this.clusterArn = this.attributes.clusterArn;
+    this.clusterResourceId = this.attributes.clusterResourceId;
+    this.clusterEndpoint = this.attributes.clusterEndpoint;
+    this.clusterReadEndpoint = this.attributes.clusterReadEndpoint;
+    this.connections = new ec2.Connections({ securityGroups: network.securityGroups, defaultPort: ec2.Port.tcp(this.attributes.port) });
+    this.instanceIdentifiers = createInstances(this, kind.engine, this.clusterIdentifier, props);
+    warnIfDeletionBlocked(this, props.deletionProtection, removalPolicy);
+  }
+
+  /**
+   * The restored Aurora cluster as aws-cdk-lib's own `rds.IDatabaseCluster`.
+   * @internal
+   */
+  protected _databaseCluster(engine: 'aurora-mysql' | 'aurora-postgresql'): rds.IDatabaseCluster {
+    const attributes = this.attributes;
+    return rds.DatabaseCluster.fromDatabaseClusterAttributes(this, 'DatabaseCluster', {
+      clusterIdentifier: attributes.clusterIdentifier,
+      clusterResourceIdentifier: attributes.clusterResourceId,
+      clusterEndpointAddress: attributes.clusterEndpoint.hostname,
+      readerEndpointAddress: attributes.clusterReadEndpoint.hostname,
+      port: attributes.port,
+      securityGroups: this.securityGroups,
+      instanceIdentifiers: this.instanceIdentifiers,
+      engine: engine === 'aurora-mysql' ? rds.DatabaseClusterEngine.AURORA_MYSQL : rds.DatabaseClusterEngine.AURORA_POSTGRESQL,
+    });
   }
 }

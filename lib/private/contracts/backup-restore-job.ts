@@ -1,7 +1,7 @@
 import { CommonRestoreProperties, readBoolean, readCommonProperties, readString, readStringMap } from './common';
 
 /** CloudFormation type of the AWS Backup restore job custom resource. */
-export const BACKUP_RESTORE_RESOURCE_TYPE = 'Custom::BackupRestoreJob';
+export const BACKUP_RESTORE_JOB_RESOURCE_TYPE = 'Custom::BackupRestoreJob';
 
 /** Properties of the restore job custom resource. Names follow the StartRestoreJob API. */
 export interface BackupRestoreJobProperties extends CommonRestoreProperties {
@@ -15,6 +15,9 @@ export interface BackupRestoreJobProperties extends CommonRestoreProperties {
    */
   readonly Metadata?: Record<string, string>;
 }
+
+/** Nothing of a job changes in place: other inputs are another job (AWS Backup cannot change a started one). */
+export const BACKUP_RESTORE_JOB_IN_PLACE = [] as const;
 
 /** Properties the handler keeps out of every log line and out of the polling state. */
 export const BACKUP_SENSITIVE_PROPERTIES = ['Metadata'];

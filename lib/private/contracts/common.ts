@@ -65,8 +65,17 @@ export const POLL_INTERVAL_SECONDS = 30;
 /** The longest a custom resource can wait on its own (CloudFormation's ServiceTimeout). */
 export const MAX_CUSTOM_RESOURCE_WAIT_SECONDS = 3600;
 
-/** The longest a wait condition can wait (its Timeout's maximum). */
+/**
+ * The longest a wait condition can wait (its Timeout's maximum), and so the longest `timeout` of a
+ * restore. The constructs document these bounds and this default on their `timeout` props.
+ */
 export const MAX_WAIT_CONDITION_SECONDS = 43200;
+
+/** The shortest `timeout` of a restore: the poller's first looks come 20 and 40 seconds in. */
+export const MIN_TIMEOUT_SECONDS = 300;
+
+/** The `timeout` of a restore given none. */
+export const DEFAULT_TIMEOUT_SECONDS = 10800;
 
 /** Environment variable of the onEvent handler that names the per-stack polling state machine. */
 export const STATE_MACHINE_ARN_ENV = 'RESTORE_POLLER_STATE_MACHINE_ARN';
@@ -85,6 +94,30 @@ export const RESTORED_TAG_KEY = 'cdk-restore-constructs:restored';
 
 /** What happens to a restored resource when its stack resource is deleted. */
 export type RemovalPolicyName = 'snapshot' | 'destroy' | 'retain';
+
+/** The removal policies a kind offers, and the one it takes when given none. */
+export interface RemovalRule<T extends RemovalPolicyName = RemovalPolicyName> {
+  readonly allowed: readonly T[];
+  readonly default: T;
+}
+
+/** Reads a kind's RemovalPolicy property by its rule. */
+export function readRemovalPolicy<T extends RemovalPolicyName>(raw: unknown, rule: RemovalRule<T>): T {
+  return readEnum('RemovalPolicy', raw ?? rule.default, rule.allowed);
+}
+
+/** Properties the library adds to every restore; none of them is a restore input. */
+export const LIBRARY_PROPERTIES: readonly (keyof CommonRestoreProperties)[] = ['TimeoutSeconds', 'WaitHandle'];
+
+/**
+ * The restore inputs among a kind's properties: all but those the kind changes in place (its
+ * `inPlace` list) and the library's own. A change to any input needs a new restore; the construct
+ * names the wait after them, the handler replaces on them.
+ */
+export function restoreInputsOf(props: object, inPlace: readonly string[]): Record<string, unknown> {
+  const library: readonly string[] = LIBRARY_PROPERTIES;
+  return Object.fromEntries(Object.entries(props).filter(([key]) => !inPlace.includes(key) && !library.includes(key)));
+}
 
 /** Reads a boolean that CloudFormation may have turned into "true"/"false". */
 export function readBoolean(name: string, raw: unknown): boolean | undefined {

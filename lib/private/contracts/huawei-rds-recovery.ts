@@ -3,13 +3,20 @@ import {
 } from './common';
 
 /** CloudFormation type of the Huawei Cloud RDS recovery custom resource. */
-export const HUAWEI_RECOVERY_RESOURCE_TYPE = 'Custom::HuaweiRdsRecovery';
+export const HUAWEI_RDS_RECOVERY_RESOURCE_TYPE = 'Custom::HuaweiRdsRecovery';
 
 export const HUAWEI_ENGINES = ['mysql', 'postgresql', 'sqlserver'] as const;
 export type HuaweiEngineName = typeof HUAWEI_ENGINES[number];
 
+/**
+ * The credentials may change without a restore. Nothing else changes in place: a restore into an existing
+ * instance is never repeated by an Update (whose rollback would restore the old source over it again), so
+ * the construct makes other inputs another resource.
+ */
+export const HUAWEI_RDS_RECOVERY_IN_PLACE = ['CredentialsSecretArn'] as const;
+
 /** Properties of the recovery custom resource; the request body's names are Huawei Cloud's. */
-export interface HuaweiRecoveryProperties extends CommonRestoreProperties {
+export interface HuaweiRdsRecoveryProperties extends CommonRestoreProperties {
   /** API endpoint, such as https://rds.cn-north-4.myhuaweicloud.com. */
   readonly Endpoint: string;
   readonly ProjectId: string;
@@ -28,7 +35,7 @@ export interface HuaweiRecoveryProperties extends CommonRestoreProperties {
   readonly RestoreAllDatabases?: boolean;
 }
 
-export function readHuaweiRecoveryProperties(props: Record<string, unknown>): HuaweiRecoveryProperties {
+export function readHuaweiRdsRecoveryProperties(props: Record<string, unknown>): HuaweiRdsRecoveryProperties {
   return {
     ...readCommonProperties(props),
     Endpoint: readString('Endpoint', props.Endpoint),

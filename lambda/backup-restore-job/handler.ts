@@ -1,0 +1,98 @@
+import { createHash } from 'crypto';
+import { BackupClient, DescribeRestoreJobCommand, DescribeRestoreJobCommandOutput, StartRestoreJobCommand } from '@aws-sdk/client-backup';
+import {
+  BACKUP_RESTORE_JOB_IN_PLACE, BACKUP_SENSITIVE_PROPERTIES, BackupRestoreJobProperties, readBackupRestoreJobProperties,
+} from '../../lib/private/contracts/backup-restore-job';
+import { AttributesProperties, restoreInputsOf } from '../../lib/private/contracts/common';
+import { explain, transientRetry } from '../shared/errors';
+import { log } from '../shared/log';
+import { ownerToken, requestToken } from '../shared/ownership';
+import { retrying } from '../shared/retry';
+import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
+
+/** StartRestoreJob of AWS Backup, then DescribeRestoreJob until the job ends. */
+
+const client = () => new BackupClient({ maxAttempts: 6 });
+
+const TRANSIENT_RETRY = transientRetry('AWS Backup call');
+
+/**
+ * The job's idempotency token: the same for every attempt of one stack resource's request, so a
+ * retried Create never starts a second job; new for a replacement with other inputs.
+ */
+export function idempotencyToken(event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>, props: BackupRestoreJobProperties): string {
+  return createHash('sha256').update(`${ownerToken(event)}|${requestToken(restoreInputsOf(props, BACKUP_RESTORE_JOB_IN_PLACE))}`).digest('hex');
+}
+
+async function start(event: OnEventRequest, props: BackupRestoreJobProperties): Promise<OnEventResponse> {
+  log(`StartRestoreJob: ${props.ResourceType} from ${props.RecoveryPointArn} (metadata keys: ${Object.keys(props.Metadata ?? {}).join(', ') || 'none'})`);
+  try {
+    const out = await retrying(TRANSIENT_RETRY, () => client().send(new StartRestoreJobCommand({
+      RecoveryPointArn: props.RecoveryPointArn,
+      ResourceType: props.ResourceType,
+      IamRoleArn: props.IamRoleArn,
+      Metadata: props.Metadata ?? {},
+      CopySourceTagsToRestoredResource: props.CopySourceTagsToRestoredResource,
+      IdempotencyToken: idempotencyToken(event, props),
+    })));
+    log(`Restore job ${out.RestoreJobId} started`);
+    return { PhysicalResourceId: out.RestoreJobId! };
+  } catch (error) {
+    const hints: Record<string, string> = {
+      ResourceNotFoundException: 'the recovery point does not exist, or this account cannot see it',
+      InvalidParameterValueException: 'a value is not accepted (check the metadata against GetRecoveryPointRestoreMetadata)',
+      MissingParameterValueException: 'a required value is missing (the resource type may need more metadata)',
+      InvalidRequestException: 'the request is not valid for this recovery point',
+      ServiceUnavailableException: 'AWS Backup kept failing',
+    };
+    throw explain(error, `StartRestoreJob of ${props.RecoveryPointArn} (${props.ResourceType})`, hints);
+  }
+}
+
+async function describeJob(jobId: string): Promise<DescribeRestoreJobCommandOutput> {
+  return retrying(TRANSIENT_RETRY, () => client().send(new DescribeRestoreJobCommand({ RestoreJobId: jobId })));
+}
+
+export const backupRestoreJobHandler: RestoreKindHandler = {
+  sensitiveProperties: BACKUP_SENSITIVE_PROPERTIES,
+
+  async onEvent(event: OnEventRequest): Promise<OnEventResponse> {
+    const props = readBackupRestoreJobProperties(event.ResourceProperties);
+    switch (event.RequestType) {
+      case 'Create':
+        return start(event, props);
+      case 'Update': {
+        const old = readBackupRestoreJobProperties(event.OldResourceProperties);
+        const inputs = (p: BackupRestoreJobProperties) => requestToken(restoreInputsOf(p, BACKUP_RESTORE_JOB_IN_PLACE));
+        // Other inputs mean another restore: a new job, and CloudFormation "deletes" the old one (a no-op).
+        return inputs(old) === inputs(props) ? { PhysicalResourceId: event.PhysicalResourceId } : start(event, props);
+      }
+      case 'Delete':
+        log(`Restore job ${event.PhysicalResourceId}: the resource it restored is not managed by this stack and is left in place`);
+        return { PhysicalResourceId: event.PhysicalResourceId };
+    }
+  },
+
+  async poll(event: IsCompleteRequest): Promise<PollResult> {
+    if (event.RequestType === 'Delete') return { done: true, status: 'left in place' };
+    const job = await describeJob(event.PhysicalResourceId);
+    const status = job.Status ?? 'unknown';
+    // Progress at every poll, for whoever watches the logs.
+    log(`Restore job ${event.PhysicalResourceId}: ${status}, ${job.PercentDone ?? '?'} done, expected to take ${job.ExpectedCompletionTimeMinutes ?? '?'} minutes in all`);
+    if (status === 'FAILED' || status === 'ABORTED') {
+      throw new Error(`Restore job ${event.PhysicalResourceId} ${status}: ${job.StatusMessage ?? 'AWS Backup gave no message'}`);
+    }
+    return { done: status === 'COMPLETED', status: job.PercentDone ? `${status} (${job.PercentDone} done)` : status };
+  },
+
+  async describe(restored: AttributesProperties): Promise<Record<string, string>> {
+    const job = await describeJob(restored.RestoredId);
+    return {
+      RestoreJobId: job.RestoreJobId ?? restored.RestoredId,
+      CreatedResourceArn: job.CreatedResourceArn ?? '',
+      Status: job.Status ?? '',
+      ResourceType: job.ResourceType ?? '',
+      CompletionDate: job.CompletionDate?.toISOString() ?? '',
+    };
+  },
+};

@@ -1,0 +1,116 @@
+import { callHuawei, HuaweiApiError, isInstanceBusyError, isTransientHuaweiError, readCredentials } from './api';
+import { AttributesProperties, restoreInputsOf } from '../../lib/private/contracts/common';
+import { HUAWEI_RDS_RECOVERY_IN_PLACE, HuaweiRdsRecoveryProperties, readHuaweiRdsRecoveryProperties } from '../../lib/private/contracts/huawei-rds-recovery';
+import { failure, transientRetry } from '../shared/errors';
+import { log } from '../shared/log';
+import { requestToken } from '../shared/ownership';
+import { retrying, RetryPolicy } from '../shared/retry';
+import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
+
+/** Huawei Cloud RDS v3.1 "restore to an existing DB instance", then its job until it ends. */
+
+const TRANSIENT_RETRY = transientRetry('Huawei Cloud RDS call', isTransientHuaweiError);
+
+/**
+ * An instance runs one operation at a time, and a backup or another job may hold it for a while. The
+ * waits add up to about three minutes, inside the five the starting function has.
+ */
+const BUSY_RETRY: RetryPolicy = { retryable: isInstanceBusyError, delaysSeconds: [5, 10, 20, 40, 60, 60], label: 'Restoring into a busy instance' };
+
+/** What the API's answers mean, in words a user can act on. */
+export function explainHuawei(error: unknown, what: string): Error {
+  if (!(error instanceof HuaweiApiError)) return new Error(`${what} failed: ${(error as Error)?.message ?? error}`);
+  const hints: Record<number, string> = {
+    400: 'Huawei Cloud refused the request',
+    401: 'the credentials in the secret were not accepted (check accessKeyId and secretAccessKey)',
+    403: 'the credentials are not allowed to do this (check the IAM user\'s RDS permissions and the project)',
+    404: 'the instance, backup or project does not exist',
+    409: 'the request conflicts with the state of the instance or backup',
+    429: 'Huawei Cloud kept throttling the requests',
+  };
+  const busy = `the instance stayed busy with another operation for ${BUSY_RETRY.delaysSeconds.reduce((a, b) => a + b, 0)} seconds; wait until that operation ends, then deploy again`;
+  const hint = isInstanceBusyError(error) ? busy : hints[error.status] ?? (error.status >= 500 ? 'Huawei Cloud kept failing' : `HTTP ${error.status}`);
+  return failure(what, hint, `${error.code}: ${error.message}`);
+}
+
+function requestBody(props: HuaweiRdsRecoveryProperties): object {
+  return {
+    source: {
+      instance_id: props.SourceInstanceId,
+      type: props.RestoreType,
+      ...(props.RestoreType === 'backup' ? { backup_id: props.BackupId } : { restore_time: props.RestoreTime }),
+      ...(props.DatabaseNames ? { database_name: props.DatabaseNames } : {}),
+      ...(props.RestoreAllDatabases !== undefined ? { restore_all_database: props.RestoreAllDatabases } : {}),
+    },
+    target: { instance_id: props.TargetInstanceId },
+  };
+}
+
+function describeRecovery(props: HuaweiRdsRecoveryProperties): string {
+  const from = props.RestoreType === 'backup' ? `backup ${props.BackupId}` : `the point in time ${new Date(props.RestoreTime ?? 0).toISOString()}`;
+  return `${props.Engine} instance ${props.TargetInstanceId} from ${from} of ${props.SourceInstanceId}`;
+}
+
+async function start(props: HuaweiRdsRecoveryProperties): Promise<OnEventResponse> {
+  const credentials = await readCredentials(props.CredentialsSecretArn);
+  log(`POST /v3.1/${props.ProjectId}/instances/recovery: ${describeRecovery(props)}`);
+  try {
+    const post = () => callHuawei(props, credentials, 'POST', `/v3.1/${props.ProjectId}/instances/recovery`, {}, requestBody(props));
+    // A refused request started nothing, so neither retry can start a second restore.
+    const answer = await retrying(BUSY_RETRY, () => retrying(TRANSIENT_RETRY, post));
+    if (!answer.job_id) throw new Error(`the answer has no job_id: ${JSON.stringify(answer).slice(0, 200)}`);
+    log(`Recovery job ${answer.job_id} started`);
+    return { PhysicalResourceId: String(answer.job_id) };
+  } catch (error) {
+    throw explainHuawei(error, `Restoring ${describeRecovery(props)}`);
+  }
+}
+
+export const huaweiRdsRecoveryHandler: RestoreKindHandler = {
+  async onEvent(event: OnEventRequest): Promise<OnEventResponse> {
+    const props = readHuaweiRdsRecoveryProperties(event.ResourceProperties);
+    switch (event.RequestType) {
+      case 'Create':
+        return start(props);
+      case 'Update': {
+        // Never a restore: CloudFormation rolls an Update back with another Update, which would restore the
+        // old source over the instance once more. The construct makes other restore inputs another resource.
+        const old = readHuaweiRdsRecoveryProperties(event.OldResourceProperties);
+        const inputs = (p: HuaweiRdsRecoveryProperties) => requestToken(restoreInputsOf(p, HUAWEI_RDS_RECOVERY_IN_PLACE));
+        if (inputs(old) !== inputs(props)) {
+          log(`Recovery job ${event.PhysicalResourceId}: its restore inputs changed in an Update, which never restores into ${props.TargetInstanceId} again; `
+            + 'a new restore comes from a new HuaweiRdsRecovery resource (the construct names it after its inputs)');
+        }
+        return { PhysicalResourceId: event.PhysicalResourceId };
+      }
+      case 'Delete':
+        log(`Recovery job ${event.PhysicalResourceId}: deleting this resource does nothing to instance ${props.TargetInstanceId}; its restored data stays`);
+        return { PhysicalResourceId: event.PhysicalResourceId };
+    }
+  },
+
+  async poll(event: IsCompleteRequest): Promise<PollResult> {
+    if (event.RequestType === 'Delete') return { done: true, status: 'left in place' };
+    const props = readHuaweiRdsRecoveryProperties(event.ResourceProperties);
+    const credentials = await readCredentials(props.CredentialsSecretArn);
+    let answer: any;
+    try {
+      answer = await retrying(TRANSIENT_RETRY, () => callHuawei(props, credentials, 'GET', `/v3/${props.ProjectId}/jobs`, { id: event.PhysicalResourceId }));
+    } catch (error) {
+      // Throttling, a 5xx or a dropped connection says nothing of the job: look again at the next poll,
+      // as the AWS kinds do, until the restore's deadline.
+      if (isTransientHuaweiError(error)) return { done: false, status: `unknown (${(error as Error).message})` };
+      throw explainHuawei(error, `Reading recovery job ${event.PhysicalResourceId}`);
+    }
+    const job = answer.job ?? {};
+    const status = String(job.status ?? 'unknown');
+    if (status === 'Failed') {
+      throw new Error(`Recovery job ${event.PhysicalResourceId} (${describeRecovery(props)}) failed: ${job.fail_reason ?? 'Huawei Cloud gave no reason'}`);
+    }
+    return { done: status === 'Completed', status: job.process ? `${status} (${job.process})` : status };
+  },
+
+  async describe(restored: AttributesProperties): Promise<Record<string, string>> {
+    return { JobId: restored.RestoredId };
+  },
+};

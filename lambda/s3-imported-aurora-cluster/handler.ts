@@ -1,0 +1,66 @@
+import { DescribeDBEngineVersionsCommand, RDSClient, RestoreDBClusterFromS3Command } from '@aws-sdk/client-rds';
+import { MASTER_USER_SECRET_ARN_ATTRIBUTE, readS3ImportedAuroraClusterProperties, S3ImportedAuroraClusterProperties } from '../../lib/private/contracts/s3-imported-aurora-cluster';
+import { clusterRestoreHandler } from '../cluster/lifecycle';
+import { retrying, RetryPolicy } from '../shared/retry';
+
+/** RestoreDBClusterFromS3: an Aurora MySQL cluster from a Percona XtraBackup in S3. */
+
+const rds = () => new RDSClient({ maxAttempts: 6 });
+
+/**
+ * S3 and IAM are eventually consistent: a role or bucket policy made moments ago in the same
+ * deployment can make RDS fail to reach the backup at first. Those errors are retried.
+ */
+export function isEventuallyConsistent(error: unknown): boolean {
+  const e = error as Error;
+  return e?.name === 'InvalidS3BucketFault'
+    || /cannot be (downloaded|found)|could not be (downloaded|found)|does not include the required permissions|cannot be assumed|not authorized to perform: sts:AssumeRole/i.test(e?.message ?? '');
+}
+
+/** Retries of an import that cannot reach its backup yet: about two minutes, well inside the handler's five. */
+export const EVENTUAL_CONSISTENCY_RETRY: RetryPolicy = {
+  retryable: isEventuallyConsistent,
+  delaysSeconds: [5, 10, 20, 30, 45],
+  label: 'RestoreDBClusterFromS3 (the backup may not be reachable yet)',
+};
+
+/** The engine version must be one this region offers; the API's own error for it is vague. */
+async function preflight(_api: unknown, props: S3ImportedAuroraClusterProperties): Promise<void> {
+  if (!props.EngineVersion) return;
+  const out = await rds().send(new DescribeDBEngineVersionsCommand({ Engine: props.Engine, EngineVersion: props.EngineVersion }));
+  if (!out.DBEngineVersions?.length) {
+    throw new Error(`Aurora MySQL version "${props.EngineVersion}" (engineVersion) is not offered in this region. List the versions with: aws rds describe-db-engine-versions --engine aurora-mysql --query "DBEngineVersions[].EngineVersion"`);
+  }
+}
+
+export const s3ImportedAuroraClusterHandler = clusterRestoreHandler<S3ImportedAuroraClusterProperties>({
+  read: readS3ImportedAuroraClusterProperties,
+  apiName: 'RestoreDBClusterFromS3',
+  describe: (props) => `aurora-mysql cluster "${props.DBClusterIdentifier}" from s3://${props.S3BucketName}/${props.S3Prefix ?? ''} (MySQL ${props.SourceEngineVersion})`,
+  preflight,
+  start: (_api, props, tags) => retrying(EVENTUAL_CONSISTENCY_RETRY, () => rds().send(new RestoreDBClusterFromS3Command({
+    DBClusterIdentifier: props.DBClusterIdentifier,
+    Engine: props.Engine,
+    EngineVersion: props.EngineVersion,
+    MasterUsername: props.MasterUsername,
+    // RDS makes the password and keeps it in Secrets Manager: it is never in the template, a log or a response.
+    ManageMasterUserPassword: true,
+    MasterUserSecretKmsKeyId: props.MasterUserSecretKmsKeyId,
+    SourceEngine: props.SourceEngine,
+    SourceEngineVersion: props.SourceEngineVersion,
+    S3BucketName: props.S3BucketName,
+    S3Prefix: props.S3Prefix,
+    S3IngestionRoleArn: props.S3IngestionRoleArn,
+    Port: props.Port,
+    DBSubnetGroupName: props.DBSubnetGroupName,
+    VpcSecurityGroupIds: props.VpcSecurityGroupIds,
+    StorageEncrypted: props.StorageEncrypted,
+    KmsKeyId: props.KmsKeyId,
+    EnableIAMDatabaseAuthentication: props.EnableIAMDatabaseAuthentication,
+    DeletionProtection: props.DeletionProtection,
+    BackupRetentionPeriod: props.BackupRetentionPeriod,
+    DatabaseName: props.DatabaseName,
+    Tags: tags,
+  }))).then(() => undefined),
+  extraAttributes: (cluster) => ({ [MASTER_USER_SECRET_ARN_ATTRIBUTE]: cluster.MasterUserSecret?.SecretArn ?? '' }),
+});

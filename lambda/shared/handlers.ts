@@ -1,0 +1,113 @@
+import { stopPolling, startPolling } from './executions';
+import { logEvent, log } from './log';
+import { initialPollerState, pollStep, PollerState } from './polling';
+import { signalDocument, signalWaitCondition, WaitHandleRef } from './signal';
+import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, RestoreKindHandler } from './types';
+import { pollUntilDeadline } from './waiting';
+import { ATTRIBUTES_RESOURCE_TYPE, MAX_CUSTOM_RESOURCE_WAIT_SECONDS, readAttributesProperties } from '../../lib/private/contracts/common';
+
+/** The three functions of the stack's shared provider, whatever the restore kind. */
+export interface RestoreHandlers {
+  /** The provider framework's onEvent: starts restores and their polling, begins deletes. */
+  onEvent(event: OnEventRequest): Promise<OnEventResponse>;
+  /** The provider framework's isComplete: only deletes wait here. */
+  isComplete(event: IsCompleteRequest): Promise<IsCompleteResponse>;
+  /** One step of the polling state machine. */
+  poll(state: PollerState): Promise<PollerState>;
+}
+
+function waitHandleOf(event: OnEventRequest, properties: Record<string, unknown>): WaitHandleRef | undefined {
+  return properties.WaitHandle ? { StackId: event.StackId, WaitHandle: String(properties.WaitHandle) } : undefined;
+}
+
+/** A new wait condition handle means CloudFormation waits anew, so a poller must signal it. */
+function needsPolling(event: OnEventRequest): boolean {
+  if (event.RequestType === 'Create') return true;
+  return event.RequestType === 'Update' && event.OldResourceProperties.WaitHandle !== event.ResourceProperties.WaitHandle;
+}
+
+/**
+ * The restore has started, so failing here would orphan it: the provider framework answers a failed
+ * Create with a marker id, and the Delete that follows never reaches this handler. Instead the resource
+ * keeps its real id and its wait condition is told FAILURE, so the rollback's Delete removes it.
+ */
+async function failWithoutPolling(handle: WaitHandleRef, physicalResourceId: string, error: unknown): Promise<void> {
+  const e = error as Error;
+  const what = `The restore of ${physicalResourceId} started, but its polling could not: ${e?.name}: ${e?.message}`;
+  try {
+    await signalWaitCondition(handle, signalDocument('FAILURE', physicalResourceId, `${what}; the rollback deletes ${physicalResourceId} according to its removal policy`));
+  } catch (signalError) {
+    throw new Error(`${what}, nor could the wait condition be told (${(signalError as Error).message}). Delete ${physicalResourceId} yourself if the rollback leaves it.`);
+  }
+  log(`${what}; its wait condition was told FAILURE`);
+}
+
+/**
+ * The handlers for these restore kinds, keyed by the custom resource type that selects each.
+ *
+ * A restore's Create starts the restore and a polling execution, and answers at once; the execution
+ * signals the restore's wait condition, which holds the stack for up to 12 hours; then the attributes
+ * resource reads what the restore made. Deletes wait here, through the provider framework's isComplete.
+ */
+export function restoreHandlers(kinds: Record<string, RestoreKindHandler>): RestoreHandlers {
+  const kindOf = (resourceType: string): RestoreKindHandler => {
+    const kind = kinds[resourceType];
+    if (!kind) throw new Error(`No restore handler for resource type ${resourceType}; known types: ${Object.keys(kinds).join(', ')}`);
+    return kind;
+  };
+  /** What the kind keeps out of logs and polling state. */
+  const sensitiveOf = (event: OnEventRequest): readonly string[] =>
+    kinds[String(event.ResourceProperties.RestoreResourceType ?? event.ResourceType)]?.sensitiveProperties ?? [];
+
+  async function onAttributesEvent(event: OnEventRequest): Promise<OnEventResponse> {
+    if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
+    const props = readAttributesProperties(event.ResourceProperties);
+    const data = await kindOf(props.RestoreResourceType).describe(props);
+    return { PhysicalResourceId: props.RestoredId, Data: data };
+  }
+
+  return {
+    async onEvent(event) {
+      logEvent('onEvent', event, sensitiveOf(event));
+      if (event.ResourceType === ATTRIBUTES_RESOURCE_TYPE) {
+        const answer = await onAttributesEvent(event);
+        log('onEvent answer', answer);
+        return answer;
+      }
+      const kind = kindOf(event.ResourceType);
+      const handle = waitHandleOf(event, event.ResourceProperties);
+      if (event.RequestType === 'Delete') await stopPolling(handle);
+      const startedAt = Date.now();
+      const response = await kind.onEvent(event);
+      if (needsPolling(event)) {
+        if (!handle) throw new Error('Property WaitHandle is missing; the construct always sets it.');
+        const properties = { ...event.ResourceProperties };
+        for (const key of kind.sensitiveProperties ?? []) delete properties[key];
+        try {
+          await startPolling(initialPollerState(event.ResourceType, properties, response.PhysicalResourceId, handle, startedAt));
+        } catch (error) {
+          await failWithoutPolling(handle, response.PhysicalResourceId, error);
+        }
+      }
+      const answer = { ...response, WaitStartedAt: startedAt };
+      log('onEvent answer', answer);
+      return answer;
+    },
+
+    async isComplete(event) {
+      logEvent('isComplete', event, sensitiveOf(event));
+      // Restores are waited for by their wait condition; only deletes wait here.
+      if (event.ResourceType === ATTRIBUTES_RESOURCE_TYPE || event.RequestType !== 'Delete') return { IsComplete: true };
+      // A delete is not bounded by the restore's timeout: a rollback after a timed-out restore must still
+      // wait out a cluster that is being created. It gets all the time the provider framework has.
+      const answer = await pollUntilDeadline(kindOf(event.ResourceType), event, MAX_CUSTOM_RESOURCE_WAIT_SECONDS);
+      log('isComplete answer', answer);
+      return answer;
+    },
+
+    async poll(state) {
+      log('poll', { ResourceType: state.ResourceType, PhysicalResourceId: state.PhysicalResourceId, Polls: state.Polls, LastStatus: state.LastStatus });
+      return pollStep(state, { now: Date.now, kindOf, signal: signalWaitCondition });
+    },
+  };
+}

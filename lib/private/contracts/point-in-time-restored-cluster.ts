@@ -1,0 +1,61 @@
+import { ApiTag, CLUSTER_ENGINES, CLUSTER_REMOVAL, ClusterEngineName, readStringList, readTags } from './cluster';
+import {
+  CommonRestoreProperties, RemovalPolicyName, readBoolean, readCommonProperties, readEnum, readInteger,
+  readOptionalString, readRemovalPolicy, readString,
+} from './common';
+
+/** CloudFormation type of the point-in-time restore custom resource. */
+export const POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE = 'Custom::PointInTimeRestoredCluster';
+
+export const RESTORE_TYPES = ['full-copy', 'copy-on-write'] as const;
+export type RestoreTypeName = typeof RESTORE_TYPES[number];
+
+
+/**
+ * Properties of the point-in-time restore custom resource. Names follow the
+ * RestoreDBClusterToPointInTime API; Engine, RemovalPolicy and TimeoutSeconds are the library's.
+ */
+export interface PointInTimeRestoredClusterProperties extends CommonRestoreProperties {
+  readonly Engine: ClusterEngineName;
+  readonly DBClusterIdentifier: string;
+  readonly SourceDBClusterIdentifier: string;
+  /** ISO 8601 time in UTC; absent means the latest restorable time. */
+  readonly RestoreToTime?: string;
+  readonly RestoreType: RestoreTypeName;
+  readonly Port?: number;
+  readonly DBSubnetGroupName?: string;
+  readonly VpcSecurityGroupIds?: string[];
+  readonly KmsKeyId?: string;
+  readonly EnableIAMDatabaseAuthentication?: boolean;
+  readonly DeletionProtection?: boolean;
+  readonly OptionGroupName?: string;
+  readonly DBClusterParameterGroupName?: string;
+  readonly Tags?: ApiTag[];
+  readonly RemovalPolicy: RemovalPolicyName;
+}
+
+/** Decodes the custom resource's properties as CloudFormation delivers them. */
+export function readPointInTimeRestoredClusterProperties(props: Record<string, unknown>): PointInTimeRestoredClusterProperties {
+  const restoreToTime = readOptionalString('RestoreToTime', props.RestoreToTime);
+  if (restoreToTime !== undefined && Number.isNaN(Date.parse(restoreToTime))) {
+    throw new Error(`Property RestoreToTime must be an ISO 8601 time, got ${JSON.stringify(restoreToTime)}`);
+  }
+  return {
+    ...readCommonProperties(props),
+    Engine: readEnum('Engine', props.Engine, CLUSTER_ENGINES),
+    DBClusterIdentifier: readString('DBClusterIdentifier', props.DBClusterIdentifier),
+    SourceDBClusterIdentifier: readString('SourceDBClusterIdentifier', props.SourceDBClusterIdentifier),
+    RestoreToTime: restoreToTime,
+    RestoreType: readEnum('RestoreType', props.RestoreType ?? 'full-copy', RESTORE_TYPES),
+    Port: readInteger('Port', props.Port),
+    DBSubnetGroupName: readOptionalString('DBSubnetGroupName', props.DBSubnetGroupName),
+    VpcSecurityGroupIds: readStringList('VpcSecurityGroupIds', props.VpcSecurityGroupIds),
+    KmsKeyId: readOptionalString('KmsKeyId', props.KmsKeyId),
+    EnableIAMDatabaseAuthentication: readBoolean('EnableIAMDatabaseAuthentication', props.EnableIAMDatabaseAuthentication),
+    DeletionProtection: readBoolean('DeletionProtection', props.DeletionProtection),
+    OptionGroupName: readOptionalString('OptionGroupName', props.OptionGroupName),
+    DBClusterParameterGroupName: readOptionalString('DBClusterParameterGroupName', props.DBClusterParameterGroupName),
+    Tags: readTags(props.Tags),
+    RemovalPolicy: readRemovalPolicy(props.RemovalPolicy, CLUSTER_REMOVAL),
+  };
+}

@@ -1,0 +1,66 @@
+import { ApiTag, CLUSTER_REMOVAL, readStringList, readTags } from './cluster';
+import {
+  CommonRestoreProperties, RemovalPolicyName, readBoolean, readCommonProperties, readEnum, readInteger, readOptionalString,
+  readRemovalPolicy, readString,
+} from './common';
+
+/** CloudFormation type of the S3 import custom resource. */
+export const S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE = 'Custom::S3ImportedAuroraCluster';
+
+/**
+ * Properties of the S3 import custom resource. Names follow the RestoreDBClusterFromS3 API;
+ * RemovalPolicy and TimeoutSeconds are the library's. No password: RDS manages it in Secrets Manager.
+ */
+export interface S3ImportedAuroraClusterProperties extends CommonRestoreProperties {
+  readonly DBClusterIdentifier: string;
+  readonly Engine: 'aurora-mysql';
+  readonly EngineVersion?: string;
+  readonly MasterUsername: string;
+  readonly MasterUserSecretKmsKeyId?: string;
+  readonly SourceEngine: 'mysql';
+  readonly SourceEngineVersion: string;
+  readonly S3BucketName: string;
+  readonly S3Prefix?: string;
+  readonly S3IngestionRoleArn: string;
+  readonly Port?: number;
+  readonly DBSubnetGroupName?: string;
+  readonly VpcSecurityGroupIds?: string[];
+  readonly StorageEncrypted?: boolean;
+  readonly KmsKeyId?: string;
+  readonly EnableIAMDatabaseAuthentication?: boolean;
+  readonly DeletionProtection?: boolean;
+  readonly BackupRetentionPeriod?: number;
+  readonly DatabaseName?: string;
+  readonly Tags?: ApiTag[];
+  readonly RemovalPolicy: RemovalPolicyName;
+}
+
+/** The attribute an S3 import adds to a restored cluster's: the managed master user secret. */
+export const MASTER_USER_SECRET_ARN_ATTRIBUTE = 'MasterUserSecretArn';
+
+export function readS3ImportedAuroraClusterProperties(props: Record<string, unknown>): S3ImportedAuroraClusterProperties {
+  return {
+    ...readCommonProperties(props),
+    DBClusterIdentifier: readString('DBClusterIdentifier', props.DBClusterIdentifier),
+    Engine: readEnum('Engine', props.Engine ?? 'aurora-mysql', ['aurora-mysql'] as const),
+    EngineVersion: readOptionalString('EngineVersion', props.EngineVersion),
+    MasterUsername: readString('MasterUsername', props.MasterUsername),
+    MasterUserSecretKmsKeyId: readOptionalString('MasterUserSecretKmsKeyId', props.MasterUserSecretKmsKeyId),
+    SourceEngine: readEnum('SourceEngine', props.SourceEngine ?? 'mysql', ['mysql'] as const),
+    SourceEngineVersion: readString('SourceEngineVersion', props.SourceEngineVersion),
+    S3BucketName: readString('S3BucketName', props.S3BucketName),
+    S3Prefix: readOptionalString('S3Prefix', props.S3Prefix),
+    S3IngestionRoleArn: readString('S3IngestionRoleArn', props.S3IngestionRoleArn),
+    Port: readInteger('Port', props.Port),
+    DBSubnetGroupName: readOptionalString('DBSubnetGroupName', props.DBSubnetGroupName),
+    VpcSecurityGroupIds: readStringList('VpcSecurityGroupIds', props.VpcSecurityGroupIds),
+    StorageEncrypted: readBoolean('StorageEncrypted', props.StorageEncrypted),
+    KmsKeyId: readOptionalString('KmsKeyId', props.KmsKeyId),
+    EnableIAMDatabaseAuthentication: readBoolean('EnableIAMDatabaseAuthentication', props.EnableIAMDatabaseAuthentication),
+    DeletionProtection: readBoolean('DeletionProtection', props.DeletionProtection),
+    BackupRetentionPeriod: readInteger('BackupRetentionPeriod', props.BackupRetentionPeriod),
+    DatabaseName: readOptionalString('DatabaseName', props.DatabaseName),
+    Tags: readTags(props.Tags),
+    RemovalPolicy: readRemovalPolicy(props.RemovalPolicy, CLUSTER_REMOVAL),
+  };
+}

@@ -1,0 +1,187 @@
+import * as backup from '@aws-sdk/client-backup';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
+import { cfnEvent, LOGICAL_ID, STACK_ID, WAIT_HANDLE } from './support/events';
+import { backupRestoreJobHandler, idempotencyToken } from '../lambda/backup-restore-job/handler';
+import { onEvent, isComplete } from '../lambda/index';
+import { initialPollerState, pollStep } from '../lambda/shared/polling';
+import type { WaitSignal } from '../lambda/shared/signal';
+import { readBackupRestoreJobProperties } from '../lib/private/contracts/backup-restore-job';
+import { ATTRIBUTES_RESOURCE_TYPE, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
+
+// aws-sdk-client-mock stands in for AWS Backup: moto_server does not implement restore jobs, so no
+// emulator can play this API. Requests are checked against the official API model instead.
+const mock = mockClient(backup.BackupClient);
+const sfnMock = mockClient(SFNClient);
+const TYPE = 'Custom::BackupRestoreJob';
+const RP = 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45';
+const SECRET_VALUE = 'fs-secret-metadata-value';
+const props = {
+  RecoveryPointArn: RP,
+  ResourceType: 'EFS',
+  IamRoleArn: 'arn:aws:iam::123456789012:role/restorer',
+  Metadata: { 'file-system-id': SECRET_VALUE, 'newFileSystem': 'true' },
+  TimeoutSeconds: 10800,
+  WaitHandle: 'RestoreWaitHandle1A2B3C4D',
+};
+const err = (name: string, message = name) => new backup.BackupServiceException({ name, $fault: name === 'ServiceUnavailableException' ? 'server' : 'client', message, $metadata: {} });
+
+let lines: string[] = [];
+beforeEach(() => {
+  mock.reset();
+  sfnMock.reset();
+  sfnMock.on(StartExecutionCommand).resolves({});
+  process.env[STATE_MACHINE_ARN_ENV] = 'arn:aws:states:us-east-1:123456789012:stateMachine:Poller';
+  lines = [];
+  jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => { lines.push(args.map(String).join(' ')); });
+});
+afterEach(() => {
+  jest.useRealTimers();
+  jest.restoreAllMocks();
+});
+
+describe('Create', () => {
+  test('starts the job with a deterministic idempotency token; the job id is the physical id', async () => {
+    mock.on(backup.StartRestoreJobCommand).resolves({ RestoreJobId: 'job-1' });
+    const event = cfnEvent('Create', TYPE, props);
+    await expect(onEvent(event)).resolves.toMatchObject({ PhysicalResourceId: 'job-1' });
+    await onEvent(cfnEvent('Create', TYPE, props));
+    const [first, second] = mock.commandCalls(backup.StartRestoreJobCommand).map((c) => c.args[0].input);
+    expect(first).toMatchObject({ RecoveryPointArn: RP, ResourceType: 'EFS', IamRoleArn: props.IamRoleArn, Metadata: props.Metadata });
+    expect(first.IdempotencyToken).toBe(second.IdempotencyToken);
+    const expected = idempotencyToken({ StackId: STACK_ID, LogicalResourceId: LOGICAL_ID }, readBackupRestoreJobProperties(event.ResourceProperties));
+    expect(first.IdempotencyToken).toBe(expected);
+  });
+
+  test('a replacement with other inputs gets another token, so it starts another job', () => {
+    const a = idempotencyToken({ StackId: STACK_ID, LogicalResourceId: LOGICAL_ID }, readBackupRestoreJobProperties(cfnEvent('Create', TYPE, props).ResourceProperties));
+    const b = idempotencyToken({ StackId: STACK_ID, LogicalResourceId: LOGICAL_ID },
+      readBackupRestoreJobProperties(cfnEvent('Create', TYPE, { ...props, RecoveryPointArn: `${RP}0` }).ResourceProperties));
+    expect(a).not.toBe(b);
+  });
+
+  test('the metadata is never logged, nor put in the poller\'s state', async () => {
+    mock.on(backup.StartRestoreJobCommand).resolves({ RestoreJobId: 'job-1' });
+    await onEvent(cfnEvent('Create', TYPE, props));
+    expect(lines.join('\n')).not.toContain(SECRET_VALUE);
+    expect(lines.join('\n')).toContain('metadata keys: file-system-id, newFileSystem');
+    expect(sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input.input).not.toContain(SECRET_VALUE);
+  });
+
+  test.each([
+    ['ResourceNotFoundException', /the recovery point does not exist/],
+    ['InvalidParameterValueException', /a value is not accepted/],
+    ['MissingParameterValueException', /a required value is missing/],
+    ['InvalidRequestException', /not valid for this recovery point/],
+  ])('%s fails with a clear message and the service\'s own', async (name, message) => {
+    mock.on(backup.StartRestoreJobCommand).rejects(err(name, 'detail'));
+    await expect(onEvent(cfnEvent('Create', TYPE, props))).rejects.toThrow(message);
+    await expect(onEvent(cfnEvent('Create', TYPE, props))).rejects.toThrow(`(${name}: detail)`);
+  });
+
+  test('ServiceUnavailableException is retried with a bound', async () => {
+    jest.useFakeTimers();
+    mock.on(backup.StartRestoreJobCommand).rejectsOnce(err('ServiceUnavailableException')).resolves({ RestoreJobId: 'job-2' });
+    const pending = onEvent(cfnEvent('Create', TYPE, props));
+    await jest.runAllTimersAsync();
+    await expect(pending).resolves.toMatchObject({ PhysicalResourceId: 'job-2' });
+    expect(mock.commandCalls(backup.StartRestoreJobCommand)).toHaveLength(2);
+  });
+});
+
+describe('waiting', () => {
+  const signals: WaitSignal[] = [];
+  const { Metadata: _m, ...polled } = props;
+  const step = () => pollStep(initialPollerState(TYPE, cfnEvent('Create', TYPE, polled).ResourceProperties, 'job-1', WAIT_HANDLE, Date.now()),
+    { now: Date.now, kindOf: () => backupRestoreJobHandler, signal: async (_u, s) => { signals.push(s); } });
+  beforeEach(() => { signals.length = 0; });
+
+  test.each(['PENDING', 'RUNNING'])('%s: keeps waiting and logs the progress', async (status) => {
+    mock.on(backup.DescribeRestoreJobCommand).resolves({ RestoreJobId: 'job-1', Status: status as backup.RestoreJobStatus, PercentDone: '42.00%', ExpectedCompletionTimeMinutes: 95 });
+    await expect(step()).resolves.toMatchObject({ done: false });
+    expect(lines.join('\n')).toContain(`Restore job job-1: ${status}, 42.00% done, expected to take 95 minutes in all`);
+  });
+
+  test('COMPLETED: SUCCESS', async () => {
+    mock.on(backup.DescribeRestoreJobCommand).resolves({ RestoreJobId: 'job-1', Status: 'COMPLETED', CreatedResourceArn: 'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-9' });
+    await step();
+    expect(signals.map((s) => s.Status)).toEqual(['SUCCESS']);
+  });
+
+  test.each(['FAILED', 'ABORTED'])('%s: FAILURE with the StatusMessage', async (status) => {
+    mock.on(backup.DescribeRestoreJobCommand).resolves({ RestoreJobId: 'job-1', Status: status as backup.RestoreJobStatus, StatusMessage: 'Access denied to KMS key' });
+    await step();
+    expect(signals).toEqual([expect.objectContaining({ Status: 'FAILURE', Reason: `Restore job job-1 ${status}: Access denied to KMS key` })]);
+  });
+
+  test('the attributes: job id and the created resource', async () => {
+    mock.on(backup.DescribeRestoreJobCommand).resolves({
+      RestoreJobId: 'job-1',
+      Status: 'COMPLETED',
+      ResourceType: 'EFS',
+      CompletionDate: new Date('2026-11-21T03:00:00Z'),
+      CreatedResourceArn: 'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-9',
+    });
+    const answer = await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: TYPE, RestoredId: 'job-1' }));
+    expect(answer.Data).toEqual({
+      RestoreJobId: 'job-1',
+      CreatedResourceArn: 'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-9',
+      Status: 'COMPLETED',
+      ResourceType: 'EFS',
+      CompletionDate: '2026-11-21T03:00:00.000Z',
+    });
+    expect(lines.join('\n')).not.toContain(SECRET_VALUE);
+  });
+});
+
+describe('Update and Delete', () => {
+  test('delete leaves the restored resource in place and says so', async () => {
+    const event = cfnEvent('Delete', TYPE, props, { PhysicalResourceId: 'job-1' });
+    const answer = await onEvent(event);
+    await expect(isComplete({ ...event, ...answer } as any)).resolves.toEqual({ IsComplete: true });
+    expect(mock.calls()).toHaveLength(0);
+    expect(lines.join('\n')).toContain('is not managed by this stack and is left in place');
+  });
+
+  test('an update with the same inputs keeps the job; other inputs start a new one', async () => {
+    mock.on(backup.StartRestoreJobCommand).resolves({ RestoreJobId: 'job-2' });
+    await expect(onEvent(cfnEvent('Update', TYPE, { ...props, TimeoutSeconds: 3600 }, { PhysicalResourceId: 'job-1', OldResourceProperties: props })))
+      .resolves.toMatchObject({ PhysicalResourceId: 'job-1' });
+    const changed = { ...props, Metadata: { ...props.Metadata, newFileSystem: 'false' } };
+    await expect(onEvent(cfnEvent('Update', TYPE, changed, { PhysicalResourceId: 'job-1', OldResourceProperties: props })))
+      .resolves.toMatchObject({ PhysicalResourceId: 'job-2' });
+  });
+  // CloudFormation rolls an Update back with a second Update that carries the old properties. The job's
+  // token is derived from the stack resource and its inputs, so the rollback asks AWS Backup for the
+  // Create's job again, which StartRestoreJob answers without starting another restore.
+  test('a rollback Update sends the Create\'s idempotency token', async () => {
+    mock.on(backup.StartRestoreJobCommand).resolves({ RestoreJobId: 'job-1' });
+    await onEvent(cfnEvent('Create', TYPE, props));
+    const changed = { ...props, Metadata: { ...props.Metadata, newFileSystem: 'false' } };
+    mock.on(backup.StartRestoreJobCommand).resolves({ RestoreJobId: 'job-2' });
+    await onEvent(cfnEvent('Update', TYPE, changed, { PhysicalResourceId: 'job-1', OldResourceProperties: props }));
+    await onEvent(cfnEvent('Update', TYPE, props, { PhysicalResourceId: 'job-2', OldResourceProperties: changed }));
+    const [create, update, rollback] = mock.commandCalls(backup.StartRestoreJobCommand).map((c) => c.args[0].input.IdempotencyToken);
+    expect(update).not.toBe(create);
+    expect(rollback).toBe(create);
+  });
+});
+
+describe('requests against the official API model', () => {
+  const model = loadApiModel('backup');
+  if (!model && IN_CI) throw new Error('botocore\'s API models are not installed; CI needs them');
+  (model ? test : test.skip)('StartRestoreJob and DescribeRestoreJob conform', async () => {
+    mock.on(backup.StartRestoreJobCommand).resolves({ RestoreJobId: 'job-1' });
+    mock.on(backup.DescribeRestoreJobCommand).resolves({ RestoreJobId: 'job-1', Status: 'COMPLETED' });
+    await onEvent(cfnEvent('Create', TYPE, { ...props, CopySourceTagsToRestoredResource: true }));
+    await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: TYPE, RestoredId: 'job-1' }));
+    for (const [operation, calls] of [
+      ['StartRestoreJob', mock.commandCalls(backup.StartRestoreJobCommand)],
+      ['DescribeRestoreJob', mock.commandCalls(backup.DescribeRestoreJobCommand)],
+    ] as const) {
+      expect(calls.length).toBeGreaterThan(0);
+      for (const call of calls) expect(inputProblems(model!, operation, call.args[0].input)).toEqual([]);
+    }
+  });
+});
