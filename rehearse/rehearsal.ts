@@ -277,7 +277,7 @@ class Rehearsal {
     for (const [smId, arn] of this.stateMachines) {
       try {
         const execution = await client.send(new DescribeExecutionCommand({
-          executionArn: `${arn.replace(':stateMachine:', ':execution:')}:${executionName({ StackId: this.stackId, WaitHandle: handleId })}`,
+          executionArn: `${arn.replace(':stateMachine:', ':execution:')}:${executionName(handleUrl)}`,
         }));
         state = JSON.parse(execution.input ?? '{}');
         machineId = smId;

@@ -3,6 +3,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
 import { cfnEvent, LOGICAL_ID, STACK_ID, WAIT_HANDLE } from './support/events';
+import { mockWaitHandleLookup } from './support/wait-handle';
 import { backupRestoreJobHandler, idempotencyToken } from '../lambda/backup-restore-job/handler';
 import { onEvent, isComplete } from '../lambda/index';
 import { initialPollerState, pollStep } from '../lambda/shared/polling';
@@ -14,6 +15,7 @@ import { ATTRIBUTES_RESOURCE_TYPE, STATE_MACHINE_ARN_ENV } from '../lib/private/
 // emulator can play this API. Requests are checked against the official API model instead.
 const mock = mockClient(backup.BackupClient);
 const sfnMock = mockClient(SFNClient);
+mockWaitHandleLookup();
 const TYPE = 'Custom::BackupRestoreJob';
 const RP = 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45';
 const SECRET_VALUE = 'fs-secret-metadata-value';

@@ -3,6 +3,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
 import { cfnEvent, OWNER_TAG, WAIT_HANDLE } from './support/events';
+import { mockWaitHandleLookup } from './support/wait-handle';
 import { copiedElasticSnapshotHandler, FAILED_SNAPSHOT_STATES } from '../lambda/copied-elastic-snapshot/handler';
 import { onEvent } from '../lambda/index';
 import { initialPollerState, pollStep } from '../lambda/shared/polling';
@@ -13,6 +14,7 @@ import { ATTRIBUTES_RESOURCE_TYPE, OWNER_TAG_KEY, REQUEST_TAG_KEY, STATE_MACHINE
 // emulator can play this API. Requests are checked against the official API model instead.
 const mock = mockClient(elastic.DocDBElasticClient);
 const sfnMock = mockClient(SFNClient);
+mockWaitHandleLookup();
 const TYPE = 'Custom::CopiedElasticSnapshot';
 const SOURCE = 'arn:aws:docdb-elastic:us-east-1:123456789012:cluster-snapshot/src111';
 const COPY = 'arn:aws:docdb-elastic:us-east-1:123456789012:cluster-snapshot/cpy222';

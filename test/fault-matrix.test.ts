@@ -2,7 +2,7 @@ import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as sfn from '@aws-sdk/client-sfn';
-import { cfnEvent, STACK_ID } from './support/events';
+import { cfnEvent } from './support/events';
 import { HuaweiRdsDouble, ok } from './support/huawei-double';
 import { Moto, requireMoto, startMoto, useEmulator } from './support/moto';
 import { ProviderFramework } from './support/provider-framework';
@@ -38,7 +38,7 @@ suite('CloudFormation sequences through the provider framework', () => {
     DBClusterIdentifier: clusterId, SnapshotType: 'manual',
   }))).DBClusterSnapshots!.map((s) => s.DBClusterSnapshotIdentifier);
   const pollingStatus = async (handle: string) => (await new sfn.SFNClient({}).send(new sfn.DescribeExecutionCommand({
-    executionArn: executionArn(pollerArn, executionName({ StackId: STACK_ID, WaitHandle: handle })),
+    executionArn: executionArn(pollerArn, executionName(handles.urlOf(handle))),
   }))).status;
 
   /** A restore of its own source into a new cluster, with a fresh wait handle. */
@@ -151,6 +151,34 @@ suite('CloudFormation sequences through the provider framework', () => {
     expect(await finalSnapshots(props.DBClusterIdentifier)).toHaveLength(1);
     // Nobody signals a wait condition whose stack is going away.
     expect(signalsOf(props.WaitHandle)).toEqual([]);
+  });
+
+  test('an Update of the timeout alone (same restore, new handle) signals SUCCESS at once: nothing restored, nothing polled', async () => {
+    const props = await restoreProps();
+    const created = await cfn.send(cfnEvent('Create', TYPE, props));
+    const before = await clusterIds();
+    const longer = { ...props, TimeoutSeconds: 7200, WaitHandle: handles.newHandle() };
+    const updated = await cfn.send(cfnEvent('Update', TYPE, longer, { PhysicalResourceId: created.PhysicalResourceId, OldResourceProperties: props }));
+    expect(updated).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: props.DBClusterIdentifier });
+    expect(signalsOf(longer.WaitHandle)).toEqual([expect.objectContaining({ Status: 'SUCCESS', UniqueId: props.DBClusterIdentifier })]);
+    await expect(pollingStatus(longer.WaitHandle)).rejects.toThrow(/does not exist/i);
+    expect(await clusterIds()).toEqual(before);
+  });
+
+  // A handle's logical id comes back with the same inputs (a redeploy after a rollback), and Step Functions
+  // keeps a closed execution's name for 90 days: named after the logical id, the second restore was never polled.
+  test('a redeploy after a rollback brings a handle back under the same logical id, and its restore is polled again', async () => {
+    const props = await restoreProps();
+    const first = await cfn.send(cfnEvent('Create', TYPE, props));
+    expect(await pollingStatus(props.WaitHandle)).toBe('RUNNING');
+    await cfn.send(cfnEvent('Delete', TYPE, props, { PhysicalResourceId: first.PhysicalResourceId }));
+
+    handles.recreate(props.WaitHandle);
+    // Another cluster name only because moto names an automated snapshot after the cluster and the minute,
+    // and refuses a second restore of one name within a minute.
+    const again = await cfn.send(cfnEvent('Create', TYPE, { ...props, DBClusterIdentifier: `${props.DBClusterIdentifier}-again` }));
+    expect(again.Status).toBe('SUCCESS');
+    expect(await pollingStatus(props.WaitHandle)).toBe('RUNNING');
   });
 
   // Issue 13, row 6 (the handler's part; the construct gives the instances and networking RETAIN too).

@@ -3,6 +3,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { cfnEvent, WAIT_HANDLE } from './support/events';
 import { HuaweiRdsDouble, ok } from './support/huawei-double';
+import { mockWaitHandleLookup } from './support/wait-handle';
 import { callHuawei } from '../lambda/huawei-rds-recovery/api';
 import { huaweiRdsRecoveryHandler } from '../lambda/huawei-rds-recovery/handler';
 import { onEvent } from '../lambda/index';
@@ -18,6 +19,7 @@ const PROJECT = '0483b6b16e954cb88930a360d2c4e663';
 const TYPE = 'Custom::HuaweiRdsRecovery';
 const secrets = mockClient(SecretsManagerClient);
 const sfnMock = mockClient(SFNClient);
+mockWaitHandleLookup();
 const huawei = new HuaweiRdsDouble(AK, SK);
 
 beforeAll(() => huawei.start());

@@ -1,6 +1,6 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeKeyCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
@@ -8,6 +8,7 @@ import { SFNClient, StartExecutionCommand, StopExecutionCommand, ExecutionDoesNo
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, loadApiModel, IN_CI } from './support/api-model';
 import { cfnEvent, completeEvent, OWNER_TAG, STACK_ID, WAIT_HANDLE } from './support/events';
+import { handleUrlFor, mockWaitHandleLookup } from './support/wait-handle';
 import { TERMINAL_FAILURE_STATES, finalSnapshotIdentifier } from '../lambda/cluster/lifecycle';
 import { isComplete, onEvent } from '../lambda/index';
 import { pointInTimeRestoredClusterHandler } from '../lambda/point-in-time-restored-cluster/handler';
@@ -23,6 +24,7 @@ const neptuneMock = mockClient(neptune.NeptuneClient);
 const rdsMock = mockClient(rds.RDSClient);
 const kmsMock = mockClient(KMSClient);
 const sfnMock = mockClient(SFNClient);
+const cfnMock = mockWaitHandleLookup();
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:Poller';
 const HANDLE = 'RestoredRestoreWaitHandle1A2B3C4D';
 
@@ -134,7 +136,7 @@ describe('Create', () => {
 
     // ...and starts the poller, named after the wait handle so a retry cannot start a second one.
     const [start] = sfnMock.commandCalls(StartExecutionCommand);
-    expect(start.args[0].input).toMatchObject({ stateMachineArn: STATE_MACHINE_ARN, name: executionName({ StackId: STACK_ID, WaitHandle: HANDLE }) });
+    expect(start.args[0].input).toMatchObject({ stateMachineArn: STATE_MACHINE_ARN, name: executionName(handleUrlFor(HANDLE)) });
     expect(JSON.parse(start.args[0].input.input!)).toMatchObject({
       ResourceType: TYPE, PhysicalResourceId: 'graph-restored', StartedAt: answer.WaitStartedAt, Polls: 0, done: false,
     });
@@ -411,15 +413,6 @@ describe('Update', () => {
     expect(sfnMock.calls()).toHaveLength(0);
   });
 
-  test('an update with a new wait handle (a new timeout) polls again so the new wait condition hears the end', async () => {
-    givenTarget(target('available'));
-    const newHandle = `${HANDLE}New`;
-    await onEvent(cfnEvent('Update', TYPE, { ...baseProps, TimeoutSeconds: 21600, WaitHandle: newHandle },
-      { PhysicalResourceId: 'graph-restored', OldResourceProperties: baseProps }));
-    expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
-    expect(sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input.name).toBe(executionName({ StackId: STACK_ID, WaitHandle: newHandle }));
-  });
-
   test('switching deletion protection off changes the cluster in place, so a delete can follow', async () => {
     givenTarget(target('available'));
     neptuneMock.on(neptune.ModifyDBClusterCommand).resolves({});
@@ -475,7 +468,7 @@ describe('Delete', () => {
     givenTarget(undefined);
     await onEvent(deleteEvent());
     expect(sfnMock.commandCalls(StopExecutionCommand)[0].args[0].input).toMatchObject({
-      executionArn: `arn:aws:states:us-east-1:123456789012:execution:Poller:${executionName({ StackId: STACK_ID, WaitHandle: HANDLE })}`,
+      executionArn: `arn:aws:states:us-east-1:123456789012:execution:Poller:${executionName(handleUrlFor(HANDLE))}`,
     });
   });
 
@@ -613,7 +606,6 @@ describe('logging', () => {
 describe('a restore that has started when its polling cannot', () => {
   // The wait condition handle, played by a server on 127.0.0.1 that records the signals it is sent;
   // CloudFormation, which tells the handler the handle's URL, by aws-sdk-client-mock.
-  const cfnMock = mockClient(CloudFormationClient);
   let signals: WaitSignal[] = [];
   let status = 200;
   let server: http.Server;
@@ -635,7 +627,8 @@ describe('a restore that has started when its polling cannot', () => {
   });
   afterAll(() => {
     server.close();
-    cfnMock.restore();
+    cfnMock.on(DescribeStackResourceCommand, { StackName: STACK_ID, LogicalResourceId: HANDLE })
+      .resolves({ StackResourceDetail: { PhysicalResourceId: handleUrlFor(HANDLE) } } as any);
   });
   beforeEach(() => {
     signals = [];

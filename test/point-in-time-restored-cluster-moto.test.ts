@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import * as sfn from '@aws-sdk/client-sfn';
-import { cfnEvent, completeEvent, STACK_ID } from './support/events';
+import { cfnEvent, completeEvent } from './support/events';
 import { Moto, requireMoto, startMoto, useEmulator } from './support/moto';
 import { createPollerStateMachine, WaitHandles } from './support/wait-handle';
 import { executionName } from '../lambda/shared/executions';
@@ -49,7 +49,7 @@ suite('bundled handler against moto_server', () => {
   /** Plays the state machine: runs the poller on the execution's input until it is done. */
   async function runPoller(handle: string): Promise<WaitSignal[]> {
     const client = new sfn.SFNClient({});
-    const arn = `${process.env[STATE_MACHINE_ARN_ENV]!.replace(':stateMachine:', ':execution:')}:${executionName({ StackId: STACK_ID, WaitHandle: handle })}`;
+    const arn = `${process.env[STATE_MACHINE_ARN_ENV]!.replace(':stateMachine:', ':execution:')}:${executionName(handles.urlOf(handle))}`;
     const execution = await client.send(new sfn.DescribeExecutionCommand({ executionArn: arn }));
     expect(execution.status).toBe('RUNNING');
     // The handle's presigned URL stays out of the execution's input and history (issue 13, row 9).
@@ -126,7 +126,7 @@ suite('bundled handler against moto_server', () => {
     const del = cfnEvent('Delete', TYPE, props, { PhysicalResourceId: 'graph-restored' });
     await waitComplete(handler, del, await handler.onEvent(del));
     const execution = await new sfn.SFNClient({}).send(new sfn.DescribeExecutionCommand({
-      executionArn: `${process.env[STATE_MACHINE_ARN_ENV]!.replace(':stateMachine:', ':execution:')}:${executionName({ StackId: STACK_ID, WaitHandle: props.WaitHandle })}`,
+      executionArn: `${process.env[STATE_MACHINE_ARN_ENV]!.replace(':stateMachine:', ':execution:')}:${executionName(handles.urlOf(props.WaitHandle))}`,
     }));
     expect(execution.status).toBe('ABORTED');
     await expect(client.send(new neptune.DescribeDBClustersCommand({ DBClusterIdentifier: 'graph-restored' }))).rejects.toThrow(/not found/);
@@ -183,7 +183,7 @@ suite('bundled handler against moto_server', () => {
     await expect(client.send(new neptune.DescribeDBClustersCommand({ DBClusterIdentifier: 'never-made' }))).rejects.toThrow(/not found/);
     const list = new sfn.ListExecutionsCommand({ stateMachineArn: process.env[STATE_MACHINE_ARN_ENV] });
     const executions = (await new sfn.SFNClient({}).send(list)).executions!;
-    expect(executions.map((e) => e.name)).not.toContain(executionName({ StackId: STACK_ID, WaitHandle: props.WaitHandle }));
+    expect(executions.map((e) => e.name)).not.toContain(executionName(handles.urlOf(props.WaitHandle)));
     const del = cfnEvent('Delete', TYPE, props, { PhysicalResourceId: 'never-made' });
     await expect(waitComplete(handler, del, await handler.onEvent(del))).resolves.toEqual({ IsComplete: true });
   });

@@ -364,6 +364,20 @@ describe('PointInTimeRestoredCluster: waiting up to 12 hours', () => {
     expect(secondRestore.DependsOn).toContain(secondPolicy);
   });
 
+  // The references are told apart by their targets, not by logical id: the same construct path in two
+  // stacks gives the same logical id, and matching by it made a handle depend on its own restore (a cycle).
+  test('a restore of a cluster restored in another stack: no dependency on its own restore, no cycle', () => {
+    const app = new App();
+    const env = { account: '123456789012', region: 'us-east-1' };
+    const first = new PointInTimeRestoredCluster(new Stack(app, 'First', { env }), 'Cluster', { engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'prod' });
+    const secondStack = new Stack(app, 'Second', { env });
+    new PointInTimeRestoredCluster(secondStack, 'Cluster', { engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: first.clusterIdentifier });
+    const t = Template.fromStack(secondStack);
+    const [handle] = Object.values(t.findResources('AWS::CloudFormation::WaitConditionHandle'));
+    expect(handle.DependsOn).toBeUndefined();
+    expect(Object.keys(t.findResources('AWS::IAM::Policy')).filter((id) => id.startsWith('ClusterRestoreHandlerPolicy'))).toEqual([]);
+  });
+
   test('one polling state machine per stack, whose handler may start and stop only its own executions', () => {
     const stack = newStack();
     synth({}, stack);

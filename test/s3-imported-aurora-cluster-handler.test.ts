@@ -3,6 +3,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
 import { cfnEvent, OWNER_TAG, WAIT_HANDLE } from './support/events';
+import { mockWaitHandleLookup } from './support/wait-handle';
 import { onEvent } from '../lambda/index';
 import { EVENTUAL_CONSISTENCY_RETRY, isEventuallyConsistent, s3ImportedAuroraClusterHandler } from '../lambda/s3-imported-aurora-cluster/handler';
 import { initialPollerState, pollStep } from '../lambda/shared/polling';
@@ -14,6 +15,7 @@ import { ATTRIBUTES_RESOURCE_TYPE, OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_
 // so no emulator can play this API. Requests are checked against the official API model instead.
 const rdsMock = mockClient(rds.RDSClient);
 const sfnMock = mockClient(SFNClient);
+mockWaitHandleLookup();
 const TYPE = 'Custom::S3ImportedAuroraCluster';
 const ARN = 'arn:aws:rds:eu-west-1:123456789012:cluster:orders-imported';
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-1234-abcd';

@@ -2,13 +2,15 @@ import { createHash } from 'crypto';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { log } from './log';
 import { PollerState } from './polling';
-import { WaitHandleRef } from './signal';
+import { WaitHandleRef, waitHandleUrl } from './signal';
 import { STATE_MACHINE_ARN_ENV } from '../../lib/private/contracts/common';
 
 /**
- * Executions of the per-stack polling state machine. An execution is named after its wait
- * handle (its stack and logical id, which CloudFormation never reuses together), so starting it twice
- * (a retried Create) starts it once, and a Delete can find and stop it without having stored anything.
+ * Executions of the per-stack polling state machine. An execution is named after a hash of its wait
+ * handle's URL, so starting it twice (a retried Create) starts it once, and a Delete can find and stop
+ * it without having stored anything. Not after the handle's logical id: that comes back with the same
+ * inputs (a redeploy after a rollback), and Step Functions keeps a closed execution's name for 90 days,
+ * whereas every handle CloudFormation creates has a URL of its own.
  */
 
 function stateMachineArn(): string {
@@ -17,8 +19,8 @@ function stateMachineArn(): string {
   return arn;
 }
 
-export function executionName(handle: WaitHandleRef): string {
-  return `restore-${createHash('sha256').update(`${handle.StackId}|${handle.WaitHandle}`).digest('hex').slice(0, 40)}`;
+export function executionName(handleUrl: string): string {
+  return `restore-${createHash('sha256').update(handleUrl).digest('hex').slice(0, 40)}`;
 }
 
 export function executionArn(machineArn: string, name: string): string {
@@ -28,7 +30,7 @@ export function executionArn(machineArn: string, name: string): string {
 const client = () => new SFNClient({ maxAttempts: 6 });
 
 export async function startPolling(state: PollerState): Promise<void> {
-  const name = executionName(state.WaitHandle);
+  const name = executionName(await waitHandleUrl(state.WaitHandle));
   try {
     await client().send(new StartExecutionCommand({ stateMachineArn: stateMachineArn(), name, input: JSON.stringify(state) }));
     log(`Started polling ${state.PhysicalResourceId} in execution ${name}`);
@@ -39,10 +41,21 @@ export async function startPolling(state: PollerState): Promise<void> {
   }
 }
 
-/** Stops the polling of a restore whose resource is being deleted; nothing to stop is fine. */
+/**
+ * Stops the polling of a restore whose resource is being deleted; nothing to stop is fine. A handle
+ * already gone leaves nothing to find either: an execution still polling ends on its own, its signal
+ * refused.
+ */
 export async function stopPolling(handle: WaitHandleRef | undefined): Promise<void> {
   if (!handle) return;
-  const arn = executionArn(stateMachineArn(), executionName(handle));
+  let url: string;
+  try {
+    url = await waitHandleUrl(handle);
+  } catch (error) {
+    log(`Wait condition handle ${handle.WaitHandle} cannot be read (${(error as Error).message}), so its polling, if any, is left to end on its own`);
+    return;
+  }
+  const arn = executionArn(stateMachineArn(), executionName(url));
   try {
     await client().send(new StopExecutionCommand({ executionArn: arn, cause: 'The restore resource is being deleted' }));
     log(`Stopped polling execution ${arn}`);

@@ -83,10 +83,27 @@ export function restoreHandlers(kinds: Record<string, RestoreKindHandler>): Rest
         if (!handle) throw new Error('Property WaitHandle is missing; the construct always sets it.');
         const properties = { ...event.ResourceProperties };
         for (const key of kind.sensitiveProperties ?? []) delete properties[key];
-        try {
-          await startPolling(initialPollerState(event.ResourceType, properties, response.PhysicalResourceId, handle, startedAt));
-        } catch (error) {
-          await failWithoutPolling(handle, response.PhysicalResourceId, error);
+        const poll = async () => {
+          try {
+            await startPolling(initialPollerState(event.ResourceType, properties, response.PhysicalResourceId, handle, startedAt));
+          } catch (error) {
+            await failWithoutPolling(handle, response.PhysicalResourceId, error);
+          }
+        };
+        if (event.RequestType === 'Update' && response.PhysicalResourceId === event.PhysicalResourceId) {
+          // Same restore, new wait (a new timeout, a changed in-place property, a new library version): the
+          // restore ended before this Update could start, so there is nothing to wait for, and polling would
+          // wait for a status the resource may have left since (a stopped cluster is never available). A
+          // refused signal (the old handle of a rollback Update, its wait long over) falls back to polling.
+          try {
+            await signalWaitCondition(handle, signalDocument('SUCCESS', response.PhysicalResourceId,
+              `${response.PhysicalResourceId} was restored before and is unchanged; nothing to wait for`));
+          } catch (error) {
+            log(`${(error as Error).message}; polling ${response.PhysicalResourceId} instead`);
+            await poll();
+          }
+        } else {
+          await poll();
         }
       }
       const answer = { ...response, WaitStartedAt: startedAt };

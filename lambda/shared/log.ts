@@ -7,7 +7,9 @@ const MASKED = '(masked)';
 function maskProperties(props: unknown, sensitive: readonly string[]): unknown {
   if (!props || typeof props !== 'object') return props;
   const masked: Record<string, unknown> = { ...props };
-  for (const key of sensitive) if (key in masked) masked[key] = MASKED;
+  // WaitHandleUrl: the presigned handle URL that stacks deployed before the handle was named still carry
+  // in their old properties, seen once more in the Update that replaces it.
+  for (const key of ['WaitHandleUrl', ...sensitive]) if (key in masked) masked[key] = MASKED;
   return masked;
 }
 

@@ -1,5 +1,8 @@
 import { createHash } from 'crypto';
-import { Aspects, CfnResource, CfnWaitCondition, CfnWaitConditionHandle, CustomResource, Duration, IAspect, Stack } from 'aws-cdk-lib';
+import {
+  Aspects, CfnResource, CfnWaitCondition, CfnWaitConditionHandle, CustomResource, DefaultTokenResolver, Duration, IAspect, IPostProcessor,
+  IResolvable, IResolveContext, Reference, Stack, StringConcat, Tokenization,
+} from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import {
@@ -16,22 +19,22 @@ export function inputsHash(scope: Construct, inputs: object): string {
   return createHash('sha256').update(JSON.stringify(Stack.of(scope).resolve(inputs))).digest('hex').slice(0, 8);
 }
 
-/** The resources of the scope's stack that a value refers to, by Ref or Fn::GetAtt. */
+/**
+ * The resources of the scope's stack that a value refers to (by Ref or Fn::GetAtt, however nested), found
+ * by the references' own targets: a logical id alone could name a resource of another stack with the same
+ * construct path.
+ */
 function referencedResources(scope: Construct, value: unknown): CfnResource[] {
   const stack = Stack.of(scope);
-  const referenced = new Set<string>();
-  const collect = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(collect);
-    if (!node || typeof node !== 'object') return;
-    for (const [key, inner] of Object.entries(node)) {
-      if (key === 'Ref' && typeof inner === 'string') referenced.add(inner);
-      else if (key === 'Fn::GetAtt' && Array.isArray(inner) && typeof inner[0] === 'string') referenced.add(inner[0]);
-      else collect(inner);
+  const found = new Set<CfnResource>();
+  class Collector extends DefaultTokenResolver {
+    resolveToken(token: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): any {
+      if (token instanceof Reference && token.target instanceof CfnResource && Stack.of(token.target) === stack) found.add(token.target);
+      return super.resolveToken(token, context, postProcessor);
     }
-  };
-  collect(stack.resolve(value));
-  return stack.node.findAll().filter((c): c is CfnResource =>
-    c instanceof CfnResource && Stack.of(c) === stack && referenced.has(stack.resolve(c.logicalId)));
+  }
+  Tokenization.resolve(value, { scope, resolver: new Collector(new StringConcat()) });
+  return [...found];
 }
 
 /**
@@ -91,7 +94,7 @@ export class RestoreResource extends Construct {
       resourceType: props.resourceType,
       // The handle by name, not its URL (a Ref): the URL is presigned, and the provider framework logs
       // every property and passes them through its waiter's execution input.
-      properties: { ...props.properties, TimeoutSeconds: timeoutSeconds, WaitHandle: Stack.of(this).getLogicalId(handle) },
+      properties: { ...props.properties, TimeoutSeconds: timeoutSeconds, WaitHandle: handle.logicalId },
     });
     // The handler must not run before the statements the constructs add to its role are in place.
     this.resource.node.addDependency(this.provider.role, this.provider.pollingPolicy, handle);

@@ -1,6 +1,8 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import * as sfn from '@aws-sdk/client-sfn';
+import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { STACK_ID } from './events';
 import type { WaitSignal } from '../../lambda/shared/signal';
 import { answerCloudFormation, isCloudFormationCall } from '../../rehearse/cloudformation';
@@ -48,6 +50,19 @@ export class WaitHandles {
     return logicalId;
   }
 
+  /**
+   * The handle of that logical id made anew, as CloudFormation does when a stack brings back a handle
+   * it had deleted (a redeploy after a rollback): same logical id, another URL.
+   */
+  recreate(logicalId: string): void {
+    this.urls.set(logicalId, `${this.base}/handle-${++this.count}?X-Amz-Signature=test`);
+  }
+
+  /** The handle's current URL. */
+  urlOf(logicalId: string): string {
+    return this.urls.get(logicalId)!;
+  }
+
   /** The signals the handle (by logical id) has received, in order. */
   signalsOf(logicalId: string): WaitSignal[] {
     const url = this.urls.get(logicalId);
@@ -71,4 +86,22 @@ export async function createPollerStateMachine(): Promise<string> {
     definition: JSON.stringify({ StartAt: 'Poll', States: { Poll: { Type: 'Pass', End: true } } }),
   }));
   return machine.stateMachineArn!;
+}
+
+/**
+ * CloudFormation's DescribeStackResource, by aws-sdk-client-mock, for the handler unit tests (which mock
+ * every AWS client): each handle's URL is a made-up presigned URL that names it. Tests that PUT signals use
+ * {@link WaitHandles} instead, which serves both the lookup and the handle on loopback.
+ */
+export function mockWaitHandleLookup(): AwsStub<any, any, any> {
+  const cfn = mockClient(CloudFormationClient);
+  cfn.on(DescribeStackResourceCommand).callsFake((input: { LogicalResourceId: string }) => ({
+    StackResourceDetail: { PhysicalResourceId: handleUrlFor(input.LogicalResourceId) },
+  }));
+  return cfn;
+}
+
+/** The URL {@link mockWaitHandleLookup} gives a handle. */
+export function handleUrlFor(logicalId: string): string {
+  return `https://cloudformation-waitcondition-us-east-1.s3.amazonaws.com/${logicalId}?X-Amz-Signature=test`;
 }
