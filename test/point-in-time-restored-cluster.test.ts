@@ -241,6 +241,16 @@ describe('PointInTimeRestoredCluster: attributes and integrations', () => {
     expect(doc).toContain('DbClusterResourceId');
   });
 
+  test('the view knows each instance: its identifier and its endpoint, writer first', () => {
+    const { stack, cluster } = synth({ engine: ClusterEngine.AURORA_POSTGRESQL, instances: 2 });
+    const view = cluster.databaseCluster!;
+    expect(stack.resolve(view.instanceIdentifiers)).toEqual([{ Ref: expect.stringMatching(/^RestoredInstance1/) }, { Ref: expect.stringMatching(/^RestoredInstance2/) }]);
+    expect(stack.resolve(view.instanceEndpoints.map((e) => e.hostname))).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^RestoredInstance1/), 'Endpoint.Address'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^RestoredInstance2/), 'Endpoint.Address'] },
+    ]);
+  });
+
   test('tags from Tags.of reach the restore request', () => {
     const { stack, template } = synth();
     Tags.of(stack).add('team', 'graph');

@@ -126,9 +126,9 @@ function restoredClusterAttributes(restore: RestoreResource): RestoredClusterAtt
 }
 
 /** The DB instances, as native CloudFormation resources attached to the restored cluster. */
-function createInstances(scope: Construct, engine: ClusterEngineName, clusterIdentifier: string, props: CommonClusterProps): string[] {
+function createInstances(scope: Construct, engine: ClusterEngineName, clusterIdentifier: string, props: CommonClusterProps): CfnResource[] {
   const instanceClass = `db.${(props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE)).toString()}`;
-  const identifiers: string[] = [];
+  const instances: CfnResource[] = [];
   let writer: CfnResource | undefined;
   for (let i = 1; i <= (props.instances ?? 1); i++) {
     const instance = engine === 'neptune'
@@ -138,9 +138,9 @@ function createInstances(scope: Construct, engine: ClusterEngineName, clusterIde
     // The first instance of a cluster becomes its writer, so replicas wait for it.
     if (writer) instance.node.addDependency(writer);
     writer ??= instance;
-    identifiers.push(instance.ref);
+    instances.push(instance);
   }
-  return identifiers;
+  return instances;
 }
 
 /** ARN of an RDS resource of this stack (clusters, subnet groups, snapshots, ...). */
@@ -217,6 +217,7 @@ export abstract class RestoredClusterBase extends Construct implements ec2.IConn
   protected readonly _restore: RestoreResource;
   private readonly attributes: RestoredClusterAttributes;
   private readonly securityGroups: ec2.ISecurityGroup[];
+  private readonly instances: CfnResource[];
 
   /**
    * @param restoreOf the kind's restore, given the construct (to create its own parts in) and the network
@@ -253,7 +254,8 @@ export abstract class RestoredClusterBase extends Construct implements ec2.IConn
     this.clusterEndpoint = this.attributes.clusterEndpoint;
     this.clusterReadEndpoint = this.attributes.clusterReadEndpoint;
     this.connections = new ec2.Connections({ securityGroups: network.securityGroups, defaultPort: ec2.Port.tcp(this.attributes.port) });
-    this.instanceIdentifiers = createInstances(this, kind.engine, this.clusterIdentifier, props);
+    this.instances = createInstances(this, kind.engine, this.clusterIdentifier, props);
+    this.instanceIdentifiers = this.instances.map((instance) => instance.ref);
     warnIfDeletionBlocked(this, props.deletionProtection, removalPolicy);
   }
 
@@ -271,6 +273,8 @@ export abstract class RestoredClusterBase extends Construct implements ec2.IConn
       port: attributes.port,
       securityGroups: this.securityGroups,
       instanceIdentifiers: this.instanceIdentifiers,
+      // Aurora's instances are rds.CfnDBInstance, whose endpoints the view's instanceEndpoints then carry.
+      instanceEndpointAddresses: this.instances.map((instance) => (instance as rds.CfnDBInstance).attrEndpointAddress),
       engine: engine === 'aurora-mysql' ? rds.DatabaseClusterEngine.AURORA_MYSQL : rds.DatabaseClusterEngine.AURORA_POSTGRESQL,
     });
   }
