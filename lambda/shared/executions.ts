@@ -29,8 +29,9 @@ export function executionArn(machineArn: string, name: string): string {
 
 const client = () => new SFNClient({ maxAttempts: 6 });
 
-export async function startPolling(state: PollerState): Promise<void> {
-  const name = executionName(await waitHandleUrl(state.WaitHandle));
+/** Starts polling a restore; `handleUrl` is its handle's URL, which names the execution. */
+export async function startPolling(state: PollerState, handleUrl: string): Promise<void> {
+  const name = executionName(handleUrl);
   try {
     await client().send(new StartExecutionCommand({ stateMachineArn: stateMachineArn(), name, input: JSON.stringify(state) }));
     log(`Started polling ${state.PhysicalResourceId} in execution ${name}`);

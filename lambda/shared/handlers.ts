@@ -1,7 +1,7 @@
 import { stopPolling, startPolling } from './executions';
 import { logEvent, log } from './log';
 import { initialPollerState, pollStep, PollerState } from './polling';
-import { signalDocument, signalWaitCondition, WaitHandleRef } from './signal';
+import { putSignal, signalDocument, signalWaitCondition, waitHandleUrl, WaitHandleRef } from './signal';
 import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, RestoreKindHandler } from './types';
 import { pollUntilDeadline } from './waiting';
 import { ATTRIBUTES_RESOURCE_TYPE, MAX_CUSTOM_RESOURCE_WAIT_SECONDS, readAttributesProperties } from '../../lib/private/contracts/common';
@@ -31,11 +31,11 @@ function needsPolling(event: OnEventRequest): boolean {
  * Create with a marker id, and the Delete that follows never reaches this handler. Instead the resource
  * keeps its real id and its wait condition is told FAILURE, so the rollback's Delete removes it.
  */
-async function failWithoutPolling(handle: WaitHandleRef, physicalResourceId: string, error: unknown): Promise<void> {
+async function failWithoutPolling(handleUrl: string, physicalResourceId: string, error: unknown): Promise<void> {
   const e = error as Error;
   const what = `The restore of ${physicalResourceId} started, but its polling could not: ${e?.name}: ${e?.message}`;
   try {
-    await signalWaitCondition(handle, signalDocument('FAILURE', physicalResourceId, `${what}; the rollback deletes ${physicalResourceId} according to its removal policy`));
+    await putSignal(handleUrl, signalDocument('FAILURE', physicalResourceId, `${what}; the rollback deletes ${physicalResourceId} according to its removal policy`));
   } catch (signalError) {
     throw new Error(`${what}, nor could the wait condition be told (${(signalError as Error).message}). Delete ${physicalResourceId} yourself if the rollback leaves it.`);
   }
@@ -83,11 +83,20 @@ export function restoreHandlers(kinds: Record<string, RestoreKindHandler>): Rest
         if (!handle) throw new Error('Property WaitHandle is missing; the construct always sets it.');
         const properties = { ...event.ResourceProperties };
         for (const key of kind.sensitiveProperties ?? []) delete properties[key];
+        // Looked up once: it names the execution, and takes the signals sent from here.
+        let url: string;
+        try {
+          url = await waitHandleUrl(handle);
+        } catch (error) {
+          const e = error as Error;
+          throw new Error(`The restore of ${response.PhysicalResourceId} started, but its wait condition handle ${handle.WaitHandle} cannot be read `
+            + `(${e.name}: ${e.message}), so neither its polling nor its wait condition can be told. Delete ${response.PhysicalResourceId} yourself if the rollback leaves it.`);
+        }
         const poll = async () => {
           try {
-            await startPolling(initialPollerState(event.ResourceType, properties, response.PhysicalResourceId, handle, startedAt));
+            await startPolling(initialPollerState(event.ResourceType, properties, response.PhysicalResourceId, handle, startedAt), url);
           } catch (error) {
-            await failWithoutPolling(handle, response.PhysicalResourceId, error);
+            await failWithoutPolling(url, response.PhysicalResourceId, error);
           }
         };
         if (event.RequestType === 'Update' && response.PhysicalResourceId === event.PhysicalResourceId) {
@@ -96,7 +105,7 @@ export function restoreHandlers(kinds: Record<string, RestoreKindHandler>): Rest
           // wait for a status the resource may have left since (a stopped cluster is never available). A
           // refused signal (the old handle of a rollback Update, its wait long over) falls back to polling.
           try {
-            await signalWaitCondition(handle, signalDocument('SUCCESS', response.PhysicalResourceId,
+            await putSignal(url, signalDocument('SUCCESS', response.PhysicalResourceId,
               `${response.PhysicalResourceId} was restored before and is unchanged; nothing to wait for`));
           } catch (error) {
             log(`${(error as Error).message}; polling ${response.PhysicalResourceId} instead`);
