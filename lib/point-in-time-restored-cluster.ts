@@ -1,7 +1,8 @@
-import { Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ClusterInPlace } from './private/contracts/cluster';
 import { CommonRestoreProperties } from './private/contracts/common';
@@ -68,8 +69,35 @@ export interface PointInTimeRestoredClusterProps extends RestoredClusterOptions 
   /** Engine of the source cluster; the handler checks that the source really runs it. */
   readonly engine: ClusterEngine;
 
-  /** Identifier of the existing cluster to restore from, in this stack's account and region. */
-  readonly sourceClusterIdentifier: string;
+  /**
+   * The cluster to restore from: its identifier (in this stack's account and region), or for Aurora its ARN,
+   * such as a cluster another account shares through AWS RAM (a cross-account clone, which must be
+   * `RestoreType.COPY_ON_WRITE`). Give this or `sourceClusterResourceId`.
+   * @default - none; then `sourceClusterResourceId` is required
+   */
+  readonly sourceClusterIdentifier?: string;
+
+  /**
+   * Resource id (`cluster-...`) of a deleted Aurora cluster whose automated backups were retained: the
+   * restore comes from those backups. Give this or `sourceClusterIdentifier`.
+   * @default - none; then `sourceClusterIdentifier` is required
+   */
+  readonly sourceClusterResourceId?: string;
+
+  /**
+   * Let RDS manage the master user's password in Secrets Manager: once the cluster is restored, and before
+   * the deployment goes on, RDS sets a new password and keeps it in the secret that `secret` exposes. The
+   * source's password no longer works on the restored cluster. Aurora only. Turning it off later is left to
+   * you (RDS needs a new password for that).
+   * @default false
+   */
+  readonly manageMasterUserPassword?: boolean;
+
+  /**
+   * KMS key that encrypts the managed master user secret; implies `manageMasterUserPassword`.
+   * @default - the account's aws/secretsmanager key
+   */
+  readonly masterUserSecretKey?: kms.IKey;
 
   /**
    * The moment of the source's history to restore.
@@ -126,6 +154,11 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
    * @default - undefined for Neptune
    */
   public readonly databaseCluster?: rds.IDatabaseCluster;
+  /**
+   * The master user secret RDS manages (username and password), when `manageMasterUserPassword` is on.
+   * @default - undefined without a managed password
+   */
+  public readonly secret?: secretsmanager.ISecret;
 
   /**
    * @param scope the construct to create the restore in
@@ -133,12 +166,13 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
    * @param props what to restore, from where, and how
    */
   constructor(scope: Construct, id: string, props: PointInTimeRestoredClusterProps) {
-    validateProps(props);
+    validateProps(scope, props);
     super(scope, id, props, (self, { subnetGroupName, securityGroups }) => {
       // What decides the restored data and its placement; a change to any of it names a new cluster.
       const inputs: Omit<PointInTimeRestoredClusterProperties, keyof CommonRestoreProperties | ClusterInPlace | 'DBClusterIdentifier'> = {
         Engine: props.engine,
         SourceDBClusterIdentifier: props.sourceClusterIdentifier,
+        SourceDbClusterResourceId: props.sourceClusterResourceId,
         RestoreToTime: props.restorePoint?.time?.toISOString(),
         RestoreType: props.restoreType ?? RestoreType.FULL_COPY,
         Port: props.port,
@@ -148,38 +182,74 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
         EnableIAMDatabaseAuthentication: props.iamAuthentication,
         OptionGroupName: props.optionGroupName,
         DBClusterParameterGroupName: props.clusterParameterGroupName,
+        EngineLifecycleSupport: props.engineLifecycleSupport,
       };
       return {
         resourceType: POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE,
         engine: props.engine,
         inputs,
         grant: (restore, identifier) => grantRestore(self, restore, props, identifier, subnetGroupName),
+        secret: { manageMasterUserPassword: props.manageMasterUserPassword, masterUserSecretKey: props.masterUserSecretKey },
       };
     });
     this.engine = props.engine;
-    if (props.engine !== ClusterEngine.NEPTUNE) this.databaseCluster = this._databaseCluster(props.engine);
+    this.secret = this._managedSecret();
+    if (props.engine !== ClusterEngine.NEPTUNE) this.databaseCluster = this._databaseCluster(this.secret);
   }
 }
 
 /** The shared handler may restore only from this source into this target, with the groups named. */
 function grantRestore(scope: Construct, restore: RestoreResource, props: PointInTimeRestoredClusterProps, identifier: string,
   subnetGroupName: string | undefined): void {
-  const source = rdsArn(scope, 'cluster', lowercase(props.sourceClusterIdentifier));
-  const resources = [source, rdsArn(scope, 'cluster', identifier), rdsArn(scope, 'subgrp', subnetGroupName ?? 'default')];
+  const resources = [rdsArn(scope, 'cluster', identifier), rdsArn(scope, 'subgrp', subnetGroupName ?? 'default')];
+  const source = props.sourceClusterIdentifier;
+  if (source !== undefined) resources.push(isArn(source) ? source : rdsArn(scope, 'cluster', lowercase(source)));
+  if (props.sourceClusterResourceId !== undefined) {
+    // The retained backups' ARN carries an id of its own, which the resource id does not tell.
+    const backups = rdsArn(scope, 'cluster-auto-backup', '*');
+    resources.push(backups);
+    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBClusterAutomatedBackups'], resources: [backups] }));
+  }
   if (props.optionGroupName) resources.push(rdsArn(scope, 'og', props.optionGroupName));
   if (props.clusterParameterGroupName) resources.push(rdsArn(scope, 'cluster-pg', props.clusterParameterGroupName));
   restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:RestoreDBClusterToPointInTime', 'rds:DescribeDBClusters'], resources }));
   props.storageEncryptionKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant');
 }
 
-function validateProps(props: PointInTimeRestoredClusterProps): void {
+const isArn = (value: string) => !Token.isUnresolved(value) && value.startsWith('arn:');
+
+/** A source named by ARN: an Aurora cluster, from another account only as a copy-on-write clone. */
+function validateSourceArn(scope: Construct, props: PointInTimeRestoredClusterProps, arn: string): void {
+  if (props.engine === ClusterEngine.NEPTUNE) {
+    invalidProp('sourceClusterIdentifier', arn, 'Neptune restores from a cluster of this account, named by its identifier, not an ARN');
+  }
+  const parts = /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]*$/.test(arn) ? Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME) : undefined;
+  if (!parts) invalidProp('sourceClusterIdentifier', arn, 'an ARN here names a DB cluster: arn:aws:rds:<region>:<account>:cluster:<identifier>');
+  const stack = Stack.of(scope);
+  if (!Token.isUnresolved(stack.account) && parts.account !== stack.account && props.restoreType !== RestoreType.COPY_ON_WRITE) {
+    invalidProp('restoreType', props.restoreType ?? RestoreType.FULL_COPY, `the source is in account ${parts.account}, and a cluster of another account can only be cloned: use RestoreType.COPY_ON_WRITE`);
+  }
+}
+
+function validateProps(scope: Construct, props: PointInTimeRestoredClusterProps): void {
   if (!Object.values(ClusterEngine).includes(props.engine)) {
     invalidProp('engine', props.engine, `use one of ${Object.values(ClusterEngine).join(', ')}`);
   }
   validateCommonClusterProps(props);
-  validateIdentifier('sourceClusterIdentifier', props.sourceClusterIdentifier);
-  if (props.clusterIdentifier && !Token.isUnresolved(props.clusterIdentifier) && !Token.isUnresolved(props.sourceClusterIdentifier)
-    && props.clusterIdentifier.toLowerCase() === props.sourceClusterIdentifier.toLowerCase()) {
+  if ((props.sourceClusterIdentifier === undefined) === (props.sourceClusterResourceId === undefined)) {
+    invalidProp('sourceClusterIdentifier', props.sourceClusterIdentifier ?? null,
+      'give either sourceClusterIdentifier (the source\'s identifier or ARN) or sourceClusterResourceId (a deleted cluster\'s resource id), and only one');
+  }
+  const source = props.sourceClusterIdentifier;
+  if (source !== undefined && isArn(source)) validateSourceArn(scope, props, source);
+  else validateIdentifier('sourceClusterIdentifier', source);
+  const resourceId = props.sourceClusterResourceId;
+  if (resourceId !== undefined && !Token.isUnresolved(resourceId)) {
+    if (props.engine === ClusterEngine.NEPTUNE) invalidProp('sourceClusterResourceId', resourceId, 'Neptune keeps no backups of a deleted cluster to restore from');
+    if (!/^cluster-[A-Za-z0-9]+$/.test(resourceId)) invalidProp('sourceClusterResourceId', resourceId, 'use the deleted cluster\'s resource id as DbClusterResourceId showed it, such as cluster-KNRI5FZIPRSPUO4KGX6JVVIZRA');
+  }
+  if (props.clusterIdentifier && source && !Token.isUnresolved(props.clusterIdentifier) && !Token.isUnresolved(source)
+    && props.clusterIdentifier.toLowerCase() === source.toLowerCase()) {
     invalidProp('clusterIdentifier', props.clusterIdentifier, 'it names the source cluster; the restored cluster needs a name of its own');
   }
   if (props.engine === ClusterEngine.NEPTUNE && props.optionGroupName !== undefined) {

@@ -1,5 +1,20 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+
+/**
+ * Whether a cluster may run on RDS Extended Support once its major version leaves standard support
+ * (the values of aws-cdk-lib's `rds.EngineLifecycleSupport`, which needs a newer aws-cdk-lib than this library's floor).
+ */
+export enum EngineLifecycleSupport {
+  /** Stay on the major version under RDS Extended Support, which is charged. */
+  OPEN_SOURCE_RDS_EXTENDED_SUPPORT = 'open-source-rds-extended-support',
+  /** Be upgraded to a supported major version at the end of standard support. */
+  OPEN_SOURCE_RDS_EXTENDED_SUPPORT_DISABLED = 'open-source-rds-extended-support-disabled',
+}
 
 /** Options every construct that makes a new DB cluster shares: its name, network, instances and lifecycle. */
 export interface RestoredClusterOptions {
@@ -49,16 +64,134 @@ export interface RestoredClusterOptions {
   readonly deletionProtection?: boolean;
 
   /**
-   * Number of DB instances to create in the cluster (0-16). The first is the writer.
+   * Number of DB instances to create in the cluster (0-16), the first one the writer: a shorthand for
+   * `writer` and `readers` (give one style, not both).
    * @default 1
    */
   readonly instances?: number;
 
   /**
-   * Instance class of the DB instances.
+   * Instance class of the DB instances of the `instances` shorthand. For Neptune Serverless, `new ec2.InstanceType('serverless')`.
    * @default r6g.large
    */
   readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * The writer instance, as aws-cdk-lib's `rds.DatabaseCluster` takes it:
+   * `rds.ClusterInstance.provisioned(...)` or `rds.ClusterInstance.serverlessV2(...)`, with its own settings.
+   * Aurora only; its `publiclyAccessible` defaults to false.
+   * @default - the `instances` shorthand
+   */
+  readonly writer?: rds.IClusterInstance;
+
+  /**
+   * The reader instances, as aws-cdk-lib's `rds.DatabaseCluster` takes them. Aurora only; each waits for the
+   * writer, and `publiclyAccessible` defaults to false.
+   * @default - no readers (or the `instances` shorthand)
+   */
+  readonly readers?: rds.IClusterInstance[];
+
+  /**
+   * Smallest capacity of a serverless instance: Aurora capacity units (0 to 256, in steps of 0.5) or Neptune
+   * capacity units (1 to 128).
+   * @default - 0.5 for Aurora, 1 for Neptune, when the cluster has a serverless instance
+   */
+  readonly serverlessV2MinCapacity?: number;
+
+  /**
+   * Largest capacity of a serverless instance: Aurora capacity units (1 to 256, in steps of 0.5) or Neptune
+   * capacity units (2.5 to 128).
+   * @default - 2 for Aurora, 2.5 for Neptune, when the cluster has a serverless instance
+   */
+  readonly serverlessV2MaxCapacity?: number;
+
+  /**
+   * Storage configuration: standard or I/O-Optimized. For Neptune, `AURORA` means its `standard` and
+   * `AURORA_IOPT1` its `iopt1`.
+   * @default - the API's default, standard storage
+   */
+  readonly storageType?: rds.DBClusterStorageType;
+
+  /**
+   * Log types to export to CloudWatch Logs. Aurora MySQL: audit, error, general, instance, slowquery,
+   * iam-db-auth-error; Aurora PostgreSQL: instance, postgresql, iam-db-auth-error; Neptune: audit, slowquery.
+   * @default - none
+   */
+  readonly cloudwatchLogsExports?: string[];
+
+  /**
+   * How long the exported logs are kept in CloudWatch Logs.
+   * @default - forever
+   */
+  readonly cloudwatchLogsRetention?: logs.RetentionDays;
+
+  /**
+   * Copy the cluster's tags to its snapshots (the final snapshot included).
+   * @default true
+   */
+  readonly copyTagsToSnapshot?: boolean;
+
+  /**
+   * How far back the cluster can be backtracked (up to 72 hours). Aurora MySQL only, and only chosen at the
+   * restore: a cluster restored without backtracking cannot turn it on later.
+   * @default - no backtracking
+   */
+  readonly backtrackWindow?: Duration;
+
+  /**
+   * Automated backups: how long they are kept (1 to 35 days) and the daily window in which they are taken.
+   * @default - one day, in a window RDS chooses (or the source's settings, for a point-in-time restore)
+   */
+  readonly backup?: rds.BackupProps;
+
+  /**
+   * Weekly window for maintenance, in UTC, such as `Sun:23:45-Mon:00:15`; at least 30 minutes.
+   * @default - a 30-minute window RDS chooses
+   */
+  readonly preferredMaintenanceWindow?: string;
+
+  /**
+   * IPv4 only, or IPv4 and IPv6 (the subnet group must support both). Aurora only.
+   * @default - IPv4
+   */
+  readonly networkType?: rds.NetworkType;
+
+  /**
+   * Whether the cluster may stay on its major version under RDS Extended Support. Aurora only.
+   * @default - RDS Extended Support
+   */
+  readonly engineLifecycleSupport?: EngineLifecycleSupport;
+
+  /**
+   * Turn on Performance Insights for the cluster. Aurora only.
+   * @default - false, unless `performanceInsightRetention` or `performanceInsightEncryptionKey` is given
+   */
+  readonly enablePerformanceInsights?: boolean;
+
+  /**
+   * How long Performance Insights data is kept.
+   * @default - 7 days, when Performance Insights is on
+   */
+  readonly performanceInsightRetention?: rds.PerformanceInsightRetention;
+
+  /**
+   * KMS key that encrypts Performance Insights data.
+   * @default - the account's aws/rds key
+   */
+  readonly performanceInsightEncryptionKey?: kms.IKey;
+
+  /**
+   * Interval between Enhanced Monitoring samples of the instances (1, 5, 10, 15, 30 or 60 seconds). Aurora only:
+   * Aurora monitors per instance, so this goes to every instance.
+   * @default - no Enhanced Monitoring
+   */
+  readonly monitoringInterval?: Duration;
+
+  /**
+   * The role Enhanced Monitoring publishes with.
+   * @default - a role with AmazonRDSEnhancedMonitoringRole, when `monitoringInterval` is given
+   */
+  readonly monitoringRole?: iam.IRole;
 
   /**
    * What happens to the cluster when it leaves the stack: SNAPSHOT takes a final snapshot and

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -7,10 +7,10 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ClusterInPlace } from './private/contracts/cluster';
 import { CommonRestoreProperties } from './private/contracts/common';
-import { MASTER_USER_SECRET_ARN_ATTRIBUTE, S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE, S3ImportedAuroraClusterProperties } from './private/contracts/s3-imported-aurora-cluster';
+import { S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE, S3ImportedAuroraClusterProperties } from './private/contracts/s3-imported-aurora-cluster';
 import { RestoreResource } from './private/restore-resource';
 import { rdsArn, RestoredClusterBase, validateCommonClusterProps } from './private/restored-cluster';
-import { invalidProp } from './private/validation';
+import { invalidProp, validateGroupName } from './private/validation';
 import { RestoredClusterOptions } from './restored-cluster-options';
 
 /** Props of {@link S3ImportedAuroraCluster}. */
@@ -69,8 +69,16 @@ export interface S3ImportedAuroraClusterProps extends RestoredClusterOptions {
   /**
    * How long automated backups are kept: 1 to 35 days.
    * @default Duration.days(1)
+   * @deprecated use `backup.retention`, which changes in place. A change of `backupRetention` imports a new
+   * cluster, as it always has, so moving its value to `backup` imports once more.
    */
   readonly backupRetention?: Duration;
+
+  /**
+   * Name of the DB cluster parameter group of the new cluster.
+   * @default - the engine's default cluster parameter group
+   */
+  readonly clusterParameterGroupName?: string;
 
   /**
    * Name of a database to create in the cluster: 1 to 64 letters, digits or underscores, starting with a letter.
@@ -125,7 +133,10 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
         Engine: 'aurora-mysql',
         EngineVersion: props.engineVersion ?? DEFAULT_ENGINE_VERSIONS[family],
         MasterUsername: props.masterUsername ?? 'admin',
-        MasterUserSecretKmsKeyId: props.masterUserSecretKey?.keyArn,
+        // Two settings that were restore inputs before they changed in place: still named after, so that a
+        // cluster imported with them keeps its name.
+        ...(props.masterUserSecretKey ? { MasterUserSecretKmsKeyId: props.masterUserSecretKey.keyArn } : {}),
+        ...(props.backupRetention ? { BackupRetentionPeriod: props.backupRetention.toDays() } : {}),
         SourceEngine: 'mysql',
         SourceEngineVersion: props.sourceEngineVersion,
         S3BucketName: props.bucket.bucketName,
@@ -137,19 +148,21 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
         StorageEncrypted: true,
         KmsKeyId: props.storageEncryptionKey?.keyArn,
         EnableIAMDatabaseAuthentication: props.iamAuthentication,
-        BackupRetentionPeriod: props.backupRetention?.toDays(),
         DatabaseName: props.databaseName,
+        DBClusterParameterGroupName: props.clusterParameterGroupName,
+        EngineLifecycleSupport: props.engineLifecycleSupport,
       };
       return {
         resourceType: S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE,
         engine: 'aurora-mysql',
         inputs,
         grant: (restore, identifier) => grantImport(self, restore, props, role, identifier, subnetGroupName),
+        secret: { manageMasterUserPassword: true, masterUserSecretKey: props.masterUserSecretKey },
       };
     });
     this.ingestionRole = ingestionRole!;
-    this.secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'Secret', this._restore.getAttString(MASTER_USER_SECRET_ARN_ATTRIBUTE));
-    this.databaseCluster = this._databaseCluster('aurora-mysql');
+    this.secret = this._managedSecret()!;
+    this.databaseCluster = this._databaseCluster(this.secret);
   }
 }
 
@@ -166,20 +179,13 @@ function defaultIngestionRole(scope: Construct, props: S3ImportedAuroraClusterPr
 /** The shared handler may import only into this cluster, passing only the ingestion role. */
 function grantImport(scope: Construct, restore: RestoreResource, props: S3ImportedAuroraClusterProps, ingestionRole: iam.IRole,
   identifier: string, subnetGroupName: string | undefined): void {
-  restore.addToHandlerPolicy(new iam.PolicyStatement({
-    actions: ['rds:RestoreDBClusterFromS3'],
-    resources: [rdsArn(scope, 'cluster', identifier), rdsArn(scope, 'subgrp', subnetGroupName ?? 'default')],
-  }));
+  const resources = [rdsArn(scope, 'cluster', identifier), rdsArn(scope, 'subgrp', subnetGroupName ?? 'default')];
+  if (props.clusterParameterGroupName) resources.push(rdsArn(scope, 'cluster-pg', props.clusterParameterGroupName));
+  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:RestoreDBClusterFromS3'], resources }));
   restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [ingestionRole.roleArn] }));
-  // RDS creates the master user secret on the caller's behalf, named rds!cluster-...
-  restore.addToHandlerPolicy(new iam.PolicyStatement({
-    actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
-    resources: [Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!cluster-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-  }));
   // DescribeDBEngineVersions has no resource-level permissions; the pre-flight only reads the version list.
   restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBEngineVersions'], resources: ['*'] }));
   props.storageEncryptionKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant');
-  props.masterUserSecretKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey');
 }
 
 function validateProps(props: S3ImportedAuroraClusterProps): void {
@@ -211,6 +217,10 @@ function validateProps(props: S3ImportedAuroraClusterProps): void {
     if (prefix.startsWith('/')) invalidProp('bucketPrefix', prefix, 'an S3 key prefix does not start with "/"; write backups/2026-11-20/, not /backups/2026-11-20/');
     if (prefix.length > 1024) invalidProp('bucketPrefix', `${prefix.slice(0, 20)}...`, `it has ${prefix.length} characters; S3 keys have at most 1024`);
     if (/^s3:\/\//.test(prefix)) invalidProp('bucketPrefix', prefix, 'give the key prefix inside the bucket, without s3:// and the bucket name');
+  }
+  validateGroupName('clusterParameterGroupName', props.clusterParameterGroupName);
+  if (props.backupRetention !== undefined && props.backup !== undefined) {
+    invalidProp('backupRetention', props.backupRetention.toHumanString(), 'give backup.retention or the deprecated backupRetention, not both');
   }
   if (props.backupRetention !== undefined && !props.backupRetention.isUnresolved()) {
     const days = props.backupRetention.toDays({ integral: false });

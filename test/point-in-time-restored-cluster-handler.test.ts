@@ -187,7 +187,7 @@ describe('Create', () => {
     givenSource(source({ StorageEncrypted: false }));
     givenTarget(undefined);
     await expect(onEvent(cfnEvent('Create', TYPE, { ...baseProps, KmsKeyId: KEY_ARN })))
-      .rejects.toThrow(/source cluster "prod-graph" is not encrypted, and the API rejects a key for an unencrypted source/);
+      .rejects.toThrow(/source "prod-graph" is not encrypted, and the API rejects a key for an unencrypted source/);
     expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
   });
 
@@ -377,6 +377,7 @@ describe('the attributes resource', () => {
         Endpoint: 'graph-restored.cluster-abc.us-east-1.neptune.amazonaws.com',
         ReaderEndpoint: 'graph-restored.cluster-ro-abc.us-east-1.neptune.amazonaws.com',
         Port: '8182',
+        MasterUserSecretArn: '',
       },
     });
     expect(sfnMock.calls()).toHaveLength(0);

@@ -115,6 +115,7 @@ suite('bundled handler against moto_server', () => {
       Endpoint: cluster.Endpoint,
       ReaderEndpoint: cluster.ReaderEndpoint,
       Port: '8182',
+      MasterUserSecretArn: '',
     });
 
     // A second Create of the same request (a retried attempt) adopts the cluster.
@@ -136,7 +137,7 @@ suite('bundled handler against moto_server', () => {
     expect((await client.send(new neptune.DescribeDBClustersCommand({ DBClusterIdentifier: 'prod-graph' }))).DBClusters).toHaveLength(1);
   });
 
-  test('Aurora MySQL: restore to a point in time, then DESTROY deletes without a snapshot', async () => {
+  test('Aurora MySQL: restore to a point in time with settings and a managed secret, then DESTROY deletes without a snapshot', async () => {
     const client = new rds.RDSClient({});
     await client.send(new rds.CreateDBClusterCommand({ DBClusterIdentifier: 'orders', Engine: 'aurora-mysql', MasterUsername: 'admin', MasterUserPassword: 'not-a-real-secret-1' }));
     const [source] = (await client.send(new rds.DescribeDBClustersCommand({ DBClusterIdentifier: 'orders' }))).DBClusters!;
@@ -149,14 +150,20 @@ suite('bundled handler against moto_server', () => {
       RemovalPolicy: 'destroy',
       TimeoutSeconds: 3600,
       WaitHandle: newHandle(),
+      // One setting RestoreDBClusterToPointInTime takes, and two it does not, which ModifyDBCluster applies.
+      BackupRetentionPeriod: 14,
+      PreferredMaintenanceWindow: 'sun:23:45-mon:00:15',
+      ManageMasterUserPassword: true,
     };
 
     await handler.onEvent(cfnEvent('Create', TYPE, props));
     expect((await runPoller(props.WaitHandle)).map((x) => x.Status)).toEqual(['SUCCESS']);
-    const attributes = await handler.onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: TYPE, RestoredId: 'orders-copy', Engine: props.Engine }));
-    expect(attributes.Data).toMatchObject({ DBClusterIdentifier: 'orders-copy', Port: '3306' });
+    // The stack goes on only with the cluster configured: the secret made, the window set.
     const [copy] = (await client.send(new rds.DescribeDBClustersCommand({ DBClusterIdentifier: 'orders-copy' }))).DBClusters!;
-    expect(copy).toMatchObject({ Engine: 'aurora-mysql', Status: 'available' });
+    expect(copy).toMatchObject({ Engine: 'aurora-mysql', Status: 'available', BackupRetentionPeriod: 14, PreferredMaintenanceWindow: 'sun:23:45-mon:00:15' });
+    expect(copy.MasterUserSecret).toMatchObject({ SecretArn: expect.stringMatching(/^arn:aws:secretsmanager:/), SecretStatus: 'active' });
+    const attributes = await handler.onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: TYPE, RestoredId: 'orders-copy', Engine: props.Engine }));
+    expect(attributes.Data).toMatchObject({ DBClusterIdentifier: 'orders-copy', Port: '3306', MasterUserSecretArn: copy.MasterUserSecret!.SecretArn });
 
     const manual = async () => (await client.send(new rds.DescribeDBClusterSnapshotsCommand({
       DBClusterIdentifier: 'orders-copy', SnapshotType: 'manual',

@@ -346,8 +346,10 @@ describe('PointInTimeRestoredCluster: waiting up to 12 hours', () => {
   test('the attributes resource holds what names the restored cluster, none of the restore\'s inputs', () => {
     const t = synth({ timeout: Duration.hours(6) }).template();
     const [attributes] = Object.values(t.findResources('Custom::RestoredResourceAttributes'));
-    expect(Object.keys(attributes.Properties).sort()).toEqual(['Engine', 'RestoreResourceType', 'RestoredId', 'ServiceToken']);
+    expect(Object.keys(attributes.Properties).sort()).toEqual(['Engine', 'RestoreResourceType', 'RestoredId', 'Revision', 'ServiceToken']);
     expect(attributes.Properties.Engine).toBe('neptune');
+    // A hash of the in-place settings, not the settings: their change (a managed secret turned on) re-reads the attributes.
+    expect(attributes.Properties.Revision).toMatch(/^[0-9a-f]{8}$/);
   });
 
   // Issue 13, row 8: a handle's URL is valid for about a day from the handle's creation. A handle made at

@@ -1,6 +1,6 @@
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
-import type { ApiTag, ClusterEngineName } from '../../lib/private/contracts/cluster';
+import type { ApiTag, ClusterEngineName, ClusterSettings } from '../../lib/private/contracts/cluster';
 import type { PointInTimeRestoredClusterProperties } from '../../lib/private/contracts/point-in-time-restored-cluster';
 
 /** The fields of a DB cluster the handler reads; Neptune and RDS describe them alike. */
@@ -16,14 +16,31 @@ export interface Cluster {
   readonly EarliestRestorableTime?: Date;
   readonly LatestRestorableTime?: Date;
   readonly StorageEncrypted?: boolean;
-  readonly MasterUserSecret?: { readonly SecretArn?: string };
+  readonly MasterUserSecret?: { readonly SecretArn?: string; readonly SecretStatus?: string };
+  readonly EnabledCloudwatchLogsExports?: string[];
 }
+
+/** What a cluster's automated backups, retained after it was deleted, tell about it (RDS only). */
+export interface RetainedBackups {
+  readonly Engine?: string;
+  readonly StorageEncrypted?: boolean;
+  readonly EarliestRestorableTime?: Date;
+  readonly LatestRestorableTime?: Date;
+}
+
+/**
+ * ModifyDBCluster's members for a change of settings: the settings as named there, the log exports as
+ * the types to turn on and off.
+ */
+export type SettingsChange = Omit<ClusterSettings, 'EnableCloudwatchLogsExports'> & {
+  readonly CloudwatchLogsExportConfiguration?: { readonly EnableLogTypes?: string[]; readonly DisableLogTypes?: string[] };
+};
 
 /**
  * RestoreDBClusterToPointInTime's input, in the members both APIs share: the contract's
  * properties (named after the API) with the restore time as the SDK takes it.
  */
-export type RestoreInput = Omit<PointInTimeRestoredClusterProperties, 'Engine' | 'RestoreToTime' | 'RemovalPolicy' | 'TimeoutSeconds'> & {
+export type RestoreInput = Omit<PointInTimeRestoredClusterProperties, 'Engine' | 'RestoreToTime' | 'RemovalPolicy' | 'TimeoutSeconds' | 'WaitHandle'> & {
   readonly RestoreToTime?: Date;
   readonly UseLatestRestorableTime?: boolean;
 };
@@ -33,8 +50,12 @@ export type RestoreInput = Omit<PointInTimeRestoredClusterProperties, 'Engine' |
  * operations as RDS; this is the one place that knows which of the two an engine uses.
  */
 export interface ClusterApi {
-  /** The cluster, or undefined when it does not exist. */
+  /** The cluster (by identifier, or by ARN, clusters shared from other accounts included), or undefined when it does not exist. */
   describe(identifier: string): Promise<Cluster | undefined>;
+  /** The retained automated backups of a deleted cluster, by its resource id; undefined when there are none. */
+  retainedBackups(resourceId: string): Promise<RetainedBackups | undefined>;
+  /** Changes settings of the cluster, at once rather than in the next maintenance window. */
+  modify(identifier: string, change: SettingsChange): Promise<void>;
   restore(input: RestoreInput): Promise<void>;
   /** Deletes the cluster, taking a final snapshot under that identifier unless it is undefined. */
   delete(identifier: string, finalSnapshotIdentifier: string | undefined): Promise<void>;
@@ -61,6 +82,8 @@ interface Sdk {
   readonly AddTagsToResourceCommand: CommandClass;
   readonly RemoveTagsFromResourceCommand: CommandClass;
   readonly DescribeEventsCommand: CommandClass;
+  /** RDS only: Neptune keeps no automated backups of a deleted cluster. */
+  readonly DescribeDBClusterAutomatedBackupsCommand?: CommandClass;
 }
 
 /** SDK clients retry throttling and transient faults themselves, with backoff; allow them a few more tries. */
@@ -74,12 +97,35 @@ function makeApi(client: { send(command: any): Promise<any> }, sdk: Sdk): Cluste
   return {
     async describe(identifier) {
       try {
-        const out = await client.send(new sdk.DescribeDBClustersCommand({ DBClusterIdentifier: identifier }));
+        // A cluster shared from another account (the source of a cross-account clone) is described by its ARN,
+        // and only when shared clusters are asked for; Neptune has no such clusters.
+        const shared = identifier.startsWith('arn:') && sdk.DescribeDBClusterAutomatedBackupsCommand ? { IncludeShared: true } : {};
+        const out = await client.send(new sdk.DescribeDBClustersCommand({ DBClusterIdentifier: identifier, ...shared }));
         return out.DBClusters?.[0];
       } catch (error) {
         if (isNotFound(error)) return undefined;
         throw error;
       }
+    },
+    async retainedBackups(resourceId) {
+      if (!sdk.DescribeDBClusterAutomatedBackupsCommand) return undefined;
+      try {
+        const out = await client.send(new sdk.DescribeDBClusterAutomatedBackupsCommand({ DbClusterResourceId: resourceId }));
+        const backup = out.DBClusterAutomatedBackups?.[0];
+        if (!backup) return undefined;
+        return {
+          Engine: backup.Engine,
+          StorageEncrypted: backup.StorageEncrypted,
+          EarliestRestorableTime: backup.RestoreWindow?.EarliestTime,
+          LatestRestorableTime: backup.RestoreWindow?.LatestTime,
+        };
+      } catch (error) {
+        if ((error as Error)?.name === 'DBClusterAutomatedBackupNotFoundFault') return undefined;
+        throw error;
+      }
+    },
+    async modify(identifier, change) {
+      await client.send(new sdk.ModifyDBClusterCommand({ ...change, DBClusterIdentifier: identifier, ApplyImmediately: true }));
     },
     async restore(input) {
       await client.send(new sdk.RestoreDBClusterToPointInTimeCommand(input));

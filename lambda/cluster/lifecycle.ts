@@ -1,8 +1,11 @@
 import { randomBytes } from 'crypto';
-import { Cluster, ClusterApi, clusterApiFor, isNotFound } from './cluster-api';
-import { ApiTag, CLUSTER_ENGINES, CLUSTER_IN_PLACE, ClusterEngineName } from '../../lib/private/contracts/cluster';
+import { createHash } from 'crypto';
+import { Cluster, ClusterApi, clusterApiFor, isNotFound, SettingsChange } from './cluster-api';
 import {
-  AttributesProperties, ClusterAttributes, OWNER_TAG_KEY, readEnum, RemovalPolicyName, RESTORED_TAG_KEY, restoreInputsOf,
+  ApiTag, CLUSTER_ENGINES, CLUSTER_IN_PLACE, CLUSTER_SETTINGS, ClusterEngineName, ClusterSetting, ClusterSettings, MASTER_USER_SECRET_ARN_ATTRIBUTE,
+} from '../../lib/private/contracts/cluster';
+import {
+  AttributesProperties, ClusterAttributes, CONFIGURED_TAG_KEY, OWNER_TAG_KEY, readEnum, RemovalPolicyName, RESTORED_TAG_KEY, restoreInputsOf,
 } from '../../lib/private/contracts/common';
 import { errorText } from '../shared/errors';
 import { log } from '../shared/log';
@@ -26,7 +29,7 @@ export const TERMINAL_FAILURE_STATES = new Set([
 ]);
 
 /** The properties every cluster-restoring kind has, as its contract decodes them. */
-export interface ClusterProperties {
+export interface ClusterProperties extends ClusterSettings {
   readonly Engine: ClusterEngineName;
   readonly DBClusterIdentifier: string;
   readonly DeletionProtection?: boolean;
@@ -46,10 +49,44 @@ export interface ClusterRestoreKind<P extends ClusterProperties> {
   describe(props: P): string;
   /** What only the live account can tell, checked before anything is created. */
   preflight(api: ClusterApi, props: P): Promise<void>;
-  /** Starts the restore, with these tags (the user's and the ownership tags). */
-  start(api: ClusterApi, props: P, tags: ApiTag[]): Promise<void>;
-  /** Attributes the kind adds to the common ones. */
-  extraAttributes?(cluster: Cluster): Record<string, string>;
+  /** The settings the kind's restore call takes for this engine; ModifyDBCluster applies the others once the cluster is available. */
+  restoreTakes(props: P): readonly ClusterSetting[];
+  /** Starts the restore, with these tags (the user's and the ownership tags) and the settings it takes. */
+  start(api: ClusterApi, props: P, tags: ApiTag[], settings: ClusterSettings): Promise<void>;
+}
+
+function pick(props: ClusterSettings, keys: readonly ClusterSetting[]): ClusterSettings {
+  return Object.fromEntries(keys.filter((k) => props[k] !== undefined).map((k) => [k, props[k]]));
+}
+
+/** The settings the restore call did not take, which wait for the cluster to be available. */
+function settingsAfterRestore<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, props: P): ClusterSettings {
+  const taken = kind.restoreTakes(props);
+  return pick(props, CLUSTER_SETTINGS.filter((k) => !taken.includes(k)));
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * ModifyDBCluster's change from one set of settings to the next. A setting no longer given is left as it
+ * is (RDS has no "unset"), except log exports, which are turned off.
+ */
+export function settingsChange(old: ClusterSettings, next: ClusterSettings): SettingsChange | undefined {
+  const change: Record<string, unknown> = {};
+  for (const key of CLUSTER_SETTINGS) {
+    if (key === 'EnableCloudwatchLogsExports' || next[key] === undefined || same(old[key], next[key])) continue;
+    change[key] = next[key];
+  }
+  const before = old.EnableCloudwatchLogsExports ?? [];
+  const after = next.EnableCloudwatchLogsExports ?? [];
+  const enable = after.filter((t) => !before.includes(t));
+  const disable = before.filter((t) => !after.includes(t));
+  if (enable.length || disable.length) {
+    change.CloudwatchLogsExportConfiguration = { EnableLogTypes: enable.length ? enable : undefined, DisableLogTypes: disable.length ? disable : undefined };
+  }
+  // The secret's key only means something with a managed password, and ModifyDBCluster wants the two together.
+  if (change.MasterUserSecretKmsKeyId !== undefined && next.ManageMasterUserPassword) change.ManageMasterUserPassword = true;
+  return Object.keys(change).length ? change : undefined;
 }
 
 export function finalSnapshotIdentifier(clusterIdentifier: string, now: Date): string {
@@ -86,7 +123,7 @@ async function createCluster<P extends ClusterProperties>(kind: ClusterRestoreKi
   await kind.preflight(api, props);
   log(`${kind.apiName}: ${kind.describe(props)}`);
   try {
-    await kind.start(api, props, [...(props.Tags ?? []), ...ownershipTags(owner, request)]);
+    await kind.start(api, props, [...(props.Tags ?? []), ...ownershipTags(owner, request)], pick(props, kind.restoreTakes(props)));
   } catch (error) {
     const failure = new Error(`${kind.apiName} of ${kind.describe(props)} failed: ${errorText(error)}`);
     if ((error as Error)?.name !== 'DBClusterAlreadyExistsFault') throw failure;
@@ -99,14 +136,19 @@ async function createCluster<P extends ClusterProperties>(kind: ClusterRestoreKi
 }
 
 /**
- * Applies what changes in place: deletion protection, and the tags from the old set to the new
- * one, never touching the ownership tags.
+ * Applies what changes in place: deletion protection, the settings, and the tags from the old set to
+ * the new one, never touching the ownership tags.
  */
 async function updateInPlace(api: ClusterApi, id: string, old: ClusterProperties, props: ClusterProperties): Promise<void> {
   const cluster = await api.describe(id);
   if (!cluster) throw new Error(`DB cluster "${id}" no longer exists; it cannot be updated in place.`);
   if (Boolean(old.DeletionProtection) !== Boolean(props.DeletionProtection)) {
     await api.setDeletionProtection(id, Boolean(props.DeletionProtection));
+  }
+  const change = settingsChange(old, props);
+  if (change) {
+    log(`ModifyDBCluster "${id}": ${Object.keys(change).join(', ')}`);
+    await api.modify(id, change);
   }
   const oldTags = old.Tags ?? [];
   const wanted = new Map((props.Tags ?? []).filter((t) => !isOwnershipTag(t.Key)).map((t) => [t.Key, t.Value]));
@@ -164,7 +206,7 @@ async function advanceDelete(api: ClusterApi, props: ClusterProperties, event: P
   return { done: false, status: 'deleting' };
 }
 
-function attributesOf(cluster: Cluster, extra: Record<string, string>): ClusterAttributes & Record<string, string> {
+function attributesOf(cluster: Cluster): ClusterAttributes & Record<string, string> {
   return {
     DBClusterIdentifier: cluster.DBClusterIdentifier ?? '',
     DBClusterArn: cluster.DBClusterArn ?? '',
@@ -172,7 +214,7 @@ function attributesOf(cluster: Cluster, extra: Record<string, string>): ClusterA
     Endpoint: cluster.Endpoint ?? '',
     ReaderEndpoint: cluster.ReaderEndpoint ?? '',
     Port: String(cluster.Port ?? ''),
-    ...extra,
+    [MASTER_USER_SECRET_ARN_ATTRIBUTE]: cluster.MasterUserSecret?.SecretArn ?? '',
   };
 }
 
@@ -188,6 +230,23 @@ async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKi
     throw new Error(`Restore of ${kind.describe(props)} failed: cluster status is "${status}"${message ? `: ${message}` : ''}`);
   }
   if (status !== 'available') return { done: false, status };
+
+  // What the restore call could not set is applied now, so the stack never sees the cluster without it.
+  const pending = settingsAfterRestore(kind, props);
+  if (Object.keys(pending).length) {
+    const requested = createHash('sha256').update(JSON.stringify(pending)).digest('hex').slice(0, 16);
+    const tags = await api.listTags(cluster.DBClusterArn!);
+    if (tags.find((t) => t.Key === CONFIGURED_TAG_KEY)?.Value !== requested) {
+      const change = settingsChange({}, pending)!;
+      log(`ModifyDBCluster "${id}" once restored: ${Object.keys(change).join(', ')}`);
+      await api.modify(id, change);
+      await api.addTags(cluster.DBClusterArn!, [{ Key: CONFIGURED_TAG_KEY, Value: requested }]);
+      return { done: false, status: 'configuring' };
+    }
+    if (pending.ManageMasterUserPassword && cluster.MasterUserSecret?.SecretStatus !== 'active') {
+      return { done: false, status: `master user secret ${cluster.MasterUserSecret?.SecretStatus ?? 'not yet made'}` };
+    }
+  }
   await api.addTags(cluster.DBClusterArn!, [{ Key: RESTORED_TAG_KEY, Value: new Date().toISOString() }]);
   return { done: true, status };
 }
@@ -224,7 +283,7 @@ export function clusterRestoreHandler<P extends ClusterProperties>(kind: Cluster
     async describe(restored: AttributesProperties): Promise<Record<string, string>> {
       const cluster = await clusterApiFor(readEnum('Engine', restored.Engine, CLUSTER_ENGINES)).describe(restored.RestoredId);
       if (!cluster) throw new Error(`DB cluster "${restored.RestoredId}" does not exist, so its attributes cannot be read; someone deleted it outside this stack.`);
-      return attributesOf(cluster, kind.extraAttributes?.(cluster) ?? {});
+      return attributesOf(cluster);
     },
   };
 }

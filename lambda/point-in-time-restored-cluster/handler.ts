@@ -1,15 +1,21 @@
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { ClusterSetting } from '../../lib/private/contracts/cluster';
 import { PointInTimeRestoredClusterProperties, readPointInTimeRestoredClusterProperties } from '../../lib/private/contracts/point-in-time-restored-cluster';
-import { Cluster, ClusterApi } from '../cluster/cluster-api';
+import { ClusterApi, RetainedBackups } from '../cluster/cluster-api';
 import { clusterRestoreHandler } from '../cluster/lifecycle';
 import { errorText } from '../shared/errors';
 
 /** RestoreDBClusterToPointInTime, for Neptune (its own client) and Aurora (the RDS client). */
 
-async function assertKeyUsable(props: PointInTimeRestoredClusterProperties, source: Cluster): Promise<void> {
+/** The source as the construct names it, for messages. */
+function sourceName(props: PointInTimeRestoredClusterProperties): string {
+  return props.SourceDBClusterIdentifier ?? `the deleted cluster ${props.SourceDbClusterResourceId}`;
+}
+
+async function assertKeyUsable(props: PointInTimeRestoredClusterProperties, source: RetainedBackups): Promise<void> {
   if (!props.KmsKeyId) return;
   if (!source.StorageEncrypted) {
-    throw new Error(`Cannot restore "${props.DBClusterIdentifier}" with KMS key ${props.KmsKeyId}: source cluster "${props.SourceDBClusterIdentifier}" is not encrypted, and the API rejects a key for an unencrypted source. Remove storageEncryptionKey, or restore from an encrypted cluster.`);
+    throw new Error(`Cannot restore "${props.DBClusterIdentifier}" with KMS key ${props.KmsKeyId}: source "${sourceName(props)}" is not encrypted, and the API rejects a key for an unencrypted source. Remove storageEncryptionKey, or restore from an encrypted cluster.`);
   }
   let state: string | undefined;
   try {
@@ -23,37 +29,65 @@ async function assertKeyUsable(props: PointInTimeRestoredClusterProperties, sour
   }
 }
 
+/** The source cluster, or what its retained backups tell of a deleted one. */
+async function findSource(api: ClusterApi, props: PointInTimeRestoredClusterProperties): Promise<RetainedBackups> {
+  if (props.SourceDbClusterResourceId) {
+    const backups = await api.retainedBackups(props.SourceDbClusterResourceId);
+    if (!backups) {
+      throw new Error(`No retained automated backups of a DB cluster with resource id "${props.SourceDbClusterResourceId}" exist in this account and region (DBClusterAutomatedBackupNotFoundFault). Check sourceClusterResourceId: a deleted cluster keeps its backups only if it was deleted with them retained.`);
+    }
+    return backups;
+  }
+  const id = props.SourceDBClusterIdentifier!;
+  const source = await api.describe(id);
+  if (!source) {
+    const where = id.startsWith('arn:') ? 'or is not shared with this account (share it through AWS RAM)' : 'in this account and region';
+    throw new Error(`Source cluster "${id}" does not exist ${where} (DBClusterNotFoundFault). Check sourceClusterIdentifier.`);
+  }
+  return source;
+}
+
 /** What only the live account can tell, checked before anything is created. */
 async function preflight(api: ClusterApi, props: PointInTimeRestoredClusterProperties): Promise<void> {
-  const source = await api.describe(props.SourceDBClusterIdentifier);
-  if (!source) {
-    throw new Error(`Source cluster "${props.SourceDBClusterIdentifier}" does not exist in this account and region (DBClusterNotFoundFault). Check sourceClusterIdentifier.`);
-  }
+  const source = await findSource(api, props);
   if (source.Engine !== props.Engine) {
-    throw new Error(`Source cluster "${props.SourceDBClusterIdentifier}" runs engine "${source.Engine}", but the construct's engine is "${props.Engine}". Set engine to match the source.`);
+    throw new Error(`Source "${sourceName(props)}" runs engine "${source.Engine}", but the construct's engine is "${props.Engine}". Set engine to match the source.`);
   }
   if (props.RestoreToTime) {
     const at = new Date(props.RestoreToTime);
     const earliest = source.EarliestRestorableTime;
     const latest = source.LatestRestorableTime;
     if ((earliest && at < earliest) || (latest && at > latest)) {
-      throw new Error(`Restore time ${at.toISOString()} lies outside the restorable window of "${props.SourceDBClusterIdentifier}" (${earliest?.toISOString() ?? 'unknown'} to ${latest?.toISOString() ?? 'unknown'}). Choose a restorePoint inside it, or RestorePoint.latest().`);
+      throw new Error(`Restore time ${at.toISOString()} lies outside the restorable window of "${sourceName(props)}" (${earliest?.toISOString() ?? 'unknown'} to ${latest?.toISOString() ?? 'unknown'}). Choose a restorePoint inside it, or RestorePoint.latest().`);
     }
   }
   await assertKeyUsable(props, source);
 }
+
+/** The settings each API's RestoreDBClusterToPointInTime takes (the official models); ModifyDBCluster applies the rest. */
+const RESTORE_TAKES: Record<'rds' | 'neptune', readonly ClusterSetting[]> = {
+  rds: [
+    'ServerlessV2ScalingConfiguration', 'StorageType', 'EnableCloudwatchLogsExports', 'CopyTagsToSnapshot', 'BacktrackWindow',
+    'BackupRetentionPeriod', 'PreferredBackupWindow', 'NetworkType', 'EnablePerformanceInsights', 'PerformanceInsightsKMSKeyId',
+    'PerformanceInsightsRetentionPeriod',
+  ],
+  neptune: ['ServerlessV2ScalingConfiguration', 'StorageType', 'EnableCloudwatchLogsExports'],
+};
 
 export const pointInTimeRestoredClusterHandler = clusterRestoreHandler<PointInTimeRestoredClusterProperties>({
   read: readPointInTimeRestoredClusterProperties,
   apiName: 'RestoreDBClusterToPointInTime',
   describe: (props) => {
     const when = props.RestoreToTime ? `as of ${props.RestoreToTime}` : 'at its latest restorable time';
-    return `${props.Engine} cluster "${props.DBClusterIdentifier}" from "${props.SourceDBClusterIdentifier}" ${when}`;
+    return `${props.Engine} cluster "${props.DBClusterIdentifier}" from "${sourceName(props)}" ${when}`;
   },
   preflight,
-  start: (api, props, tags) => api.restore({
+  restoreTakes: (props) => RESTORE_TAKES[props.Engine === 'neptune' ? 'neptune' : 'rds'],
+  start: (api, props, tags, settings) => api.restore({
+    ...settings,
     DBClusterIdentifier: props.DBClusterIdentifier,
     SourceDBClusterIdentifier: props.SourceDBClusterIdentifier,
+    SourceDbClusterResourceId: props.SourceDbClusterResourceId,
     RestoreType: props.RestoreType,
     RestoreToTime: props.RestoreToTime ? new Date(props.RestoreToTime) : undefined,
     UseLatestRestorableTime: props.RestoreToTime ? undefined : true,
@@ -65,6 +99,7 @@ export const pointInTimeRestoredClusterHandler = clusterRestoreHandler<PointInTi
     DeletionProtection: props.DeletionProtection,
     OptionGroupName: props.OptionGroupName,
     DBClusterParameterGroupName: props.DBClusterParameterGroupName,
+    EngineLifecycleSupport: props.EngineLifecycleSupport,
     Tags: tags,
   }),
 });

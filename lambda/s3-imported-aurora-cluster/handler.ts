@@ -1,5 +1,6 @@
 import { DescribeDBEngineVersionsCommand, RDSClient, RestoreDBClusterFromS3Command } from '@aws-sdk/client-rds';
-import { MASTER_USER_SECRET_ARN_ATTRIBUTE, readS3ImportedAuroraClusterProperties, S3ImportedAuroraClusterProperties } from '../../lib/private/contracts/s3-imported-aurora-cluster';
+import { ClusterSetting } from '../../lib/private/contracts/cluster';
+import { readS3ImportedAuroraClusterProperties, S3ImportedAuroraClusterProperties } from '../../lib/private/contracts/s3-imported-aurora-cluster';
 import { clusterRestoreHandler } from '../cluster/lifecycle';
 import { retrying, RetryPolicy } from '../shared/retry';
 
@@ -33,19 +34,26 @@ async function preflight(_api: unknown, props: S3ImportedAuroraClusterProperties
   }
 }
 
+/** The settings RestoreDBClusterFromS3 takes (the official model); ModifyDBCluster applies Performance Insights once the cluster is available. */
+const RESTORE_TAKES: readonly ClusterSetting[] = [
+  'ServerlessV2ScalingConfiguration', 'StorageType', 'EnableCloudwatchLogsExports', 'CopyTagsToSnapshot', 'BacktrackWindow',
+  'BackupRetentionPeriod', 'PreferredBackupWindow', 'PreferredMaintenanceWindow', 'NetworkType', 'ManageMasterUserPassword', 'MasterUserSecretKmsKeyId',
+];
+
 export const s3ImportedAuroraClusterHandler = clusterRestoreHandler<S3ImportedAuroraClusterProperties>({
   read: readS3ImportedAuroraClusterProperties,
   apiName: 'RestoreDBClusterFromS3',
   describe: (props) => `aurora-mysql cluster "${props.DBClusterIdentifier}" from s3://${props.S3BucketName}/${props.S3Prefix ?? ''} (MySQL ${props.SourceEngineVersion})`,
   preflight,
-  start: (_api, props, tags) => retrying(EVENTUAL_CONSISTENCY_RETRY, () => rds().send(new RestoreDBClusterFromS3Command({
+  restoreTakes: () => RESTORE_TAKES,
+  start: (_api, props, tags, settings) => retrying(EVENTUAL_CONSISTENCY_RETRY, () => rds().send(new RestoreDBClusterFromS3Command({
+    ...settings,
     DBClusterIdentifier: props.DBClusterIdentifier,
     Engine: props.Engine,
     EngineVersion: props.EngineVersion,
     MasterUsername: props.MasterUsername,
     // RDS makes the password and keeps it in Secrets Manager: it is never in the template, a log or a response.
     ManageMasterUserPassword: true,
-    MasterUserSecretKmsKeyId: props.MasterUserSecretKmsKeyId,
     SourceEngine: props.SourceEngine,
     SourceEngineVersion: props.SourceEngineVersion,
     S3BucketName: props.S3BucketName,
@@ -58,9 +66,9 @@ export const s3ImportedAuroraClusterHandler = clusterRestoreHandler<S3ImportedAu
     KmsKeyId: props.KmsKeyId,
     EnableIAMDatabaseAuthentication: props.EnableIAMDatabaseAuthentication,
     DeletionProtection: props.DeletionProtection,
-    BackupRetentionPeriod: props.BackupRetentionPeriod,
     DatabaseName: props.DatabaseName,
+    DBClusterParameterGroupName: props.DBClusterParameterGroupName,
+    EngineLifecycleSupport: props.EngineLifecycleSupport,
     Tags: tags,
   }))).then(() => undefined),
-  extraAttributes: (cluster) => ({ [MASTER_USER_SECRET_ARN_ATTRIBUTE]: cluster.MasterUserSecret?.SecretArn ?? '' }),
 });

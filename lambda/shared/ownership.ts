@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import type { OnEventRequest } from './types';
 import type { ApiTag } from '../../lib/private/contracts/cluster';
-import { OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY } from '../../lib/private/contracts/common';
+import { CONFIGURED_TAG_KEY, OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY } from '../../lib/private/contracts/common';
 
 /**
  * Ownership of what a restore creates. No restore API takes a client token, so a retried Create
@@ -38,5 +38,5 @@ export function ownershipOf(tags: ApiTag[], owner: string, request: string): Own
 
 /** Tags the library keeps on what it restores; a change to the user's tags never removes them. */
 export function isOwnershipTag(key: string): boolean {
-  return key === OWNER_TAG_KEY || key === REQUEST_TAG_KEY || key === RESTORED_TAG_KEY;
+  return key === OWNER_TAG_KEY || key === REQUEST_TAG_KEY || key === RESTORED_TAG_KEY || key === CONFIGURED_TAG_KEY;
 }

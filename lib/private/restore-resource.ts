@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import {
-  Aspects, CfnResource, CfnWaitCondition, CfnWaitConditionHandle, CustomResource, DefaultTokenResolver, Duration, IAspect, IPostProcessor,
+  Aspects, CfnResource, Lazy, CfnWaitCondition, CfnWaitConditionHandle, CustomResource, DefaultTokenResolver, Duration, IAspect, IPostProcessor,
   IResolvable, IResolveContext, Reference, Stack, StringConcat, Tokenization,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -17,6 +17,13 @@ import { validateDuration } from './validation';
  */
 export function inputsHash(scope: Construct, inputs: object): string {
   return createHash('sha256').update(JSON.stringify(Stack.of(scope).resolve(inputs))).digest('hex').slice(0, 8);
+}
+
+/** A hash of the in-place properties that describe can see (not tags, nor the removal policy); none without them. */
+function inPlaceRevision(scope: Construct, properties: Record<string, unknown>, inPlace: readonly string[]): string | undefined {
+  const visible = Object.fromEntries(Object.entries(properties)
+    .filter(([key, value]) => inPlace.includes(key) && !['Tags', 'RemovalPolicy'].includes(key) && value !== undefined));
+  return Object.keys(visible).length ? inputsHash(scope, visible) : undefined;
 }
 
 /**
@@ -109,6 +116,8 @@ export class RestoreResource extends Construct {
         RestoreResourceType: props.resourceType,
         RestoredId: this.resource.ref,
         Engine: props.properties.Engine,
+        // Lazy: some settings are only known once the instances are bound.
+        Revision: Lazy.any({ produce: () => inPlaceRevision(this, props.properties, props.inPlace) }),
       } satisfies Record<keyof AttributesProperties, unknown>,
     });
     this.attributes.node.addDependency(this.waitCondition);

@@ -1,10 +1,12 @@
-import { Annotations, ArnFormat, CfnResource, ITaggable, Lazy, Names, RemovalPolicy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, ITaggable, Lazy, Names, RemovalPolicy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as neptune from 'aws-cdk-lib/aws-neptune';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { CLUSTER_IN_PLACE, CLUSTER_REMOVAL, ClusterEngineName } from './contracts/cluster';
+import { ClusterInstances, createInstances } from './cluster-instances';
+import { clusterSettings, MasterSecretSettings, retainLogs, validateClusterSettings } from './cluster-settings';
+import { CLUSTER_IN_PLACE, CLUSTER_REMOVAL, ClusterEngineName, ClusterSettings, MASTER_USER_SECRET_ARN_ATTRIBUTE } from './contracts/cluster';
 import { ClusterAttributes, RemovalPolicyName } from './contracts/common';
 import { removalPolicyName } from './removal-policy';
 import { inputsHash, RestoreResource } from './restore-resource';
@@ -125,24 +127,6 @@ function restoredClusterAttributes(restore: RestoreResource): RestoredClusterAtt
   };
 }
 
-/** The DB instances, as native CloudFormation resources attached to the restored cluster. */
-function createInstances(scope: Construct, engine: ClusterEngineName, clusterIdentifier: string, props: CommonClusterProps): CfnResource[] {
-  const instanceClass = `db.${(props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE)).toString()}`;
-  const instances: CfnResource[] = [];
-  let writer: CfnResource | undefined;
-  for (let i = 1; i <= (props.instances ?? 1); i++) {
-    const instance = engine === 'neptune'
-      ? new neptune.CfnDBInstance(scope, `Instance${i}`, { dbClusterIdentifier: clusterIdentifier, dbInstanceClass: instanceClass })
-      : new rds.CfnDBInstance(scope, `Instance${i}`, { dbClusterIdentifier: clusterIdentifier, dbInstanceClass: instanceClass, engine });
-    instance.applyRemovalPolicy(partsRemovalPolicy(props));
-    // The first instance of a cluster becomes its writer, so replicas wait for it.
-    if (writer) instance.node.addDependency(writer);
-    writer ??= instance;
-    instances.push(instance);
-  }
-  return instances;
-}
-
 /** ARN of an RDS resource of this stack (clusters, subnet groups, snapshots, ...). */
 export function rdsArn(scope: Construct, resource: string, resourceName: string): string {
   return Stack.of(scope).formatArn({ service: 'rds', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
@@ -164,6 +148,19 @@ function grantClusterLifecycle(restore: RestoreResource, identifier: string): vo
   }));
   // DescribeEvents has no resource-level permissions; it only reads the failure message.
   restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeEvents'], resources: ['*'] }));
+}
+
+/** What the handler needs for the settings ModifyDBCluster or the restore call applies: the secret, the keys. */
+function grantSettings(restore: RestoreResource, settings: ClusterSettings, props: CommonClusterProps, secret: MasterSecretSettings): void {
+  if (settings.ManageMasterUserPassword) {
+    // RDS creates the master user secret on the caller's behalf, named rds!cluster-...
+    restore.addToHandlerPolicy(new iam.PolicyStatement({
+      actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
+      resources: [Stack.of(restore).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!cluster-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+  }
+  secret.masterUserSecretKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey');
+  props.performanceInsightEncryptionKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant');
 }
 
 function warnIfDeletionBlocked(scope: Construct, deletionProtection: boolean | undefined, removalPolicy: RemovalPolicyName): void {
@@ -188,6 +185,8 @@ export interface ClusterRestore {
   readonly inputs: Record<string, unknown>;
   /** Lets the shared handler make the restore's own call, scoped to what it names. */
   grant(restore: RestoreResource, identifier: string): void;
+  /** Whether the master password is managed in Secrets Manager, and with which key. */
+  readonly secret?: MasterSecretSettings;
 }
 
 /**
@@ -209,6 +208,8 @@ export abstract class RestoredClusterBase extends Construct implements ec2.IConn
   public readonly clusterReadEndpoint: ClusterEndpoint;
   /** Identifiers of the DB instances, writer first. */
   public readonly instanceIdentifiers: string[];
+  /** Endpoint addresses of the DB instances, writer first. Aurora only. */
+  public readonly instanceEndpointAddresses: string[];
   /** Network access to the restored cluster; its default port is the cluster's port. */
   public readonly connections: ec2.Connections;
   /** Tags applied to the restored cluster, from `Tags.of(...)`. */
@@ -217,7 +218,8 @@ export abstract class RestoredClusterBase extends Construct implements ec2.IConn
   protected readonly _restore: RestoreResource;
   private readonly attributes: RestoredClusterAttributes;
   private readonly securityGroups: ec2.ISecurityGroup[];
-  private readonly instances: CfnResource[];
+  private readonly clusterEngine: ClusterEngineName;
+  private readonly managesSecret: boolean;
 
   /**
    * @param restoreOf the kind's restore, given the construct (to create its own parts in) and the network
@@ -227,6 +229,12 @@ export abstract class RestoredClusterBase extends Construct implements ec2.IConn
     const removalPolicy = clusterRemovalPolicy(props.removalPolicy);
     const network = clusterNetwork(this, props);
     const kind = restoreOf(this, network);
+    const secret = kind.secret ?? {};
+    validateClusterSettings(kind.engine, props, secret);
+    this.clusterEngine = kind.engine;
+    let instances: ClusterInstances | undefined;
+    const settings = clusterSettings(kind.engine, props, secret, () => instances?.hasServerless ?? false);
+    this.managesSecret = Boolean(settings.ManageMasterUserPassword);
     this.tags = new TagManager(TagType.KEY_VALUE, kind.resourceType);
     addTagValidation(this, this.tags);
     this.securityGroups = network.securityGroups;
@@ -237,7 +245,8 @@ export abstract class RestoredClusterBase extends Construct implements ec2.IConn
       timeout: props.timeout,
       inPlace: CLUSTER_IN_PLACE,
       properties: {
-        ...kind.inputs,
+        ...settings,
+        ...Object.fromEntries(Object.entries(kind.inputs).filter(([, value]) => value !== undefined)),
         DBClusterIdentifier: identifier,
         DeletionProtection: props.deletionProtection,
         RemovalPolicy: removalPolicy,
@@ -246,6 +255,7 @@ export abstract class RestoredClusterBase extends Construct implements ec2.IConn
     });
     kind.grant(this._restore, identifier);
     grantClusterLifecycle(this._restore, identifier);
+    grantSettings(this._restore, settings, props, secret);
 
     this.attributes = restoredClusterAttributes(this._restore);
     this.clusterIdentifier = this.attributes.clusterIdentifier;
@@ -254,16 +264,27 @@ export abstract class RestoredClusterBase extends Construct implements ec2.IConn
     this.clusterEndpoint = this.attributes.clusterEndpoint;
     this.clusterReadEndpoint = this.attributes.clusterReadEndpoint;
     this.connections = new ec2.Connections({ securityGroups: network.securityGroups, defaultPort: ec2.Port.tcp(this.attributes.port) });
-    this.instances = createInstances(this, kind.engine, this.clusterIdentifier, props);
-    this.instanceIdentifiers = this.instances.map((instance) => instance.ref);
+    instances = createInstances(this, kind.engine, this.clusterIdentifier, props, partsRemovalPolicy(props));
+    this.instanceIdentifiers = instances.identifiers;
+    this.instanceEndpointAddresses = instances.endpointAddresses;
+    retainLogs(this, kind.engine, this.clusterIdentifier, props);
     warnIfDeletionBlocked(this, props.deletionProtection, removalPolicy);
   }
 
   /**
-   * The restored Aurora cluster as aws-cdk-lib's own `rds.IDatabaseCluster`.
+   * The master user secret RDS manages, when it does.
    * @internal
    */
-  protected _databaseCluster(engine: 'aurora-mysql' | 'aurora-postgresql'): rds.IDatabaseCluster {
+  protected _managedSecret(): secretsmanager.ISecret | undefined {
+    if (!this.managesSecret) return undefined;
+    return secretsmanager.Secret.fromSecretCompleteArn(this, 'Secret', this._restore.getAttString(MASTER_USER_SECRET_ARN_ATTRIBUTE));
+  }
+
+  /**
+   * The restored Aurora cluster as aws-cdk-lib's own `rds.IDatabaseCluster`, with its instances and secret.
+   * @internal
+   */
+  protected _databaseCluster(secret: secretsmanager.ISecret | undefined): rds.IDatabaseCluster {
     const attributes = this.attributes;
     return rds.DatabaseCluster.fromDatabaseClusterAttributes(this, 'DatabaseCluster', {
       clusterIdentifier: attributes.clusterIdentifier,
@@ -273,9 +294,9 @@ export abstract class RestoredClusterBase extends Construct implements ec2.IConn
       port: attributes.port,
       securityGroups: this.securityGroups,
       instanceIdentifiers: this.instanceIdentifiers,
-      // Aurora's instances are rds.CfnDBInstance, whose endpoints the view's instanceEndpoints then carry.
-      instanceEndpointAddresses: this.instances.map((instance) => (instance as rds.CfnDBInstance).attrEndpointAddress),
-      engine: engine === 'aurora-mysql' ? rds.DatabaseClusterEngine.AURORA_MYSQL : rds.DatabaseClusterEngine.AURORA_POSTGRESQL,
+      instanceEndpointAddresses: this.instanceEndpointAddresses,
+      engine: this.clusterEngine === 'aurora-mysql' ? rds.DatabaseClusterEngine.AURORA_MYSQL : rds.DatabaseClusterEngine.AURORA_POSTGRESQL,
+      secret,
     });
   }
 }

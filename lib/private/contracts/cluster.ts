@@ -1,4 +1,4 @@
-import { readString, RemovalPolicyName, RemovalRule } from './common';
+import { readBoolean, readInteger, readOptionalString, readString, RemovalPolicyName, RemovalRule } from './common';
 
 /** What the kinds that restore a DB cluster share in their contracts. */
 
@@ -10,10 +10,40 @@ export type ClusterEngineName = typeof CLUSTER_ENGINES[number];
 export const CLUSTER_REMOVAL: RemovalRule<RemovalPolicyName> = { allowed: ['snapshot', 'destroy', 'retain'], default: 'snapshot' };
 
 /**
- * What changes on a restored cluster without a new restore: its tags, its removal policy, and its
- * deletion protection, which must be switchable off before a delete.
+ * The cluster's settings: what ModifyDBCluster can change, named as it (or, for the log exports, the
+ * restore APIs) names them. Each is sent in the restore call when that API takes it, and otherwise
+ * applied by ModifyDBCluster once the restored cluster is available, before the wait ends. A change
+ * later is applied in place.
  */
-export const CLUSTER_IN_PLACE = ['Tags', 'RemovalPolicy', 'DeletionProtection'] as const;
+export interface ClusterSettings {
+  readonly ServerlessV2ScalingConfiguration?: { readonly MinCapacity: number; readonly MaxCapacity: number };
+  readonly StorageType?: string;
+  readonly EnableCloudwatchLogsExports?: string[];
+  readonly CopyTagsToSnapshot?: boolean;
+  readonly BacktrackWindow?: number;
+  readonly BackupRetentionPeriod?: number;
+  readonly PreferredBackupWindow?: string;
+  readonly PreferredMaintenanceWindow?: string;
+  readonly NetworkType?: string;
+  readonly EnablePerformanceInsights?: boolean;
+  readonly PerformanceInsightsKMSKeyId?: string;
+  readonly PerformanceInsightsRetentionPeriod?: number;
+  readonly ManageMasterUserPassword?: boolean;
+  readonly MasterUserSecretKmsKeyId?: string;
+}
+
+export const CLUSTER_SETTINGS = [
+  'ServerlessV2ScalingConfiguration', 'StorageType', 'EnableCloudwatchLogsExports', 'CopyTagsToSnapshot', 'BacktrackWindow',
+  'BackupRetentionPeriod', 'PreferredBackupWindow', 'PreferredMaintenanceWindow', 'NetworkType', 'EnablePerformanceInsights',
+  'PerformanceInsightsKMSKeyId', 'PerformanceInsightsRetentionPeriod', 'ManageMasterUserPassword', 'MasterUserSecretKmsKeyId',
+] as const satisfies readonly (keyof ClusterSettings)[];
+export type ClusterSetting = typeof CLUSTER_SETTINGS[number];
+
+/**
+ * What changes on a restored cluster without a new restore: its tags, its removal policy, its
+ * deletion protection (which must be switchable off before a delete), and its settings.
+ */
+export const CLUSTER_IN_PLACE = ['Tags', 'RemovalPolicy', 'DeletionProtection', ...CLUSTER_SETTINGS] as const;
 export type ClusterInPlace = typeof CLUSTER_IN_PLACE[number];
 
 /** A resource tag as the RDS and Neptune APIs take it. */
@@ -33,3 +63,36 @@ export function readStringList(name: string, raw: unknown): string[] | undefined
   if (!Array.isArray(raw)) throw new Error(`Property ${name} must be a list of strings, got ${JSON.stringify(raw)}`);
   return raw.map((item, i) => readString(`${name}[${i}]`, item));
 }
+
+function readNumber(name: string, raw: unknown): number {
+  const value = typeof raw === 'number' ? raw : Number(raw);
+  if (raw === '' || raw === null || raw === undefined || Number.isNaN(value)) throw new Error(`Property ${name} must be a number, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** Reads the cluster settings among a kind's properties. */
+export function readClusterSettings(props: Record<string, unknown>): ClusterSettings {
+  const scaling = props.ServerlessV2ScalingConfiguration as Record<string, unknown> | undefined;
+  return {
+    ServerlessV2ScalingConfiguration: scaling === undefined || scaling === null ? undefined : {
+      MinCapacity: readNumber('ServerlessV2ScalingConfiguration.MinCapacity', scaling.MinCapacity),
+      MaxCapacity: readNumber('ServerlessV2ScalingConfiguration.MaxCapacity', scaling.MaxCapacity),
+    },
+    StorageType: readOptionalString('StorageType', props.StorageType),
+    EnableCloudwatchLogsExports: readStringList('EnableCloudwatchLogsExports', props.EnableCloudwatchLogsExports),
+    CopyTagsToSnapshot: readBoolean('CopyTagsToSnapshot', props.CopyTagsToSnapshot),
+    BacktrackWindow: readInteger('BacktrackWindow', props.BacktrackWindow),
+    BackupRetentionPeriod: readInteger('BackupRetentionPeriod', props.BackupRetentionPeriod),
+    PreferredBackupWindow: readOptionalString('PreferredBackupWindow', props.PreferredBackupWindow),
+    PreferredMaintenanceWindow: readOptionalString('PreferredMaintenanceWindow', props.PreferredMaintenanceWindow),
+    NetworkType: readOptionalString('NetworkType', props.NetworkType),
+    EnablePerformanceInsights: readBoolean('EnablePerformanceInsights', props.EnablePerformanceInsights),
+    PerformanceInsightsKMSKeyId: readOptionalString('PerformanceInsightsKMSKeyId', props.PerformanceInsightsKMSKeyId),
+    PerformanceInsightsRetentionPeriod: readInteger('PerformanceInsightsRetentionPeriod', props.PerformanceInsightsRetentionPeriod),
+    ManageMasterUserPassword: readBoolean('ManageMasterUserPassword', props.ManageMasterUserPassword),
+    MasterUserSecretKmsKeyId: readOptionalString('MasterUserSecretKmsKeyId', props.MasterUserSecretKmsKeyId),
+  };
+}
+
+/** The attribute a cluster with a managed master password adds to the common ones: its secret. */
+export const MASTER_USER_SECRET_ARN_ATTRIBUTE = 'MasterUserSecretArn';

@@ -35,6 +35,11 @@ export interface AttributesProperties {
   readonly RestoredId: string;
   /** The engine of a restored DB cluster, which selects the API that describes it. */
   readonly Engine?: string;
+  /**
+   * A hash of the restore's in-place properties: a change to them (a managed secret turned on) changes
+   * what describe returns, so the attributes are read again.
+   */
+  readonly Revision?: string;
 }
 
 /** Reads the attributes resource's properties. */
@@ -43,6 +48,7 @@ export function readAttributesProperties(props: Record<string, unknown>): Attrib
     RestoreResourceType: readString('RestoreResourceType', props.RestoreResourceType),
     RestoredId: readString('RestoredId', props.RestoredId),
     Engine: readOptionalString('Engine', props.Engine),
+    Revision: readOptionalString('Revision', props.Revision),
   };
 }
 
@@ -91,6 +97,12 @@ export const REQUEST_TAG_KEY = 'cdk-restore-constructs:request';
  * of its own, and a delete under SNAPSHOT takes a final snapshot whatever state it is in.
  */
 export const RESTORED_TAG_KEY = 'cdk-restore-constructs:restored';
+
+/**
+ * Tag that records which settings ModifyDBCluster was asked to apply once the restored cluster was
+ * available (a hash of them), so a repeated poll does not ask again.
+ */
+export const CONFIGURED_TAG_KEY = 'cdk-restore-constructs:configured';
 
 /** What happens to a restored resource when its stack resource is deleted. */
 export type RemovalPolicyName = 'snapshot' | 'destroy' | 'retain';

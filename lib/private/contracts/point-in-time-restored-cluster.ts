@@ -1,4 +1,4 @@
-import { ApiTag, CLUSTER_ENGINES, CLUSTER_REMOVAL, ClusterEngineName, readStringList, readTags } from './cluster';
+import { ApiTag, CLUSTER_ENGINES, CLUSTER_REMOVAL, ClusterEngineName, ClusterSettings, readClusterSettings, readStringList, readTags } from './cluster';
 import {
   CommonRestoreProperties, RemovalPolicyName, readBoolean, readCommonProperties, readEnum, readInteger,
   readOptionalString, readRemovalPolicy, readString,
@@ -15,10 +15,13 @@ export type RestoreTypeName = typeof RESTORE_TYPES[number];
  * Properties of the point-in-time restore custom resource. Names follow the
  * RestoreDBClusterToPointInTime API; Engine, RemovalPolicy and TimeoutSeconds are the library's.
  */
-export interface PointInTimeRestoredClusterProperties extends CommonRestoreProperties {
+export interface PointInTimeRestoredClusterProperties extends CommonRestoreProperties, ClusterSettings {
   readonly Engine: ClusterEngineName;
   readonly DBClusterIdentifier: string;
-  readonly SourceDBClusterIdentifier: string;
+  /** The source by identifier or ARN; exactly one of this and SourceDbClusterResourceId. */
+  readonly SourceDBClusterIdentifier?: string;
+  /** The source by resource id (`cluster-...`): a deleted cluster whose automated backups are retained. */
+  readonly SourceDbClusterResourceId?: string;
   /** ISO 8601 time in UTC; absent means the latest restorable time. */
   readonly RestoreToTime?: string;
   readonly RestoreType: RestoreTypeName;
@@ -30,6 +33,7 @@ export interface PointInTimeRestoredClusterProperties extends CommonRestorePrope
   readonly DeletionProtection?: boolean;
   readonly OptionGroupName?: string;
   readonly DBClusterParameterGroupName?: string;
+  readonly EngineLifecycleSupport?: string;
   readonly Tags?: ApiTag[];
   readonly RemovalPolicy: RemovalPolicyName;
 }
@@ -40,11 +44,18 @@ export function readPointInTimeRestoredClusterProperties(props: Record<string, u
   if (restoreToTime !== undefined && Number.isNaN(Date.parse(restoreToTime))) {
     throw new Error(`Property RestoreToTime must be an ISO 8601 time, got ${JSON.stringify(restoreToTime)}`);
   }
+  const source = readOptionalString('SourceDBClusterIdentifier', props.SourceDBClusterIdentifier);
+  const sourceResourceId = readOptionalString('SourceDbClusterResourceId', props.SourceDbClusterResourceId);
+  if ((source === undefined) === (sourceResourceId === undefined)) {
+    throw new Error(`Exactly one of the properties SourceDBClusterIdentifier and SourceDbClusterResourceId is required, got ${JSON.stringify({ source, sourceResourceId })}`);
+  }
   return {
     ...readCommonProperties(props),
+    ...readClusterSettings(props),
     Engine: readEnum('Engine', props.Engine, CLUSTER_ENGINES),
     DBClusterIdentifier: readString('DBClusterIdentifier', props.DBClusterIdentifier),
-    SourceDBClusterIdentifier: readString('SourceDBClusterIdentifier', props.SourceDBClusterIdentifier),
+    SourceDBClusterIdentifier: source,
+    SourceDbClusterResourceId: sourceResourceId,
     RestoreToTime: restoreToTime,
     RestoreType: readEnum('RestoreType', props.RestoreType ?? 'full-copy', RESTORE_TYPES),
     Port: readInteger('Port', props.Port),
@@ -55,6 +66,7 @@ export function readPointInTimeRestoredClusterProperties(props: Record<string, u
     DeletionProtection: readBoolean('DeletionProtection', props.DeletionProtection),
     OptionGroupName: readOptionalString('OptionGroupName', props.OptionGroupName),
     DBClusterParameterGroupName: readOptionalString('DBClusterParameterGroupName', props.DBClusterParameterGroupName),
+    EngineLifecycleSupport: readOptionalString('EngineLifecycleSupport', props.EngineLifecycleSupport),
     Tags: readTags(props.Tags),
     RemovalPolicy: readRemovalPolicy(props.RemovalPolicy, CLUSTER_REMOVAL),
   };

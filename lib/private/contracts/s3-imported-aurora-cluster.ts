@@ -1,4 +1,4 @@
-import { ApiTag, CLUSTER_REMOVAL, readStringList, readTags } from './cluster';
+import { ApiTag, CLUSTER_REMOVAL, ClusterSettings, readClusterSettings, readStringList, readTags } from './cluster';
 import {
   CommonRestoreProperties, RemovalPolicyName, readBoolean, readCommonProperties, readEnum, readInteger, readOptionalString,
   readRemovalPolicy, readString,
@@ -11,12 +11,11 @@ export const S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE = 'Custom::S3ImportedAuror
  * Properties of the S3 import custom resource. Names follow the RestoreDBClusterFromS3 API;
  * RemovalPolicy and TimeoutSeconds are the library's. No password: RDS manages it in Secrets Manager.
  */
-export interface S3ImportedAuroraClusterProperties extends CommonRestoreProperties {
+export interface S3ImportedAuroraClusterProperties extends CommonRestoreProperties, ClusterSettings {
   readonly DBClusterIdentifier: string;
   readonly Engine: 'aurora-mysql';
   readonly EngineVersion?: string;
   readonly MasterUsername: string;
-  readonly MasterUserSecretKmsKeyId?: string;
   readonly SourceEngine: 'mysql';
   readonly SourceEngineVersion: string;
   readonly S3BucketName: string;
@@ -29,23 +28,21 @@ export interface S3ImportedAuroraClusterProperties extends CommonRestoreProperti
   readonly KmsKeyId?: string;
   readonly EnableIAMDatabaseAuthentication?: boolean;
   readonly DeletionProtection?: boolean;
-  readonly BackupRetentionPeriod?: number;
   readonly DatabaseName?: string;
+  readonly DBClusterParameterGroupName?: string;
+  readonly EngineLifecycleSupport?: string;
   readonly Tags?: ApiTag[];
   readonly RemovalPolicy: RemovalPolicyName;
 }
 
-/** The attribute an S3 import adds to a restored cluster's: the managed master user secret. */
-export const MASTER_USER_SECRET_ARN_ATTRIBUTE = 'MasterUserSecretArn';
-
 export function readS3ImportedAuroraClusterProperties(props: Record<string, unknown>): S3ImportedAuroraClusterProperties {
   return {
     ...readCommonProperties(props),
+    ...readClusterSettings(props),
     DBClusterIdentifier: readString('DBClusterIdentifier', props.DBClusterIdentifier),
     Engine: readEnum('Engine', props.Engine ?? 'aurora-mysql', ['aurora-mysql'] as const),
     EngineVersion: readOptionalString('EngineVersion', props.EngineVersion),
     MasterUsername: readString('MasterUsername', props.MasterUsername),
-    MasterUserSecretKmsKeyId: readOptionalString('MasterUserSecretKmsKeyId', props.MasterUserSecretKmsKeyId),
     SourceEngine: readEnum('SourceEngine', props.SourceEngine ?? 'mysql', ['mysql'] as const),
     SourceEngineVersion: readString('SourceEngineVersion', props.SourceEngineVersion),
     S3BucketName: readString('S3BucketName', props.S3BucketName),
@@ -58,8 +55,9 @@ export function readS3ImportedAuroraClusterProperties(props: Record<string, unkn
     KmsKeyId: readOptionalString('KmsKeyId', props.KmsKeyId),
     EnableIAMDatabaseAuthentication: readBoolean('EnableIAMDatabaseAuthentication', props.EnableIAMDatabaseAuthentication),
     DeletionProtection: readBoolean('DeletionProtection', props.DeletionProtection),
-    BackupRetentionPeriod: readInteger('BackupRetentionPeriod', props.BackupRetentionPeriod),
     DatabaseName: readOptionalString('DatabaseName', props.DatabaseName),
+    DBClusterParameterGroupName: readOptionalString('DBClusterParameterGroupName', props.DBClusterParameterGroupName),
+    EngineLifecycleSupport: readOptionalString('EngineLifecycleSupport', props.EngineLifecycleSupport),
     Tags: readTags(props.Tags),
     RemovalPolicy: readRemovalPolicy(props.RemovalPolicy, CLUSTER_REMOVAL),
   };

@@ -1,0 +1,107 @@
+import { CfnResource, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as neptune from 'aws-cdk-lib/aws-neptune';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import { ClusterEngineName } from './contracts/cluster';
+import type { RestoredClusterOptions } from '../restored-cluster-options';
+
+/**
+ * The DB instances of a restored cluster, created by CloudFormation once the restore is done: either
+ * aws-cdk-lib's own `rds.IClusterInstance`s (Aurora), or the `instances` shorthand of native instances.
+ */
+
+/** The instances as the construct exposes them, writer first. */
+export interface ClusterInstances {
+  readonly identifiers: string[];
+  /** Endpoint addresses; Aurora only (Neptune's CloudFormation instance has them too, but no view takes them). */
+  readonly endpointAddresses: string[];
+  readonly hasServerless: boolean;
+}
+
+const SERVERLESS = 'serverless';
+
+/** Enhanced Monitoring's role, as aws-rds makes it when none is given. */
+function monitoringRole(scope: Construct, props: RestoredClusterOptions): iam.IRole | undefined {
+  if (!props.monitoringInterval) return undefined;
+  return props.monitoringRole ?? new iam.Role(scope, 'MonitoringRole', {
+    assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
+  });
+}
+
+/** The shorthand: `instances` alike instances of `instanceType`, the first the writer. */
+function shorthandInstances(scope: Construct, engine: ClusterEngineName, clusterIdentifier: string, props: RestoredClusterOptions,
+  removalPolicy: RemovalPolicy, role: iam.IRole | undefined): ClusterInstances {
+  const type = (props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE)).toString();
+  const instanceClass = `db.${type}`;
+  const instances: CfnResource[] = [];
+  const endpointAddresses: string[] = [];
+  let writer: CfnResource | undefined;
+  for (let i = 1; i <= (props.instances ?? 1); i++) {
+    let instance: CfnResource;
+    if (engine === 'neptune') {
+      instance = new neptune.CfnDBInstance(scope, `Instance${i}`, { dbClusterIdentifier: clusterIdentifier, dbInstanceClass: instanceClass });
+    } else {
+      const aurora = new rds.CfnDBInstance(scope, `Instance${i}`, {
+        dbClusterIdentifier: clusterIdentifier,
+        dbInstanceClass: instanceClass,
+        engine,
+        publiclyAccessible: false,
+        monitoringInterval: props.monitoringInterval?.toSeconds(),
+        monitoringRoleArn: role?.roleArn,
+      });
+      endpointAddresses.push(aurora.attrEndpointAddress);
+      instance = aurora;
+    }
+    instance.applyRemovalPolicy(removalPolicy);
+    // The first instance of a cluster becomes its writer, so replicas wait for it.
+    if (writer) instance.node.addDependency(writer);
+    writer ??= instance;
+    instances.push(instance);
+  }
+  return { identifiers: instances.map((i) => i.ref), endpointAddresses, hasServerless: instances.length > 0 && type === SERVERLESS };
+}
+
+/**
+ * `writer` and `readers`, bound as aws-rds's DatabaseCluster binds them: the writer in promotion tier 0,
+ * every reader after the writer. Bound to an imported cluster, whose subnets aws-cdk-lib cannot see, an
+ * instance would leave PubliclyAccessible to the API; it is made false unless the instance says otherwise.
+ */
+function boundInstances(scope: Construct, cluster: rds.IDatabaseCluster, props: RestoredClusterOptions, removalPolicy: RemovalPolicy,
+  role: iam.IRole | undefined): ClusterInstances {
+  const options = {
+    removalPolicy,
+    ...(props.monitoringInterval ? { monitoringInterval: props.monitoringInterval, monitoringRole: role } : {}),
+  };
+  const writer = props.writer!.bind(scope, cluster, { ...options, promotionTier: 0 });
+  const readers = (props.readers ?? []).map((reader) => {
+    const instance = reader.bind(scope, cluster, options);
+    instance.node.addDependency(writer);
+    return instance;
+  });
+  const all = [writer, ...readers];
+  for (const instance of all) {
+    const resource = instance.node.defaultChild as rds.CfnDBInstance;
+    if (resource.publiclyAccessible === undefined) resource.publiclyAccessible = false;
+  }
+  return {
+    identifiers: all.map((i) => i.instanceIdentifier),
+    endpointAddresses: all.map((i) => i.dbInstanceEndpointAddress),
+    hasServerless: all.some((i) => i.type === rds.InstanceType.SERVERLESS_V2),
+  };
+}
+
+/** The cluster's instances, in whichever style the props give them. */
+export function createInstances(scope: Construct, engine: ClusterEngineName, clusterIdentifier: string, props: RestoredClusterOptions,
+  removalPolicy: RemovalPolicy): ClusterInstances {
+  const role = monitoringRole(scope, props);
+  if (!props.writer) return shorthandInstances(scope, engine, clusterIdentifier, props, removalPolicy, role);
+  // The instances need a cluster to bind to; the public view (with the instances) comes after them.
+  const target = rds.DatabaseCluster.fromDatabaseClusterAttributes(scope, 'InstanceTarget', {
+    clusterIdentifier,
+    engine: engine === 'aurora-mysql' ? rds.DatabaseClusterEngine.AURORA_MYSQL : rds.DatabaseClusterEngine.AURORA_POSTGRESQL,
+  });
+  return boundInstances(scope, target, props, removalPolicy, role);
+}

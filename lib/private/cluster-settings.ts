@@ -1,0 +1,219 @@
+import { Lazy, Token } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import { ClusterEngineName, ClusterSettings } from './contracts/cluster';
+import { invalidProp } from './validation';
+import type { RestoredClusterOptions } from '../restored-cluster-options';
+
+/**
+ * The settings of a restored cluster besides its restore inputs (capacity, storage, logs, backups,
+ * windows, monitoring): checked at synth as aws-rds checks them, and turned into the contract's
+ * ClusterSettings, which the handler sends in the restore call or applies by ModifyDBCluster.
+ */
+
+/** What a kind adds to the shared settings: a managed master password (which the S3 import always has). */
+export interface MasterSecretSettings {
+  readonly manageMasterUserPassword?: boolean;
+  readonly masterUserSecretKey?: kms.IKey;
+}
+
+/** Log types each engine exports (the RDS and Neptune API references). */
+const LOG_TYPES: Record<ClusterEngineName, readonly string[]> = {
+  'aurora-mysql': ['audit', 'error', 'general', 'instance', 'slowquery', 'iam-db-auth-error'],
+  'aurora-postgresql': ['instance', 'postgresql', 'iam-db-auth-error'],
+  'neptune': ['audit', 'slowquery'],
+};
+
+/** Serverless capacity bounds and defaults: Aurora capacity units, or Neptune capacity units. */
+const CAPACITY = {
+  aurora: { unit: 'Aurora capacity units', min: [0, 256], max: [1, 256], defaults: [0.5, 2] },
+  neptune: { unit: 'Neptune capacity units', min: [1, 128], max: [2.5, 128], defaults: [1, 2.5] },
+} as const;
+
+const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
+const MAX_BACKTRACK_SECONDS = 72 * 3600;
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+const known = (value: unknown) => value !== undefined && !Token.isUnresolved(value);
+
+function validateCapacity(engine: ClusterEngineName, props: RestoredClusterOptions): void {
+  const rule = CAPACITY[engine === 'neptune' ? 'neptune' : 'aurora'];
+  const check = (prop: string, value: number | undefined, [low, high]: readonly number[]) => {
+    if (!known(value)) return;
+    if (value! < low || value! > high || !Number.isInteger(value! * 2)) {
+      invalidProp(prop, value, `use ${low} to ${high} ${rule.unit}, in steps of 0.5`);
+    }
+  };
+  check('serverlessV2MinCapacity', props.serverlessV2MinCapacity, rule.min);
+  check('serverlessV2MaxCapacity', props.serverlessV2MaxCapacity, rule.max);
+  if (known(props.serverlessV2MinCapacity) && known(props.serverlessV2MaxCapacity) && props.serverlessV2MaxCapacity! < props.serverlessV2MinCapacity!) {
+    invalidProp('serverlessV2MaxCapacity', props.serverlessV2MaxCapacity, `it is below serverlessV2MinCapacity (${props.serverlessV2MinCapacity})`);
+  }
+}
+
+/** Minutes since the start of the day of a `hh24:mi`, or undefined when it is not one. */
+function minutesOf(time: string): number | undefined {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
+  return match ? Number(match[1]) * 60 + Number(match[2]) : undefined;
+}
+
+/** The backup window as [start, end) in minutes of the day, the end past 1440 when it crosses midnight. */
+function backupWindow(window: string): [number, number] {
+  const [from, to] = window.split('-');
+  const start = minutesOf(from ?? '');
+  const end = minutesOf(to ?? '');
+  if (window.split('-').length !== 2 || start === undefined || end === undefined) {
+    invalidProp('backup.preferredWindow', window, 'use hh24:mi-hh24:mi in UTC, such as 03:00-04:00');
+  }
+  const span = (end - start + 1440) % 1440;
+  if (span < 30) invalidProp('backup.preferredWindow', window, 'the window must last at least 30 minutes');
+  return [start, start + span];
+}
+
+/** The maintenance window as [start, end) in minutes of the week from Sunday 00:00, the end past a week when it wraps. */
+function maintenanceWindow(window: string): [number, number] {
+  const parse = (part: string) => {
+    const match = /^([A-Za-z]{3}):(\d\d:\d\d)$/.exec(part);
+    const day = match ? DAYS.indexOf(match[1].toLowerCase()) : -1;
+    const minutes = match ? minutesOf(match[2]) : undefined;
+    return day < 0 || minutes === undefined ? undefined : day * 1440 + minutes;
+  };
+  const parts = window.split('-');
+  const start = parse(parts[0] ?? '');
+  const end = parse(parts[1] ?? '');
+  if (parts.length !== 2 || start === undefined || end === undefined) {
+    invalidProp('preferredMaintenanceWindow', window, 'use ddd:hh24:mi-ddd:hh24:mi in UTC, such as Sun:23:45-Mon:00:15');
+  }
+  const week = 7 * 1440;
+  const span = (end - start + week) % week;
+  if (span < 30) invalidProp('preferredMaintenanceWindow', window, 'the window must last at least 30 minutes');
+  return [start, start + span];
+}
+
+/** RDS refuses a backup window that overlaps the maintenance window on any day. */
+function validateWindows(props: RestoredClusterOptions): void {
+  const backup = known(props.backup?.preferredWindow) ? backupWindow(props.backup!.preferredWindow!) : undefined;
+  const maintenance = known(props.preferredMaintenanceWindow) ? maintenanceWindow(props.preferredMaintenanceWindow!) : undefined;
+  if (!backup || !maintenance) return;
+  const week = 7 * 1440;
+  for (let day = -1; day <= 7; day++) {
+    const [b0, b1] = [backup[0] + day * 1440, backup[1] + day * 1440];
+    for (const shift of [-week, 0, week]) {
+      if (b0 < maintenance[1] + shift && maintenance[0] + shift < b1) {
+        invalidProp('preferredMaintenanceWindow', props.preferredMaintenanceWindow, `it overlaps the backup window ${props.backup!.preferredWindow}; RDS needs them apart`);
+      }
+    }
+  }
+}
+
+function validateBackup(props: RestoredClusterOptions): void {
+  const retention = props.backup?.retention;
+  if (retention && !retention.isUnresolved()) {
+    const days = retention.toDays({ integral: false });
+    if (!Number.isInteger(days) || days < 1 || days > 35) invalidProp('backup.retention', retention.toHumanString(), 'use whole days from 1 to 35');
+  }
+  validateWindows(props);
+}
+
+/** What Neptune's API has no member for (its RestoreDBClusterToPointInTime and ModifyDBCluster). */
+function validateNotNeptune(props: RestoredClusterOptions, secret: MasterSecretSettings): void {
+  const unsupported: Record<string, unknown> = {
+    writer: props.writer, readers: props.readers, networkType: props.networkType, engineLifecycleSupport: props.engineLifecycleSupport,
+    enablePerformanceInsights: props.enablePerformanceInsights, performanceInsightRetention: props.performanceInsightRetention,
+    performanceInsightEncryptionKey: props.performanceInsightEncryptionKey, monitoringInterval: props.monitoringInterval,
+    monitoringRole: props.monitoringRole, backtrackWindow: props.backtrackWindow, manageMasterUserPassword: secret.manageMasterUserPassword,
+    masterUserSecretKey: secret.masterUserSecretKey,
+  };
+  for (const [prop, value] of Object.entries(unsupported)) {
+    if (value === undefined) continue;
+    const hint = prop === 'writer' || prop === 'readers'
+      ? 'Neptune instances are not rds.IClusterInstance; use instances and instanceType (new ec2.InstanceType(\'serverless\') for Neptune Serverless)'
+      : 'the Neptune API has no such setting; remove it';
+    invalidProp(prop, typeof value === 'object' ? 'set' : value, `Neptune does not support it: ${hint}`);
+  }
+}
+
+/** Checks every setting as aws-rds checks it, and what each engine supports. */
+export function validateClusterSettings(engine: ClusterEngineName, props: RestoredClusterOptions, secret: MasterSecretSettings): void {
+  if (engine === 'neptune') validateNotNeptune(props, secret);
+  if ((props.writer || props.readers) && (props.instances !== undefined || props.instanceType)) {
+    invalidProp(props.instances !== undefined ? 'instances' : 'instanceType', props.instances ?? props.instanceType?.toString(),
+      'give either the shorthand (instances, instanceType) or writer and readers, not both');
+  }
+  if (props.readers && !props.writer) invalidProp('readers', 'set', 'readers need a writer; give writer too');
+  validateCapacity(engine, props);
+  if (known(props.storageType) && ![rds.DBClusterStorageType.AURORA, rds.DBClusterStorageType.AURORA_IOPT1].includes(props.storageType!)) {
+    invalidProp('storageType', props.storageType, 'use DBClusterStorageType.AURORA or AURORA_IOPT1; the others are for Multi-AZ DB clusters, not restored Aurora or Neptune clusters');
+  }
+  const logTypes = LOG_TYPES[engine];
+  for (const type of props.cloudwatchLogsExports ?? []) {
+    if (known(type) && !logTypes.includes(type)) invalidProp('cloudwatchLogsExports', type, `${engine} exports ${logTypes.join(', ')}`);
+  }
+  if (props.cloudwatchLogsRetention !== undefined && !props.cloudwatchLogsExports?.length) {
+    invalidProp('cloudwatchLogsRetention', props.cloudwatchLogsRetention, 'no logs are exported; give cloudwatchLogsExports too');
+  }
+  const backtrack = props.backtrackWindow;
+  if (backtrack && !backtrack.isUnresolved()) {
+    if (engine !== 'aurora-mysql') invalidProp('backtrackWindow', backtrack.toHumanString(), `backtracking is an Aurora MySQL feature; the engine is ${engine}`);
+    const seconds = backtrack.toSeconds({ integral: false });
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_BACKTRACK_SECONDS) {
+      invalidProp('backtrackWindow', backtrack.toHumanString(), 'use whole seconds from 0 to 72 hours');
+    }
+  }
+  validateBackup(props);
+  if (props.enablePerformanceInsights === false && (props.performanceInsightRetention !== undefined || props.performanceInsightEncryptionKey)) {
+    invalidProp('enablePerformanceInsights', false, 'performanceInsightRetention or performanceInsightEncryptionKey is given, which needs Performance Insights on');
+  }
+  const monitoring = props.monitoringInterval;
+  if (monitoring && !monitoring.isUnresolved() && !MONITORING_INTERVALS.includes(monitoring.toSeconds({ integral: false }))) {
+    invalidProp('monitoringInterval', monitoring.toHumanString(), `use one of ${MONITORING_INTERVALS.join(', ')} seconds`);
+  }
+  if (props.monitoringRole && !monitoring) invalidProp('monitoringRole', 'set', 'it is only used with monitoringInterval; give that too');
+  if (secret.masterUserSecretKey && secret.manageMasterUserPassword === false) {
+    invalidProp('masterUserSecretKey', 'set', 'it encrypts the managed master user secret, but manageMasterUserPassword is false');
+  }
+}
+
+/**
+ * The settings in the contract's form. The serverless capacity is lazy: whether an instance is serverless
+ * is only known once the instances are bound, after the restore resource exists.
+ */
+export function clusterSettings(engine: ClusterEngineName, props: RestoredClusterOptions, secret: MasterSecretSettings,
+  hasServerlessInstance: () => boolean): ClusterSettings {
+  const capacity = CAPACITY[engine === 'neptune' ? 'neptune' : 'aurora'];
+  const scaling = () => props.serverlessV2MinCapacity !== undefined || props.serverlessV2MaxCapacity !== undefined || hasServerlessInstance()
+    ? { MinCapacity: props.serverlessV2MinCapacity ?? capacity.defaults[0], MaxCapacity: props.serverlessV2MaxCapacity ?? capacity.defaults[1] }
+    : undefined;
+  const storage = props.storageType && engine === 'neptune'
+    ? (props.storageType === rds.DBClusterStorageType.AURORA_IOPT1 ? 'iopt1' : 'standard')
+    : props.storageType;
+  const insights = props.enablePerformanceInsights ?? (props.performanceInsightRetention !== undefined || props.performanceInsightEncryptionKey ? true : undefined);
+  const manage = secret.manageMasterUserPassword ?? (secret.masterUserSecretKey ? true : undefined);
+  return {
+    ServerlessV2ScalingConfiguration: Lazy.any({ produce: scaling }) as unknown as ClusterSettings['ServerlessV2ScalingConfiguration'],
+    StorageType: storage,
+    EnableCloudwatchLogsExports: props.cloudwatchLogsExports?.length ? props.cloudwatchLogsExports : undefined,
+    CopyTagsToSnapshot: props.copyTagsToSnapshot ?? true,
+    BacktrackWindow: props.backtrackWindow?.toSeconds(),
+    BackupRetentionPeriod: props.backup?.retention.toDays(),
+    PreferredBackupWindow: props.backup?.preferredWindow,
+    PreferredMaintenanceWindow: props.preferredMaintenanceWindow,
+    NetworkType: props.networkType,
+    EnablePerformanceInsights: insights,
+    PerformanceInsightsKMSKeyId: props.performanceInsightEncryptionKey?.keyArn,
+    PerformanceInsightsRetentionPeriod: insights ? props.performanceInsightRetention : undefined,
+    ManageMasterUserPassword: manage,
+    MasterUserSecretKmsKeyId: secret.masterUserSecretKey?.keyArn,
+  };
+}
+
+/** Keeps each exported log group for the chosen retention (RDS creates the groups, so aws-rds's LogRetention). */
+export function retainLogs(scope: Construct, engine: ClusterEngineName, clusterIdentifier: string, props: RestoredClusterOptions): void {
+  if (props.cloudwatchLogsRetention === undefined) return;
+  for (const type of props.cloudwatchLogsExports ?? []) {
+    const logGroupName = engine === 'neptune' ? `/aws/neptune/${clusterIdentifier}/${type}` : `/aws/rds/cluster/${clusterIdentifier}/${type}`;
+    new logs.LogRetention(scope, `LogRetention${type}`, { logGroupName, retention: props.cloudwatchLogsRetention });
+  }
+}

@@ -1,0 +1,342 @@
+import * as neptune from '@aws-sdk/client-neptune';
+import * as rds from '@aws-sdk/client-rds';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
+import { cfnEvent, OWNER_TAG, WAIT_HANDLE } from './support/events';
+import { mockWaitHandleLookup } from './support/wait-handle';
+import { settingsChange } from '../lambda/cluster/lifecycle';
+import { onEvent } from '../lambda/index';
+import { pointInTimeRestoredClusterHandler } from '../lambda/point-in-time-restored-cluster/handler';
+import { s3ImportedAuroraClusterHandler } from '../lambda/s3-imported-aurora-cluster/handler';
+import { initialPollerState, pollStep } from '../lambda/shared/polling';
+import type { RestoreKindHandler } from '../lambda/shared/types';
+import { ATTRIBUTES_RESOURCE_TYPE, CONFIGURED_TAG_KEY, RESTORED_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
+
+// aws-sdk-client-mock stands in for RDS and Neptune: these tests walk a cluster through the statuses and
+// tags around the follow-up ModifyDBCluster, which no emulator produces on demand (moto covers the managed
+// secret in point-in-time-restored-cluster-moto.test.ts). Every request is checked against the official models.
+const rdsMock = mockClient(rds.RDSClient);
+const neptuneMock = mockClient(neptune.NeptuneClient);
+const sfnMock = mockClient(SFNClient);
+mockWaitHandleLookup();
+const models = { rds: loadApiModel('rds'), neptune: loadApiModel('neptune') };
+if ((!models.rds || !models.neptune) && IN_CI) throw new Error('botocore\'s API models are not installed; CI needs them');
+
+const PITR = 'Custom::PointInTimeRestoredCluster';
+const S3 = 'Custom::S3ImportedAuroraCluster';
+const TARGET_ARN = 'arn:aws:rds:us-east-1:123456789012:cluster:orders-restored';
+const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-1234-abcd';
+const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+/** Every cluster setting, as the construct writes them and CloudFormation hands them over (numbers as strings). */
+const auroraSettings = {
+  ServerlessV2ScalingConfiguration: { MinCapacity: '0.5', MaxCapacity: '8' },
+  StorageType: 'aurora-iopt1',
+  EnableCloudwatchLogsExports: ['postgresql'],
+  CopyTagsToSnapshot: true,
+  BackupRetentionPeriod: 14,
+  PreferredBackupWindow: '03:00-04:00',
+  PreferredMaintenanceWindow: 'Sun:23:45-Mon:00:15',
+  NetworkType: 'DUAL',
+  EnablePerformanceInsights: true,
+  PerformanceInsightsKMSKeyId: KEY_ARN,
+  PerformanceInsightsRetentionPeriod: 31,
+  ManageMasterUserPassword: true,
+  MasterUserSecretKmsKeyId: KEY_ARN,
+};
+
+const pitrProps = {
+  Engine: 'aurora-postgresql',
+  DBClusterIdentifier: 'orders-restored',
+  SourceDBClusterIdentifier: 'orders',
+  RestoreType: 'full-copy',
+  EngineLifecycleSupport: 'open-source-rds-extended-support-disabled',
+  RemovalPolicy: 'snapshot',
+  TimeoutSeconds: 10800,
+  WaitHandle: 'RestoreWaitHandle1A2B3C4D',
+  ...auroraSettings,
+};
+
+const s3Props = {
+  DBClusterIdentifier: 'orders-restored',
+  Engine: 'aurora-mysql',
+  MasterUsername: 'admin',
+  SourceEngine: 'mysql',
+  SourceEngineVersion: '8.0.36',
+  S3BucketName: 'my-backups',
+  S3IngestionRoleArn: 'arn:aws:iam::123456789012:role/ingest',
+  StorageEncrypted: true,
+  DBClusterParameterGroupName: 'my-cluster-params',
+  RemovalPolicy: 'snapshot',
+  TimeoutSeconds: 10800,
+  WaitHandle: 'RestoreWaitHandle1A2B3C4D',
+  ...auroraSettings,
+  EnableCloudwatchLogsExports: ['audit', 'slowquery'],
+  BacktrackWindow: 86400,
+};
+
+function cluster(status: string, overrides: Partial<rds.DBCluster> = {}): rds.DBCluster {
+  return {
+    DBClusterIdentifier: 'orders-restored', DBClusterArn: TARGET_ARN, DbClusterResourceId: 'cluster-ABCDEFG', Engine: 'aurora-postgresql',
+    Status: status, Port: 5432, Endpoint: 'orders-restored.cluster-abc.rds.amazonaws.com', ReaderEndpoint: 'orders-restored.cluster-ro-abc.rds.amazonaws.com',
+    ...overrides,
+  };
+}
+
+function expectConforms(service: 'rds' | 'neptune', operation: string, input: unknown): void {
+  if (!models[service]) return;
+  expect(inputProblems(models[service]!, operation, input)).toEqual([]);
+}
+
+/** One step of the polling state machine for a restore with these properties. */
+function poll(kind: RestoreKindHandler, type: string, props: Record<string, unknown>) {
+  const signals: unknown[] = [];
+  const state = pollStep(initialPollerState(type, cfnEvent('Create', type, props).ResourceProperties, 'orders-restored', WAIT_HANDLE, Date.now()),
+    { now: Date.now, kindOf: () => kind, signal: async (_url, signal) => { signals.push(signal); } });
+  return { state, signals };
+}
+
+beforeEach(() => {
+  rdsMock.reset();
+  neptuneMock.reset();
+  sfnMock.reset();
+  sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Poller:x' });
+  process.env[STATE_MACHINE_ARN_ENV] = 'arn:aws:states:us-east-1:123456789012:stateMachine:Poller';
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+});
+
+afterEach(() => {
+  delete process.env[STATE_MACHINE_ARN_ENV];
+  jest.restoreAllMocks();
+});
+
+describe('settings in the restore call', () => {
+  test('Aurora point-in-time: every setting RestoreDBClusterToPointInTime takes goes in it; the rest waits for ModifyDBCluster', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand, { DBClusterIdentifier: 'orders' }).resolves({ DBClusters: [cluster('available', { DBClusterIdentifier: 'orders', Engine: 'aurora-postgresql' })] });
+    rdsMock.on(rds.DescribeDBClustersCommand, { DBClusterIdentifier: 'orders-restored' }).rejects(new rds.DBClusterNotFoundFault({ message: 'not found', $metadata: {} }));
+    rdsMock.on(rds.RestoreDBClusterToPointInTimeCommand).resolves({});
+    await onEvent(cfnEvent('Create', PITR, pitrProps));
+    const input = rdsMock.commandCalls(rds.RestoreDBClusterToPointInTimeCommand)[0].args[0].input;
+    expect(input).toMatchObject({
+      ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 8 },
+      StorageType: 'aurora-iopt1',
+      EnableCloudwatchLogsExports: ['postgresql'],
+      CopyTagsToSnapshot: true,
+      BackupRetentionPeriod: 14,
+      PreferredBackupWindow: '03:00-04:00',
+      NetworkType: 'DUAL',
+      EnablePerformanceInsights: true,
+      PerformanceInsightsKMSKeyId: KEY_ARN,
+      PerformanceInsightsRetentionPeriod: 31,
+      EngineLifecycleSupport: 'open-source-rds-extended-support-disabled',
+    });
+    // Not members of RestoreDBClusterToPointInTime: applied once the cluster is available.
+    expect(input).not.toHaveProperty('PreferredMaintenanceWindow');
+    expect(input).not.toHaveProperty('ManageMasterUserPassword');
+    expect(input).not.toHaveProperty('MasterUserSecretKmsKeyId');
+    expectConforms('rds', 'RestoreDBClusterToPointInTime', input);
+  });
+
+  test('Neptune point-in-time: only capacity, storage and log exports go in the restore call', async () => {
+    const props = {
+      ...pitrProps, Engine: 'neptune', EngineLifecycleSupport: undefined, NetworkType: undefined, EnablePerformanceInsights: undefined,
+      PerformanceInsightsKMSKeyId: undefined, PerformanceInsightsRetentionPeriod: undefined, ManageMasterUserPassword: undefined,
+      MasterUserSecretKmsKeyId: undefined, StorageType: 'iopt1', EnableCloudwatchLogsExports: ['audit'],
+      ServerlessV2ScalingConfiguration: { MinCapacity: '1', MaxCapacity: '2.5' },
+    };
+    neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'orders' }).resolves({ DBClusters: [cluster('available', { DBClusterIdentifier: 'orders', Engine: 'neptune' })] });
+    neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'orders-restored' }).rejects(new neptune.DBClusterNotFoundFault({ message: 'not found', $metadata: {} }));
+    neptuneMock.on(neptune.RestoreDBClusterToPointInTimeCommand).resolves({});
+    await onEvent(cfnEvent('Create', PITR, props));
+    const input = neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)[0].args[0].input;
+    expect(input).toMatchObject({ ServerlessV2ScalingConfiguration: { MinCapacity: 1, MaxCapacity: 2.5 }, StorageType: 'iopt1', EnableCloudwatchLogsExports: ['audit'] });
+    expect(input).not.toHaveProperty('BackupRetentionPeriod');
+    expectConforms('neptune', 'RestoreDBClusterToPointInTime', input);
+  });
+
+  test('S3 import: RestoreDBClusterFromS3 takes all but Performance Insights, the parameter group and lifecycle support included', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).rejects(new rds.DBClusterNotFoundFault({ message: 'not found', $metadata: {} }));
+    rdsMock.on(rds.RestoreDBClusterFromS3Command).resolves({});
+    await onEvent(cfnEvent('Create', S3, { ...s3Props, EngineLifecycleSupport: 'open-source-rds-extended-support' }));
+    const input = rdsMock.commandCalls(rds.RestoreDBClusterFromS3Command)[0].args[0].input;
+    expect(input).toMatchObject({
+      PreferredMaintenanceWindow: 'Sun:23:45-Mon:00:15', BacktrackWindow: 86400, EnableCloudwatchLogsExports: ['audit', 'slowquery'],
+      DBClusterParameterGroupName: 'my-cluster-params', EngineLifecycleSupport: 'open-source-rds-extended-support', ManageMasterUserPassword: true,
+      MasterUserSecretKmsKeyId: KEY_ARN,
+    });
+    expect(input).not.toHaveProperty('EnablePerformanceInsights');
+    expectConforms('rds', 'RestoreDBClusterFromS3', input);
+  });
+});
+
+describe('settings applied once the cluster is available, before the wait ends', () => {
+  test('the first look at an available cluster asks ModifyDBCluster for the rest, records it, and signals nothing', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG] });
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    rdsMock.on(rds.AddTagsToResourceCommand).resolves({});
+    const { state, signals } = poll(pointInTimeRestoredClusterHandler, PITR, pitrProps);
+    await expect(state).resolves.toMatchObject({ done: false, LastStatus: 'configuring' });
+    expect(signals).toEqual([]);
+    const modify = rdsMock.commandCalls(rds.ModifyDBClusterCommand)[0].args[0].input;
+    expect(modify).toEqual({
+      DBClusterIdentifier: 'orders-restored', ApplyImmediately: true,
+      PreferredMaintenanceWindow: 'Sun:23:45-Mon:00:15', ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: KEY_ARN,
+    });
+    expectConforms('rds', 'ModifyDBCluster', modify);
+    const tagged = rdsMock.commandCalls(rds.AddTagsToResourceCommand)[0].args[0].input.Tags!;
+    expect(tagged.map((t) => t.Key)).toEqual([CONFIGURED_TAG_KEY]);
+  });
+
+  test('a later look does not modify again; it waits for the managed secret, then signals SUCCESS', async () => {
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG] });
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    rdsMock.on(rds.AddTagsToResourceCommand).resolves({});
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });
+    await poll(pointInTimeRestoredClusterHandler, PITR, pitrProps).state;
+    const configured = rdsMock.commandCalls(rds.AddTagsToResourceCommand)[0].args[0].input.Tags![0];
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, { Key: configured.Key, Value: configured.Value }] });
+
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'creating' } })] });
+    const creating = poll(pointInTimeRestoredClusterHandler, PITR, pitrProps);
+    await expect(creating.state).resolves.toMatchObject({ done: false, LastStatus: 'master user secret creating' });
+
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'active' } })] });
+    const active = poll(pointInTimeRestoredClusterHandler, PITR, pitrProps);
+    await expect(active.state).resolves.toMatchObject({ done: true });
+    expect(active.signals).toMatchObject([{ Status: 'SUCCESS' }]);
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(1);
+    expect(rdsMock.commandCalls(rds.AddTagsToResourceCommand).at(-1)!.args[0].input.Tags!.map((t) => t.Key)).toEqual([RESTORED_TAG_KEY]);
+  });
+
+  test('a cluster still modifying is not done, whatever its tags say', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('modifying')] });
+    await expect(poll(pointInTimeRestoredClusterHandler, PITR, pitrProps).state).resolves.toMatchObject({ done: false, LastStatus: 'modifying' });
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(0);
+  });
+
+  test('S3 import: Performance Insights is applied after the import', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { Engine: 'aurora-mysql' })] });
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG] });
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    rdsMock.on(rds.AddTagsToResourceCommand).resolves({});
+    await poll(s3ImportedAuroraClusterHandler, S3, s3Props).state;
+    const modify = rdsMock.commandCalls(rds.ModifyDBClusterCommand)[0].args[0].input;
+    expect(modify).toEqual({
+      DBClusterIdentifier: 'orders-restored', ApplyImmediately: true,
+      EnablePerformanceInsights: true, PerformanceInsightsKMSKeyId: KEY_ARN, PerformanceInsightsRetentionPeriod: 31,
+    });
+    expectConforms('rds', 'ModifyDBCluster', modify);
+  });
+
+  test('Neptune: backups and windows go through Neptune\'s ModifyDBCluster', async () => {
+    const props = { ...pitrProps, Engine: 'neptune', EngineLifecycleSupport: undefined, NetworkType: undefined, EnablePerformanceInsights: undefined,
+      PerformanceInsightsKMSKeyId: undefined, PerformanceInsightsRetentionPeriod: undefined, ManageMasterUserPassword: undefined,
+      MasterUserSecretKmsKeyId: undefined, StorageType: 'standard', EnableCloudwatchLogsExports: undefined };
+    neptuneMock.on(neptune.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { Engine: 'neptune' })] });
+    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG] });
+    neptuneMock.on(neptune.ModifyDBClusterCommand).resolves({});
+    neptuneMock.on(neptune.AddTagsToResourceCommand).resolves({});
+    await poll(pointInTimeRestoredClusterHandler, PITR, props).state;
+    const modify = neptuneMock.commandCalls(neptune.ModifyDBClusterCommand)[0].args[0].input;
+    expect(modify).toEqual({
+      DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, CopyTagsToSnapshot: true, BackupRetentionPeriod: 14,
+      PreferredBackupWindow: '03:00-04:00', PreferredMaintenanceWindow: 'Sun:23:45-Mon:00:15',
+    });
+    expectConforms('neptune', 'ModifyDBCluster', modify);
+  });
+});
+
+describe('a change of settings later', () => {
+  test('changes the cluster in place: only what changed, log exports turned on and off', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    const next = { ...pitrProps, BackupRetentionPeriod: 30, EnableCloudwatchLogsExports: ['iam-db-auth-error'] };
+    const answer = await onEvent(cfnEvent('Update', PITR, next, { PhysicalResourceId: 'orders-restored', OldResourceProperties: pitrProps }));
+    expect(answer.PhysicalResourceId).toBe('orders-restored');
+    const modify = rdsMock.commandCalls(rds.ModifyDBClusterCommand)[0].args[0].input;
+    expect(modify).toEqual({
+      DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, BackupRetentionPeriod: 30,
+      CloudwatchLogsExportConfiguration: { EnableLogTypes: ['iam-db-auth-error'], DisableLogTypes: ['postgresql'] },
+    });
+    expectConforms('rds', 'ModifyDBCluster', modify);
+    expect(rdsMock.commandCalls(rds.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
+    expect(sfnMock.calls()).toHaveLength(0);
+  });
+
+  test('unchanged settings make no call', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });
+    await onEvent(cfnEvent('Update', PITR, pitrProps, { PhysicalResourceId: 'orders-restored', OldResourceProperties: pitrProps }));
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(0);
+  });
+
+  test('a setting no longer given is left as the cluster has it; log exports no longer given are turned off', () => {
+    expect(settingsChange({ BackupRetentionPeriod: 7, EnableCloudwatchLogsExports: ['audit'] }, {}))
+      .toEqual({ CloudwatchLogsExportConfiguration: { DisableLogTypes: ['audit'] } });
+    expect(settingsChange({ BackupRetentionPeriod: 7 }, {})).toBeUndefined();
+  });
+});
+
+describe('the attributes resource', () => {
+  test('carries the managed secret\'s ARN, empty without one', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'active' } })] });
+    const read = (await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: PITR, RestoredId: 'orders-restored', Engine: 'aurora-postgresql' }))).Data!;
+    expect(read.MasterUserSecretArn).toBe(SECRET_ARN);
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });
+    const without = (await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: PITR, RestoredId: 'orders-restored', Engine: 'aurora-postgresql' }))).Data!;
+    expect(without.MasterUserSecretArn).toBe('');
+  });
+});
+
+describe('sources the peers accept', () => {
+  const base = { Engine: 'aurora-mysql', DBClusterIdentifier: 'orders-restored', RestoreType: 'copy-on-write', RemovalPolicy: 'snapshot', TimeoutSeconds: 10800, WaitHandle: 'H' };
+  const SHARED = 'arn:aws:rds:us-east-1:210987654321:cluster:orders';
+
+  test('a cluster shared from another account is described by ARN with shared clusters included, and cloned', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand, { DBClusterIdentifier: SHARED, IncludeShared: true })
+      .resolves({ DBClusters: [cluster('available', { DBClusterIdentifier: 'orders', DBClusterArn: SHARED, Engine: 'aurora-mysql' })] });
+    rdsMock.on(rds.DescribeDBClustersCommand, { DBClusterIdentifier: 'orders-restored' }).rejects(new rds.DBClusterNotFoundFault({ message: 'not found', $metadata: {} }));
+    rdsMock.on(rds.RestoreDBClusterToPointInTimeCommand).resolves({});
+    await onEvent(cfnEvent('Create', PITR, { ...base, SourceDBClusterIdentifier: SHARED }));
+    const input = rdsMock.commandCalls(rds.RestoreDBClusterToPointInTimeCommand)[0].args[0].input;
+    expect(input).toMatchObject({ SourceDBClusterIdentifier: SHARED, RestoreType: 'copy-on-write' });
+    expectConforms('rds', 'DescribeDBClusters', rdsMock.commandCalls(rds.DescribeDBClustersCommand)[0].args[0].input);
+  });
+
+  test('a shared cluster that cannot be seen fails before the restore, pointing at RAM', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).rejects(new rds.DBClusterNotFoundFault({ message: 'not found', $metadata: {} }));
+    await expect(onEvent(cfnEvent('Create', PITR, { ...base, SourceDBClusterIdentifier: SHARED }))).rejects.toThrow(/is not shared with this account \(share it through AWS RAM\)/);
+    expect(rdsMock.commandCalls(rds.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
+  });
+
+  test('a deleted cluster is found by its retained automated backups, and its window checked', async () => {
+    const props = { ...base, RestoreType: 'full-copy', SourceDbClusterResourceId: 'cluster-KNRI5FZIPRSPUO4KGX6JVVIZRA', RestoreToTime: '2026-11-20T12:00:00.000Z' };
+    rdsMock.on(rds.DescribeDBClusterAutomatedBackupsCommand).resolves({ DBClusterAutomatedBackups: [{
+      Engine: 'aurora-mysql', StorageEncrypted: true, RestoreWindow: { EarliestTime: new Date('2026-11-15T00:00:00Z'), LatestTime: new Date('2026-11-21T00:00:00Z') },
+    }] });
+    rdsMock.on(rds.DescribeDBClustersCommand).rejects(new rds.DBClusterNotFoundFault({ message: 'not found', $metadata: {} }));
+    rdsMock.on(rds.RestoreDBClusterToPointInTimeCommand).resolves({});
+    await onEvent(cfnEvent('Create', PITR, props));
+    const input = rdsMock.commandCalls(rds.RestoreDBClusterToPointInTimeCommand)[0].args[0].input;
+    expect(input).toMatchObject({ SourceDbClusterResourceId: 'cluster-KNRI5FZIPRSPUO4KGX6JVVIZRA' });
+    expect(input.SourceDBClusterIdentifier).toBeUndefined();
+    expectConforms('rds', 'RestoreDBClusterToPointInTime', input);
+    expectConforms('rds', 'DescribeDBClusterAutomatedBackups', rdsMock.commandCalls(rds.DescribeDBClusterAutomatedBackupsCommand)[0].args[0].input);
+
+    rdsMock.reset();
+    rdsMock.on(rds.DescribeDBClusterAutomatedBackupsCommand).resolves({ DBClusterAutomatedBackups: [{
+      Engine: 'aurora-mysql', RestoreWindow: { EarliestTime: new Date('2026-11-21T00:00:00Z'), LatestTime: new Date('2026-11-22T00:00:00Z') },
+    }] });
+    rdsMock.on(rds.DescribeDBClustersCommand).rejects(new rds.DBClusterNotFoundFault({ message: 'not found', $metadata: {} }));
+    await expect(onEvent(cfnEvent('Create', PITR, props))).rejects.toThrow(/outside the restorable window of "the deleted cluster cluster-KNRI5FZIPRSPUO4KGX6JVVIZRA"/);
+  });
+
+  test('a resource id without retained backups fails before the restore, with what to check', async () => {
+    rdsMock.on(rds.DescribeDBClusterAutomatedBackupsCommand).rejects(new rds.DBClusterAutomatedBackupNotFoundFault({ message: 'none', $metadata: {} }));
+    rdsMock.on(rds.DescribeDBClustersCommand).rejects(new rds.DBClusterNotFoundFault({ message: 'not found', $metadata: {} }));
+    await expect(onEvent(cfnEvent('Create', PITR, { ...base, RestoreType: 'full-copy', SourceDbClusterResourceId: 'cluster-NOPE' })))
+      .rejects.toThrow(/No retained automated backups of a DB cluster with resource id "cluster-NOPE"/);
+    expect(rdsMock.commandCalls(rds.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
+  });
+});
