@@ -133,10 +133,9 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
         Engine: 'aurora-mysql',
         EngineVersion: props.engineVersion ?? DEFAULT_ENGINE_VERSIONS[family],
         MasterUsername: props.masterUsername ?? 'admin',
-        // Two settings that were restore inputs before they changed in place: still named after, so that a
-        // cluster imported with them keeps its name.
+        // Two settings that were restore inputs before they changed in place: the cluster is still named after
+        // them, in their old places, so that a cluster imported with them keeps its name.
         ...(props.masterUserSecretKey ? { MasterUserSecretKmsKeyId: props.masterUserSecretKey.keyArn } : {}),
-        ...(props.backupRetention ? { BackupRetentionPeriod: props.backupRetention.toDays() } : {}),
         SourceEngine: 'mysql',
         SourceEngineVersion: props.sourceEngineVersion,
         S3BucketName: props.bucket.bucketName,
@@ -148,6 +147,7 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
         StorageEncrypted: true,
         KmsKeyId: props.storageEncryptionKey?.keyArn,
         EnableIAMDatabaseAuthentication: props.iamAuthentication,
+        ...(props.backupRetention ? { BackupRetentionPeriod: props.backupRetention.toDays() } : {}),
         DatabaseName: props.databaseName,
         DBClusterParameterGroupName: props.clusterParameterGroupName,
         EngineLifecycleSupport: props.engineLifecycleSupport,

@@ -78,8 +78,14 @@ const s3Props = {
 
 function cluster(status: string, overrides: Partial<rds.DBCluster> = {}): rds.DBCluster {
   return {
-    DBClusterIdentifier: 'orders-restored', DBClusterArn: TARGET_ARN, DbClusterResourceId: 'cluster-ABCDEFG', Engine: 'aurora-postgresql',
-    Status: status, Port: 5432, Endpoint: 'orders-restored.cluster-abc.rds.amazonaws.com', ReaderEndpoint: 'orders-restored.cluster-ro-abc.rds.amazonaws.com',
+    DBClusterIdentifier: 'orders-restored',
+    DBClusterArn: TARGET_ARN,
+    DbClusterResourceId: 'cluster-ABCDEFG',
+    Engine: 'aurora-postgresql',
+    Status: status,
+    Port: 5432,
+    Endpoint: 'orders-restored.cluster-abc.rds.amazonaws.com',
+    ReaderEndpoint: 'orders-restored.cluster-ro-abc.rds.amazonaws.com',
     ...overrides,
   };
 }
@@ -140,9 +146,17 @@ describe('settings in the restore call', () => {
 
   test('Neptune point-in-time: only capacity, storage and log exports go in the restore call', async () => {
     const props = {
-      ...pitrProps, Engine: 'neptune', EngineLifecycleSupport: undefined, NetworkType: undefined, EnablePerformanceInsights: undefined,
-      PerformanceInsightsKMSKeyId: undefined, PerformanceInsightsRetentionPeriod: undefined, ManageMasterUserPassword: undefined,
-      MasterUserSecretKmsKeyId: undefined, StorageType: 'iopt1', EnableCloudwatchLogsExports: ['audit'],
+      ...pitrProps,
+      Engine: 'neptune',
+      EngineLifecycleSupport: undefined,
+      NetworkType: undefined,
+      EnablePerformanceInsights: undefined,
+      PerformanceInsightsKMSKeyId: undefined,
+      PerformanceInsightsRetentionPeriod: undefined,
+      ManageMasterUserPassword: undefined,
+      MasterUserSecretKmsKeyId: undefined,
+      StorageType: 'iopt1',
+      EnableCloudwatchLogsExports: ['audit'],
       ServerlessV2ScalingConfiguration: { MinCapacity: '1', MaxCapacity: '2.5' },
     };
     neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'orders' }).resolves({ DBClusters: [cluster('available', { DBClusterIdentifier: 'orders', Engine: 'neptune' })] });
@@ -161,8 +175,12 @@ describe('settings in the restore call', () => {
     await onEvent(cfnEvent('Create', S3, { ...s3Props, EngineLifecycleSupport: 'open-source-rds-extended-support' }));
     const input = rdsMock.commandCalls(rds.RestoreDBClusterFromS3Command)[0].args[0].input;
     expect(input).toMatchObject({
-      PreferredMaintenanceWindow: 'Sun:23:45-Mon:00:15', BacktrackWindow: 86400, EnableCloudwatchLogsExports: ['audit', 'slowquery'],
-      DBClusterParameterGroupName: 'my-cluster-params', EngineLifecycleSupport: 'open-source-rds-extended-support', ManageMasterUserPassword: true,
+      PreferredMaintenanceWindow: 'Sun:23:45-Mon:00:15',
+      BacktrackWindow: 86400,
+      EnableCloudwatchLogsExports: ['audit', 'slowquery'],
+      DBClusterParameterGroupName: 'my-cluster-params',
+      EngineLifecycleSupport: 'open-source-rds-extended-support',
+      ManageMasterUserPassword: true,
       MasterUserSecretKmsKeyId: KEY_ARN,
     });
     expect(input).not.toHaveProperty('EnablePerformanceInsights');
@@ -181,8 +199,11 @@ describe('settings applied once the cluster is available, before the wait ends',
     expect(signals).toEqual([]);
     const modify = rdsMock.commandCalls(rds.ModifyDBClusterCommand)[0].args[0].input;
     expect(modify).toEqual({
-      DBClusterIdentifier: 'orders-restored', ApplyImmediately: true,
-      PreferredMaintenanceWindow: 'Sun:23:45-Mon:00:15', ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: KEY_ARN,
+      DBClusterIdentifier: 'orders-restored',
+      ApplyImmediately: true,
+      PreferredMaintenanceWindow: 'Sun:23:45-Mon:00:15',
+      ManageMasterUserPassword: true,
+      MasterUserSecretKmsKeyId: KEY_ARN,
     });
     expectConforms('rds', 'ModifyDBCluster', modify);
     const tagged = rdsMock.commandCalls(rds.AddTagsToResourceCommand)[0].args[0].input.Tags!;
@@ -224,16 +245,29 @@ describe('settings applied once the cluster is available, before the wait ends',
     await poll(s3ImportedAuroraClusterHandler, S3, s3Props).state;
     const modify = rdsMock.commandCalls(rds.ModifyDBClusterCommand)[0].args[0].input;
     expect(modify).toEqual({
-      DBClusterIdentifier: 'orders-restored', ApplyImmediately: true,
-      EnablePerformanceInsights: true, PerformanceInsightsKMSKeyId: KEY_ARN, PerformanceInsightsRetentionPeriod: 31,
+      DBClusterIdentifier: 'orders-restored',
+      ApplyImmediately: true,
+      EnablePerformanceInsights: true,
+      PerformanceInsightsKMSKeyId: KEY_ARN,
+      PerformanceInsightsRetentionPeriod: 31,
     });
     expectConforms('rds', 'ModifyDBCluster', modify);
   });
 
   test('Neptune: backups and windows go through Neptune\'s ModifyDBCluster', async () => {
-    const props = { ...pitrProps, Engine: 'neptune', EngineLifecycleSupport: undefined, NetworkType: undefined, EnablePerformanceInsights: undefined,
-      PerformanceInsightsKMSKeyId: undefined, PerformanceInsightsRetentionPeriod: undefined, ManageMasterUserPassword: undefined,
-      MasterUserSecretKmsKeyId: undefined, StorageType: 'standard', EnableCloudwatchLogsExports: undefined };
+    const props = {
+      ...pitrProps,
+      Engine: 'neptune',
+      EngineLifecycleSupport: undefined,
+      NetworkType: undefined,
+      EnablePerformanceInsights: undefined,
+      PerformanceInsightsKMSKeyId: undefined,
+      PerformanceInsightsRetentionPeriod: undefined,
+      ManageMasterUserPassword: undefined,
+      MasterUserSecretKmsKeyId: undefined,
+      StorageType: 'standard',
+      EnableCloudwatchLogsExports: undefined,
+    };
     neptuneMock.on(neptune.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { Engine: 'neptune' })] });
     neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG] });
     neptuneMock.on(neptune.ModifyDBClusterCommand).resolves({});
@@ -241,8 +275,12 @@ describe('settings applied once the cluster is available, before the wait ends',
     await poll(pointInTimeRestoredClusterHandler, PITR, props).state;
     const modify = neptuneMock.commandCalls(neptune.ModifyDBClusterCommand)[0].args[0].input;
     expect(modify).toEqual({
-      DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, CopyTagsToSnapshot: true, BackupRetentionPeriod: 14,
-      PreferredBackupWindow: '03:00-04:00', PreferredMaintenanceWindow: 'Sun:23:45-Mon:00:15',
+      DBClusterIdentifier: 'orders-restored',
+      ApplyImmediately: true,
+      CopyTagsToSnapshot: true,
+      BackupRetentionPeriod: 14,
+      PreferredBackupWindow: '03:00-04:00',
+      PreferredMaintenanceWindow: 'Sun:23:45-Mon:00:15',
     });
     expectConforms('neptune', 'ModifyDBCluster', modify);
   });
@@ -257,7 +295,9 @@ describe('a change of settings later', () => {
     expect(answer.PhysicalResourceId).toBe('orders-restored');
     const modify = rdsMock.commandCalls(rds.ModifyDBClusterCommand)[0].args[0].input;
     expect(modify).toEqual({
-      DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, BackupRetentionPeriod: 30,
+      DBClusterIdentifier: 'orders-restored',
+      ApplyImmediately: true,
+      BackupRetentionPeriod: 30,
       CloudwatchLogsExportConfiguration: { EnableLogTypes: ['iam-db-auth-error'], DisableLogTypes: ['postgresql'] },
     });
     expectConforms('rds', 'ModifyDBCluster', modify);
@@ -312,9 +352,11 @@ describe('sources the peers accept', () => {
 
   test('a deleted cluster is found by its retained automated backups, and its window checked', async () => {
     const props = { ...base, RestoreType: 'full-copy', SourceDbClusterResourceId: 'cluster-KNRI5FZIPRSPUO4KGX6JVVIZRA', RestoreToTime: '2026-11-20T12:00:00.000Z' };
-    rdsMock.on(rds.DescribeDBClusterAutomatedBackupsCommand).resolves({ DBClusterAutomatedBackups: [{
-      Engine: 'aurora-mysql', StorageEncrypted: true, RestoreWindow: { EarliestTime: new Date('2026-11-15T00:00:00Z'), LatestTime: new Date('2026-11-21T00:00:00Z') },
-    }] });
+    rdsMock.on(rds.DescribeDBClusterAutomatedBackupsCommand).resolves({
+      DBClusterAutomatedBackups: [{
+        Engine: 'aurora-mysql', StorageEncrypted: true, RestoreWindow: { EarliestTime: new Date('2026-11-15T00:00:00Z'), LatestTime: new Date('2026-11-21T00:00:00Z') },
+      }],
+    });
     rdsMock.on(rds.DescribeDBClustersCommand).rejects(new rds.DBClusterNotFoundFault({ message: 'not found', $metadata: {} }));
     rdsMock.on(rds.RestoreDBClusterToPointInTimeCommand).resolves({});
     await onEvent(cfnEvent('Create', PITR, props));
@@ -325,9 +367,11 @@ describe('sources the peers accept', () => {
     expectConforms('rds', 'DescribeDBClusterAutomatedBackups', rdsMock.commandCalls(rds.DescribeDBClusterAutomatedBackupsCommand)[0].args[0].input);
 
     rdsMock.reset();
-    rdsMock.on(rds.DescribeDBClusterAutomatedBackupsCommand).resolves({ DBClusterAutomatedBackups: [{
-      Engine: 'aurora-mysql', RestoreWindow: { EarliestTime: new Date('2026-11-21T00:00:00Z'), LatestTime: new Date('2026-11-22T00:00:00Z') },
-    }] });
+    rdsMock.on(rds.DescribeDBClusterAutomatedBackupsCommand).resolves({
+      DBClusterAutomatedBackups: [{
+        Engine: 'aurora-mysql', RestoreWindow: { EarliestTime: new Date('2026-11-21T00:00:00Z'), LatestTime: new Date('2026-11-22T00:00:00Z') },
+      }],
+    });
     rdsMock.on(rds.DescribeDBClustersCommand).rejects(new rds.DBClusterNotFoundFault({ message: 'not found', $metadata: {} }));
     await expect(onEvent(cfnEvent('Create', PITR, props))).rejects.toThrow(/outside the restorable window of "the deleted cluster cluster-KNRI5FZIPRSPUO4KGX6JVVIZRA"/);
   });

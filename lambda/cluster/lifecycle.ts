@@ -1,5 +1,4 @@
-import { randomBytes } from 'crypto';
-import { createHash } from 'crypto';
+import { randomBytes, createHash } from 'crypto';
 import { Cluster, ClusterApi, clusterApiFor, isNotFound, SettingsChange } from './cluster-api';
 import {
   ApiTag, CLUSTER_ENGINES, CLUSTER_IN_PLACE, CLUSTER_SETTINGS, ClusterEngineName, ClusterSetting, ClusterSettings, MASTER_USER_SECRET_ARN_ATTRIBUTE,
@@ -82,7 +81,10 @@ export function settingsChange(old: ClusterSettings, next: ClusterSettings): Set
   const enable = after.filter((t) => !before.includes(t));
   const disable = before.filter((t) => !after.includes(t));
   if (enable.length || disable.length) {
-    change.CloudwatchLogsExportConfiguration = { EnableLogTypes: enable.length ? enable : undefined, DisableLogTypes: disable.length ? disable : undefined };
+    change.CloudwatchLogsExportConfiguration = {
+      EnableLogTypes: enable.length ? enable : undefined,
+      DisableLogTypes: disable.length ? disable : undefined,
+    };
   }
   // The secret's key only means something with a managed password, and ModifyDBCluster wants the two together.
   if (change.MasterUserSecretKmsKeyId !== undefined && next.ManageMasterUserPassword) change.ManageMasterUserPassword = true;

@@ -4,8 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as neptune from 'aws-cdk-lib/aws-neptune';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import { ClusterEngineName } from './contracts/cluster';
 import type { RestoredClusterOptions } from '../restored-cluster-options';
+import { ClusterEngineName } from './contracts/cluster';
 
 /**
  * The DB instances of a restored cluster, created by CloudFormation once the restore is done: either

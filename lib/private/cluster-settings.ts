@@ -48,7 +48,8 @@ function validateCapacity(engine: ClusterEngineName, props: RestoredClusterOptio
   };
   check('serverlessV2MinCapacity', props.serverlessV2MinCapacity, rule.min);
   check('serverlessV2MaxCapacity', props.serverlessV2MaxCapacity, rule.max);
-  if (known(props.serverlessV2MinCapacity) && known(props.serverlessV2MaxCapacity) && props.serverlessV2MaxCapacity! < props.serverlessV2MinCapacity!) {
+  const [min, max] = [props.serverlessV2MinCapacity, props.serverlessV2MaxCapacity];
+  if (known(min) && known(max) && max! < min!) {
     invalidProp('serverlessV2MaxCapacity', props.serverlessV2MaxCapacity, `it is below serverlessV2MinCapacity (${props.serverlessV2MinCapacity})`);
   }
 }
@@ -120,10 +121,17 @@ function validateBackup(props: RestoredClusterOptions): void {
 /** What Neptune's API has no member for (its RestoreDBClusterToPointInTime and ModifyDBCluster). */
 function validateNotNeptune(props: RestoredClusterOptions, secret: MasterSecretSettings): void {
   const unsupported: Record<string, unknown> = {
-    writer: props.writer, readers: props.readers, networkType: props.networkType, engineLifecycleSupport: props.engineLifecycleSupport,
-    enablePerformanceInsights: props.enablePerformanceInsights, performanceInsightRetention: props.performanceInsightRetention,
-    performanceInsightEncryptionKey: props.performanceInsightEncryptionKey, monitoringInterval: props.monitoringInterval,
-    monitoringRole: props.monitoringRole, backtrackWindow: props.backtrackWindow, manageMasterUserPassword: secret.manageMasterUserPassword,
+    writer: props.writer,
+    readers: props.readers,
+    networkType: props.networkType,
+    engineLifecycleSupport: props.engineLifecycleSupport,
+    enablePerformanceInsights: props.enablePerformanceInsights,
+    performanceInsightRetention: props.performanceInsightRetention,
+    performanceInsightEncryptionKey: props.performanceInsightEncryptionKey,
+    monitoringInterval: props.monitoringInterval,
+    monitoringRole: props.monitoringRole,
+    backtrackWindow: props.backtrackWindow,
+    manageMasterUserPassword: secret.manageMasterUserPassword,
     masterUserSecretKey: secret.masterUserSecretKey,
   };
   for (const [prop, value] of Object.entries(unsupported)) {
@@ -189,7 +197,8 @@ export function clusterSettings(engine: ClusterEngineName, props: RestoredCluste
   const storage = props.storageType && engine === 'neptune'
     ? (props.storageType === rds.DBClusterStorageType.AURORA_IOPT1 ? 'iopt1' : 'standard')
     : props.storageType;
-  const insights = props.enablePerformanceInsights ?? (props.performanceInsightRetention !== undefined || props.performanceInsightEncryptionKey ? true : undefined);
+  const impliesInsights = props.performanceInsightRetention !== undefined || props.performanceInsightEncryptionKey !== undefined;
+  const insights = props.enablePerformanceInsights ?? (impliesInsights ? true : undefined);
   const manage = secret.manageMasterUserPassword ?? (secret.masterUserSecretKey ? true : undefined);
   return {
     ServerlessV2ScalingConfiguration: Lazy.any({ produce: scaling }) as unknown as ClusterSettings['ServerlessV2ScalingConfiguration'],

@@ -183,10 +183,10 @@ export interface ClusterRestore {
   readonly engine: ClusterEngineName;
   /** The restore inputs: no identifier, and nothing that changes in place. The default identifier is named after them. */
   readonly inputs: Record<string, unknown>;
-  /** Lets the shared handler make the restore's own call, scoped to what it names. */
-  grant(restore: RestoreResource, identifier: string): void;
   /** Whether the master password is managed in Secrets Manager, and with which key. */
   readonly secret?: MasterSecretSettings;
+  /** Lets the shared handler make the restore's own call, scoped to what it names. */
+  grant(restore: RestoreResource, identifier: string): void;
 }
 
 /**

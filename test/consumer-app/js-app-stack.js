@@ -30,7 +30,7 @@ class JsAppStack extends Stack {
       databaseName: 'legacy',
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      backupRetention: Duration.days(3),
+      backup: { retention: Duration.days(3) },
     });
 
     new restore.CopiedElasticSnapshot(this, 'Copy', {

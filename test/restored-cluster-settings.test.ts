@@ -1,0 +1,306 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import {
+  ClusterEngine, EngineLifecycleSupport, PointInTimeRestoredCluster, PointInTimeRestoredClusterProps, RestoreType,
+  S3ImportedAuroraCluster, S3ImportedAuroraClusterProps,
+} from '../lib';
+
+const PITR = 'Custom::PointInTimeRestoredCluster';
+
+function newStack(): Stack {
+  return new Stack(new App(), 'TestStack', { env: { account: '123456789012', region: 'us-east-1' } });
+}
+
+function restore(props: Partial<PointInTimeRestoredClusterProps> = {}, stack = newStack()) {
+  const cluster = new PointInTimeRestoredCluster(stack, 'Restored', {
+    engine: ClusterEngine.AURORA_POSTGRESQL,
+    sourceClusterIdentifier: 'orders',
+    ...props,
+  });
+  return { stack, cluster, template: () => Template.fromStack(stack) };
+}
+
+function importFromS3(props: Partial<S3ImportedAuroraClusterProps> = {}, stack = newStack()) {
+  const bucket = s3.Bucket.fromBucketName(stack, 'Backups', 'my-backups');
+  const cluster = new S3ImportedAuroraCluster(stack, 'Imported', { bucket, sourceEngineVersion: '8.0.36', ...props });
+  return { stack, cluster, template: () => Template.fromStack(stack) };
+}
+
+function propsOf(template: Template, type = PITR): Record<string, any> {
+  return Object.values(template.findResources(type))[0].Properties;
+}
+
+/** rds.IDatabaseCluster has no secret member; the view aws-cdk-lib imports keeps the one it was given. */
+function secretOf(view: rds.IDatabaseCluster): unknown {
+  return (view as unknown as { secret?: unknown }).secret;
+}
+
+function handlerStatements(template: Template): any[] {
+  return Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([id]) => id.startsWith('CdkRestoreConstructsProviderHandlerRole'))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+
+describe('writer and readers, as rds.DatabaseCluster takes them', () => {
+  test('the writer in tier 0, readers after it, none public unless it says so, and the view knows them all', () => {
+    const { cluster, template } = restore({
+      writer: rds.ClusterInstance.provisioned('Writer', { instanceType: ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.XLARGE) }),
+      readers: [
+        rds.ClusterInstance.serverlessV2('Reader1', { scaleWithWriter: true }),
+        rds.ClusterInstance.provisioned('Reader2', { publiclyAccessible: true, caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1 }),
+      ],
+    });
+    const t = template();
+    const instances = t.findResources('AWS::RDS::DBInstance');
+    const byId = (prefix: string) => Object.entries(instances).find(([id]) => id.startsWith(`Restored${prefix}`))!;
+    const [writerId, writer] = byId('Writer');
+    expect(writer.Properties).toMatchObject({ DBInstanceClass: 'db.r6g.xlarge', PromotionTier: 0, PubliclyAccessible: false, Engine: 'aurora-postgresql' });
+    expect(writer.Properties.DBClusterIdentifier).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RestoredRestoreAttributes/), 'DBClusterIdentifier'] });
+    const [, reader1] = byId('Reader1');
+    expect(reader1.Properties).toMatchObject({ DBInstanceClass: 'db.serverless', PromotionTier: 1, PubliclyAccessible: false });
+    expect(reader1.DependsOn).toContain(writerId);
+    expect(byId('Reader2')[1].Properties).toMatchObject({ PubliclyAccessible: true, CACertificateIdentifier: 'rds-ca-rsa2048-g1' });
+    expect(Object.keys(instances)).toHaveLength(3);
+    expect(cluster.instanceIdentifiers).toHaveLength(3);
+    expect(cluster.databaseCluster!.instanceEndpoints).toHaveLength(3);
+    // A serverless instance needs the cluster's capacity range: aws-rds's defaults when none is given.
+    expect(propsOf(t).ServerlessV2ScalingConfiguration).toEqual({ MinCapacity: 0.5, MaxCapacity: 2 });
+  });
+
+  test('provisioned instances only: no capacity range is sent', () => {
+    const t = restore({ writer: rds.ClusterInstance.provisioned('Writer') }).template();
+    expect(propsOf(t).ServerlessV2ScalingConfiguration).toBeUndefined();
+  });
+
+  test('the shorthand makes private instances too', () => {
+    const t = restore({ instances: 2 }).template();
+    t.resourcePropertiesCountIs('AWS::RDS::DBInstance', { PubliclyAccessible: false }, 2);
+  });
+
+  test.each([
+    [{ instances: 2, writer: rds.ClusterInstance.provisioned('W') }, /Invalid instances 2: give either the shorthand \(instances, instanceType\) or writer and readers, not both/],
+    [{ instanceType: new ec2.InstanceType('r6g.large'), writer: rds.ClusterInstance.provisioned('W') }, /Invalid instanceType "r6g.large": give either the shorthand/],
+    [{ readers: [rds.ClusterInstance.provisioned('R')] }, /Invalid readers "set": readers need a writer; give writer too/],
+  ])('refuses %#: mixing the styles, or readers without a writer', (props, message) => {
+    expect(() => restore(props as Partial<PointInTimeRestoredClusterProps>)).toThrow(message);
+  });
+
+  test('Neptune refuses rds.IClusterInstance and says what it takes instead, serverless included', () => {
+    expect(() => restore({ engine: ClusterEngine.NEPTUNE, writer: rds.ClusterInstance.provisioned('W') }))
+      .toThrow(/Invalid writer "set": Neptune does not support it: Neptune instances are not rds.IClusterInstance; use instances and instanceType \(new ec2.InstanceType\('serverless'\)/);
+    const t = restore({ engine: ClusterEngine.NEPTUNE, instanceType: new ec2.InstanceType('serverless'), serverlessV2MaxCapacity: 16 }).template();
+    t.hasResourceProperties('AWS::Neptune::DBInstance', { DBInstanceClass: 'db.serverless' });
+    expect(propsOf(t).ServerlessV2ScalingConfiguration).toEqual({ MinCapacity: 1, MaxCapacity: 16 });
+  });
+
+  test('Enhanced Monitoring goes to every instance, with a role made for it when none is given', () => {
+    const t = restore({ writer: rds.ClusterInstance.provisioned('Writer'), readers: [rds.ClusterInstance.provisioned('Reader')], monitoringInterval: Duration.seconds(30) }).template();
+    t.resourcePropertiesCountIs('AWS::RDS::DBInstance', { MonitoringInterval: 30, MonitoringRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RestoredMonitoringRole'), 'Arn'] } }, 2);
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'monitoring.rds.amazonaws.com' } })] },
+      ManagedPolicyArns: [{ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('AmazonRDSEnhancedMonitoringRole')])] }],
+    });
+    expect(propsOf(t).MonitoringInterval).toBeUndefined();
+  });
+});
+
+describe('cluster settings', () => {
+  test('each is in the custom resource under its API name', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'InsightsKey');
+    const t = restore({
+      engine: ClusterEngine.AURORA_MYSQL,
+      serverlessV2MinCapacity: 1,
+      serverlessV2MaxCapacity: 16,
+      storageType: rds.DBClusterStorageType.AURORA_IOPT1,
+      cloudwatchLogsExports: ['audit', 'error'],
+      copyTagsToSnapshot: false,
+      backtrackWindow: Duration.hours(24),
+      backup: { retention: Duration.days(14), preferredWindow: '03:00-04:00' },
+      preferredMaintenanceWindow: 'Sun:23:45-Mon:00:15',
+      networkType: rds.NetworkType.DUAL,
+      engineLifecycleSupport: EngineLifecycleSupport.OPEN_SOURCE_RDS_EXTENDED_SUPPORT_DISABLED,
+      performanceInsightRetention: rds.PerformanceInsightRetention.MONTHS_1,
+      performanceInsightEncryptionKey: key,
+    }, stack).template();
+    expect(propsOf(t)).toMatchObject({
+      ServerlessV2ScalingConfiguration: { MinCapacity: 1, MaxCapacity: 16 },
+      StorageType: 'aurora-iopt1',
+      EnableCloudwatchLogsExports: ['audit', 'error'],
+      CopyTagsToSnapshot: false,
+      BacktrackWindow: 86400,
+      BackupRetentionPeriod: 14,
+      PreferredBackupWindow: '03:00-04:00',
+      PreferredMaintenanceWindow: 'Sun:23:45-Mon:00:15',
+      NetworkType: 'DUAL',
+      EngineLifecycleSupport: 'open-source-rds-extended-support-disabled',
+      EnablePerformanceInsights: true,
+      PerformanceInsightsRetentionPeriod: 31,
+      PerformanceInsightsKMSKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^InsightsKey/), 'Arn'] },
+    });
+    // The handler may use the key for Performance Insights.
+    expect(handlerStatements(t)).toContainEqual(expect.objectContaining({
+      Action: ['kms:DescribeKey', 'kms:CreateGrant'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^InsightsKey/), 'Arn'] },
+    }));
+  });
+
+  test('copyTagsToSnapshot defaults to true, as aws-rds; nothing else is sent unless given', () => {
+    const props = propsOf(restore().template());
+    expect(props.CopyTagsToSnapshot).toBe(true);
+    for (const key of ['StorageType', 'BackupRetentionPeriod', 'EnablePerformanceInsights', 'ManageMasterUserPassword', 'ServerlessV2ScalingConfiguration']) {
+      expect(props[key]).toBeUndefined();
+    }
+  });
+
+  test('a change of settings changes the cluster in place: same identifier, same wait', () => {
+    const ids = (props: Partial<PointInTimeRestoredClusterProps>) => {
+      const t = restore(props).template();
+      return { cluster: propsOf(t).DBClusterIdentifier, handle: Object.keys(t.findResources('AWS::CloudFormation::WaitConditionHandle')) };
+    };
+    const before = ids({});
+    const changed = { backup: { retention: Duration.days(30) }, storageType: rds.DBClusterStorageType.AURORA_IOPT1, manageMasterUserPassword: true };
+    expect(ids(changed)).toEqual(before);
+    // A restore input still names a new cluster.
+    expect(ids({ port: 5433 }).cluster).not.toEqual(before.cluster);
+  });
+
+  test('Neptune names its storage types its own way', () => {
+    const t = restore({ engine: ClusterEngine.NEPTUNE, storageType: rds.DBClusterStorageType.AURORA_IOPT1 }).template();
+    expect(propsOf(t).StorageType).toBe('iopt1');
+    expect(propsOf(restore({ engine: ClusterEngine.NEPTUNE, storageType: rds.DBClusterStorageType.AURORA }).template()).StorageType).toBe('standard');
+  });
+
+  test('exported logs are kept for the retention chosen, by aws-cdk-lib\'s LogRetention', () => {
+    const t = restore({ cloudwatchLogsExports: ['postgresql'], cloudwatchLogsRetention: logs.RetentionDays.ONE_MONTH }).template();
+    t.hasResourceProperties('Custom::LogRetention', {
+      LogGroupName: { 'Fn::Join': ['', ['/aws/rds/cluster/', { 'Fn::GetAtt': [Match.stringLikeRegexp('^RestoredRestoreAttributes'), 'DBClusterIdentifier'] }, '/postgresql']] },
+      RetentionInDays: 30,
+    });
+    const neptuneTemplate = restore({ engine: ClusterEngine.NEPTUNE, cloudwatchLogsExports: ['audit'], cloudwatchLogsRetention: logs.RetentionDays.ONE_WEEK }).template();
+    neptuneTemplate.hasResourceProperties('Custom::LogRetention', { LogGroupName: { 'Fn::Join': ['', ['/aws/neptune/', Match.anyValue(), '/audit']] } });
+  });
+
+  test.each([
+    ['serverlessV2MinCapacity', { serverlessV2MinCapacity: 0.7 }, /Invalid serverlessV2MinCapacity 0.7: use 0 to 256 Aurora capacity units, in steps of 0.5/],
+    ['serverlessV2MaxCapacity', { serverlessV2MaxCapacity: 0.5 }, /Invalid serverlessV2MaxCapacity 0.5: use 1 to 256 Aurora capacity units/],
+    ['max below min', { serverlessV2MinCapacity: 8, serverlessV2MaxCapacity: 4 }, /Invalid serverlessV2MaxCapacity 4: it is below serverlessV2MinCapacity \(8\)/],
+    ['Neptune capacity', { engine: ClusterEngine.NEPTUNE, serverlessV2MinCapacity: 0.5 }, /use 1 to 128 Neptune capacity units/],
+    ['storageType', { storageType: 'gp3' as rds.DBClusterStorageType }, /Invalid storageType "gp3": use DBClusterStorageType.AURORA or AURORA_IOPT1/],
+    ['a log type of another engine', { cloudwatchLogsExports: ['slowquery'] }, /Invalid cloudwatchLogsExports "slowquery": aurora-postgresql exports instance, postgresql, iam-db-auth-error/],
+    ['retention without logs', { cloudwatchLogsRetention: logs.RetentionDays.ONE_DAY }, /Invalid cloudwatchLogsRetention 1: no logs are exported; give cloudwatchLogsExports too/],
+    ['backtrack on PostgreSQL', { backtrackWindow: Duration.hours(1) }, /Invalid backtrackWindow "1 hour": backtracking is an Aurora MySQL feature; the engine is aurora-postgresql/],
+    ['backtrack too long', { engine: ClusterEngine.AURORA_MYSQL, backtrackWindow: Duration.hours(73) }, /Invalid backtrackWindow "3 days 1 hour": use whole seconds from 0 to 72 hours/],
+    ['backup retention', { backup: { retention: Duration.days(36) } }, /Invalid backup.retention "36 days": use whole days from 1 to 35/],
+    ['backup window format', { backup: { retention: Duration.days(1), preferredWindow: '3:00-4:00' } }, /Invalid backup.preferredWindow "3:00-4:00": use hh24:mi-hh24:mi/],
+    ['backup window too short', { backup: { retention: Duration.days(1), preferredWindow: '03:00-03:15' } }, /at least 30 minutes/],
+    ['maintenance window format', { preferredMaintenanceWindow: 'Sunday 23:45' }, /Invalid preferredMaintenanceWindow "Sunday 23:45": use ddd:hh24:mi-ddd:hh24:mi/],
+    ['overlapping windows', { backup: { retention: Duration.days(1), preferredWindow: '23:30-00:30' }, preferredMaintenanceWindow: 'Mon:00:00-Mon:01:00' },
+      /Invalid preferredMaintenanceWindow "Mon:00:00-Mon:01:00": it overlaps the backup window 23:30-00:30/],
+    ['insights off with a retention', { enablePerformanceInsights: false, performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT }, /Invalid enablePerformanceInsights false/],
+    ['monitoring interval', { monitoringInterval: Duration.seconds(20) }, /Invalid monitoringInterval "20 seconds": use one of 0, 1, 5, 10, 15, 30, 60 seconds/],
+    ['monitoring role alone', { monitoringRole: {} as iam.IRole }, /Invalid monitoringRole "set": it is only used with monitoringInterval/],
+    ['Neptune network type', { engine: ClusterEngine.NEPTUNE, networkType: rds.NetworkType.DUAL }, /Invalid networkType "DUAL": Neptune does not support it/],
+    ['Neptune Performance Insights', { engine: ClusterEngine.NEPTUNE, enablePerformanceInsights: true }, /Invalid enablePerformanceInsights true: Neptune does not support it/],
+  ])('refuses %s at synth, naming the prop and the value', (_what, props, message) => {
+    expect(() => restore(props as Partial<PointInTimeRestoredClusterProps>)).toThrow(message);
+  });
+
+  test('windows that do not overlap are fine, across midnight included', () => {
+    expect(() => restore({ backup: { retention: Duration.days(1), preferredWindow: '23:30-00:15' }, preferredMaintenanceWindow: 'Mon:01:00-Mon:01:30' })).not.toThrow();
+  });
+});
+
+describe('a managed master secret after a point-in-time restore', () => {
+  test('is asked for in the properties, exposed as secret and on the databaseCluster view, with the grants RDS needs', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'SecretKey');
+    const { cluster, template } = restore({ manageMasterUserPassword: true, masterUserSecretKey: key }, stack);
+    const t = template();
+    expect(propsOf(t)).toMatchObject({ ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^SecretKey/), 'Arn'] } });
+    expect(stack.resolve(cluster.secret!.secretArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RestoredRestoreAttributes/), 'MasterUserSecretArn'] });
+    expect(secretOf(cluster.databaseCluster!)).toBe(cluster.secret);
+    expect(handlerStatements(t)).toContainEqual(expect.objectContaining({ Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'] }));
+    // No password anywhere.
+    expect(JSON.stringify(t.toJSON())).not.toMatch(/"MasterUserPassword"/);
+  });
+
+  test('a key alone implies the managed password; without either there is no secret', () => {
+    const stack = newStack();
+    expect(propsOf(restore({ masterUserSecretKey: new kms.Key(stack, 'K') }, stack).template()).ManageMasterUserPassword).toBe(true);
+    const { cluster } = restore();
+    expect(cluster.secret).toBeUndefined();
+    expect(secretOf(cluster.databaseCluster!)).toBeUndefined();
+  });
+
+  test('Neptune has no managed password; a key with the password turned off is a contradiction', () => {
+    expect(() => restore({ engine: ClusterEngine.NEPTUNE, manageMasterUserPassword: true })).toThrow(/Invalid manageMasterUserPassword true: Neptune does not support it/);
+    const stack = newStack();
+    expect(() => restore({ manageMasterUserPassword: false, masterUserSecretKey: new kms.Key(stack, 'K') }, stack)).toThrow(/Invalid masterUserSecretKey "set": .*manageMasterUserPassword is false/);
+  });
+});
+
+describe('sources the peers accept', () => {
+  const SHARED = 'arn:aws:rds:us-east-1:210987654321:cluster:orders';
+
+  test('a cluster shared from another account, by ARN, as a clone: IAM names that ARN', () => {
+    const t = restore({ sourceClusterIdentifier: SHARED, restoreType: RestoreType.COPY_ON_WRITE }).template();
+    expect(propsOf(t).SourceDBClusterIdentifier).toBe(SHARED);
+    const restoreStatement = handlerStatements(t).find((s) => [s.Action].flat().includes('rds:RestoreDBClusterToPointInTime'));
+    expect(restoreStatement.Resource).toContain(SHARED);
+  });
+
+  test.each([
+    [{ sourceClusterIdentifier: SHARED }, /Invalid restoreType "full-copy": the source is in account 210987654321, and a cluster of another account can only be cloned/],
+    [{ sourceClusterIdentifier: 'arn:aws:rds:us-east-1:123456789012:db:orders' }, /an ARN here names a DB cluster: arn:aws:rds:<region>:<account>:cluster:<identifier>/],
+    [{ engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: SHARED, restoreType: RestoreType.COPY_ON_WRITE }, /Neptune restores from a cluster of this account/],
+    [{ sourceClusterIdentifier: undefined }, /Invalid sourceClusterIdentifier null: give either sourceClusterIdentifier .* or sourceClusterResourceId/],
+    [{ sourceClusterResourceId: 'cluster-ABC' }, /and only one/],
+    [{ sourceClusterIdentifier: undefined, sourceClusterResourceId: 'db-ABC' }, /Invalid sourceClusterResourceId "db-ABC"/],
+    [{ engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: undefined, sourceClusterResourceId: 'cluster-ABC' }, /Neptune keeps no backups of a deleted cluster/],
+  ])('refuses source %#', (props, message) => {
+    expect(() => restore(props as Partial<PointInTimeRestoredClusterProps>)).toThrow(message);
+  });
+
+  test('a deleted cluster by resource id: restored from its retained backups, which the handler may read', () => {
+    const t = restore({ sourceClusterIdentifier: undefined, sourceClusterResourceId: 'cluster-KNRI5FZIPRSPUO4KGX6JVVIZRA' }).template();
+    expect(propsOf(t)).toMatchObject({ SourceDbClusterResourceId: 'cluster-KNRI5FZIPRSPUO4KGX6JVVIZRA' });
+    expect(propsOf(t).SourceDBClusterIdentifier).toBeUndefined();
+    expect(handlerStatements(t)).toContainEqual(expect.objectContaining({
+      Action: 'rds:DescribeDBClusterAutomatedBackups',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:us-east-1:123456789012:cluster-auto-backup:*']] },
+    }));
+  });
+});
+
+describe('S3ImportedAuroraCluster: the same settings', () => {
+  test('takes a cluster parameter group, which the handler may use', () => {
+    const t = importFromS3({ clusterParameterGroupName: 'my-cluster-params', serverlessV2MaxCapacity: 4 }).template();
+    expect(propsOf(t, 'Custom::S3ImportedAuroraCluster')).toMatchObject({
+      DBClusterParameterGroupName: 'my-cluster-params', ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 4 }, ManageMasterUserPassword: true,
+    });
+    const statement = handlerStatements(t).find((s) => [s.Action].flat().includes('rds:RestoreDBClusterFromS3'));
+    expect(JSON.stringify(statement.Resource)).toMatch(/cluster-pg:my-cluster-params/);
+  });
+
+  test('backup.retention changes in place; the deprecated backupRetention still names the cluster, as it always has', () => {
+    const name = (props: Partial<S3ImportedAuroraClusterProps>) => propsOf(importFromS3(props).template(), 'Custom::S3ImportedAuroraCluster').DBClusterIdentifier;
+    const plain = name({});
+    expect(name({ backup: { retention: Duration.days(7) } })).toBe(plain);
+    expect(name({ backupRetention: Duration.days(7) })).not.toBe(plain);
+    expect(() => importFromS3({ backupRetention: Duration.days(7), backup: { retention: Duration.days(7) } }))
+      .toThrow(/Invalid backupRetention "7 days": give backup.retention or the deprecated backupRetention, not both/);
+  });
+
+  test('writer and readers work as for a point-in-time restore', () => {
+    const { cluster, template } = importFromS3({ writer: rds.ClusterInstance.serverlessV2('Writer') });
+    template().hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.serverless', Engine: 'aurora-mysql', PromotionTier: 0, PubliclyAccessible: false });
+    expect(cluster.databaseCluster.instanceIdentifiers).toHaveLength(1);
+    expect(secretOf(cluster.databaseCluster)).toBe(cluster.secret);
+  });
+});
