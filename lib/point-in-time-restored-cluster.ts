@@ -203,7 +203,8 @@ function grantRestore(scope: Construct, restore: RestoreResource, props: PointIn
   subnetGroupName: string | undefined): void {
   const resources = [rdsArn(scope, 'cluster', identifier), rdsArn(scope, 'subgrp', subnetGroupName ?? 'default')];
   const source = props.sourceClusterIdentifier;
-  if (source !== undefined) resources.push(isArn(source) ? source : rdsArn(scope, 'cluster', lowercase(source)));
+  // RDS keeps identifiers in lowercase, and IAM compares ARNs as they are.
+  if (source !== undefined) resources.push(isArn(source) ? source.replace(/:cluster:(.*)$/, (_m, id: string) => `:cluster:${id.toLowerCase()}`) : rdsArn(scope, 'cluster', lowercase(source)));
   if (props.sourceClusterResourceId !== undefined) {
     // The retained backups' ARN carries an id of its own, which the resource id does not tell.
     const backups = rdsArn(scope, 'cluster-auto-backup', '*');
@@ -226,6 +227,9 @@ function validateSourceArn(scope: Construct, props: PointInTimeRestoredClusterPr
   const parts = /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]*$/.test(arn) ? Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME) : undefined;
   if (!parts) invalidProp('sourceClusterIdentifier', arn, 'an ARN here names a DB cluster: arn:aws:rds:<region>:<account>:cluster:<identifier>');
   const stack = Stack.of(scope);
+  if (!Token.isUnresolved(stack.region) && parts.region !== stack.region) {
+    invalidProp('sourceClusterIdentifier', arn, `the source is in ${parts.region}, and a point-in-time restore stays in its region (${stack.region})`);
+  }
   if (!Token.isUnresolved(stack.account) && parts.account !== stack.account && props.restoreType !== RestoreType.COPY_ON_WRITE) {
     invalidProp('restoreType', props.restoreType ?? RestoreType.FULL_COPY, `the source is in account ${parts.account}, and a cluster of another account can only be cloned: use RestoreType.COPY_ON_WRITE`);
   }
@@ -246,6 +250,9 @@ function validateProps(scope: Construct, props: PointInTimeRestoredClusterProps)
   const resourceId = props.sourceClusterResourceId;
   if (resourceId !== undefined && !Token.isUnresolved(resourceId)) {
     if (props.engine === ClusterEngine.NEPTUNE) invalidProp('sourceClusterResourceId', resourceId, 'Neptune keeps no backups of a deleted cluster to restore from');
+    if (props.restoreType === RestoreType.COPY_ON_WRITE) {
+      invalidProp('restoreType', props.restoreType, 'a deleted cluster\'s retained backups cannot be cloned; use RestoreType.FULL_COPY');
+    }
     if (!/^cluster-[A-Za-z0-9]+$/.test(resourceId)) invalidProp('sourceClusterResourceId', resourceId, 'use the deleted cluster\'s resource id as DbClusterResourceId showed it, such as cluster-KNRI5FZIPRSPUO4KGX6JVVIZRA');
   }
   if (props.clusterIdentifier && source && !Token.isUnresolved(props.clusterIdentifier) && !Token.isUnresolved(source)

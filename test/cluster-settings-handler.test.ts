@@ -231,6 +231,32 @@ describe('settings applied once the cluster is available, before the wait ends',
     expect(rdsMock.commandCalls(rds.AddTagsToResourceCommand).at(-1)!.args[0].input.Tags!.map((t) => t.Key)).toEqual([RESTORED_TAG_KEY]);
   });
 
+  test('a cluster that cannot be modified yet is looked at again, not failed', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG] });
+    rdsMock.on(rds.ModifyDBClusterCommand).rejects(new rds.InvalidDBClusterStateFault({ message: 'DB cluster is backing-up', $metadata: {} }));
+    const { state, signals } = poll(pointInTimeRestoredClusterHandler, PITR, pitrProps);
+    await expect(state).resolves.toMatchObject({ done: false, LastStatus: 'available, not yet modifiable' });
+    expect(signals).toEqual([]);
+    expect(rdsMock.commandCalls(rds.AddTagsToResourceCommand)).toHaveLength(0);
+  });
+
+  test('what the cluster already has is not asked for again (a secret already under that key)', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({
+      DBClusters: [cluster('available', {
+        PreferredMaintenanceWindow: 'sun:23:45-mon:00:15', MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'active', KmsKeyId: KEY_ARN },
+      })],
+    });
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG] });
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    rdsMock.on(rds.AddTagsToResourceCommand).resolves({});
+    await poll(pointInTimeRestoredClusterHandler, PITR, pitrProps).state;
+    // The managed password is asked for even so: a restored cluster can show its source's secret.
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)[0].args[0].input).toEqual({
+      DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, ManageMasterUserPassword: true,
+    });
+  });
+
   test('a cluster still modifying is not done, whatever its tags say', async () => {
     rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('modifying')] });
     await expect(poll(pointInTimeRestoredClusterHandler, PITR, pitrProps).state).resolves.toMatchObject({ done: false, LastStatus: 'modifying' });
@@ -303,6 +329,34 @@ describe('a change of settings later', () => {
     expectConforms('rds', 'ModifyDBCluster', modify);
     expect(rdsMock.commandCalls(rds.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
     expect(sfnMock.calls()).toHaveLength(0);
+  });
+
+  test('an upgrade that adds defaults the cluster already has (an S3 import\'s managed password) makes no call', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({
+      DBClusters: [cluster('available', {
+        CopyTagsToSnapshot: true, MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'active', KmsKeyId: KEY_ARN },
+      })],
+    });
+    const noSettings = Object.fromEntries([...Object.keys(auroraSettings), 'BacktrackWindow'].map((k) => [k, undefined]));
+    const before = { ...s3Props, ...noSettings };
+    const after = { ...before, CopyTagsToSnapshot: true, ManageMasterUserPassword: true };
+    await onEvent(cfnEvent('Update', S3, after, { PhysicalResourceId: 'orders-restored', OldResourceProperties: before }));
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(0);
+  });
+
+  test('backtracking cannot be turned on in place, and the update says why', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });
+    await expect(onEvent(cfnEvent('Update', S3, s3Props, { PhysicalResourceId: 'orders-restored', OldResourceProperties: { ...s3Props, BacktrackWindow: undefined } })))
+      .rejects.toThrow(/was restored without backtracking, which can only be chosen at the restore/);
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(0);
+  });
+
+  test('the key of a managed secret cannot change, and the update says so before calling RDS', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { MasterUserSecret: { SecretArn: SECRET_ARN, KmsKeyId: KEY_ARN } })] });
+    const other = `${KEY_ARN.slice(0, -4)}ffff`;
+    await expect(onEvent(cfnEvent('Update', PITR, { ...pitrProps, MasterUserSecretKmsKeyId: other }, { PhysicalResourceId: 'orders-restored', OldResourceProperties: pitrProps })))
+      .rejects.toThrow(/RDS cannot change the key of a managed secret; keep masterUserSecretKey as it was/);
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(0);
   });
 
   test('unchanged settings make no call', async () => {

@@ -1,5 +1,5 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -78,9 +78,9 @@ describe('writer and readers, as rds.DatabaseCluster takes them', () => {
     expect(propsOf(t).ServerlessV2ScalingConfiguration).toBeUndefined();
   });
 
-  test('the shorthand makes private instances too', () => {
+  test('the shorthand leaves PubliclyAccessible as it was, so an upgrade changes no instance\'s reachability', () => {
     const t = restore({ instances: 2 }).template();
-    t.resourcePropertiesCountIs('AWS::RDS::DBInstance', { PubliclyAccessible: false }, 2);
+    t.resourcePropertiesCountIs('AWS::RDS::DBInstance', { PubliclyAccessible: Match.absent() }, 2);
   });
 
   test.each([
@@ -193,7 +193,6 @@ describe('cluster settings', () => {
     ['Neptune capacity', { engine: ClusterEngine.NEPTUNE, serverlessV2MinCapacity: 0.5 }, /use 1 to 128 Neptune capacity units/],
     ['storageType', { storageType: 'gp3' as rds.DBClusterStorageType }, /Invalid storageType "gp3": use DBClusterStorageType.AURORA or AURORA_IOPT1/],
     ['a log type of another engine', { cloudwatchLogsExports: ['slowquery'] }, /Invalid cloudwatchLogsExports "slowquery": aurora-postgresql exports instance, postgresql, iam-db-auth-error/],
-    ['retention without logs', { cloudwatchLogsRetention: logs.RetentionDays.ONE_DAY }, /Invalid cloudwatchLogsRetention 1: no logs are exported; give cloudwatchLogsExports too/],
     ['backtrack on PostgreSQL', { backtrackWindow: Duration.hours(1) }, /Invalid backtrackWindow "1 hour": backtracking is an Aurora MySQL feature; the engine is aurora-postgresql/],
     ['backtrack too long', { engine: ClusterEngine.AURORA_MYSQL, backtrackWindow: Duration.hours(73) }, /Invalid backtrackWindow "3 days 1 hour": use whole seconds from 0 to 72 hours/],
     ['backup retention', { backup: { retention: Duration.days(36) } }, /Invalid backup.retention "36 days": use whole days from 1 to 35/],
@@ -204,11 +203,23 @@ describe('cluster settings', () => {
       /Invalid preferredMaintenanceWindow "Mon:00:00-Mon:01:00": it overlaps the backup window 23:30-00:30/],
     ['insights off with a retention', { enablePerformanceInsights: false, performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT }, /Invalid enablePerformanceInsights false/],
     ['monitoring interval', { monitoringInterval: Duration.seconds(20) }, /Invalid monitoringInterval "20 seconds": use one of 0, 1, 5, 10, 15, 30, 60 seconds/],
-    ['monitoring role alone', { monitoringRole: {} as iam.IRole }, /Invalid monitoringRole "set": it is only used with monitoringInterval/],
+    ['copy-on-write of retained backups', { sourceClusterIdentifier: undefined, sourceClusterResourceId: 'cluster-ABC', restoreType: RestoreType.COPY_ON_WRITE },
+      /Invalid restoreType "copy-on-write": a deleted cluster's retained backups cannot be cloned/],
+    ['a source in another region', { sourceClusterIdentifier: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders' },
+      /Invalid sourceClusterIdentifier "arn:aws:rds:eu-west-1:123456789012:cluster:orders": the source is in eu-west-1, and a point-in-time restore stays in its region/],
     ['Neptune network type', { engine: ClusterEngine.NEPTUNE, networkType: rds.NetworkType.DUAL }, /Invalid networkType "DUAL": Neptune does not support it/],
     ['Neptune Performance Insights', { engine: ClusterEngine.NEPTUNE, enablePerformanceInsights: true }, /Invalid enablePerformanceInsights true: Neptune does not support it/],
   ])('refuses %s at synth, naming the prop and the value', (_what, props, message) => {
     expect(() => restore(props as Partial<PointInTimeRestoredClusterProps>)).toThrow(message);
+  });
+
+  test('what has no effect is a synth warning, not an error: aws-rds ignores it too', () => {
+    const { stack } = restore({ cloudwatchLogsRetention: logs.RetentionDays.ONE_DAY, monitoringRole: new iam.Role(newStack(), 'R', { assumedBy: new iam.AnyPrincipal() }) });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+    expect(warnings).toEqual(expect.arrayContaining([
+      expect.stringMatching(/cloudwatchLogsRetention has no effect: no logs are exported/),
+      expect.stringMatching(/monitoringRole has no effect without monitoringInterval/),
+    ]));
   });
 
   test('windows that do not overlap are fine, across midnight included', () => {
@@ -225,7 +236,7 @@ describe('a managed master secret after a point-in-time restore', () => {
     expect(propsOf(t)).toMatchObject({ ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^SecretKey/), 'Arn'] } });
     expect(stack.resolve(cluster.secret!.secretArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RestoredRestoreAttributes/), 'MasterUserSecretArn'] });
     expect(secretOf(cluster.databaseCluster!)).toBe(cluster.secret);
-    expect(handlerStatements(t)).toContainEqual(expect.objectContaining({ Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'] }));
+    expect(handlerStatements(t)).toContainEqual(expect.objectContaining({ Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource', 'secretsmanager:RotateSecret'] }));
     // No password anywhere.
     expect(JSON.stringify(t.toJSON())).not.toMatch(/"MasterUserPassword"/);
   });

@@ -16,8 +16,17 @@ export interface Cluster {
   readonly EarliestRestorableTime?: Date;
   readonly LatestRestorableTime?: Date;
   readonly StorageEncrypted?: boolean;
-  readonly MasterUserSecret?: { readonly SecretArn?: string; readonly SecretStatus?: string };
+  readonly MasterUserSecret?: { readonly SecretArn?: string; readonly SecretStatus?: string; readonly KmsKeyId?: string };
   readonly EnabledCloudwatchLogsExports?: string[];
+  readonly CopyTagsToSnapshot?: boolean;
+  readonly BackupRetentionPeriod?: number;
+  readonly PreferredBackupWindow?: string;
+  readonly PreferredMaintenanceWindow?: string;
+  readonly StorageType?: string;
+  readonly NetworkType?: string;
+  readonly BacktrackWindow?: number;
+  readonly PerformanceInsightsEnabled?: boolean;
+  readonly ServerlessV2ScalingConfiguration?: { readonly MinCapacity?: number; readonly MaxCapacity?: number };
 }
 
 /** What a cluster's automated backups, retained after it was deleted, tell about it (RDS only). */

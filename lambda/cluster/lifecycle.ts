@@ -67,6 +67,52 @@ function settingsAfterRestore<P extends ClusterProperties>(kind: ClusterRestoreK
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
+ * Whether the cluster already has a setting as asked, as DescribeDBClusters shows it. What is already so
+ * is not sent again: a repeated ModifyDBCluster is not always harmless (RDS refuses a secret's key for a
+ * cluster whose secret already has it), and an upgrade of the library must not modify every cluster.
+ */
+function alreadySo(cluster: Cluster, key: ClusterSetting, value: unknown): boolean {
+  const lower = (v: unknown) => String(v ?? '').toLowerCase();
+  switch (key) {
+    case 'CopyTagsToSnapshot': return Boolean(cluster.CopyTagsToSnapshot) === value;
+    case 'BackupRetentionPeriod': return cluster.BackupRetentionPeriod === value;
+    case 'PreferredBackupWindow': return lower(cluster.PreferredBackupWindow) === lower(value);
+    case 'PreferredMaintenanceWindow': return lower(cluster.PreferredMaintenanceWindow) === lower(value);
+    case 'StorageType': return (cluster.StorageType ?? 'aurora') === value || (cluster.StorageType ?? 'standard') === value;
+    case 'NetworkType': return lower(cluster.NetworkType ?? 'IPV4') === lower(value);
+    case 'BacktrackWindow': return (cluster.BacktrackWindow ?? 0) === value;
+    case 'EnablePerformanceInsights': return Boolean(cluster.PerformanceInsightsEnabled) === value;
+    case 'ManageMasterUserPassword': return value === true && cluster.MasterUserSecret !== undefined;
+    case 'MasterUserSecretKmsKeyId': return cluster.MasterUserSecret?.KmsKeyId === value;
+    case 'ServerlessV2ScalingConfiguration': {
+      const want = value as { MinCapacity: number; MaxCapacity: number };
+      const has = cluster.ServerlessV2ScalingConfiguration;
+      return has?.MinCapacity === want.MinCapacity && has?.MaxCapacity === want.MaxCapacity;
+    }
+    case 'EnableCloudwatchLogsExports': return same([...(cluster.EnabledCloudwatchLogsExports ?? [])].sort(), [...(value as string[])].sort());
+    default: return false;
+  }
+}
+
+/** A change without what the cluster already has, or undefined when nothing is left. */
+function withoutWhatIsSo(cluster: Cluster, change: SettingsChange | undefined, next: ClusterSettings): SettingsChange | undefined {
+  if (!change) return undefined;
+  const left = Object.entries(change).filter(([k, v]) => (k === 'CloudwatchLogsExportConfiguration'
+    ? !alreadySo(cluster, 'EnableCloudwatchLogsExports', next.EnableCloudwatchLogsExports ?? [])
+    : !alreadySo(cluster, k as ClusterSetting, v)));
+  return left.length ? Object.fromEntries(left) : undefined;
+}
+
+/** The settings that the cluster does not have yet. */
+function notYetSo(cluster: Cluster, settings: ClusterSettings): ClusterSettings {
+  const keys = CLUSTER_SETTINGS.filter((k) => settings[k] !== undefined && !alreadySo(cluster, k, settings[k]));
+  return pick(settings, keys);
+}
+
+/** The cluster is busy (being backed up, modified, stopped): a later look can modify it. */
+const isBusy = (error: unknown) => (error as Error)?.name === 'InvalidDBClusterStateFault';
+
+/**
  * ModifyDBCluster's change from one set of settings to the next. A setting no longer given is left as it
  * is (RDS has no "unset"), except log exports, which are turned off.
  */
@@ -147,10 +193,24 @@ async function updateInPlace(api: ClusterApi, id: string, old: ClusterProperties
   if (Boolean(old.DeletionProtection) !== Boolean(props.DeletionProtection)) {
     await api.setDeletionProtection(id, Boolean(props.DeletionProtection));
   }
-  const change = settingsChange(old, props);
+  if (!old.BacktrackWindow && props.BacktrackWindow) {
+    throw new Error(`DB cluster "${id}" was restored without backtracking, which can only be chosen at the restore; remove backtrackWindow, or restore anew (a new clusterIdentifier).`);
+  }
+  // Compared with the cluster itself, not only the old properties: a setting the library now sends by default
+  // (copyTagsToSnapshot), or one the cluster has had all along, is no change.
+  const key = props.MasterUserSecretKmsKeyId;
+  if (key && cluster.MasterUserSecret?.KmsKeyId && cluster.MasterUserSecret.KmsKeyId !== key && old.MasterUserSecretKmsKeyId !== key) {
+    throw new Error(`The master user secret of DB cluster "${id}" is encrypted with ${cluster.MasterUserSecret.KmsKeyId}, and RDS cannot change the key of a managed secret; keep masterUserSecretKey as it was.`);
+  }
+  const change = withoutWhatIsSo(cluster, settingsChange(old, props), props);
   if (change) {
     log(`ModifyDBCluster "${id}": ${Object.keys(change).join(', ')}`);
-    await api.modify(id, change);
+    try {
+      await api.modify(id, change);
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      throw new Error(`DB cluster "${id}" cannot change its settings now (${errorText(error)}); deploy again once it is available.`);
+    }
   }
   const oldTags = old.Tags ?? [];
   const wanted = new Map((props.Tags ?? []).filter((t) => !isOwnershipTag(t.Key)).map((t) => [t.Key, t.Value]));
@@ -239,9 +299,18 @@ async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKi
     const requested = createHash('sha256').update(JSON.stringify(pending)).digest('hex').slice(0, 16);
     const tags = await api.listTags(cluster.DBClusterArn!);
     if (tags.find((t) => t.Key === CONFIGURED_TAG_KEY)?.Value !== requested) {
-      const change = settingsChange({}, pending)!;
-      log(`ModifyDBCluster "${id}" once restored: ${Object.keys(change).join(', ')}`);
-      await api.modify(id, change);
+      // The managed password is always asked for: a restored cluster can show the source's secret.
+      const { ManageMasterUserPassword, ...others } = pending;
+      const change = settingsChange({}, { ...notYetSo(cluster, others), ManageMasterUserPassword });
+      if (change) {
+        log(`ModifyDBCluster "${id}" once restored: ${Object.keys(change).join(', ')}`);
+        try {
+          await api.modify(id, change);
+        } catch (error) {
+          if (isBusy(error)) return { done: false, status: `${status}, not yet modifiable` };
+          throw error;
+        }
+      }
       await api.addTags(cluster.DBClusterArn!, [{ Key: CONFIGURED_TAG_KEY, Value: requested }]);
       return { done: false, status: 'configuring' };
     }

@@ -48,7 +48,6 @@ function shorthandInstances(scope: Construct, engine: ClusterEngineName, cluster
         dbClusterIdentifier: clusterIdentifier,
         dbInstanceClass: instanceClass,
         engine,
-        publiclyAccessible: false,
         monitoringInterval: props.monitoringInterval?.toSeconds(),
         monitoringRoleArn: role?.roleArn,
       });

@@ -1,4 +1,4 @@
-import { Lazy, Token } from 'aws-cdk-lib';
+import { Annotations, Lazy, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -144,7 +144,8 @@ function validateNotNeptune(props: RestoredClusterOptions, secret: MasterSecretS
 }
 
 /** Checks every setting as aws-rds checks it, and what each engine supports. */
-export function validateClusterSettings(engine: ClusterEngineName, props: RestoredClusterOptions, secret: MasterSecretSettings): void {
+export function validateClusterSettings(scope: Construct, engine: ClusterEngineName, props: RestoredClusterOptions,
+  secret: MasterSecretSettings): void {
   if (engine === 'neptune') validateNotNeptune(props, secret);
   if ((props.writer || props.readers) && (props.instances !== undefined || props.instanceType)) {
     invalidProp(props.instances !== undefined ? 'instances' : 'instanceType', props.instances ?? props.instanceType?.toString(),
@@ -159,8 +160,10 @@ export function validateClusterSettings(engine: ClusterEngineName, props: Restor
   for (const type of props.cloudwatchLogsExports ?? []) {
     if (known(type) && !logTypes.includes(type)) invalidProp('cloudwatchLogsExports', type, `${engine} exports ${logTypes.join(', ')}`);
   }
+  // What has no effect is said, not refused: aws-rds ignores it too, and the service never sees it.
   if (props.cloudwatchLogsRetention !== undefined && !props.cloudwatchLogsExports?.length) {
-    invalidProp('cloudwatchLogsRetention', props.cloudwatchLogsRetention, 'no logs are exported; give cloudwatchLogsExports too');
+    Annotations.of(scope).addWarningV2('cdk-restore-constructs:cloudwatchLogsRetention',
+      'cloudwatchLogsRetention has no effect: no logs are exported. Give cloudwatchLogsExports too, or remove it.');
   }
   const backtrack = props.backtrackWindow;
   if (backtrack && !backtrack.isUnresolved()) {
@@ -178,7 +181,9 @@ export function validateClusterSettings(engine: ClusterEngineName, props: Restor
   if (monitoring && !monitoring.isUnresolved() && !MONITORING_INTERVALS.includes(monitoring.toSeconds({ integral: false }))) {
     invalidProp('monitoringInterval', monitoring.toHumanString(), `use one of ${MONITORING_INTERVALS.join(', ')} seconds`);
   }
-  if (props.monitoringRole && !monitoring) invalidProp('monitoringRole', 'set', 'it is only used with monitoringInterval; give that too');
+  if (props.monitoringRole && !monitoring) {
+    Annotations.of(scope).addWarningV2('cdk-restore-constructs:monitoringRole', 'monitoringRole has no effect without monitoringInterval; give that too, or remove it.');
+  }
   if (secret.masterUserSecretKey && secret.manageMasterUserPassword === false) {
     invalidProp('masterUserSecretKey', 'set', 'it encrypts the managed master user secret, but manageMasterUserPassword is false');
   }

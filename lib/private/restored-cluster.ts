@@ -153,9 +153,10 @@ function grantClusterLifecycle(restore: RestoreResource, identifier: string): vo
 /** What the handler needs for the settings ModifyDBCluster or the restore call applies: the secret, the keys. */
 function grantSettings(restore: RestoreResource, settings: ClusterSettings, props: CommonClusterProps, secret: MasterSecretSettings): void {
   if (settings.ManageMasterUserPassword) {
-    // RDS creates the master user secret on the caller's behalf, named rds!cluster-...
+    // RDS creates the master user secret on the caller's behalf, named rds!cluster-..., and (when ModifyDBCluster
+    // turns it on) rotates it to set the new password.
     restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
+      actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource', 'secretsmanager:RotateSecret'],
       resources: [Stack.of(restore).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!cluster-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     }));
   }
@@ -230,7 +231,7 @@ export abstract class RestoredClusterBase extends Construct implements ec2.IConn
     const network = clusterNetwork(this, props);
     const kind = restoreOf(this, network);
     const secret = kind.secret ?? {};
-    validateClusterSettings(kind.engine, props, secret);
+    validateClusterSettings(this, kind.engine, props, secret);
     this.clusterEngine = kind.engine;
     let instances: ClusterInstances | undefined;
     const settings = clusterSettings(kind.engine, props, secret, () => instances?.hasServerless ?? false);
