@@ -77,16 +77,17 @@ export interface RestoredClusterOptions {
   readonly instanceType?: ec2.InstanceType;
 
   /**
-   * The writer instance, as aws-cdk-lib's `rds.DatabaseCluster` takes it:
-   * `rds.ClusterInstance.provisioned(...)` or `rds.ClusterInstance.serverlessV2(...)`, with its own settings.
-   * Aurora only; its `publiclyAccessible` defaults to false.
+   * The writer instance, as aws-cdk-lib's `rds.DatabaseCluster` takes it: for Aurora
+   * `rds.ClusterInstance.provisioned(...)` or `rds.ClusterInstance.serverlessV2(...)`, with its own settings
+   * (`publiclyAccessible` defaulting to false); for Neptune `NeptuneClusterInstance.provisioned(...)` or
+   * `NeptuneClusterInstance.serverless(...)`.
    * @default - the `instances` shorthand
    */
   readonly writer?: rds.IClusterInstance;
 
   /**
-   * The reader instances, as aws-cdk-lib's `rds.DatabaseCluster` takes them. Aurora only; each waits for the
-   * writer, and `publiclyAccessible` defaults to false.
+   * The reader instances, as aws-cdk-lib's `rds.DatabaseCluster` takes them (for Neptune, `NeptuneClusterInstance`s);
+   * each is created after the writer.
    * @default - no readers (or the `instances` shorthand)
    */
   readonly readers?: rds.IClusterInstance[];

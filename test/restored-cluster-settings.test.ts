@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  ClusterEngine, EngineLifecycleSupport, PointInTimeRestoredCluster, PointInTimeRestoredClusterProps, RestoreType,
+  ClusterEngine, EngineLifecycleSupport, NeptuneClusterInstance, PointInTimeRestoredCluster, PointInTimeRestoredClusterProps, RestoreType,
   S3ImportedAuroraCluster, S3ImportedAuroraClusterProps,
 } from '../lib';
 
@@ -91,9 +91,39 @@ describe('writer and readers, as rds.DatabaseCluster takes them', () => {
     expect(() => restore(props as Partial<PointInTimeRestoredClusterProps>)).toThrow(message);
   });
 
-  test('Neptune refuses rds.IClusterInstance and says what it takes instead, serverless included', () => {
+  test('Neptune takes its own writer and readers, provisioned or serverless, readers after the writer', () => {
+    const { cluster, template } = restore({
+      engine: ClusterEngine.NEPTUNE,
+      writer: NeptuneClusterInstance.provisioned('Writer', { instanceType: ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.XLARGE), parameterGroupName: 'graph-params' }),
+      readers: [NeptuneClusterInstance.serverless('Reader', { autoMinorVersionUpgrade: false })],
+    });
+    const t = template();
+    const instances = t.findResources('AWS::Neptune::DBInstance');
+    const [writerId, writer] = Object.entries(instances).find(([id]) => id.startsWith('RestoredWriter'))!;
+    const [, reader] = Object.entries(instances).find(([id]) => id.startsWith('RestoredReader'))!;
+    expect(writer.Properties).toMatchObject({ DBInstanceClass: 'db.r6g.xlarge', DBParameterGroupName: 'graph-params' });
+    expect(reader.Properties).toMatchObject({ DBInstanceClass: 'db.serverless', AutoMinorVersionUpgrade: false });
+    expect(reader.DependsOn).toContain(writerId);
+    expect(cluster.instanceIdentifiers).toHaveLength(2);
+    // A serverless instance needs the cluster's capacity range: Neptune's smallest when none is given.
+    expect(propsOf(t).ServerlessV2ScalingConfiguration).toEqual({ MinCapacity: 1, MaxCapacity: 2.5 });
+  });
+
+  test('each engine refuses the other\'s instances, and says what it takes', () => {
     expect(() => restore({ engine: ClusterEngine.NEPTUNE, writer: rds.ClusterInstance.provisioned('W') }))
-      .toThrow(/Invalid writer "set": Neptune does not support it: Neptune instances are not rds.IClusterInstance; use instances and instanceType \(new ec2.InstanceType\('serverless'\)/);
+      .toThrow(/Invalid writer "an rds.IClusterInstance": a Neptune cluster takes NeptuneClusterInstance.provisioned\(...\) or NeptuneClusterInstance.serverless\(...\)/);
+    expect(() => restore({ writer: rds.ClusterInstance.provisioned('W'), readers: [NeptuneClusterInstance.serverless('R')] }))
+      .toThrow(/Invalid readers\[0\] "a NeptuneClusterInstance": an aurora-postgresql cluster takes rds.ClusterInstance.provisioned/);
+    // Given to aws-cdk-lib's own cluster, it says where it belongs.
+    const stack = newStack();
+    expect(() => new rds.DatabaseCluster(stack, 'Plain', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+      vpc: new ec2.Vpc(stack, 'Vpc'),
+      writer: NeptuneClusterInstance.provisioned('W'),
+    })).toThrow(/NeptuneClusterInstance W is a Neptune instance; give it to a PointInTimeRestoredCluster with ClusterEngine.NEPTUNE/);
+  });
+
+  test('the shorthand makes Neptune Serverless instances too', () => {
     const t = restore({ engine: ClusterEngine.NEPTUNE, instanceType: new ec2.InstanceType('serverless'), serverlessV2MaxCapacity: 16 }).template();
     t.hasResourceProperties('AWS::Neptune::DBInstance', { DBInstanceClass: 'db.serverless' });
     expect(propsOf(t).ServerlessV2ScalingConfiguration).toEqual({ MinCapacity: 1, MaxCapacity: 16 });

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as neptune from 'aws-cdk-lib/aws-neptune';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { NeptuneClusterInstance } from '../neptune-cluster-instance';
 import type { RestoredClusterOptions } from '../restored-cluster-options';
 import { ClusterEngineName } from './contracts/cluster';
 
@@ -92,11 +93,30 @@ function boundInstances(scope: Construct, cluster: rds.IDatabaseCluster, props: 
   };
 }
 
+/** Neptune's `writer` and `readers`, each reader after the writer. */
+function neptuneInstances(scope: Construct, clusterIdentifier: string, props: RestoredClusterOptions,
+  removalPolicy: RemovalPolicy): ClusterInstances {
+  // The props were checked: a Neptune cluster's instances are NeptuneClusterInstances.
+  const [writer, ...readers] = [props.writer, ...props.readers ?? []] as NeptuneClusterInstance[];
+  const created = [writer._create(scope, clusterIdentifier, removalPolicy)];
+  for (const reader of readers) {
+    const instance = reader._create(scope, clusterIdentifier, removalPolicy);
+    instance.node.addDependency(created[0]);
+    created.push(instance);
+  }
+  return {
+    identifiers: created.map((i) => i.ref),
+    endpointAddresses: [],
+    hasServerless: [writer, ...readers].some((i) => i.isServerless),
+  };
+}
+
 /** The cluster's instances, in whichever style the props give them. */
 export function createInstances(scope: Construct, engine: ClusterEngineName, clusterIdentifier: string, props: RestoredClusterOptions,
   removalPolicy: RemovalPolicy): ClusterInstances {
   const role = monitoringRole(scope, props);
   if (!props.writer) return shorthandInstances(scope, engine, clusterIdentifier, props, removalPolicy, role);
+  if (engine === 'neptune') return neptuneInstances(scope, clusterIdentifier, props, removalPolicy);
   // The instances need a cluster to bind to; the public view (with the instances) comes after them.
   const target = rds.DatabaseCluster.fromDatabaseClusterAttributes(scope, 'InstanceTarget', {
     clusterIdentifier,

@@ -5,6 +5,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { ClusterEngineName, ClusterSettings } from './contracts/cluster';
 import { invalidProp } from './validation';
+import { NeptuneClusterInstance } from '../neptune-cluster-instance';
 import type { RestoredClusterOptions } from '../restored-cluster-options';
 
 /**
@@ -121,8 +122,6 @@ function validateBackup(props: RestoredClusterOptions): void {
 /** What Neptune's API has no member for (its RestoreDBClusterToPointInTime and ModifyDBCluster). */
 function validateNotNeptune(props: RestoredClusterOptions, secret: MasterSecretSettings): void {
   const unsupported: Record<string, unknown> = {
-    writer: props.writer,
-    readers: props.readers,
     networkType: props.networkType,
     engineLifecycleSupport: props.engineLifecycleSupport,
     enablePerformanceInsights: props.enablePerformanceInsights,
@@ -136,10 +135,7 @@ function validateNotNeptune(props: RestoredClusterOptions, secret: MasterSecretS
   };
   for (const [prop, value] of Object.entries(unsupported)) {
     if (value === undefined) continue;
-    const hint = prop === 'writer' || prop === 'readers'
-      ? 'Neptune instances are not rds.IClusterInstance; use instances and instanceType (new ec2.InstanceType(\'serverless\') for Neptune Serverless)'
-      : 'the Neptune API has no such setting; remove it';
-    invalidProp(prop, typeof value === 'object' ? 'set' : value, `Neptune does not support it: ${hint}`);
+    invalidProp(prop, typeof value === 'object' ? 'set' : value, 'Neptune does not support it: the Neptune API has no such setting; remove it');
   }
 }
 
@@ -152,6 +148,17 @@ export function validateClusterSettings(scope: Construct, engine: ClusterEngineN
       'give either the shorthand (instances, instanceType) or writer and readers, not both');
   }
   if (props.readers && !props.writer) invalidProp('readers', 'set', 'readers need a writer; give writer too');
+  const instances = [props.writer, ...props.readers ?? []].filter((i) => i !== undefined);
+  instances.forEach((instance, i) => {
+    const prop = i === 0 ? 'writer' : `readers[${i - 1}]`;
+    const isNeptune = instance instanceof NeptuneClusterInstance;
+    if (engine === 'neptune' && !isNeptune) {
+      invalidProp(prop, 'an rds.IClusterInstance', 'a Neptune cluster takes NeptuneClusterInstance.provisioned(...) or NeptuneClusterInstance.serverless(...)');
+    }
+    if (engine !== 'neptune' && isNeptune) {
+      invalidProp(prop, 'a NeptuneClusterInstance', `an ${engine} cluster takes rds.ClusterInstance.provisioned(...) or rds.ClusterInstance.serverlessV2(...)`);
+    }
+  });
   validateCapacity(engine, props);
   if (known(props.storageType) && ![rds.DBClusterStorageType.AURORA, rds.DBClusterStorageType.AURORA_IOPT1].includes(props.storageType!)) {
     invalidProp('storageType', props.storageType, 'use DBClusterStorageType.AURORA or AURORA_IOPT1; the others are for Multi-AZ DB clusters, not restored Aurora or Neptune clusters');
