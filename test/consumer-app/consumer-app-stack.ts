@@ -1,11 +1,13 @@
 import * as cdk from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   BackupResourceType, BackupRestoreJob, ClusterEngine, CopiedElasticSnapshot, HuaweiRdsEngine, HuaweiRdsRecovery,
-  HuaweiRestoreSource, PointInTimeRestoredCluster, RestoreMetadata, RestorePoint, S3ImportedAuroraCluster,
+  HuaweiRestoreSource, NeptuneClusterInstance, PointInTimeRestoredCluster, RestoreMetadata, RestorePoint, S3ImportedAuroraCluster,
 } from 'cdk-restore-constructs';
 import { Construct } from 'constructs';
 
@@ -28,7 +30,27 @@ export class ConsumerAppStack extends cdk.Stack {
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       storageEncryptionKey: key,
-      instances: 2,
+      writer: NeptuneClusterInstance.provisioned('Writer'),
+      readers: [NeptuneClusterInstance.serverless('Reader')],
+    });
+
+    // Configured as rds.DatabaseCluster is, with a master password RDS manages after the restore.
+    const reporting = new PointInTimeRestoredCluster(this, 'Reporting', {
+      engine: ClusterEngine.AURORA_MYSQL,
+      sourceClusterIdentifier: 'prod-orders',
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      writer: rds.ClusterInstance.provisioned('Writer'),
+      readers: [rds.ClusterInstance.serverlessV2('Reader', { scaleWithWriter: true })],
+      serverlessV2MaxCapacity: 8,
+      storageType: rds.DBClusterStorageType.AURORA_IOPT1,
+      cloudwatchLogsExports: ['error', 'slowquery'],
+      cloudwatchLogsRetention: logs.RetentionDays.ONE_MONTH,
+      backup: { retention: cdk.Duration.days(14), preferredWindow: '03:00-04:00' },
+      preferredMaintenanceWindow: 'Sun:23:45-Mon:00:15',
+      performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT,
+      monitoringInterval: cdk.Duration.seconds(60),
+      manageMasterUserPassword: true,
     });
 
     const orders = new S3ImportedAuroraCluster(this, 'Orders', {
@@ -66,6 +88,7 @@ export class ConsumerAppStack extends cdk.Stack {
     orders.connections.allowDefaultPortFrom(graph);
     new cdk.CfnOutput(this, 'GraphEndpoint', { value: graph.clusterEndpoint.socketAddress });
     new cdk.CfnOutput(this, 'OrdersSecret', { value: orders.secret.secretArn });
+    new cdk.CfnOutput(this, 'ReportingSecret', { value: reporting.secret!.secretArn });
     new cdk.CfnOutput(this, 'CopyArn', { value: copy.snapshotArn });
     new cdk.CfnOutput(this, 'RestoredFileSystem', { value: job.createdResourceArn });
     new cdk.CfnOutput(this, 'HuaweiJob', { value: recovery.jobId });
