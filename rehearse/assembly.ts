@@ -67,13 +67,16 @@ export function referencesIn(value: unknown): string[] {
   return entries.flatMap(([, v]) => referencesIn(v));
 }
 
+/** The resources of the template that a resource depends on: by DependsOn, Ref or Fn::GetAtt. */
+export function dependenciesOf(resources: Record<string, TemplateResource>, id: string): string[] {
+  const r = resources[id];
+  const explicit = r.DependsOn === undefined ? [] : [r.DependsOn].flat();
+  return [...new Set([...explicit, ...referencesIn(r.Properties)])].filter((d) => d in resources);
+}
+
 /** Logical ids in an order where each resource comes after those it depends on. */
 export function dependencyOrder(resources: Record<string, TemplateResource>): string[] {
-  const deps = (id: string) => {
-    const r = resources[id];
-    const explicit = r.DependsOn === undefined ? [] : [r.DependsOn].flat();
-    return [...new Set([...explicit, ...referencesIn(r.Properties)])].filter((d) => d in resources);
-  };
+  const deps = (id: string) => dependenciesOf(resources, id);
   const order: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (id: string) => {

@@ -2,7 +2,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { AssemblyStack, dependencyOrder, pickStack, readStacks, TemplateResource } from './assembly';
+import { AssemblyStack, dependenciesOf, dependencyOrder, pickStack, readStacks, TemplateResource } from './assembly';
 import { answerCloudFormation, isCloudFormationCall } from './cloudformation';
 import { Emulator, emulatorAnswers, startMoto, useEmulator } from './emulator';
 import { asCloudFormationDelivers, resolveValue } from './intrinsics';
@@ -40,10 +40,21 @@ export interface RehearsalResult {
   readonly notRehearsed: string[];
   /** Attributes each rehearsed resource returned. */
   readonly attributes: Record<string, Record<string, string>>;
+  /** Each failed resource's message, by logical id. */
+  readonly failed: Record<string, string>;
+  /** Logical ids not rehearsed because something they depend on failed. */
+  readonly skipped: string[];
 }
 
-/** A failure of the rehearsed stack (not of the rehearsal itself): exit non-zero with this message. */
-export class RehearsalFailure extends Error {}
+/**
+ * A failure of the rehearsed stack (not of the rehearsal itself): exit non-zero with this message. When
+ * restores failed, `result` tells what else was rehearsed, and what was deleted after.
+ */
+export class RehearsalFailure extends Error {
+  constructor(message: string, readonly result?: RehearsalResult) {
+    super(message);
+  }
+}
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
@@ -316,6 +327,8 @@ class Rehearsal {
     const created: string[] = [];
     const deleted: string[] = [];
     const notRehearsed: string[] = [];
+    const failed: Record<string, string> = {};
+    const skipped: string[] = [];
     const rehearsed = (id: string) => this.handlersOf(this.resources[id]) !== undefined;
 
     const deleteAll = async (label: string) => {
@@ -329,6 +342,13 @@ class Rehearsal {
     for (const id of order) {
       const resource = this.resources[id];
       const handlers = this.handlersOf(resource);
+      // CloudFormation would not get here; the restores that do not need the failed one go on.
+      const blocker = dependenciesOf(this.resources, id).find((d) => d in failed || skipped.includes(d));
+      if (blocker) {
+        skipped.push(id);
+        if (handlers || WAIT_TYPES.has(resource.Type)) this.print(`SKIPPED ${id}: it needs ${blocker}, which ${blocker in failed ? 'failed' : 'was skipped'}`);
+        continue;
+      }
       try {
         if (resource.Type === 'AWS::CloudFormation::WaitConditionHandle') {
           this.physicalIds.set(id, `${this.signalBase}/${id}`);
@@ -349,19 +369,26 @@ class Rehearsal {
         const message = error instanceof RehearsalFailure ? error.message : `${id}: ${describeError(error)}`;
         if ((error as any).logs) this.showLogs((error as any).logs);
         this.print(`FAILED ${message}`);
-        if (!keep) await deleteAll('ROLLBACK');
-        throw new RehearsalFailure(message);
+        failed[id] = message;
       }
     }
-    if (!keep) await deleteAll('DELETE');
-    return {
+    const failures = Object.values(failed);
+    // After a failure CloudFormation rolls the whole stack back: everything created is deleted.
+    if (!keep) await deleteAll(failures.length ? 'ROLLBACK' : 'DELETE');
+    const result = {
       stack: this.stack.name,
       endpoint: '',
       created,
       deleted,
       notRehearsed,
       attributes: Object.fromEntries([...this.attributes].filter(([id]) => rehearsed(id))),
+      failed,
+      skipped,
     };
+    if (failures.length) {
+      throw new RehearsalFailure(`${failures.length} failed${skipped.length ? `, ${skipped.length} skipped as they needed a failed one` : ''}: ${failures.join('; ')}`, result);
+    }
+    return result;
   }
 }
 

@@ -21,13 +21,19 @@ const BIN = path.join(__dirname, '..', 'bin', 'cdk-restore-rehearse');
 const run = requireMoto();
 const suite = run ? describe : describe.skip;
 
-function synthStack(sources: { graph: string; orders: string }): string {
+function synthStack(sources: { graph: string; orders: string }, options: { chained?: boolean } = {}): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
   const app = new App({ outdir });
   const stack = new Stack(app, 'Rehearsed');
-  new PointInTimeRestoredCluster(stack, 'Graph', {
+  const graph = new PointInTimeRestoredCluster(stack, 'Graph', {
     engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: sources.graph, clusterIdentifier: `${sources.graph}-copy`, instances: 1,
   });
+  if (options.chained) {
+    // A restore of the graph's restored cluster: it needs the first one.
+    new PointInTimeRestoredCluster(stack, 'Chained', {
+      engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: graph.clusterIdentifier, clusterIdentifier: `${sources.graph}-copy-of-copy`,
+    });
+  }
   new PointInTimeRestoredCluster(stack, 'Orders', {
     engine: ClusterEngine.AURORA_MYSQL,
     sourceClusterIdentifier: sources.orders,
@@ -61,12 +67,12 @@ suite('cdk-restore-rehearse', () => {
   });
   beforeEach(() => { lines.length = 0; });
 
-  async function withSources(prefix: string): Promise<string> {
+  async function withSources(prefix: string, options: { chained?: boolean } = {}): Promise<string> {
     await new neptune.NeptuneClient({}).send(new neptune.CreateDBClusterCommand({ DBClusterIdentifier: `${prefix}-graph`, Engine: 'neptune' }));
     await new rds.RDSClient({}).send(new rds.CreateDBClusterCommand({
       DBClusterIdentifier: `${prefix}-orders`, Engine: 'aurora-mysql', MasterUsername: 'admin', ManageMasterUserPassword: true,
     }));
-    const dir = synthStack({ graph: `${prefix}-graph`, orders: `${prefix}-orders` });
+    const dir = synthStack({ graph: `${prefix}-graph`, orders: `${prefix}-orders` }, options);
     dirs.push(dir);
     return dir;
   }
@@ -95,15 +101,25 @@ suite('cdk-restore-rehearse', () => {
     expect(await clusterIds()).toEqual(['one-graph', 'one-orders']);
   });
 
-  test('a failing restore (source missing) fails with the handler\'s message and rolls back what was created', async () => {
-    const app = await withSources('two');
-    await new rds.RDSClient({}).send(new rds.DeleteDBClusterCommand({ DBClusterIdentifier: 'two-orders', SkipFinalSnapshot: true }));
-    const failure = rehearse({ app, endpoint: moto.endpoint, print });
-    await expect(failure).rejects.toThrow(RehearsalFailure);
-    await expect(failure).rejects.toThrow(/OrdersRestore\w+: Source cluster "two-orders" does not exist in this account and region/);
+  test('a failing restore fails with its own message; the others go on, those that need it are skipped, and the rollback deletes what was made', async () => {
+    const app = await withSources('two', { chained: true });
+    await new neptune.NeptuneClient({}).send(new neptune.DeleteDBClusterCommand({ DBClusterIdentifier: 'two-graph', SkipFinalSnapshot: true }));
+    const failure = await rehearse({ app, endpoint: moto.endpoint, print }).then(() => undefined, (e) => e);
+    expect(failure).toBeInstanceOf(RehearsalFailure);
+    expect(failure.message).toMatch(/^1 failed, \d+ skipped as they needed a failed one: GraphRestore\w+: Source cluster "two-graph" does not exist in this account and region/);
+    const result = (failure as RehearsalFailure).result!;
+    expect(Object.keys(result.failed)).toEqual([expect.stringMatching(/^GraphRestore[0-9A-F]+$/)]);
+    // The independent restore was created, waited for and read; the chained one never started.
+    expect(result.created).toEqual([expect.stringMatching(/^OrdersRestore/), expect.stringMatching(/^OrdersRestoreAttributes/)]);
+    expect(result.attributes[result.created[1]]).toMatchObject({ DBClusterIdentifier: 'two-orders-copy' });
+    expect(result.skipped).toEqual(expect.arrayContaining([expect.stringMatching(/^GraphRestoreAttributes/), expect.stringMatching(/^ChainedRestore[0-9A-F]+$/)]));
+    expect(result.deleted).toEqual([...result.created].reverse());
     const text = lines.join('\n');
-    expect(text).toMatch(/ROLLBACK GraphRestore\w+ \(Custom::PointInTimeRestoredCluster\) two-graph-copy/);
-    expect(await clusterIds()).not.toContain('two-graph-copy');
+    expect(text).toMatch(/SKIPPED GraphRestoreWait\w+: it needs GraphRestore[0-9A-F]+, which failed/);
+    expect(text).toMatch(/SKIPPED ChainedRestore[0-9A-F]+: it needs \w+, which was skipped/);
+    expect(text).toMatch(/ROLLBACK OrdersRestore[0-9A-F]+ \(Custom::PointInTimeRestoredCluster\) two-orders-copy/);
+    // The emulator holds nothing the rehearsal made.
+    expect(await clusterIds()).toEqual(expect.not.arrayContaining(['two-orders-copy', 'two-graph-copy', 'two-graph-copy-of-copy']));
   });
 
   test('--keep leaves the clusters; a second run adopts them, and its delete removes them', async () => {
