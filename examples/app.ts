@@ -1,10 +1,13 @@
 import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ClusterEngine, PointInTimeRestoredCluster, RestorePoint, RestoreType } from '../lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  ClusterEngine, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource, PointInTimeRestoredCluster, RestorePoint, RestoreType,
+} from '../lib';
 
 /**
  * The example app: a stack that restores a Neptune graph to a point in time and clones an Aurora
- * MySQL cluster, both into a new VPC.
+ * MySQL cluster, both into a new VPC, and restores a Huawei Cloud RDS instance from a backup.
  */
 export function buildExampleApp(outdir?: string): App {
   const app = new App({ outdir });
@@ -39,6 +42,18 @@ export function buildExampleApp(outdir?: string): App {
   const reporting = new ec2.SecurityGroup(stack, 'Reporting', { vpc });
   orders.connections.allowDefaultPortFrom(reporting);
   graph.connections.allowDefaultPortFrom(reporting);
+  // The reporting database that runs on Huawei Cloud, back to last night's backup.
+  new HuaweiRdsRecovery(stack, 'ReportingDbFromBackup', {
+    region: 'cn-north-4',
+    projectId: '0483b6b16e954cb88930a360d2c4e663',
+    credentials: secretsmanager.Secret.fromSecretNameV2(stack, 'HuaweiKeys', 'huawei/rds-restorer'),
+    sourceInstanceId: 'd8e6ca5a624745bcb546a227aa3ae1cfin01',
+    targetInstanceId: 'd8e6ca5a624745bcb546a227aa3ae1cfin01',
+    restoreSource: HuaweiRestoreSource.backup('2f4ddb93-b901-4b08-93d8-1d2e472f30fe'),
+    engine: HuaweiRdsEngine.MYSQL,
+    acknowledgeOverwrite: true,
+  });
+
   Tags.of(stack).add('purpose', 'incident-2026-11-20');
   return app;
 }

@@ -1,6 +1,4 @@
 import * as path from 'path';
-import { CreateDBClusterCommand as CreateNeptuneCluster, NeptuneClient } from '@aws-sdk/client-neptune';
-import { CreateDBClusterCommand as CreateRdsCluster, RDSClient } from '@aws-sdk/client-rds';
 import { buildExampleApp } from './app';
 import { describeRestores } from './summary';
 import { startMoto, useEmulator } from '../rehearse/emulator';
@@ -8,8 +6,9 @@ import { rehearse } from '../rehearse/rehearsal';
 
 /**
  * `npm run example`: synthesize the example app into cdk.out, say what each restore restores,
- * then rehearse the stack against a local AWS API emulator: create the source clusters the
- * example restores from, and let cdk-restore-rehearse run the restores, their waits and deletes.
+ * then rehearse the stack against a local AWS API emulator (and Huawei Cloud's local stand-in):
+ * cdk-restore-rehearse makes the sources the restores name (--create-sources), then runs the
+ * restores, their waits and deletes.
  */
 async function main(): Promise<void> {
   const outdir = path.join(__dirname, '..', 'cdk.out');
@@ -22,12 +21,8 @@ async function main(): Promise<void> {
   const emulator = await startMoto();
   const undo = useEmulator(emulator.endpoint);
   try {
-    console.log(`Started moto_server at ${emulator.endpoint}; creating the source clusters prod-graph and prod-orders in it`);
-    await new NeptuneClient({}).send(new CreateNeptuneCluster({ DBClusterIdentifier: 'prod-graph', Engine: 'neptune' }));
-    await new RDSClient({}).send(new CreateRdsCluster({
-      DBClusterIdentifier: 'prod-orders', Engine: 'aurora-mysql', MasterUsername: 'admin', ManageMasterUserPassword: true,
-    }));
-    await rehearse({ app: outdir, endpoint: emulator.endpoint });
+    console.log(`Started moto_server at ${emulator.endpoint}`);
+    await rehearse({ app: outdir, endpoint: emulator.endpoint, createSources: true });
   } finally {
     undo();
     await emulator.stop();

@@ -21,6 +21,15 @@ function describePointInTime(props: Record<string, any>, instances: number): str
     + `(${text(props.RestoreType)}), ${instances} instance(s); waits up to ${duration(Number(props.TimeoutSeconds))}; on removal: ${removal}`;
 }
 
+function describeHuaweiRecovery(props: Record<string, any>): string {
+  const from = props.RestoreType === 'backup'
+    ? `backup ${text(props.BackupId)}`
+    : `the moment ${new Date(Number(props.RestoreTime)).toISOString()}`;
+  return `Huawei Cloud RDS ${text(props.Engine)} instance ${text(props.TargetInstanceId)} (project ${text(props.ProjectId)}, ${text(props.Endpoint)}) `
+    + `overwritten from ${from} of instance ${text(props.SourceInstanceId)}; waits up to ${duration(Number(props.TimeoutSeconds))}; `
+    + 'on removal: the restored data stays';
+}
+
 function duration(seconds: number): string {
   return seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`;
 }
@@ -33,6 +42,7 @@ export function describeRestores(assemblyDir: string): string[] {
     const template: Template = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf8'));
     const resources = Object.entries(template.Resources ?? {});
     for (const [logicalId, resource] of resources) {
+      if (resource.Type === 'Custom::HuaweiRdsRecovery') lines.push(`${name}/${logicalId}: ${describeHuaweiRecovery(resource.Properties ?? {})}`);
       if (resource.Type !== 'Custom::PointInTimeRestoredCluster') continue;
       // Instances name the cluster through the resource that reads its attributes after the wait.
       const readers = resources.filter(([, r]) => r.Properties?.RestoredId?.Ref === logicalId).map(([id]) => id);

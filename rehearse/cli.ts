@@ -1,6 +1,6 @@
 import { rehearse, RehearsalFailure } from './rehearsal';
 
-const USAGE = `Usage: cdk-restore-rehearse --app <cloud assembly dir> [--stack <name>] [--endpoint <url>] [--keep]
+const USAGE = `Usage: cdk-restore-rehearse --app <cloud assembly dir> [--stack <name>] [--endpoint <url>] [--keep] [--create-sources]
 
 Runs the restores of a synthesized stack locally, through the handler bundles in the cloud assembly,
 against an AWS API emulator: Create, the waits, then Delete in reverse order.
@@ -8,10 +8,12 @@ against an AWS API emulator: Create, the waits, then Delete in reverse order.
   --app <dir>       the directory cdk synth wrote (usually cdk.out)
   --stack <name>    the stack to rehearse, when the assembly has several
   --endpoint <url>  a running AWS API emulator; without it moto_server is started on 127.0.0.1
-  --keep            leave what was created in place (a later run adopts it)`;
+  --keep            leave what was created in place (a later run adopts it)
+  --create-sources  first make the sources each restore names where they are missing (source clusters;
+                    Huawei Cloud instances, backups and the credentials secret), so no seeding is needed`;
 
-export function parseArgs(argv: string[]): { app: string; stack?: string; endpoint?: string; keep: boolean } {
-  const options: { app?: string; stack?: string; endpoint?: string; keep: boolean } = { keep: false };
+export function parseArgs(argv: string[]): { app: string; stack?: string; endpoint?: string; keep: boolean; createSources: boolean } {
+  const options: { app?: string; stack?: string; endpoint?: string; keep: boolean; createSources: boolean } = { keep: false, createSources: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -23,6 +25,7 @@ export function parseArgs(argv: string[]): { app: string; stack?: string; endpoi
     else if (arg === '--stack') options.stack = value();
     else if (arg === '--endpoint') options.endpoint = value();
     else if (arg === '--keep') options.keep = true;
+    else if (arg === '--create-sources') options.createSources = true;
     else if (arg === '--help' || arg === '-h') throw new Error(USAGE);
     else throw new Error(`Unknown argument ${arg}\n\n${USAGE}`);
   }

@@ -1,10 +1,15 @@
+import { randomBytes } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
+import * as neptune from '@aws-sdk/client-neptune';
+import * as rds from '@aws-sdk/client-rds';
+import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { AssemblyStack, dependenciesOf, dependencyOrder, pickStack, readStacks, TemplateResource } from './assembly';
 import { answerCloudFormation, isCloudFormationCall } from './cloudformation';
 import { Emulator, emulatorAnswers, startMoto, useEmulator } from './emulator';
+import { HuaweiRdsStandIn } from './huawei-stand-in';
 import { asCloudFormationDelivers, resolveValue } from './intrinsics';
 import { executionName } from '../lambda/shared/executions';
 
@@ -23,6 +28,11 @@ export interface RehearsalOptions {
   readonly endpoint?: string;
   /** Leave what was created in place (no Delete events). */
   readonly keep?: boolean;
+  /**
+   * Before each restore, create in the emulator (or the stand-in) the sources it names that do not exist
+   * yet, so any app rehearses without seeding. Without it a missing source fails as the service would.
+   */
+  readonly createSources?: boolean;
   /** Longest real pause between two polls: a rehearsal compresses the waits the handlers ask for. */
   readonly maxPauseMs?: number;
   /** Where the progress lines go. */
@@ -44,6 +54,8 @@ export interface RehearsalResult {
   readonly failed: Record<string, string>;
   /** Logical ids not rehearsed because something they depend on failed. */
   readonly skipped: string[];
+  /** The Huawei Cloud recovery jobs the stand-in ran, with the instance each restored into. */
+  readonly huaweiJobs: Array<{ id: string; instanceId: string; completed: boolean }>;
 }
 
 /**
@@ -56,6 +68,8 @@ export class RehearsalFailure extends Error {
   }
 }
 
+const HUAWEI_TYPE = 'Custom::HuaweiRdsRecovery';
+const POINT_IN_TIME_TYPE = 'Custom::PointInTimeRestoredCluster';
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
 const WAIT_TYPES = new Set(['AWS::CloudFormation::WaitConditionHandle', 'AWS::CloudFormation::WaitCondition']);
@@ -75,10 +89,19 @@ function describeError(error: unknown): string {
   if (/not (yet |been )?implemented|NotImplemented/i.test(message)) {
     return `the emulator does not implement an API this restore needs: ${message}`;
   }
+  // moto answers an API it lacks with an HTML error page, which the SDK then fails to parse.
+  if (/<html|<!doctype|Unexpected token '<'|mismatched tags/i.test(message)) {
+    return `the emulator does not implement an API this restore needs (it answered with an HTML page): ${message}`;
+  }
   return message;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function randomKey(length: number): string {
+  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  return Array.from(randomBytes(length), (b) => letters[b % letters.length]).join('');
+}
 
 function elapsedSince(start: number): string {
   return `${((Date.now() - start) / 1000).toFixed(1)}s`;
@@ -92,11 +115,14 @@ class Rehearsal {
   private readonly resources: Record<string, TemplateResource>;
   private signalBase = '';
   private signalServer?: http.Server;
+  /** Huawei Cloud, played locally: a rehearsal never reaches a real cloud. */
+  readonly huawei = new HuaweiRdsStandIn();
 
   constructor(
     private readonly stack: AssemblyStack,
     private readonly print: (line: string) => void,
     private readonly maxPauseMs: number,
+    private readonly createSources: boolean,
   ) {
     this.resources = stack.resources;
   }
@@ -121,6 +147,7 @@ class Rehearsal {
       });
     });
     await new Promise<void>((r) => this.signalServer!.listen(0, '127.0.0.1', r));
+    await this.huawei.start();
     this.signalBase = `http://127.0.0.1:${(this.signalServer.address() as AddressInfo).port}`;
     process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = this.signalBase;
   }
@@ -128,6 +155,71 @@ class Rehearsal {
   stopSignalReceiver(): void {
     delete process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;
     this.signalServer?.close();
+    this.huawei.close();
+  }
+
+  /**
+   * What a restore needs before its Create: for Huawei Cloud, the stand-in accepts the credentials of the
+   * secret the restore names; with createSources, the sources it names are made where they are missing.
+   */
+  private async prepare(id: string, props: Record<string, any>): Promise<void> {
+    const type = this.resources[id].Type;
+    if (type === HUAWEI_TYPE) await this.prepareHuawei(props);
+    if (type === POINT_IN_TIME_TYPE && this.createSources) await this.createSourceCluster(props);
+  }
+
+  private async prepareHuawei(props: Record<string, any>): Promise<void> {
+    const secrets = new SecretsManagerClient({});
+    const secretId = String(props.CredentialsSecretArn);
+    let secret: string | undefined;
+    try {
+      secret = (await secrets.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
+    } catch (error) {
+      if ((error as Error).name !== 'ResourceNotFoundException' || !this.createSources) throw error;
+      const name = secretId.replace(/^arn:[^:]+:secretsmanager:[^:]+:\d+:secret:/, '').replace(/-[A-Za-z0-9]{6}$/, '');
+      secret = JSON.stringify({ accessKeyId: `REHEARSAL${randomKey(12)}`, secretAccessKey: randomKey(40) });
+      await secrets.send(new CreateSecretCommand({ Name: name, SecretString: secret }));
+      this.print(`    created source: the credentials secret ${name} (a made-up key pair the stand-in accepts)`);
+    }
+    try {
+      const { accessKeyId, secretAccessKey } = JSON.parse(secret ?? '');
+      if (accessKeyId && secretAccessKey) this.huawei.acceptCredentials(accessKeyId, secretAccessKey);
+    } catch {
+      // The handler reads the secret too, and says what is wrong with it.
+    }
+    if (!this.createSources) return;
+    const project = String(props.ProjectId);
+    for (const instance of [props.SourceInstanceId, props.TargetInstanceId]) {
+      if (this.huawei.hasInstance(project, instance)) continue;
+      this.huawei.addInstance(project, instance);
+      this.print(`    created source: Huawei Cloud RDS instance ${instance} in project ${project} (stand-in)`);
+    }
+    if (props.BackupId) {
+      this.huawei.addBackup(project, props.BackupId, props.SourceInstanceId);
+      this.print(`    created source: Huawei Cloud RDS backup ${props.BackupId} of ${props.SourceInstanceId} (stand-in)`);
+    }
+  }
+
+  /** The source cluster of a point-in-time restore, when it is named (not an ARN, not another restore's). */
+  private async createSourceCluster(props: Record<string, any>): Promise<void> {
+    const source = props.SourceDBClusterIdentifier;
+    if (typeof source !== 'string' || source.startsWith('arn:') || source.includes('<')) return;
+    const engine = String(props.Engine);
+    const client: { send(command: any): Promise<any> } = engine === 'neptune' ? new neptune.NeptuneClient({}) : new rds.RDSClient({});
+    const sdk: any = engine === 'neptune' ? neptune : rds;
+    try {
+      await client.send(new sdk.DescribeDBClustersCommand({ DBClusterIdentifier: source }));
+      return;
+    } catch (error) {
+      if ((error as Error).name !== 'DBClusterNotFoundFault') throw error;
+    }
+    await client.send(new sdk.CreateDBClusterCommand({
+      DBClusterIdentifier: source,
+      Engine: engine,
+      ...(engine === 'neptune' ? {} : { MasterUsername: 'admin', ManageMasterUserPassword: true }),
+      ...(props.KmsKeyId ? { StorageEncrypted: true } : {}),
+    }));
+    this.print(`    created source: ${engine} cluster ${source}`);
   }
 
   private resolve(value: unknown): unknown {
@@ -231,6 +323,8 @@ class Rehearsal {
   private event(requestType: 'Create' | 'Delete', id: string, physicalId?: string): any {
     const resource = this.resources[id];
     const { ServiceToken, ...props } = resource.Properties ?? {};
+    // Huawei Cloud is played by the stand-in: the restore's own endpoint would reach the real cloud.
+    if (resource.Type === HUAWEI_TYPE) props.Endpoint = this.huawei.endpoint;
     return {
       RequestType: requestType,
       ServiceToken: String(this.resolve(ServiceToken)),
@@ -248,6 +342,10 @@ class Rehearsal {
   private async runCustomResource(requestType: 'Create' | 'Delete', id: string, handlers: CustomResourceHandlers): Promise<void> {
     const start = Date.now();
     const request = this.event(requestType, id, this.physicalIds.get(id));
+    if (requestType === 'Create' && this.resources[id].Type === HUAWEI_TYPE) {
+      this.print(`    Huawei Cloud RDS (${this.resolve(this.resources[id].Properties?.Endpoint)}) is played by the local stand-in at ${this.huawei.endpoint}`);
+    }
+    if (requestType === 'Create') await this.prepare(id, request.ResourceProperties);
     if (requestType === 'Create') {
       const placeholders = Object.entries(request.ResourceProperties as Record<string, unknown>)
         .filter(([, v]) => JSON.stringify(v).includes('<'))
@@ -384,6 +482,7 @@ class Rehearsal {
       attributes: Object.fromEntries([...this.attributes].filter(([id]) => rehearsed(id))),
       failed,
       skipped,
+      huaweiJobs: this.huawei.startedJobs,
     };
     if (failures.length) {
       throw new RehearsalFailure(`${failures.length} failed${skipped.length ? `, ${skipped.length} skipped as they needed a failed one` : ''}: ${failures.join('; ')}`, result);
@@ -411,7 +510,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     endpoint = emulator.endpoint;
   }
   const undoEnv = useEmulator(endpoint, REGION);
-  const rehearsal = new Rehearsal(stack, print, options.maxPauseMs ?? 500);
+  const rehearsal = new Rehearsal(stack, print, options.maxPauseMs ?? 500, options.createSources ?? false);
   try {
     print(`Rehearsing stack ${stack.name} from ${options.app} against ${endpoint}${emulator ? ' (moto_server started for this rehearsal)' : ''}`);
     await rehearsal.startSignalReceiver();

@@ -1,4 +1,4 @@
-import { execFile } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
@@ -7,8 +7,14 @@ import * as path from 'path';
 import { promisify } from 'util';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
+import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { ClusterEngine, PointInTimeRestoredCluster } from '../lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  ClusterEngine, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource, PointInTimeRestoredCluster, S3ImportedAuroraCluster,
+} from '../lib';
+import { IN_CI } from './support/api-model';
 import { Moto, requireMoto, startMoto, useEmulator } from './support/moto';
 import { parseArgs } from '../rehearse/cli';
 import { rehearse, RehearsalFailure } from '../rehearse/rehearsal';
@@ -39,6 +45,28 @@ function synthStack(sources: { graph: string; orders: string }, options: { chain
     sourceClusterIdentifier: sources.orders,
     clusterIdentifier: `${sources.orders}-copy`,
     removalPolicy: RemovalPolicy.DESTROY,
+  });
+  app.synth();
+  return outdir;
+}
+
+/** An app with a Huawei Cloud recovery (region cn-north-4: its real endpoint) and a point-in-time restore. */
+function synthMixedStack(prefix: string): string {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Mixed');
+  new HuaweiRdsRecovery(stack, 'Recover', {
+    region: 'cn-north-4',
+    projectId: '0483b6b16e954cb88930a360d2c4e663',
+    credentials: secretsmanager.Secret.fromSecretNameV2(stack, 'HuaweiKeys', `${prefix}/huawei-keys`),
+    sourceInstanceId: 'd8e6ca5a624745bcb546a227aa3ae1cfin01',
+    targetInstanceId: 'f1a2b3c4d5e64f7a8b9c0d1e2f3a4b5cin01',
+    restoreSource: HuaweiRestoreSource.backup('2f4ddb93-b901-4b08-93d8-1d2e472f30fe'),
+    engine: HuaweiRdsEngine.MYSQL,
+    acknowledgeOverwrite: true,
+  });
+  new PointInTimeRestoredCluster(stack, 'Graph', {
+    engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: `${prefix}-graph`, clusterIdentifier: `${prefix}-graph-copy`,
   });
   app.synth();
   return outdir;
@@ -172,6 +200,78 @@ suite('cdk-restore-rehearse', () => {
     expect(result.stderr).toContain(`No AWS API emulator answers at http://127.0.0.1:${closed}. Start one (moto_server -H 127.0.0.1 -p 5000), or leave out --endpoint`);
   });
 
+  test('--create-sources: Huawei Cloud is played by the stand-in, and every source is made first', async () => {
+    const app = synthMixedStack('seven');
+    dirs.push(app);
+    const result = await rehearse({ app, endpoint: moto.endpoint, print, createSources: true });
+    const text = lines.join('\n');
+    expect(text).toMatch(/Huawei Cloud RDS \(https:\/\/rds\.cn-north-4\.myhuaweicloud\.com\) is played by the local stand-in at http:\/\/127\.0\.0\.1:\d+/);
+    expect(text).toContain('created source: neptune cluster seven-graph');
+    expect(text).toContain('created source: Huawei Cloud RDS backup 2f4ddb93-b901-4b08-93d8-1d2e472f30fe of d8e6ca5a624745bcb546a227aa3ae1cfin01 (stand-in)');
+    // The stand-in ran one job into the target, signed with the secret's key pair, to completion.
+    expect(result.huaweiJobs).toEqual([{ id: expect.stringMatching(/^[0-9a-f]{32}$/), instanceId: 'f1a2b3c4d5e64f7a8b9c0d1e2f3a4b5cin01', completed: true }]);
+    expect(Object.values(result.attributes)).toContainEqual({ JobId: result.huaweiJobs[0].id });
+    expect(result.deleted).toEqual([...result.created].reverse());
+    // The sources stay; what the restores made is gone.
+    const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: 'seven/huawei-keys' }));
+    expect(JSON.parse(secret.SecretString!)).toEqual({ accessKeyId: expect.stringMatching(/^REHEARSAL/), secretAccessKey: expect.any(String) });
+    expect(await clusterIds()).toContain('seven-graph');
+    expect(await clusterIds()).not.toContain('seven-graph-copy');
+  });
+
+  test('without --create-sources a missing Huawei instance fails as the service would, and the other restore goes on', async () => {
+    const app = synthMixedStack('eight');
+    dirs.push(app);
+    await new neptune.NeptuneClient({}).send(new neptune.CreateDBClusterCommand({ DBClusterIdentifier: 'eight-graph', Engine: 'neptune' }));
+    await new SecretsManagerClient({}).send(new CreateSecretCommand({
+      Name: 'eight/huawei-keys', SecretString: JSON.stringify({ accessKeyId: 'AKEXAMPLE', secretAccessKey: 'not-a-real-key' }),
+    }));
+    const failure = await rehearse({ app, endpoint: moto.endpoint, print }).then(() => undefined, (e) => e as RehearsalFailure);
+    expect(failure?.message).toMatch(/RecoverRestore\w+: Restoring mysql instance f1a2b3c4d5e64f7a8b9c0d1e2f3a4b5cin01 .* the instance, backup or project does not exist .*REHEARSAL.InstanceNotFound: The source DB instance d8e6ca5a624745bcb546a227aa3ae1cfin01 does not exist/);
+    expect(failure!.result!.created).toEqual(expect.arrayContaining([expect.stringMatching(/^GraphRestore[0-9A-F]+$/)]));
+    expect(failure!.result!.huaweiJobs).toEqual([]);
+  });
+
+  // Proof that nothing leaves the machine: in a network namespace with only loopback, a call to a real
+  // endpoint (AWS or Huawei Cloud) could not connect, and the rehearsal would fail.
+  const sealed = (() => {
+    try {
+      execFileSync('unshare', ['-n', 'true'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      if (IN_CI) throw new Error('unshare -n is not available; CI runs as root on a machine that has it');
+      return false;
+    }
+  })();
+  (sealed ? test : test.skip)('the command, sealed off in a network namespace with only loopback: every restore rehearses', async () => {
+    const app = synthMixedStack('sealed');
+    dirs.push(app);
+    // Its own moto_server inside the namespace: the one of this suite is outside it.
+    const { stdout } = await promisify(execFile)('unshare', ['-n', 'sh', '-c', `ip link set lo up && exec node ${BIN} --app ${app} --create-sources`],
+      { env: { ...process.env, AWS_ENDPOINT_URL: '' } });
+    expect(stdout).toMatch(/against http:\/\/127\.0\.0\.1:\d+ \(moto_server started for this rehearsal\)/);
+    expect(stdout).toMatch(/is played by the local stand-in at http:\/\/127\.0\.0\.1:\d+/);
+    expect(stdout).toContain('Rehearsal passed: 4 resource(s) created and waited for, 4 deleted.');
+  });
+
+  test('an API moto lacks (it answers an HTML page) is reported as such, and the other restores go on', async () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
+    dirs.push(outdir);
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Imports');
+    new S3ImportedAuroraCluster(stack, 'Orders', {
+      bucket: s3.Bucket.fromBucketName(stack, 'Backups', 'nine-backups'), sourceEngineVersion: '8.0.36', clusterIdentifier: 'nine-imported',
+    });
+    new PointInTimeRestoredCluster(stack, 'Graph', {
+      engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'nine-graph', clusterIdentifier: 'nine-graph-copy',
+    });
+    app.synth();
+    const failure = await rehearse({ app: outdir, endpoint: moto.endpoint, print, createSources: true }).then(() => undefined, (e) => e as RehearsalFailure);
+    expect(failure?.message).toMatch(/OrdersRestore\w+: .*the emulator does not implement an API this restore needs \(it answered with an HTML page\)/);
+    expect(failure!.result!.created).toEqual(expect.arrayContaining([expect.stringMatching(/^GraphRestoreAttributes/)]));
+    expect(await clusterIds()).not.toContain('nine-graph-copy');
+  });
+
   test('the command: rehearses a stack end to end and exits 0', async () => {
     const app = await withSources('six');
     const { stdout } = await promisify(execFile)('node', [BIN, '--app', app, '--endpoint', moto.endpoint]);
@@ -181,8 +281,8 @@ suite('cdk-restore-rehearse', () => {
 
 describe('cdk-restore-rehearse arguments', () => {
   test('parses every option', () => {
-    expect(parseArgs(['--app', 'cdk.out', '--stack', 'S', '--endpoint', 'http://127.0.0.1:5000', '--keep']))
-      .toEqual({ app: 'cdk.out', stack: 'S', endpoint: 'http://127.0.0.1:5000', keep: true });
+    expect(parseArgs(['--app', 'cdk.out', '--stack', 'S', '--endpoint', 'http://127.0.0.1:5000', '--keep', '--create-sources']))
+      .toEqual({ app: 'cdk.out', stack: 'S', endpoint: 'http://127.0.0.1:5000', keep: true, createSources: true });
   });
   test.each([
     [[], /--app is required/],
