@@ -266,7 +266,8 @@ suite('cdk-restore-rehearse', () => {
       engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'nine-graph', clusterIdentifier: 'nine-graph-copy',
     });
     app.synth();
-    const failure = await rehearse({ app: outdir, endpoint: moto.endpoint, print, createSources: true }).then(() => undefined, (e) => e as RehearsalFailure);
+    const failure = await rehearse({ app: outdir, endpoint: moto.endpoint, print, createSources: true })
+      .then(() => undefined, (e) => e as RehearsalFailure);
     expect(failure?.message).toMatch(/OrdersRestore\w+: .*the emulator does not implement an API this restore needs \(it answered with an HTML page\)/);
     expect(failure!.result!.created).toEqual(expect.arrayContaining([expect.stringMatching(/^GraphRestoreAttributes/)]));
     expect(await clusterIds()).not.toContain('nine-graph-copy');
