@@ -69,10 +69,21 @@ export async function startMoto(): Promise<Emulator> {
   };
 }
 
-/** Points the AWS SDK of this process at the emulator, with throwaway credentials; returns the undo. */
+/**
+ * Points the AWS SDK of this process at the emulator, with throwaway credentials; returns the undo. Whatever
+ * else could send a call elsewhere goes: a service's own AWS_ENDPOINT_URL_<SERVICE> (which beats the
+ * global one), a profile, the shared config and credentials files, and the switch that ignores
+ * configured endpoints.
+ */
 export function useEmulator(endpoint: string, region = 'us-east-1'): () => void {
   const saved = { ...process.env };
+  for (const key of Object.keys(process.env)) {
+    if (key.startsWith('AWS_ENDPOINT_URL_') || key === 'AWS_PROFILE') delete process.env[key];
+  }
   Object.assign(process.env, {
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'false',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_ENDPOINT_URL: endpoint,
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',

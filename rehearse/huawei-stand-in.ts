@@ -9,12 +9,14 @@ import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner';
  * reach a real cloud. It keeps instances, backups and jobs, checks each request's signature with the
  * official signer against the credentials of the secret the restore names, checks what the service
  * would (the instances and the backup exist), and walks a recovery job from Running to Completed with
- * its progress, in the v3/v3.1 wire format the handler speaks. Its HTTP statuses are the service's; the
- * error codes it makes up for what the seed does not document start with REHEARSAL.
+ * its progress, in the v3/v3.1 wire format the handler speaks. Its error codes for what the reference does
+ * not document start with REHEARSAL, and so does nothing else: a started job is answered 202, which the
+ * reference does not state either.
  */
 
 interface Job {
   readonly id: string;
+  readonly projectId: string;
   readonly instanceId: string;
   looks: number;
 }
@@ -82,11 +84,12 @@ export class HuaweiRdsStandIn {
     } catch {
       return error(400, 'REHEARSAL.InvalidParameter', 'The request body is not JSON.');
     }
-    if (!this.signatureValid(req, url, json)) return error(401, 'APIGW.0301', 'Incorrect IAM authentication information: verify aksk signature fail');
+    // The gateway signs the bytes sent; the signer here hashes the body as the SDK serializes it, so the two must match.
+    if ((json !== undefined && JSON.stringify(json) !== body) || !this.signatureValid(req, url, json)) return error(401, 'APIGW.0301', 'Incorrect IAM authentication information: verify aksk signature fail');
     const recovery = /^\/v3\.1\/([^/]+)\/instances\/recovery$/.exec(url.pathname);
     if (req.method === 'POST' && recovery) return this.recover(recovery[1], json);
     const jobs = /^\/v3\/([^/]+)\/jobs$/.exec(url.pathname);
-    if (req.method === 'GET' && jobs) return this.job(url.searchParams.get('id') ?? '');
+    if (req.method === 'GET' && jobs) return this.job(jobs[1], url.searchParams.get('id') ?? '');
     return error(404, 'APIGW.0101', `The API does not exist or has not been published in the environment: ${req.method} ${url.pathname}`);
   }
 
@@ -97,7 +100,8 @@ export class HuaweiRdsStandIn {
       if (!id) return error(400, 'REHEARSAL.InvalidParameter', `Invalid parameter: ${role}.instance_id is required.`);
       if (!this.hasInstance(projectId, id)) return error(404, 'REHEARSAL.InstanceNotFound', `The ${role} DB instance ${id} does not exist in project ${projectId}.`);
     }
-    if (source.type === 'backup') {
+    // The reference makes type optional when a backup is named.
+    if (source.type === 'backup' || (source.type === undefined && source.backup_id)) {
       const of = this.backups.get(projectId)?.get(source.backup_id);
       if (!of) return error(404, 'REHEARSAL.BackupNotFound', `The backup ${source.backup_id} does not exist.`);
       if (of !== source.instance_id) return error(400, 'REHEARSAL.InvalidParameter', `The backup ${source.backup_id} is not a backup of instance ${source.instance_id}.`);
@@ -109,13 +113,13 @@ export class HuaweiRdsStandIn {
       return error(400, 'REHEARSAL.InvalidParameter', `Invalid parameter: source.type ${source.type} is neither backup nor timestamp.`);
     }
     const id = randomBytes(16).toString('hex');
-    this.jobs.set(id, { id, instanceId: target.instance_id, looks: 0 });
+    this.jobs.set(id, { id, projectId, instanceId: target.instance_id, looks: 0 });
     return { status: 202, body: { job_id: id } };
   }
 
-  private job(id: string): { status: number; body: object } {
+  private job(projectId: string, id: string): { status: number; body: object } {
     const job = this.jobs.get(id);
-    if (!job) return error(404, 'REHEARSAL.JobNotFound', `The job ${id} does not exist.`);
+    if (!job || job.projectId !== projectId) return error(404, 'REHEARSAL.JobNotFound', `The job ${id} does not exist.`);
     job.looks++;
     const completed = job.looks >= LOOKS_TO_COMPLETE;
     return {

@@ -12,6 +12,8 @@ import { Emulator, emulatorAnswers, startMoto, useEmulator } from './emulator';
 import { HuaweiRdsStandIn } from './huawei-stand-in';
 import { asCloudFormationDelivers, resolveValue } from './intrinsics';
 import { executionName } from '../lambda/shared/executions';
+import { HUAWEI_RDS_RECOVERY_RESOURCE_TYPE } from '../lib/private/contracts/huawei-rds-recovery';
+import { POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE } from '../lib/private/contracts/point-in-time-restored-cluster';
 
 /**
  * A rehearsal: a synthesized stack's restores run locally, through the handler bundles of its
@@ -50,7 +52,7 @@ export interface RehearsalResult {
   readonly notRehearsed: string[];
   /** Attributes each rehearsed resource returned. */
   readonly attributes: Record<string, Record<string, string>>;
-  /** Each failed resource's message, by logical id. */
+  /** Each failed resource's message (its Create, wait or Delete), by logical id. */
   readonly failed: Record<string, string>;
   /** Logical ids not rehearsed because something they depend on failed. */
   readonly skipped: string[];
@@ -68,8 +70,8 @@ export class RehearsalFailure extends Error {
   }
 }
 
-const HUAWEI_TYPE = 'Custom::HuaweiRdsRecovery';
-const POINT_IN_TIME_TYPE = 'Custom::PointInTimeRestoredCluster';
+const HUAWEI_TYPE = HUAWEI_RDS_RECOVERY_RESOURCE_TYPE;
+const POINT_IN_TIME_TYPE = POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE;
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
 const WAIT_TYPES = new Set(['AWS::CloudFormation::WaitConditionHandle', 'AWS::CloudFormation::WaitCondition']);
@@ -175,8 +177,11 @@ class Rehearsal {
     try {
       secret = (await secrets.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
     } catch (error) {
-      if ((error as Error).name !== 'ResourceNotFoundException' || !this.createSources) throw error;
-      const name = secretId.replace(/^arn:[^:]+:secretsmanager:[^:]+:\d+:secret:/, '').replace(/-[A-Za-z0-9]{6}$/, '');
+      if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+      // Without createSources the handler meets the missing secret itself, and says what is wrong.
+      if (!this.createSources) return;
+      // Named as the ARN says (a partial ARN, or a complete one, whose suffix the emulator resolves by name).
+      const name = secretId.replace(/^arn:[^:]+:secretsmanager:[^:]+:\d+:secret:/, '');
       secret = JSON.stringify({ accessKeyId: `REHEARSAL${randomKey(12)}`, secretAccessKey: randomKey(40) });
       await secrets.send(new CreateSecretCommand({ Name: name, SecretString: secret }));
       this.print(`    created source: the credentials secret ${name} (a made-up key pair the stand-in accepts)`);
@@ -379,6 +384,9 @@ class Rehearsal {
     const handleId = String(this.resources[id].Properties?.Handle?.Ref ?? '');
     const handleUrl = this.physicalIds.get(handleId);
     if (!handleUrl) throw new RehearsalFailure(`${id}: its Handle is not a Ref to a wait condition handle of the stack`);
+    // A restore whose polling could not start tells its wait condition FAILURE itself.
+    const told = this.signals.get(new URL(handleUrl).pathname.slice(1))?.[0];
+    if (told && told.Status !== 'SUCCESS') throw new RehearsalFailure(`${id}: the wait condition was signalled ${told.Status}: ${told.Reason}`);
     const start = Date.now();
     const client = new SFNClient({});
     let state: any;
@@ -426,14 +434,24 @@ class Rehearsal {
     const deleted: string[] = [];
     const notRehearsed: string[] = [];
     const failed: Record<string, string> = {};
+    /** Restores and waits not run because something they need failed. */
     const skipped: string[] = [];
+    const blocked = new Set<string>();
     const rehearsed = (id: string) => this.handlersOf(this.resources[id]) !== undefined;
 
+    const deleteFailed: Record<string, string> = {};
     const deleteAll = async (label: string) => {
       for (const id of [...created].reverse()) {
         this.print(`${label} ${id} (${this.resources[id].Type}) ${this.physicalIds.get(id)}`);
-        await this.runCustomResource('Delete', id, this.handlersOf(this.resources[id])!);
-        deleted.push(id);
+        // A failed delete must not keep the others from going, nor hide what failed before.
+        try {
+          await this.runCustomResource('Delete', id, this.handlersOf(this.resources[id])!);
+          deleted.push(id);
+        } catch (error) {
+          if ((error as any).logs) this.showLogs((error as any).logs);
+          deleteFailed[id] = `${id}: delete failed: ${describeError(error)}`;
+          this.print(`FAILED ${deleteFailed[id]}`);
+        }
       }
     };
 
@@ -441,10 +459,15 @@ class Rehearsal {
       const resource = this.resources[id];
       const handlers = this.handlersOf(resource);
       // CloudFormation would not get here; the restores that do not need the failed one go on.
-      const blocker = dependenciesOf(this.resources, id).find((d) => d in failed || skipped.includes(d));
+      const blocker = dependenciesOf(this.resources, id).find((d) => d in failed || blocked.has(d));
       if (blocker) {
-        skipped.push(id);
-        if (handlers || WAIT_TYPES.has(resource.Type)) this.print(`SKIPPED ${id}: it needs ${blocker}, which ${blocker in failed ? 'failed' : 'was skipped'}`);
+        blocked.add(id);
+        if (handlers || WAIT_TYPES.has(resource.Type)) {
+          skipped.push(id);
+          this.print(`SKIPPED ${id}: it needs ${blocker}, which ${blocker in failed ? 'failed' : 'was skipped'}`);
+        } else {
+          notRehearsed.push(id);
+        }
         continue;
       }
       try {
@@ -470,9 +493,9 @@ class Rehearsal {
         failed[id] = message;
       }
     }
-    const failures = Object.values(failed);
     // After a failure CloudFormation rolls the whole stack back: everything created is deleted.
-    if (!keep) await deleteAll(failures.length ? 'ROLLBACK' : 'DELETE');
+    if (!keep) await deleteAll(Object.keys(failed).length ? 'ROLLBACK' : 'DELETE');
+    const failures = [...Object.values(failed), ...Object.values(deleteFailed)];
     const result = {
       stack: this.stack.name,
       endpoint: '',
@@ -480,7 +503,7 @@ class Rehearsal {
       deleted,
       notRehearsed,
       attributes: Object.fromEntries([...this.attributes].filter(([id]) => rehearsed(id))),
-      failed,
+      failed: { ...failed, ...deleteFailed },
       skipped,
       huaweiJobs: this.huawei.startedJobs,
     };
