@@ -2,12 +2,14 @@ import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  ClusterEngine, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource, PointInTimeRestoredCluster, RestorePoint, RestoreType,
+  BackupResourceType, BackupRestoreJob, ClusterEngine, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource, PointInTimeRestoredCluster,
+  RestoreMetadata, RestorePoint, RestoreType,
 } from '../lib';
 
 /**
  * The example app: a stack that restores a Neptune graph to a point in time and clones an Aurora
- * MySQL cluster, both into a new VPC, and restores a Huawei Cloud RDS instance from a backup.
+ * MySQL cluster, both into a new VPC, restores the shared file system from AWS Backup, and restores a
+ * Huawei Cloud RDS instance from a backup.
  */
 export function buildExampleApp(outdir?: string): App {
   const app = new App({ outdir });
@@ -42,6 +44,13 @@ export function buildExampleApp(outdir?: string): App {
   const reporting = new ec2.SecurityGroup(stack, 'Reporting', { vpc });
   orders.connections.allowDefaultPortFrom(reporting);
   graph.connections.allowDefaultPortFrom(reporting);
+  // The shared file system as AWS Backup kept it last night, as a new file system.
+  new BackupRestoreJob(stack, 'SharedFilesFromBackup', {
+    recoveryPointArn: 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45',
+    resourceType: BackupResourceType.EFS,
+    metadata: RestoreMetadata.efs({ fileSystemId: 'fs-12345678', newFileSystem: true }),
+  });
+
   // The reporting database that runs on Huawei Cloud, back to last night's backup.
   new HuaweiRdsRecovery(stack, 'ReportingDbFromBackup', {
     region: 'cn-north-4',

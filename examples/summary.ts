@@ -30,6 +30,11 @@ function describeHuaweiRecovery(props: Record<string, any>): string {
     + 'on removal: the restored data stays';
 }
 
+function describeBackupRestore(props: Record<string, any>): string {
+  return `AWS Backup restore job of the ${text(props.ResourceType)} recovery point ${text(props.RecoveryPointArn)}; `
+    + `waits up to ${duration(Number(props.TimeoutSeconds))}; on removal: the restored resource stays`;
+}
+
 function duration(seconds: number): string {
   return seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`;
 }
@@ -43,6 +48,7 @@ export function describeRestores(assemblyDir: string): string[] {
     const resources = Object.entries(template.Resources ?? {});
     for (const [logicalId, resource] of resources) {
       if (resource.Type === 'Custom::HuaweiRdsRecovery') lines.push(`${name}/${logicalId}: ${describeHuaweiRecovery(resource.Properties ?? {})}`);
+      if (resource.Type === 'Custom::BackupRestoreJob') lines.push(`${name}/${logicalId}: ${describeBackupRestore(resource.Properties ?? {})}`);
       if (resource.Type !== 'Custom::PointInTimeRestoredCluster') continue;
       // Instances name the cluster through the resource that reads its attributes after the wait.
       const readers = resources.filter(([, r]) => r.Properties?.RestoredId?.Ref === logicalId).map(([id]) => id);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'crypto';
 import * as http from 'http';
-import { AddressInfo } from 'net';
 // The official Huawei Cloud signer, to check each request's signature as the API gateway does.
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner';
+import { JsonStandIn, StandInAnswer } from './json-stand-in';
 
 /**
  * Huawei Cloud RDS, played locally for a rehearsal: no emulator covers it, and a rehearsal must never
@@ -24,36 +24,13 @@ interface Job {
 /** Looks at a job before it completes: the rehearsal shows the progress in between. */
 const LOOKS_TO_COMPLETE = 2;
 
-export class HuaweiRdsStandIn {
+export class HuaweiRdsStandIn extends JsonStandIn {
   /** Instance ids, by project. */
   private readonly instances = new Map<string, Set<string>>();
   /** Backup ids and the instance each is of, by project. */
   private readonly backups = new Map<string, Map<string, string>>();
   private readonly jobs = new Map<string, Job>();
   private readonly credentials = new Map<string, string>();
-  private readonly server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => { body += c; });
-    req.on('end', () => {
-      const answer = this.answer(req, body);
-      res.statusCode = answer.status;
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(answer.body));
-    });
-  });
-
-  async start(): Promise<void> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-  }
-
-  close(): void {
-    this.server.close();
-  }
-
-  get endpoint(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
   /** Credentials the stand-in accepts signatures of (the access key's secret key, by access key id). */
   acceptCredentials(accessKeyId: string, secretAccessKey: string): void {
     this.credentials.set(accessKeyId, secretAccessKey);
@@ -76,7 +53,7 @@ export class HuaweiRdsStandIn {
     return [...this.jobs.values()].map((j) => ({ id: j.id, instanceId: j.instanceId, completed: j.looks >= LOOKS_TO_COMPLETE }));
   }
 
-  private answer(req: http.IncomingMessage, body: string): { status: number; body: object } {
+  protected answer(req: http.IncomingMessage, body: string): StandInAnswer {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     let json: any;
     try {
@@ -93,7 +70,7 @@ export class HuaweiRdsStandIn {
     return error(404, 'APIGW.0101', `The API does not exist or has not been published in the environment: ${req.method} ${url.pathname}`);
   }
 
-  private recover(projectId: string, request: any): { status: number; body: object } {
+  private recover(projectId: string, request: any): StandInAnswer {
     const source = request?.source ?? {};
     const target = request?.target ?? {};
     for (const [role, id] of [['source', source.instance_id], ['target', target.instance_id]]) {
@@ -117,7 +94,7 @@ export class HuaweiRdsStandIn {
     return { status: 202, body: { job_id: id } };
   }
 
-  private job(projectId: string, id: string): { status: number; body: object } {
+  private job(projectId: string, id: string): StandInAnswer {
     const job = this.jobs.get(id);
     if (!job || job.projectId !== projectId) return error(404, 'REHEARSAL.JobNotFound', `The job ${id} does not exist.`);
     job.looks++;
@@ -153,6 +130,6 @@ export class HuaweiRdsStandIn {
   }
 }
 
-function error(status: number, code: string, message: string): { status: number; body: object } {
+function error(status: number, code: string, message: string): StandInAnswer {
   return { status, body: { error_code: code, error_msg: message } };
 }

@@ -7,11 +7,13 @@ import * as rds from '@aws-sdk/client-rds';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { AssemblyStack, dependenciesOf, dependencyOrder, pickStack, readStacks, TemplateResource } from './assembly';
+import { BackupStandIn } from './backup-stand-in';
 import { answerCloudFormation, isCloudFormationCall } from './cloudformation';
 import { Emulator, emulatorAnswers, startMoto, useEmulator } from './emulator';
 import { HuaweiRdsStandIn } from './huawei-stand-in';
 import { asCloudFormationDelivers, resolveValue } from './intrinsics';
 import { executionName } from '../lambda/shared/executions';
+import { BACKUP_RESTORE_JOB_RESOURCE_TYPE } from '../lib/private/contracts/backup-restore-job';
 import { HUAWEI_RDS_RECOVERY_RESOURCE_TYPE } from '../lib/private/contracts/huawei-rds-recovery';
 import { POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE } from '../lib/private/contracts/point-in-time-restored-cluster';
 
@@ -58,6 +60,8 @@ export interface RehearsalResult {
   readonly skipped: string[];
   /** The Huawei Cloud recovery jobs the stand-in ran, with the instance each restored into. */
   readonly huaweiJobs: Array<{ id: string; instanceId: string; completed: boolean }>;
+  /** The AWS Backup restore jobs the stand-in ran. */
+  readonly backupJobs: Array<{ id: string; recoveryPointArn: string; completed: boolean; createdResourceArn: string }>;
 }
 
 /**
@@ -119,6 +123,8 @@ class Rehearsal {
   private signalServer?: http.Server;
   /** Huawei Cloud, played locally: a rehearsal never reaches a real cloud. */
   readonly huawei = new HuaweiRdsStandIn();
+  /** AWS Backup's restore jobs, which moto lacks. */
+  readonly backup = new BackupStandIn();
 
   constructor(
     private readonly stack: AssemblyStack,
@@ -150,6 +156,8 @@ class Rehearsal {
     });
     await new Promise<void>((r) => this.signalServer!.listen(0, '127.0.0.1', r));
     await this.huawei.start();
+    await this.backup.start();
+    process.env.AWS_ENDPOINT_URL_BACKUP = this.backup.endpoint;
     this.signalBase = `http://127.0.0.1:${(this.signalServer.address() as AddressInfo).port}`;
     process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = this.signalBase;
   }
@@ -158,6 +166,8 @@ class Rehearsal {
     delete process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;
     this.signalServer?.close();
     this.huawei.close();
+    delete process.env.AWS_ENDPOINT_URL_BACKUP;
+    this.backup.close();
   }
 
   /**
@@ -168,6 +178,10 @@ class Rehearsal {
     const type = this.resources[id].Type;
     if (type === HUAWEI_TYPE) await this.prepareHuawei(props);
     if (type === POINT_IN_TIME_TYPE && this.createSources) await this.createSourceCluster(props);
+    if (type === BACKUP_RESTORE_JOB_RESOURCE_TYPE && this.createSources && !this.backup.hasRecoveryPoint(props.RecoveryPointArn)) {
+      this.backup.addRecoveryPoint(props.RecoveryPointArn, props.ResourceType);
+      this.print(`    created source: ${props.ResourceType} recovery point ${props.RecoveryPointArn} (stand-in)`);
+    }
   }
 
   private async prepareHuawei(props: Record<string, any>): Promise<void> {
@@ -347,6 +361,9 @@ class Rehearsal {
   private async runCustomResource(requestType: 'Create' | 'Delete', id: string, handlers: CustomResourceHandlers): Promise<void> {
     const start = Date.now();
     const request = this.event(requestType, id, this.physicalIds.get(id));
+    if (requestType === 'Create' && this.resources[id].Type === BACKUP_RESTORE_JOB_RESOURCE_TYPE) {
+      this.print(`    AWS Backup restore jobs are played by the local stand-in at ${this.backup.endpoint} (moto does not implement them)`);
+    }
     if (requestType === 'Create' && this.resources[id].Type === HUAWEI_TYPE) {
       this.print(`    Huawei Cloud RDS (${this.resolve(this.resources[id].Properties?.Endpoint)}) is played by the local stand-in at ${this.huawei.endpoint}`);
     }
@@ -506,6 +523,7 @@ class Rehearsal {
       failed: { ...failed, ...deleteFailed },
       skipped,
       huaweiJobs: this.huawei.startedJobs,
+      backupJobs: this.backup.startedJobs,
     };
     if (failures.length) {
       throw new RehearsalFailure(`${failures.length} failed${skipped.length ? `, ${skipped.length} skipped as they needed a failed one` : ''}: ${failures.join('; ')}`, result);

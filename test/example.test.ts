@@ -9,10 +9,11 @@ test('the example app synthesizes and its summary says what each restore restore
   try {
     const assembly = buildExampleApp(outdir).synth();
     const lines = describeRestores(assembly.directory);
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^RestoreExample\/GraphBeforeIncident\w+: neptune cluster "restoreexample-graphbeforeincident-[a-z0-9-]+" restored from "prod-graph" at its latest restorable time \(full-copy\), 2 instance\(s\); waits up to 3 h; on removal: final snapshot, then delete$/);
     expect(lines[1]).toMatch(/aurora-mysql cluster ".*" restored from "prod-orders" at its latest restorable time \(copy-on-write\), 1 instance\(s\); waits up to 45 min; on removal: delete without a snapshot$/);
-    expect(lines[2]).toMatch(/^RestoreExample\/ReportingDbFromBackup\w+: Huawei Cloud RDS mysql instance d8e6ca5a624745bcb546a227aa3ae1cfin01 \(project 0483b6b16e954cb88930a360d2c4e663, https:\/\/rds.cn-north-4.myhuaweicloud.com\) overwritten from backup 2f4ddb93-b901-4b08-93d8-1d2e472f30fe of instance d8e6ca5a624745bcb546a227aa3ae1cfin01; waits up to 3 h; on removal: the restored data stays$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^RestoreExample\/SharedFilesFromBackup\w+: AWS Backup restore job of the EFS recovery point arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45; waits up to 3 h; on removal: the restored resource stays$/));
+    expect(lines.find((l) => l.includes('Huawei'))).toMatch(/^RestoreExample\/ReportingDbFromBackup\w+: Huawei Cloud RDS mysql instance d8e6ca5a624745bcb546a227aa3ae1cfin01 \(project 0483b6b16e954cb88930a360d2c4e663, https:\/\/rds.cn-north-4.myhuaweicloud.com\) overwritten from backup 2f4ddb93-b901-4b08-93d8-1d2e472f30fe of instance d8e6ca5a624745bcb546a227aa3ae1cfin01; waits up to 3 h; on removal: the restored data stays$/);
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }

@@ -12,7 +12,8 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  ClusterEngine, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource, PointInTimeRestoredCluster, S3ImportedAuroraCluster,
+  BackupResourceType, BackupRestoreJob, ClusterEngine, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource, PointInTimeRestoredCluster,
+  RestoreMetadata, S3ImportedAuroraCluster,
 } from '../lib';
 import { IN_CI } from './support/api-model';
 import { Moto, requireMoto, startMoto, useEmulator } from './support/moto';
@@ -50,7 +51,10 @@ function synthStack(sources: { graph: string; orders: string }, options: { chain
   return outdir;
 }
 
-/** An app with a Huawei Cloud recovery (region cn-north-4: its real endpoint) and a point-in-time restore. */
+/**
+ * An app with a Huawei Cloud recovery (region cn-north-4: its real endpoint), an AWS Backup restore job
+ * and a point-in-time restore.
+ */
 function synthMixedStack(prefix: string): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
   const app = new App({ outdir });
@@ -64,6 +68,11 @@ function synthMixedStack(prefix: string): string {
     restoreSource: HuaweiRestoreSource.backup('2f4ddb93-b901-4b08-93d8-1d2e472f30fe'),
     engine: HuaweiRdsEngine.MYSQL,
     acknowledgeOverwrite: true,
+  });
+  new BackupRestoreJob(stack, 'RestoreFs', {
+    recoveryPointArn: `arn:aws:backup:us-east-1:123456789012:recovery-point:${prefix}-1EB3B5E7-9EB0-435A-A80B`,
+    resourceType: BackupResourceType.EFS,
+    metadata: RestoreMetadata.efs({ fileSystemId: 'fs-12345678', newFileSystem: true }),
   });
   new PointInTimeRestoredCluster(stack, 'Graph', {
     engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: `${prefix}-graph`, clusterIdentifier: `${prefix}-graph-copy`,
@@ -212,6 +221,12 @@ suite('cdk-restore-rehearse', () => {
     // The stand-in ran one job into the target, signed with the secret's key pair, to completion.
     expect(result.huaweiJobs).toEqual([{ id: expect.stringMatching(/^[0-9a-f]{32}$/), instanceId: 'f1a2b3c4d5e64f7a8b9c0d1e2f3a4b5cin01', completed: true }]);
     expect(Object.values(result.attributes)).toContainEqual({ JobId: result.huaweiJobs[0].id });
+    // The Backup stand-in ran the job on the recovery point it was given, and the attributes name what it made.
+    expect(text).toMatch(/AWS Backup restore jobs are played by the local stand-in at http:\/\/127\.0\.0\.1:\d+/);
+    expect(result.backupJobs).toEqual([expect.objectContaining({ recoveryPointArn: expect.stringMatching(/recovery-point:seven-/), completed: true })]);
+    expect(Object.values(result.attributes)).toContainEqual(expect.objectContaining({
+      RestoreJobId: result.backupJobs[0].id, Status: 'COMPLETED', CreatedResourceArn: result.backupJobs[0].createdResourceArn,
+    }));
     expect(result.deleted).toEqual([...result.created].reverse());
     // The sources stay; what the restores made is gone.
     const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: 'seven/huawei-keys' }));
@@ -231,6 +246,9 @@ suite('cdk-restore-rehearse', () => {
     expect(failure?.message).toMatch(/RecoverRestore\w+: Restoring mysql instance f1a2b3c4d5e64f7a8b9c0d1e2f3a4b5cin01 .* the instance, backup or project does not exist .*REHEARSAL.InstanceNotFound: The source DB instance d8e6ca5a624745bcb546a227aa3ae1cfin01 does not exist/);
     expect(failure!.result!.created).toEqual(expect.arrayContaining([expect.stringMatching(/^GraphRestore[0-9A-F]+$/)]));
     expect(failure!.result!.huaweiJobs).toEqual([]);
+    // The recovery point is missing too: AWS Backup's own error for it.
+    expect(failure?.message).toMatch(/RestoreFsRestore\w+: StartRestoreJob of .* the recovery point does not exist.*ResourceNotFoundException/);
+    expect(failure!.result!.backupJobs).toEqual([]);
   });
 
   // Proof that nothing leaves the machine: in a network namespace with only loopback nothing else could
@@ -259,7 +277,7 @@ suite('cdk-restore-rehearse', () => {
     });
     expect(stdout).toMatch(/against http:\/\/127\.0\.0\.1:\d+ \(moto_server started for this rehearsal\)/);
     expect(stdout).toMatch(/is played by the local stand-in at http:\/\/127\.0\.0\.1:\d+/);
-    expect(stdout).toContain('Rehearsal passed: 4 resource(s) created and waited for, 4 deleted.');
+    expect(stdout).toContain('Rehearsal passed: 6 resource(s) created and waited for, 6 deleted.');
     expect(stdout).not.toMatch(/cannot be read|unknown \(/);
     expect(fs.existsSync(attempts) ? fs.readFileSync(attempts, 'utf8') : '').toBe('');
   });
