@@ -2,14 +2,14 @@ import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BackupResourceType, BackupRestoreJob, ClusterEngine, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource, PointInTimeRestoredCluster,
-  RestoreMetadata, RestorePoint, RestoreType,
+  BackupResourceType, BackupRestoreJob, ClusterEngine, CopiedElasticSnapshot, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource,
+  PointInTimeRestoredCluster, RestoreMetadata, RestorePoint, RestoreType,
 } from '../lib';
 
 /**
  * The example app: a stack that restores a Neptune graph to a point in time and clones an Aurora
- * MySQL cluster, both into a new VPC, restores the shared file system from AWS Backup, and restores a
- * Huawei Cloud RDS instance from a backup.
+ * MySQL cluster, both into a new VPC, keeps a copy of the DocumentDB Elastic catalogue's snapshot,
+ * restores the shared file system from AWS Backup, and restores a Huawei Cloud RDS instance from a backup.
  */
 export function buildExampleApp(outdir?: string): App {
   const app = new App({ outdir });
@@ -44,6 +44,12 @@ export function buildExampleApp(outdir?: string): App {
   const reporting = new ec2.SecurityGroup(stack, 'Reporting', { vpc });
   orders.connections.allowDefaultPortFrom(reporting);
   graph.connections.allowDefaultPortFrom(reporting);
+  // A copy of the catalogue's snapshot from before the incident, kept when the stack goes.
+  new CopiedElasticSnapshot(stack, 'CatalogueSnapshotCopy', {
+    sourceSnapshotArn: 'arn:aws:docdb-elastic:us-east-1:123456789012:cluster-snapshot/3b2c8a1e9f0d4c7b8a6e5d4c3b2a1f0e',
+    targetSnapshotName: 'catalogue-incident-2026-11-20',
+  });
+
   // The shared file system as AWS Backup kept it last night, as a new file system.
   new BackupRestoreJob(stack, 'SharedFilesFromBackup', {
     recoveryPointArn: 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45',

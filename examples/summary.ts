@@ -30,6 +30,12 @@ function describeHuaweiRecovery(props: Record<string, any>): string {
     + 'on removal: the restored data stays';
 }
 
+function describeElasticCopy(props: Record<string, any>): string {
+  const removal = props.RemovalPolicy === 'destroy' ? 'delete the copy' : 'keep the copy';
+  return `DocumentDB Elastic snapshot "${text(props.TargetSnapshotName)}" copied from ${text(props.SourceSnapshotArn)}; `
+    + `waits up to ${duration(Number(props.TimeoutSeconds))}; on removal: ${removal}`;
+}
+
 function describeBackupRestore(props: Record<string, any>): string {
   return `AWS Backup restore job of the ${text(props.ResourceType)} recovery point ${text(props.RecoveryPointArn)}; `
     + `waits up to ${duration(Number(props.TimeoutSeconds))}; on removal: the restored resource stays`;
@@ -48,6 +54,7 @@ export function describeRestores(assemblyDir: string): string[] {
     const resources = Object.entries(template.Resources ?? {});
     for (const [logicalId, resource] of resources) {
       if (resource.Type === 'Custom::HuaweiRdsRecovery') lines.push(`${name}/${logicalId}: ${describeHuaweiRecovery(resource.Properties ?? {})}`);
+      if (resource.Type === 'Custom::CopiedElasticSnapshot') lines.push(`${name}/${logicalId}: ${describeElasticCopy(resource.Properties ?? {})}`);
       if (resource.Type === 'Custom::BackupRestoreJob') lines.push(`${name}/${logicalId}: ${describeBackupRestore(resource.Properties ?? {})}`);
       if (resource.Type !== 'Custom::PointInTimeRestoredCluster') continue;
       // Instances name the cluster through the resource that reads its attributes after the wait.

@@ -9,11 +9,13 @@ import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from '
 import { AssemblyStack, dependenciesOf, dependencyOrder, pickStack, readStacks, TemplateResource } from './assembly';
 import { BackupStandIn } from './backup-stand-in';
 import { answerCloudFormation, isCloudFormationCall } from './cloudformation';
+import { DocDbElasticStandIn } from './docdb-elastic-stand-in';
 import { Emulator, emulatorAnswers, startMoto, useEmulator } from './emulator';
 import { HuaweiRdsStandIn } from './huawei-stand-in';
 import { asCloudFormationDelivers, resolveValue } from './intrinsics';
 import { executionName } from '../lambda/shared/executions';
 import { BACKUP_RESTORE_JOB_RESOURCE_TYPE } from '../lib/private/contracts/backup-restore-job';
+import { COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE } from '../lib/private/contracts/copied-elastic-snapshot';
 import { HUAWEI_RDS_RECOVERY_RESOURCE_TYPE } from '../lib/private/contracts/huawei-rds-recovery';
 import { POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE } from '../lib/private/contracts/point-in-time-restored-cluster';
 
@@ -60,6 +62,8 @@ export interface RehearsalResult {
   readonly skipped: string[];
   /** The Huawei Cloud recovery jobs the stand-in ran, with the instance each restored into. */
   readonly huaweiJobs: Array<{ id: string; instanceId: string; completed: boolean }>;
+  /** The DocumentDB Elastic snapshots the stand-in holds at the end, and those deleted. */
+  readonly elasticSnapshots: { held: Array<{ name: string; arn: string; status: string }>; deleted: string[] };
   /** The AWS Backup restore jobs the stand-in ran. */
   readonly backupJobs: Array<{ id: string; recoveryPointArn: string; completed: boolean; createdResourceArn: string }>;
 }
@@ -125,6 +129,8 @@ class Rehearsal {
   readonly huawei = new HuaweiRdsStandIn();
   /** AWS Backup's restore jobs, which moto lacks. */
   readonly backup = new BackupStandIn();
+  /** DocumentDB Elastic's cluster snapshots, which moto lacks. */
+  readonly docdbElastic = new DocDbElasticStandIn();
 
   constructor(
     private readonly stack: AssemblyStack,
@@ -158,6 +164,8 @@ class Rehearsal {
     await this.huawei.start();
     await this.backup.start();
     process.env.AWS_ENDPOINT_URL_BACKUP = this.backup.endpoint;
+    await this.docdbElastic.start();
+    process.env.AWS_ENDPOINT_URL_DOCDB_ELASTIC = this.docdbElastic.endpoint;
     this.signalBase = `http://127.0.0.1:${(this.signalServer.address() as AddressInfo).port}`;
     process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = this.signalBase;
   }
@@ -168,6 +176,8 @@ class Rehearsal {
     this.huawei.close();
     delete process.env.AWS_ENDPOINT_URL_BACKUP;
     this.backup.close();
+    delete process.env.AWS_ENDPOINT_URL_DOCDB_ELASTIC;
+    this.docdbElastic.close();
   }
 
   /**
@@ -178,6 +188,10 @@ class Rehearsal {
     const type = this.resources[id].Type;
     if (type === HUAWEI_TYPE) await this.prepareHuawei(props);
     if (type === POINT_IN_TIME_TYPE && this.createSources) await this.createSourceCluster(props);
+    if (type === COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE && this.createSources && !this.docdbElastic.hasSnapshot(props.SourceSnapshotArn)) {
+      this.docdbElastic.addSnapshot(props.SourceSnapshotArn);
+      this.print(`    created source: DocumentDB Elastic cluster snapshot ${props.SourceSnapshotArn} (stand-in)`);
+    }
     if (type === BACKUP_RESTORE_JOB_RESOURCE_TYPE && this.createSources && !this.backup.hasRecoveryPoint(props.RecoveryPointArn)) {
       this.backup.addRecoveryPoint(props.RecoveryPointArn, props.ResourceType);
       this.print(`    created source: ${props.ResourceType} recovery point ${props.RecoveryPointArn} (stand-in)`);
@@ -361,6 +375,9 @@ class Rehearsal {
   private async runCustomResource(requestType: 'Create' | 'Delete', id: string, handlers: CustomResourceHandlers): Promise<void> {
     const start = Date.now();
     const request = this.event(requestType, id, this.physicalIds.get(id));
+    if (requestType === 'Create' && this.resources[id].Type === COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE) {
+      this.print(`    DocumentDB Elastic snapshots are played by the local stand-in at ${this.docdbElastic.endpoint} (moto does not implement them)`);
+    }
     if (requestType === 'Create' && this.resources[id].Type === BACKUP_RESTORE_JOB_RESOURCE_TYPE) {
       this.print(`    AWS Backup restore jobs are played by the local stand-in at ${this.backup.endpoint} (moto does not implement them)`);
     }
@@ -524,6 +541,7 @@ class Rehearsal {
       skipped,
       huaweiJobs: this.huawei.startedJobs,
       backupJobs: this.backup.startedJobs,
+      elasticSnapshots: { held: this.docdbElastic.held, deleted: [...this.docdbElastic.deleted] },
     };
     if (failures.length) {
       throw new RehearsalFailure(`${failures.length} failed${skipped.length ? `, ${skipped.length} skipped as they needed a failed one` : ''}: ${failures.join('; ')}`, result);

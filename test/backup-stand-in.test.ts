@@ -1,5 +1,6 @@
 import { BackupClient, DescribeRestoreJobCommand, StartRestoreJobCommand } from '@aws-sdk/client-backup';
 import { loadApiModel, modelProblems } from './support/api-model';
+import { standInClientConfig } from './support/stand-in-client';
 import { BackupStandIn } from '../rehearse/backup-stand-in';
 
 /**
@@ -15,7 +16,7 @@ beforeEach(async () => {
   standIn = new BackupStandIn();
   await standIn.start();
   standIn.addRecoveryPoint(RECOVERY_POINT, 'EFS');
-  client = new BackupClient({ endpoint: standIn.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
+  client = new BackupClient(standInClientConfig(standIn.endpoint));
 });
 afterEach(() => standIn.close());
 

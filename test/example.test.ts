@@ -9,7 +9,8 @@ test('the example app synthesizes and its summary says what each restore restore
   try {
     const assembly = buildExampleApp(outdir).synth();
     const lines = describeRestores(assembly.directory);
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
+    expect(lines).toContainEqual(expect.stringMatching(/^RestoreExample\/CatalogueSnapshotCopy\w+: DocumentDB Elastic snapshot "catalogue-incident-2026-11-20" copied from arn:aws:docdb-elastic:us-east-1:123456789012:cluster-snapshot\/3b2c8a1e9f0d4c7b8a6e5d4c3b2a1f0e; waits up to 3 h; on removal: keep the copy$/));
     expect(lines[0]).toMatch(/^RestoreExample\/GraphBeforeIncident\w+: neptune cluster "restoreexample-graphbeforeincident-[a-z0-9-]+" restored from "prod-graph" at its latest restorable time \(full-copy\), 2 instance\(s\); waits up to 3 h; on removal: final snapshot, then delete$/);
     expect(lines[1]).toMatch(/aurora-mysql cluster ".*" restored from "prod-orders" at its latest restorable time \(copy-on-write\), 1 instance\(s\); waits up to 45 min; on removal: delete without a snapshot$/);
     expect(lines).toContainEqual(expect.stringMatching(/^RestoreExample\/SharedFilesFromBackup\w+: AWS Backup restore job of the EFS recovery point arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45; waits up to 3 h; on removal: the restored resource stays$/));

@@ -12,8 +12,8 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BackupResourceType, BackupRestoreJob, ClusterEngine, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource, PointInTimeRestoredCluster,
-  RestoreMetadata, S3ImportedAuroraCluster,
+  BackupResourceType, BackupRestoreJob, ClusterEngine, CopiedElasticSnapshot, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource,
+  PointInTimeRestoredCluster, RestoreMetadata, S3ImportedAuroraCluster,
 } from '../lib';
 import { IN_CI } from './support/api-model';
 import { Moto, requireMoto, startMoto, useEmulator } from './support/moto';
@@ -52,8 +52,8 @@ function synthStack(sources: { graph: string; orders: string }, options: { chain
 }
 
 /**
- * An app with a Huawei Cloud recovery (region cn-north-4: its real endpoint), an AWS Backup restore job
- * and a point-in-time restore.
+ * An app with a Huawei Cloud recovery (region cn-north-4: its real endpoint), an AWS Backup restore job,
+ * a DocumentDB Elastic snapshot copy and a point-in-time restore.
  */
 function synthMixedStack(prefix: string): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
@@ -73,6 +73,11 @@ function synthMixedStack(prefix: string): string {
     recoveryPointArn: `arn:aws:backup:us-east-1:123456789012:recovery-point:${prefix}-1EB3B5E7-9EB0-435A-A80B`,
     resourceType: BackupResourceType.EFS,
     metadata: RestoreMetadata.efs({ fileSystemId: 'fs-12345678', newFileSystem: true }),
+  });
+  new CopiedElasticSnapshot(stack, 'Copy', {
+    sourceSnapshotArn: `arn:aws:docdb-elastic:us-east-1:123456789012:cluster-snapshot/${prefix}0123456789abcdef`,
+    targetSnapshotName: `${prefix}-orders-copy`,
+    removalPolicy: RemovalPolicy.DESTROY,
   });
   new PointInTimeRestoredCluster(stack, 'Graph', {
     engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: `${prefix}-graph`, clusterIdentifier: `${prefix}-graph-copy`,
@@ -227,6 +232,10 @@ suite('cdk-restore-rehearse', () => {
     expect(Object.values(result.attributes)).toContainEqual(expect.objectContaining({
       RestoreJobId: result.backupJobs[0].id, Status: 'COMPLETED', CreatedResourceArn: result.backupJobs[0].createdResourceArn,
     }));
+    // The Elastic stand-in made the copy, which DESTROY deleted; the source stays.
+    expect(text).toMatch(/DocumentDB Elastic snapshots are played by the local stand-in at http:\/\/127\.0\.0\.1:\d+/);
+    expect(result.elasticSnapshots.deleted).toEqual(['seven-orders-copy']);
+    expect(result.elasticSnapshots.held).toEqual([expect.objectContaining({ arn: expect.stringMatching(/cluster-snapshot\/seven0123456789abcdef$/), status: 'ACTIVE' })]);
     expect(result.deleted).toEqual([...result.created].reverse());
     // The sources stay; what the restores made is gone.
     const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: 'seven/huawei-keys' }));
@@ -277,7 +286,7 @@ suite('cdk-restore-rehearse', () => {
     });
     expect(stdout).toMatch(/against http:\/\/127\.0\.0\.1:\d+ \(moto_server started for this rehearsal\)/);
     expect(stdout).toMatch(/is played by the local stand-in at http:\/\/127\.0\.0\.1:\d+/);
-    expect(stdout).toContain('Rehearsal passed: 6 resource(s) created and waited for, 6 deleted.');
+    expect(stdout).toContain('Rehearsal passed: 8 resource(s) created and waited for, 8 deleted.');
     expect(stdout).not.toMatch(/cannot be read|unknown \(/);
     expect(fs.existsSync(attempts) ? fs.readFileSync(attempts, 'utf8') : '').toBe('');
   });
