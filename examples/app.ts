@@ -1,14 +1,15 @@
 import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   BackupResourceType, BackupRestoreJob, ClusterEngine, CopiedElasticSnapshot, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource,
-  PointInTimeRestoredCluster, RestoreMetadata, RestorePoint, RestoreType,
+  PointInTimeRestoredCluster, RestoreMetadata, RestorePoint, RestoreType, S3ImportedAuroraCluster,
 } from '../lib';
 
 /**
  * The example app: a stack that restores a Neptune graph to a point in time and clones an Aurora
- * MySQL cluster, both into a new VPC, keeps a copy of the DocumentDB Elastic catalogue's snapshot,
+ * MySQL cluster, both into a new VPC, imports a MySQL backup from S3 into Aurora, keeps a copy of the DocumentDB Elastic catalogue's snapshot,
  * restores the shared file system from AWS Backup, and restores a Huawei Cloud RDS instance from a backup.
  */
 export function buildExampleApp(outdir?: string): App {
@@ -44,6 +45,16 @@ export function buildExampleApp(outdir?: string): App {
   const reporting = new ec2.SecurityGroup(stack, 'Reporting', { vpc });
   orders.connections.allowDefaultPortFrom(reporting);
   graph.connections.allowDefaultPortFrom(reporting);
+  // The legacy MySQL orders database, moved into Aurora from last night's Percona XtraBackup.
+  new S3ImportedAuroraCluster(stack, 'LegacyOrdersImport', {
+    bucket: s3.Bucket.fromBucketName(stack, 'Backups', 'legacy-orders-xtrabackup'),
+    bucketPrefix: 'backups/2026-11-20/',
+    sourceEngineVersion: '8.0.36',
+    vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+
   // A copy of the catalogue's snapshot from before the incident, kept when the stack goes.
   new CopiedElasticSnapshot(stack, 'CatalogueSnapshotCopy', {
     sourceSnapshotArn: 'arn:aws:docdb-elastic:us-east-1:123456789012:cluster-snapshot/3b2c8a1e9f0d4c7b8a6e5d4c3b2a1f0e',

@@ -30,6 +30,13 @@ function describeHuaweiRecovery(props: Record<string, any>): string {
     + 'on removal: the restored data stays';
 }
 
+function describeS3Import(props: Record<string, any>): string {
+  const removal = { snapshot: 'final snapshot, then delete', destroy: 'delete without a snapshot', retain: 'keep the cluster' }[props.RemovalPolicy as string]
+    ?? text(props.RemovalPolicy);
+  return `aurora-mysql cluster "${text(props.DBClusterIdentifier)}" (${text(props.EngineVersion)}) imported from s3://${text(props.S3BucketName)}/${text(props.S3Prefix)} `
+    + `(MySQL ${text(props.SourceEngineVersion)}); waits up to ${duration(Number(props.TimeoutSeconds))}; on removal: ${removal}`;
+}
+
 function describeElasticCopy(props: Record<string, any>): string {
   const removal = props.RemovalPolicy === 'destroy' ? 'delete the copy' : 'keep the copy';
   return `DocumentDB Elastic snapshot "${text(props.TargetSnapshotName)}" copied from ${text(props.SourceSnapshotArn)}; `
@@ -54,6 +61,7 @@ export function describeRestores(assemblyDir: string): string[] {
     const resources = Object.entries(template.Resources ?? {});
     for (const [logicalId, resource] of resources) {
       if (resource.Type === 'Custom::HuaweiRdsRecovery') lines.push(`${name}/${logicalId}: ${describeHuaweiRecovery(resource.Properties ?? {})}`);
+      if (resource.Type === 'Custom::S3ImportedAuroraCluster') lines.push(`${name}/${logicalId}: ${describeS3Import(resource.Properties ?? {})}`);
       if (resource.Type === 'Custom::CopiedElasticSnapshot') lines.push(`${name}/${logicalId}: ${describeElasticCopy(resource.Properties ?? {})}`);
       if (resource.Type === 'Custom::BackupRestoreJob') lines.push(`${name}/${logicalId}: ${describeBackupRestore(resource.Properties ?? {})}`);
       if (resource.Type !== 'Custom::PointInTimeRestoredCluster') continue;

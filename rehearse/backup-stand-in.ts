@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'crypto';
 import * as http from 'http';
-import { JsonStandIn, StandInAnswer } from './json-stand-in';
+import { JsonStandIn, StandInAnswer } from './local-stand-in';
 
 /**
  * AWS Backup's restore jobs, played locally for a rehearsal: moto_server does not implement

@@ -9,7 +9,8 @@ against an AWS API emulator: Create, the waits, then Delete in reverse order.
   --stack <name>    the stack to rehearse, when the assembly has several
   --endpoint <url>  a running AWS API emulator; without it moto_server is started on 127.0.0.1
   --keep            leave what was created in place (a later run adopts it)
-  --create-sources  first make the sources each restore names where they are missing (source clusters;
+  --create-sources  first make the stack's KMS keys and buckets, and the sources each restore names where
+                    they are missing (source clusters, S3 backup files, Elastic snapshots, recovery points,
                     Huawei Cloud instances, backups and the credentials secret), so no seeding is needed`;
 
 export function parseArgs(argv: string[]): { app: string; stack?: string; endpoint?: string; keep: boolean; createSources: boolean } {

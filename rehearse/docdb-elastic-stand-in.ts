@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import * as http from 'http';
-import { JsonStandIn, StandInAnswer } from './json-stand-in';
+import { JsonStandIn, StandInAnswer } from './local-stand-in';
 
 /**
  * DocumentDB Elastic cluster snapshots, played locally for a rehearsal: moto_server does not implement

@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 import * as http from 'http';
 // The official Huawei Cloud signer, to check each request's signature as the API gateway does.
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner';
-import { JsonStandIn, StandInAnswer } from './json-stand-in';
+import { JsonStandIn, StandInAnswer } from './local-stand-in';
 
 /**
  * Huawei Cloud RDS, played locally for a rehearsal: no emulator covers it, and a rehearsal must never

@@ -2,6 +2,7 @@ import { randomBytes } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
+import * as kms from '@aws-sdk/client-kms';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -13,11 +14,13 @@ import { DocDbElasticStandIn } from './docdb-elastic-stand-in';
 import { Emulator, emulatorAnswers, startMoto, useEmulator } from './emulator';
 import { HuaweiRdsStandIn } from './huawei-stand-in';
 import { asCloudFormationDelivers, resolveValue } from './intrinsics';
+import { RdsS3ImportStandIn } from './rds-s3-import-stand-in';
 import { executionName } from '../lambda/shared/executions';
 import { BACKUP_RESTORE_JOB_RESOURCE_TYPE } from '../lib/private/contracts/backup-restore-job';
 import { COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE } from '../lib/private/contracts/copied-elastic-snapshot';
 import { HUAWEI_RDS_RECOVERY_RESOURCE_TYPE } from '../lib/private/contracts/huawei-rds-recovery';
 import { POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE } from '../lib/private/contracts/point-in-time-restored-cluster';
+import { S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE } from '../lib/private/contracts/s3-imported-aurora-cluster';
 
 /**
  * A rehearsal: a synthesized stack's restores run locally, through the handler bundles of its
@@ -58,6 +61,8 @@ export interface RehearsalResult {
   readonly attributes: Record<string, Record<string, string>>;
   /** Each failed resource's message (its Create, wait or Delete), by logical id. */
   readonly failed: Record<string, string>;
+  /** The stack's own resources (KMS keys, buckets) that --create-sources made in the emulator. */
+  readonly made: string[];
   /** Logical ids not rehearsed because something they depend on failed. */
   readonly skipped: string[];
   /** The Huawei Cloud recovery jobs the stand-in ran, with the instance each restored into. */
@@ -94,7 +99,8 @@ interface Invocation {
   readonly logs: string[];
 }
 
-function describeError(error: unknown): string {
+/** A handler's error in words that say when the emulator, not the restore, is at fault. */
+export function describeError(error: unknown): string {
   const message = (error as Error)?.message ?? String(error);
   if (/not (yet |been )?implemented|NotImplemented/i.test(message)) {
     return `the emulator does not implement an API this restore needs: ${message}`;
@@ -131,6 +137,8 @@ class Rehearsal {
   readonly backup = new BackupStandIn();
   /** DocumentDB Elastic's cluster snapshots, which moto lacks. */
   readonly docdbElastic = new DocDbElasticStandIn();
+  /** RDS's S3 import, which moto lacks; the other RDS calls pass through it to moto. Made once moto's endpoint is known. */
+  rdsImport?: RdsS3ImportStandIn;
 
   constructor(
     private readonly stack: AssemblyStack,
@@ -166,6 +174,9 @@ class Rehearsal {
     process.env.AWS_ENDPOINT_URL_BACKUP = this.backup.endpoint;
     await this.docdbElastic.start();
     process.env.AWS_ENDPOINT_URL_DOCDB_ELASTIC = this.docdbElastic.endpoint;
+    this.rdsImport = new RdsS3ImportStandIn(String(process.env.AWS_ENDPOINT_URL));
+    await this.rdsImport.start();
+    process.env.AWS_ENDPOINT_URL_RDS = this.rdsImport.endpoint;
     this.signalBase = `http://127.0.0.1:${(this.signalServer.address() as AddressInfo).port}`;
     process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = this.signalBase;
   }
@@ -178,6 +189,8 @@ class Rehearsal {
     this.backup.close();
     delete process.env.AWS_ENDPOINT_URL_DOCDB_ELASTIC;
     this.docdbElastic.close();
+    delete process.env.AWS_ENDPOINT_URL_RDS;
+    this.rdsImport?.close();
   }
 
   /**
@@ -188,6 +201,9 @@ class Rehearsal {
     const type = this.resources[id].Type;
     if (type === HUAWEI_TYPE) await this.prepareHuawei(props);
     if (type === POINT_IN_TIME_TYPE && this.createSources) await this.createSourceCluster(props);
+    if (type === S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE && this.createSources && await this.rdsImport!.ensureBackupFiles(props.S3BucketName, props.S3Prefix ?? '')) {
+      this.print(`    created source: backup files under s3://${props.S3BucketName}/${props.S3Prefix ?? ''} (moto's S3)`);
+    }
     if (type === COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE && this.createSources && !this.docdbElastic.hasSnapshot(props.SourceSnapshotArn)) {
       this.docdbElastic.addSnapshot(props.SourceSnapshotArn);
       this.print(`    created source: DocumentDB Elastic cluster snapshot ${props.SourceSnapshotArn} (stand-in)`);
@@ -231,6 +247,31 @@ class Rehearsal {
       this.huawei.addBackup(project, props.BackupId, props.SourceInstanceId);
       this.print(`    created source: Huawei Cloud RDS backup ${props.BackupId} of ${props.SourceInstanceId} (stand-in)`);
     }
+  }
+
+  /**
+   * A resource of the stack that a restore refers to and the emulator can hold (a KMS key, a bucket): made
+   * there, so the restore gets a real ARN rather than a placeholder. False for other types.
+   */
+  private async createStackResource(id: string): Promise<boolean> {
+    const type = this.resources[id].Type;
+    if (type === 'AWS::KMS::Key') {
+      const { KeyMetadata: key } = await new kms.KMSClient({}).send(new kms.CreateKeyCommand({ Description: `${this.stack.name}/${id} (rehearsal)` }));
+      this.physicalIds.set(id, key!.KeyId!);
+      this.attributes.set(id, { Arn: key!.Arn!, KeyId: key!.KeyId! });
+      this.print(`MADE   ${id} (${type}) in the emulator: ${key!.Arn}`);
+      return true;
+    }
+    if (type === 'AWS::S3::Bucket') {
+      const name = String(this.resolve(this.resources[id].Properties?.BucketName ?? `${this.stack.name}-${id}`.toLowerCase().slice(0, 63)));
+      const created = await fetch(`${process.env.AWS_ENDPOINT_URL}/${encodeURIComponent(name)}`, { method: 'PUT' });
+      if (!created.ok) throw new Error(`creating bucket ${name} in the emulator answered ${created.status}`);
+      this.physicalIds.set(id, name);
+      this.attributes.set(id, { Arn: `arn:aws:s3:::${name}`, DomainName: `${name}.s3.amazonaws.com` });
+      this.print(`MADE   ${id} (${type}) in the emulator: ${name}`);
+      return true;
+    }
+    return false;
   }
 
   /** The source cluster of a point-in-time restore, when it is named (not an ARN, not another restore's). */
@@ -375,6 +416,10 @@ class Rehearsal {
   private async runCustomResource(requestType: 'Create' | 'Delete', id: string, handlers: CustomResourceHandlers): Promise<void> {
     const start = Date.now();
     const request = this.event(requestType, id, this.physicalIds.get(id));
+    if (requestType === 'Create' && this.resources[id].Type === S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE) {
+      this.print(`    RestoreDBClusterFromS3 and DescribeDBEngineVersions are played by the local stand-in at ${this.rdsImport!.endpoint}; `
+        + 'the other RDS calls pass through it to moto');
+    }
     if (requestType === 'Create' && this.resources[id].Type === COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE) {
       this.print(`    DocumentDB Elastic snapshots are played by the local stand-in at ${this.docdbElastic.endpoint} (moto does not implement them)`);
     }
@@ -471,6 +516,8 @@ class Rehearsal {
     /** Restores and waits not run because something they need failed. */
     const skipped: string[] = [];
     const blocked = new Set<string>();
+    /** The stack's own resources that createSources made in the emulator, for the restores that refer to them. */
+    const made: string[] = [];
     const rehearsed = (id: string) => this.handlersOf(this.resources[id]) !== undefined;
 
     const deleteFailed: Record<string, string> = {};
@@ -517,6 +564,8 @@ class Rehearsal {
           const data = this.attributes.get(id) ?? {};
           const shown = Object.entries(data).map(([k, v]) => `${k}=${v}`).join(', ');
           this.print(`    physical id ${this.physicalIds.get(id)}${shown ? `; attributes: ${shown}` : ''}`);
+        } else if (this.createSources && await this.createStackResource(id)) {
+          made.push(id);
         } else if (!WAIT_TYPES.has(resource.Type)) {
           notRehearsed.push(id);
         }
@@ -538,6 +587,7 @@ class Rehearsal {
       notRehearsed,
       attributes: Object.fromEntries([...this.attributes].filter(([id]) => rehearsed(id))),
       failed: { ...failed, ...deleteFailed },
+      made,
       skipped,
       huaweiJobs: this.huawei.startedJobs,
       backupJobs: this.backup.startedJobs,

@@ -9,6 +9,7 @@ import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
@@ -18,7 +19,7 @@ import {
 import { IN_CI } from './support/api-model';
 import { Moto, requireMoto, startMoto, useEmulator } from './support/moto';
 import { parseArgs } from '../rehearse/cli';
-import { rehearse, RehearsalFailure } from '../rehearse/rehearsal';
+import { describeError, rehearse, RehearsalFailure } from '../rehearse/rehearsal';
 
 /**
  * cdk-restore-rehearse against moto_server: a synthesized stack with a Neptune and an Aurora
@@ -52,8 +53,8 @@ function synthStack(sources: { graph: string; orders: string }, options: { chain
 }
 
 /**
- * An app with a Huawei Cloud recovery (region cn-north-4: its real endpoint), an AWS Backup restore job,
- * a DocumentDB Elastic snapshot copy and a point-in-time restore.
+ * An app with all five kinds: a Huawei Cloud recovery (region cn-north-4: its real endpoint), an AWS Backup
+ * restore job, a DocumentDB Elastic snapshot copy, an S3 import and a point-in-time restore.
  */
 function synthMixedStack(prefix: string): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
@@ -79,8 +80,18 @@ function synthMixedStack(prefix: string): string {
     targetSnapshotName: `${prefix}-orders-copy`,
     removalPolicy: RemovalPolicy.DESTROY,
   });
+  new S3ImportedAuroraCluster(stack, 'Orders', {
+    bucket: s3.Bucket.fromBucketName(stack, 'Backups', `${prefix}-backups`),
+    sourceEngineVersion: '8.0.36',
+    clusterIdentifier: `${prefix}-imported`,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
   new PointInTimeRestoredCluster(stack, 'Graph', {
-    engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: `${prefix}-graph`, clusterIdentifier: `${prefix}-graph-copy`,
+    engine: ClusterEngine.NEPTUNE,
+    sourceClusterIdentifier: `${prefix}-graph`,
+    clusterIdentifier: `${prefix}-graph-copy`,
+    // A key the stack makes: a placeholder unless the rehearsal makes it in the emulator first.
+    storageEncryptionKey: new kms.Key(stack, 'Key'),
   });
   app.synth();
   return outdir;
@@ -222,6 +233,9 @@ suite('cdk-restore-rehearse', () => {
     const text = lines.join('\n');
     expect(text).toMatch(/Huawei Cloud RDS \(https:\/\/rds\.cn-north-4\.myhuaweicloud\.com\) is played by the local stand-in at http:\/\/127\.0\.0\.1:\d+/);
     expect(text).toContain('created source: neptune cluster seven-graph');
+    // The stack's own key was made in moto, and the restore used it (a placeholder would fail the pre-flight).
+    expect(result.made).toEqual([expect.stringMatching(/^Key[0-9A-F]+$/)]);
+    expect(text).toMatch(/MADE {3}Key[0-9A-F]+ \(AWS::KMS::Key\) in the emulator: arn:aws:kms:us-east-1:123456789012:key\//);
     expect(text).toContain('created source: Huawei Cloud RDS backup 2f4ddb93-b901-4b08-93d8-1d2e472f30fe of d8e6ca5a624745bcb546a227aa3ae1cfin01 (stand-in)');
     // The stand-in ran one job into the target, signed with the secret's key pair, to completion.
     expect(result.huaweiJobs).toEqual([{ id: expect.stringMatching(/^[0-9a-f]{32}$/), instanceId: 'f1a2b3c4d5e64f7a8b9c0d1e2f3a4b5cin01', completed: true }]);
@@ -242,18 +256,25 @@ suite('cdk-restore-rehearse', () => {
     expect(JSON.parse(secret.SecretString!)).toEqual({ accessKeyId: expect.stringMatching(/^REHEARSAL/), secretAccessKey: expect.any(String) });
     expect(await clusterIds()).toContain('seven-graph');
     expect(await clusterIds()).not.toContain('seven-graph-copy');
+    expect(await clusterIds()).not.toContain('seven-imported');
   });
 
   test('without --create-sources a missing Huawei instance fails as the service would, and the other restore goes on', async () => {
     const app = synthMixedStack('eight');
     dirs.push(app);
     await new neptune.NeptuneClient({}).send(new neptune.CreateDBClusterCommand({ DBClusterIdentifier: 'eight-graph', Engine: 'neptune' }));
+    // The import's backup files are there (a missing one is retried for two minutes, as RDS's eventual consistency asks).
+    await fetch(`${moto.endpoint}/eight-backups`, { method: 'PUT' });
+    await fetch(`${moto.endpoint}/eight-backups/xtrabackup_info`, { method: 'PUT', body: 'tool_name = xtrabackup' });
     await new SecretsManagerClient({}).send(new CreateSecretCommand({
       Name: 'eight/huawei-keys', SecretString: JSON.stringify({ accessKeyId: 'AKEXAMPLE', secretAccessKey: 'not-a-real-key' }),
     }));
     const failure = await rehearse({ app, endpoint: moto.endpoint, print }).then(() => undefined, (e) => e as RehearsalFailure);
     expect(failure?.message).toMatch(/RecoverRestore\w+: Restoring mysql instance f1a2b3c4d5e64f7a8b9c0d1e2f3a4b5cin01 .* the instance, backup or project does not exist .*REHEARSAL.InstanceNotFound: The source DB instance d8e6ca5a624745bcb546a227aa3ae1cfin01 does not exist/);
-    expect(failure!.result!.created).toEqual(expect.arrayContaining([expect.stringMatching(/^GraphRestore[0-9A-F]+$/)]));
+    expect(failure!.result!.created).toEqual(expect.arrayContaining([expect.stringMatching(/^OrdersRestore[0-9A-F]+$/)]));
+    // Without the flag the stack's own key is not made: the restore meets its placeholder, and says so.
+    expect(failure?.message).toMatch(/GraphRestore[0-9A-F]+: Cannot restore "eight-graph-copy" with KMS key <Key[0-9A-F]+\.Arn>/);
+    expect(failure?.message).toMatch(/CopyRestore\w+: .*ResourceNotFoundException/);
     expect(failure!.result!.huaweiJobs).toEqual([]);
     // The recovery point is missing too: AWS Backup's own error for it.
     expect(failure?.message).toMatch(/RestoreFsRestore\w+: StartRestoreJob of .* the recovery point does not exist.*ResourceNotFoundException/);
@@ -286,28 +307,38 @@ suite('cdk-restore-rehearse', () => {
     });
     expect(stdout).toMatch(/against http:\/\/127\.0\.0\.1:\d+ \(moto_server started for this rehearsal\)/);
     expect(stdout).toMatch(/is played by the local stand-in at http:\/\/127\.0\.0\.1:\d+/);
-    expect(stdout).toContain('Rehearsal passed: 8 resource(s) created and waited for, 8 deleted.');
+    expect(stdout).toContain('Rehearsal passed: 10 resource(s) created and waited for, 10 deleted.');
     expect(stdout).not.toMatch(/cannot be read|unknown \(/);
     expect(fs.existsSync(attempts) ? fs.readFileSync(attempts, 'utf8') : '').toBe('');
   });
 
-  test('an API moto lacks (it answers an HTML page) is reported as such, and the other restores go on', async () => {
+  test('an S3 import: the stand-in plays RestoreDBClusterFromS3 over moto\'s S3, and the cluster lives in moto until its delete', async () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
     dirs.push(outdir);
     const app = new App({ outdir });
     const stack = new Stack(app, 'Imports');
     new S3ImportedAuroraCluster(stack, 'Orders', {
-      bucket: s3.Bucket.fromBucketName(stack, 'Backups', 'nine-backups'), sourceEngineVersion: '8.0.36', clusterIdentifier: 'nine-imported',
-    });
-    new PointInTimeRestoredCluster(stack, 'Graph', {
-      engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'nine-graph', clusterIdentifier: 'nine-graph-copy',
+      bucket: s3.Bucket.fromBucketName(stack, 'Backups', 'nine-backups'),
+      bucketPrefix: 'backups/2026-11-20/',
+      sourceEngineVersion: '8.0.36',
+      clusterIdentifier: 'nine-imported',
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     app.synth();
-    const failure = await rehearse({ app: outdir, endpoint: moto.endpoint, print, createSources: true })
-      .then(() => undefined, (e) => e as RehearsalFailure);
-    expect(failure?.message).toMatch(/OrdersRestore\w+: .*the emulator does not implement an API this restore needs \(it answered with an HTML page\)/);
-    expect(failure!.result!.created).toEqual(expect.arrayContaining([expect.stringMatching(/^GraphRestoreAttributes/)]));
-    expect(await clusterIds()).not.toContain('nine-graph-copy');
+    const result = await rehearse({ app: outdir, endpoint: moto.endpoint, print, createSources: true, keep: true });
+    const text = lines.join('\n');
+    expect(text).toContain('created source: backup files under s3://nine-backups/backups/2026-11-20/ (moto\'s S3)');
+    expect(text).toMatch(/RestoreDBClusterFromS3 and DescribeDBEngineVersions are played by the local stand-in at http:\/\/127\.0\.0\.1:\d+/);
+    // In moto, with the import's settings and its managed secret; the attributes read it from there.
+    const [imported] = (await new rds.RDSClient({}).send(new rds.DescribeDBClustersCommand({ DBClusterIdentifier: 'nine-imported' }))).DBClusters!;
+    expect(imported).toMatchObject({ Engine: 'aurora-mysql', EngineVersion: '8.0.mysql_aurora.3.10.3', MasterUsername: 'admin', StorageEncrypted: true });
+    expect(Object.values(result.attributes)).toContainEqual(expect.objectContaining({
+      DBClusterIdentifier: 'nine-imported', MasterUserSecretArn: imported.MasterUserSecret!.SecretArn,
+    }));
+    lines.length = 0;
+    await rehearse({ app: outdir, endpoint: moto.endpoint, print });
+    expect(lines.join('\n')).toContain('Adopting DB cluster "nine-imported"');
+    expect(await clusterIds()).not.toContain('nine-imported');
   });
 
   test('the command: rehearses a stack end to end and exits 0', async () => {
@@ -332,5 +363,18 @@ describe('cdk-restore-rehearse arguments', () => {
   });
   test('an assembly directory that is not one says so', async () => {
     await expect(rehearse({ app: os.tmpdir(), endpoint: 'http://127.0.0.1:1' })).rejects.toThrow(/is not a cloud assembly \(no manifest.json\)/);
+  });
+});
+
+describe('how a rehearsal words an emulator\'s failure', () => {
+  test.each([
+    ['moto\'s HTML error page, as the SDK fails to parse it', 'Unexpected token \'<\', "<!doctype "... is not valid JSON', /\(it answered with an HTML page\)/],
+    ['an emulator\'s own NotImplemented', 'The DescribeDBClusters action has not been implemented', /the emulator does not implement an API this restore needs: The DescribeDBClusters/],
+  ])('%s is an API the emulator lacks', (_what, message, expected) => {
+    expect(describeError(new Error(message))).toMatch(expected);
+  });
+
+  test('any other error is the handler\'s own message', () => {
+    expect(describeError(new Error('Source cluster "x" does not exist'))).toBe('Source cluster "x" does not exist');
   });
 });
