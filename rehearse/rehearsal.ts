@@ -46,9 +46,26 @@ export interface RehearsalOptions {
   readonly maxPauseMs?: number;
   /** Where the progress lines go. */
   readonly print?: (line: string) => void;
+  /**
+   * Called once every restore has been created and waited for, before the deletes: what the emulator and
+   * the stand-ins hold then is the deployed stack's state.
+   */
+  readonly afterCreate?: (standIns: StandInState) => Promise<void>;
 }
 
-export interface RehearsalResult {
+/** What the stand-ins hold. */
+export interface StandInState {
+  /** The Huawei Cloud recovery jobs the stand-in ran, with the instance each restored into. */
+  readonly huaweiJobs: Array<{ id: string; instanceId: string; completed: boolean }>;
+  /** The DocumentDB Elastic snapshots the stand-in holds, and those deleted. */
+  readonly elasticSnapshots: { held: Array<{ name: string; arn: string; status: string }>; deleted: string[] };
+  /** The AWS Backup restore jobs the stand-in ran. */
+  readonly backupJobs: Array<{ id: string; recoveryPointArn: string; completed: boolean; createdResourceArn: string }>;
+  /** The S3 imports the RDS stand-in played, by cluster identifier. */
+  readonly s3Imports: string[];
+}
+
+export interface RehearsalResult extends StandInState {
   readonly stack: string;
   readonly endpoint: string;
   /** Logical ids of the custom resources created (or adopted), in order. */
@@ -65,12 +82,6 @@ export interface RehearsalResult {
   readonly made: string[];
   /** Logical ids not rehearsed because something they depend on failed. */
   readonly skipped: string[];
-  /** The Huawei Cloud recovery jobs the stand-in ran, with the instance each restored into. */
-  readonly huaweiJobs: Array<{ id: string; instanceId: string; completed: boolean }>;
-  /** The DocumentDB Elastic snapshots the stand-in holds at the end, and those deleted. */
-  readonly elasticSnapshots: { held: Array<{ name: string; arn: string; status: string }>; deleted: string[] };
-  /** The AWS Backup restore jobs the stand-in ran. */
-  readonly backupJobs: Array<{ id: string; recoveryPointArn: string; completed: boolean; createdResourceArn: string }>;
 }
 
 /**
@@ -507,7 +518,16 @@ class Rehearsal {
     return fn;
   }
 
-  async run(keep: boolean): Promise<RehearsalResult & { endpoint: string }> {
+  standInState(): StandInState {
+    return {
+      huaweiJobs: this.huawei.startedJobs,
+      backupJobs: this.backup.startedJobs,
+      elasticSnapshots: { held: this.docdbElastic.held, deleted: [...this.docdbElastic.deleted] },
+      s3Imports: [...this.rdsImport?.imports ?? []],
+    };
+  }
+
+  async run(keep: boolean, afterCreate?: (standIns: StandInState) => Promise<void>): Promise<RehearsalResult & { endpoint: string }> {
     const order = dependencyOrder(this.resources);
     const created: string[] = [];
     const deleted: string[] = [];
@@ -576,6 +596,7 @@ class Rehearsal {
         failed[id] = message;
       }
     }
+    if (afterCreate) await afterCreate(this.standInState());
     // After a failure CloudFormation rolls the whole stack back: everything created is deleted.
     if (!keep) await deleteAll(Object.keys(failed).length ? 'ROLLBACK' : 'DELETE');
     const failures = [...Object.values(failed), ...Object.values(deleteFailed)];
@@ -589,9 +610,7 @@ class Rehearsal {
       failed: { ...failed, ...deleteFailed },
       made,
       skipped,
-      huaweiJobs: this.huawei.startedJobs,
-      backupJobs: this.backup.startedJobs,
-      elasticSnapshots: { held: this.docdbElastic.held, deleted: [...this.docdbElastic.deleted] },
+      ...this.standInState(),
     };
     if (failures.length) {
       throw new RehearsalFailure(`${failures.length} failed${skipped.length ? `, ${skipped.length} skipped as they needed a failed one` : ''}: ${failures.join('; ')}`, result);
@@ -624,7 +643,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     print(`Rehearsing stack ${stack.name} from ${options.app} against ${endpoint}${emulator ? ' (moto_server started for this rehearsal)' : ''}`);
     await rehearsal.startSignalReceiver();
     await rehearsal.prepareStateMachines();
-    const result = await rehearsal.run(options.keep ?? false);
+    const result = await rehearsal.run(options.keep ?? false, options.afterCreate);
     if (result.notRehearsed.length) {
       const byType = new Map<string, string[]>();
       for (const id of result.notRehearsed) byType.set(stack.resources[id].Type, [...(byType.get(stack.resources[id].Type) ?? []), id]);

@@ -19,7 +19,7 @@ import {
 import { IN_CI } from './support/api-model';
 import { Moto, requireMoto, startMoto, useEmulator } from './support/moto';
 import { parseArgs } from '../rehearse/cli';
-import { describeError, rehearse, RehearsalFailure } from '../rehearse/rehearsal';
+import { describeError, rehearse, RehearsalFailure, StandInState } from '../rehearse/rehearsal';
 
 /**
  * cdk-restore-rehearse against moto_server: a synthesized stack with a Neptune and an Aurora
@@ -226,10 +226,29 @@ suite('cdk-restore-rehearse', () => {
     expect(result.stderr).toContain(`No AWS API emulator answers at http://127.0.0.1:${closed}. Start one (moto_server -H 127.0.0.1 -p 5000), or leave out --endpoint`);
   });
 
-  test('--create-sources: Huawei Cloud is played by the stand-in, and every source is made first', async () => {
+  test('--create-sources, all five kinds: every source is made first; the emulator and the stand-ins hold the restores after Create, and not after Delete', async () => {
     const app = synthMixedStack('seven');
     dirs.push(app);
-    const result = await rehearse({ app, endpoint: moto.endpoint, print, createSources: true });
+    let afterCreate: StandInState | undefined;
+    const result = await rehearse({
+      app,
+      endpoint: moto.endpoint,
+      print,
+      createSources: true,
+      afterCreate: async (standIns) => {
+        afterCreate = standIns;
+        // The point-in-time copy, encrypted with the key the stack made, and the import, with its managed secret.
+        const clusters = (await new rds.RDSClient({}).send(new rds.DescribeDBClustersCommand({}))).DBClusters!;
+        const copy = clusters.find((c) => c.DBClusterIdentifier === 'seven-graph-copy');
+        expect(copy).toMatchObject({ Status: 'available', KmsKeyId: expect.stringMatching(/^arn:aws:kms:us-east-1:123456789012:key\//) });
+        expect(clusters.find((c) => c.DBClusterIdentifier === 'seven-imported')).toMatchObject({ Engine: 'aurora-mysql', MasterUserSecret: expect.anything() });
+        expect(standIns.s3Imports).toEqual(['seven-imported']);
+        expect(standIns.elasticSnapshots.held.map((s) => [s.name, s.status])).toContainEqual(['seven-orders-copy', 'ACTIVE']);
+        expect(standIns.backupJobs).toEqual([expect.objectContaining({ completed: true })]);
+        expect(standIns.huaweiJobs).toEqual([expect.objectContaining({ completed: true })]);
+      },
+    });
+    expect(afterCreate).toBeDefined();
     const text = lines.join('\n');
     expect(text).toMatch(/Huawei Cloud RDS \(https:\/\/rds\.cn-north-4\.myhuaweicloud\.com\) is played by the local stand-in at http:\/\/127\.0\.0\.1:\d+/);
     expect(text).toContain('created source: neptune cluster seven-graph');
