@@ -1,6 +1,6 @@
 import { rehearse, RehearsalFailure } from './rehearsal';
 
-const USAGE = `Usage: cdk-restore-rehearse --app <cloud assembly dir> [--stack <name>] [--endpoint <url>] [--keep] [--create-sources]
+const USAGE = `Usage: cdk-restore-rehearse --app <cloud assembly dir> [--stack <name>] [--endpoint <url>] [--keep] [--create-sources] [--report <file>]
 
 Runs the restores of a synthesized stack locally, through the handler bundles in the cloud assembly,
 against an AWS API emulator: Create, the waits, then Delete in reverse order.
@@ -11,10 +11,21 @@ against an AWS API emulator: Create, the waits, then Delete in reverse order.
   --keep            leave what was created in place (a later run adopts it)
   --create-sources  first make the stack's KMS keys and buckets, and the sources each restore names where
                     they are missing (source clusters, S3 backup files, Elastic snapshots, recovery points,
-                    Huawei Cloud instances, backups and the credentials secret), so no seeding is needed`;
+                    Huawei Cloud instances, backups and the credentials secret), so no seeding is needed
+  --report <file>   write a JSON report: the outcome, and what the emulator and the stand-ins held after
+                    Create and after Delete`;
 
-export function parseArgs(argv: string[]): { app: string; stack?: string; endpoint?: string; keep: boolean; createSources: boolean } {
-  const options: { app?: string; stack?: string; endpoint?: string; keep: boolean; createSources: boolean } = { keep: false, createSources: false };
+interface CliOptions {
+  app: string;
+  stack?: string;
+  endpoint?: string;
+  keep: boolean;
+  createSources: boolean;
+  report?: string;
+}
+
+export function parseArgs(argv: string[]): CliOptions {
+  const options: Partial<CliOptions> & { keep: boolean; createSources: boolean } = { keep: false, createSources: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -27,6 +38,7 @@ export function parseArgs(argv: string[]): { app: string; stack?: string; endpoi
     else if (arg === '--endpoint') options.endpoint = value();
     else if (arg === '--keep') options.keep = true;
     else if (arg === '--create-sources') options.createSources = true;
+    else if (arg === '--report') options.report = value();
     else if (arg === '--help' || arg === '-h') throw new Error(USAGE);
     else throw new Error(`Unknown argument ${arg}\n\n${USAGE}`);
   }

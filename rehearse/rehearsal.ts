@@ -1,4 +1,5 @@
 import { randomBytes } from 'crypto';
+import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
@@ -51,6 +52,8 @@ export interface RehearsalOptions {
    * the stand-ins hold then is the deployed stack's state.
    */
   readonly afterCreate?: (standIns: StandInState) => Promise<void>;
+  /** A file to write a JSON report to: the outcome, and what the emulator and the stand-ins held after Create and after Delete. */
+  readonly report?: string;
 }
 
 /** What the stand-ins hold. */
@@ -619,6 +622,46 @@ class Rehearsal {
   }
 }
 
+/** The DB clusters the emulator holds (RDS and Neptune share its backend, but each client lists its own engines). */
+async function emulatorClusters(): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const [client, sdk] of [[new rds.RDSClient({}), rds], [new neptune.NeptuneClient({}), neptune]] as Array<[any, any]>) {
+    const out = await client.send(new sdk.DescribeDBClustersCommand({}));
+    for (const cluster of out.DBClusters ?? []) ids.add(cluster.DBClusterIdentifier);
+  }
+  return [...ids].sort();
+}
+
+/**
+ * Runs the rehearsal and, with `report`, writes what the emulator and the stand-ins held after Create and
+ * after Delete, and the outcome, as JSON: for pipelines, and for checks that run where a test cannot reach.
+ */
+async function runReporting(rehearsal: Rehearsal, options: RehearsalOptions): Promise<RehearsalResult> {
+  let afterCreate: object | undefined;
+  const hook = async (standIns: StandInState) => {
+    if (options.report) afterCreate = { standIns, clusters: await emulatorClusters() };
+    await options.afterCreate?.(standIns);
+  };
+  let result: RehearsalResult | undefined;
+  let failure: unknown;
+  try {
+    result = await rehearsal.run(options.keep ?? false, hook);
+  } catch (error) {
+    failure = error;
+  }
+  if (options.report) {
+    fs.writeFileSync(options.report, JSON.stringify({
+      passed: failure === undefined,
+      failure: failure === undefined ? undefined : (failure as Error).message,
+      afterCreate,
+      afterDelete: { standIns: rehearsal.standInState(), clusters: await emulatorClusters() },
+      result: result ?? (failure instanceof RehearsalFailure ? failure.result : undefined),
+    }, null, 2));
+  }
+  if (failure !== undefined) throw failure;
+  return result!;
+}
+
 /** Runs a rehearsal; throws RehearsalFailure when the rehearsed stack fails. */
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalResult> {
   const print = options.print ?? ((line: string) => console.log(line));
@@ -643,7 +686,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     print(`Rehearsing stack ${stack.name} from ${options.app} against ${endpoint}${emulator ? ' (moto_server started for this rehearsal)' : ''}`);
     await rehearsal.startSignalReceiver();
     await rehearsal.prepareStateMachines();
-    const result = await rehearsal.run(options.keep ?? false, options.afterCreate);
+    const result = await runReporting(rehearsal, options);
     if (result.notRehearsed.length) {
       const byType = new Map<string, string[]>();
       for (const id of result.notRehearsed) byType.set(stack.resources[id].Type, [...(byType.get(stack.resources[id].Type) ?? []), id]);

@@ -320,8 +320,11 @@ suite('cdk-restore-rehearse', () => {
     const app = synthMixedStack('sealed');
     dirs.push(app);
     const attempts = path.join(app, 'non-loopback-connections.log');
-    // Its own moto_server inside the namespace: the one of this suite is outside it.
-    const { stdout } = await promisify(execFile)('unshare', ['-n', 'sh', '-c', `ip link set lo up && exec node ${BIN} --app ${app} --create-sources`], {
+    const reportFile = path.join(app, 'report.json');
+    // Its own moto_server inside the namespace: the one of this suite is outside it. The report carries out
+    // what the emulator and the stand-ins held in there.
+    const command = `ip link set lo up && exec node ${BIN} --app ${app} --create-sources --report ${reportFile}`;
+    const { stdout } = await promisify(execFile)('unshare', ['-n', 'sh', '-c', command], {
       env: { ...process.env, AWS_ENDPOINT_URL: '', NODE_OPTIONS: `--require ${path.join(__dirname, 'support', 'loopback-only.js')}`, LOOPBACK_ONLY_LOG: attempts },
     });
     expect(stdout).toMatch(/against http:\/\/127\.0\.0\.1:\d+ \(moto_server started for this rehearsal\)/);
@@ -329,6 +332,20 @@ suite('cdk-restore-rehearse', () => {
     expect(stdout).toContain('Rehearsal passed: 10 resource(s) created and waited for, 10 deleted.');
     expect(stdout).not.toMatch(/cannot be read|unknown \(/);
     expect(fs.existsSync(attempts) ? fs.readFileSync(attempts, 'utf8') : '').toBe('');
+    const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+    expect(report.passed).toBe(true);
+    expect(report.result.made).toEqual([expect.stringMatching(/^Key/)]);
+    // After Create: both clusters in the emulator, every stand-in's restore done.
+    expect(report.afterCreate.clusters).toEqual(expect.arrayContaining(['sealed-graph', 'sealed-graph-copy', 'sealed-imported']));
+    expect(report.afterCreate.standIns).toMatchObject({
+      s3Imports: ['sealed-imported'],
+      huaweiJobs: [{ completed: true }],
+      backupJobs: [{ completed: true }],
+      elasticSnapshots: { held: expect.arrayContaining([expect.objectContaining({ name: 'sealed-orders-copy', status: 'ACTIVE' })]) },
+    });
+    // After Delete: what the restores made is gone; the sources stay.
+    expect(report.afterDelete.clusters).toEqual(['sealed-graph']);
+    expect(report.afterDelete.standIns.elasticSnapshots.deleted).toEqual(['sealed-orders-copy']);
   });
 
   test('an S3 import: the stand-in plays RestoreDBClusterFromS3 over moto\'s S3, and the cluster lives in moto until its delete', async () => {
@@ -369,8 +386,8 @@ suite('cdk-restore-rehearse', () => {
 
 describe('cdk-restore-rehearse arguments', () => {
   test('parses every option', () => {
-    expect(parseArgs(['--app', 'cdk.out', '--stack', 'S', '--endpoint', 'http://127.0.0.1:5000', '--keep', '--create-sources']))
-      .toEqual({ app: 'cdk.out', stack: 'S', endpoint: 'http://127.0.0.1:5000', keep: true, createSources: true });
+    expect(parseArgs(['--app', 'cdk.out', '--stack', 'S', '--endpoint', 'http://127.0.0.1:5000', '--keep', '--create-sources', '--report', 'r.json']))
+      .toEqual({ app: 'cdk.out', stack: 'S', endpoint: 'http://127.0.0.1:5000', keep: true, createSources: true, report: 'r.json' });
   });
   test.each([
     [[], /--app is required/],
