@@ -190,18 +190,19 @@ async function createCluster<P extends ClusterProperties>(kind: ClusterRestoreKi
 async function updateInPlace(api: ClusterApi, id: string, old: ClusterProperties, props: ClusterProperties): Promise<void> {
   const cluster = await api.describe(id);
   if (!cluster) throw new Error(`DB cluster "${id}" no longer exists; it cannot be updated in place.`);
-  if (Boolean(old.DeletionProtection) !== Boolean(props.DeletionProtection)) {
-    await api.setDeletionProtection(id, Boolean(props.DeletionProtection));
-  }
+  // What RDS would refuse is refused before anything changes.
   if (!old.BacktrackWindow && props.BacktrackWindow) {
     throw new Error(`DB cluster "${id}" was restored without backtracking, which can only be chosen at the restore; remove backtrackWindow, or restore anew (a new clusterIdentifier).`);
   }
-  // Compared with the cluster itself, not only the old properties: a setting the library now sends by default
-  // (copyTagsToSnapshot), or one the cluster has had all along, is no change.
   const key = props.MasterUserSecretKmsKeyId;
   if (key && cluster.MasterUserSecret?.KmsKeyId && cluster.MasterUserSecret.KmsKeyId !== key && old.MasterUserSecretKmsKeyId !== key) {
     throw new Error(`The master user secret of DB cluster "${id}" is encrypted with ${cluster.MasterUserSecret.KmsKeyId}, and RDS cannot change the key of a managed secret; keep masterUserSecretKey as it was.`);
   }
+  if (Boolean(old.DeletionProtection) !== Boolean(props.DeletionProtection)) {
+    await api.setDeletionProtection(id, Boolean(props.DeletionProtection));
+  }
+  // Compared with the cluster itself, not only the old properties: a setting the library now sends by default
+  // (copyTagsToSnapshot), or one the cluster has had all along, is no change.
   const change = withoutWhatIsSo(cluster, settingsChange(old, props), props);
   if (change) {
     log(`ModifyDBCluster "${id}": ${Object.keys(change).join(', ')}`);
