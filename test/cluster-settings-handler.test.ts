@@ -58,6 +58,19 @@ const pitrProps = {
   ...auroraSettings,
 };
 
+/** The same restore of a Neptune cluster: without what Neptune's API has no member for. */
+const neptuneProps = {
+  ...pitrProps,
+  Engine: 'neptune',
+  EngineLifecycleSupport: undefined,
+  NetworkType: undefined,
+  EnablePerformanceInsights: undefined,
+  PerformanceInsightsKMSKeyId: undefined,
+  PerformanceInsightsRetentionPeriod: undefined,
+  ManageMasterUserPassword: undefined,
+  MasterUserSecretKmsKeyId: undefined,
+};
+
 const s3Props = {
   DBClusterIdentifier: 'orders-restored',
   Engine: 'aurora-mysql',
@@ -146,15 +159,7 @@ describe('settings in the restore call', () => {
 
   test('Neptune point-in-time: only capacity, storage and log exports go in the restore call', async () => {
     const props = {
-      ...pitrProps,
-      Engine: 'neptune',
-      EngineLifecycleSupport: undefined,
-      NetworkType: undefined,
-      EnablePerformanceInsights: undefined,
-      PerformanceInsightsKMSKeyId: undefined,
-      PerformanceInsightsRetentionPeriod: undefined,
-      ManageMasterUserPassword: undefined,
-      MasterUserSecretKmsKeyId: undefined,
+      ...neptuneProps,
       StorageType: 'iopt1',
       EnableCloudwatchLogsExports: ['audit'],
       ServerlessV2ScalingConfiguration: { MinCapacity: '1', MaxCapacity: '2.5' },
@@ -282,15 +287,7 @@ describe('settings applied once the cluster is available, before the wait ends',
 
   test('Neptune: backups and windows go through Neptune\'s ModifyDBCluster', async () => {
     const props = {
-      ...pitrProps,
-      Engine: 'neptune',
-      EngineLifecycleSupport: undefined,
-      NetworkType: undefined,
-      EnablePerformanceInsights: undefined,
-      PerformanceInsightsKMSKeyId: undefined,
-      PerformanceInsightsRetentionPeriod: undefined,
-      ManageMasterUserPassword: undefined,
-      MasterUserSecretKmsKeyId: undefined,
+      ...neptuneProps,
       StorageType: 'standard',
       EnableCloudwatchLogsExports: undefined,
     };
