@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, Fn, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, Fn, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -8,11 +8,13 @@ import {
   CopiedElasticSnapshotProperties,
 } from './private/contracts/copied-elastic-snapshot';
 import { removalPolicyName } from './private/removal-policy';
-import { RestoreResource } from './private/restore-resource';
+import { RestoreConstruct } from './private/restore-construct';
+import { RestoreResource, thisStacks } from './private/restore-resource';
 import { identifierProblem, invalidProp } from './private/validation';
+import { RestoreOptions } from './restore-options';
 
 /** Props of {@link CopiedElasticSnapshot}. */
-export interface CopiedElasticSnapshotProps {
+export interface CopiedElasticSnapshotProps extends RestoreOptions {
   /**
    * ARN of the DocumentDB Elastic cluster snapshot to copy, such as
    * `arn:aws:docdb-elastic:us-east-1:123456789012:cluster-snapshot/abc`. It may be in another region
@@ -68,7 +70,7 @@ const TAG_KEY = /^(?!aws:)[a-zA-Z+-=._:/]+$/;
  * A copy of a DocumentDB Elastic cluster snapshot (CopyClusterSnapshot), in the stack's region.
  * Waits until the copy is ACTIVE and exposes its attributes.
  */
-export class CopiedElasticSnapshot extends Construct implements ITaggable {
+export class CopiedElasticSnapshot extends RestoreConstruct implements ITaggable {
   /** ARN of the copy. */
   public readonly snapshotArn: string;
   /** Name of the copy (lowercase). */
@@ -89,6 +91,8 @@ export class CopiedElasticSnapshot extends Construct implements ITaggable {
   public readonly vpcSecurityGroupIds: string[];
   /** Tags of the copy, from `tags` and `Tags.of(...)`. */
   public readonly tags: TagManager;
+  /** @internal */
+  protected readonly _restore: RestoreResource;
 
   /**
    * @param scope the construct to create the copy in
@@ -97,7 +101,6 @@ export class CopiedElasticSnapshot extends Construct implements ITaggable {
    */
   constructor(scope: Construct, id: string, props: CopiedElasticSnapshotProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     const removalPolicy = validateProps(this, props);
     this.tags = new TagManager(TagType.MAP, COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE, props.tags);
     this.node.addValidation({ validate: () => tagErrors(this.tags.tagValues()) });
@@ -113,27 +116,16 @@ export class CopiedElasticSnapshot extends Construct implements ITaggable {
       KmsKeyId: props.kmsKey?.keyArn,
       RemovalPolicy: removalPolicy,
     };
-    const restore = new RestoreResource(this, 'Restore', {
+    const restore = this._restore = new RestoreResource(this, 'Restore', {
       resourceType: COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE,
       timeout: props.timeout,
+      logRetention: props.logRetention,
       inPlace: COPIED_ELASTIC_SNAPSHOT_IN_PLACE,
       properties: { ...properties, Tags: Lazy.any({ produce: () => this.tags.renderTags() }) },
     });
 
-    // A copy's ARN carries an id the service generates, so the handler's rights on copies are
-    // scoped to this account's snapshots in this region; on the source, to that one snapshot.
-    const copies = stack.formatArn({ service: 'docdb-elastic', resource: 'cluster-snapshot', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['docdb-elastic:CopyClusterSnapshot', 'docdb-elastic:GetClusterSnapshot'],
-      resources: [props.sourceSnapshotArn, copies],
-    }));
-    restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['docdb-elastic:DeleteClusterSnapshot', 'docdb-elastic:TagResource', 'docdb-elastic:UntagResource', 'docdb-elastic:ListTagsForResource'],
-      resources: [copies],
-    }));
-    // Listing has no resource-level permissions; the handler finds an earlier attempt's copy by name.
-    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['docdb-elastic:ListClusterSnapshots'], resources: ['*'] }));
-    props.kmsKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey');
+    grantCopy(restore, props.sourceSnapshotArn);
+    if (props.kmsKey) restore.grantKeyUse(props.kmsKey, ['docdb-elastic'], true);
 
     const att = (attribute: CopiedElasticSnapshotAttribute) => restore.getAttString(attribute);
     this.snapshotArn = att('SnapshotArn');
@@ -146,6 +138,34 @@ export class CopiedElasticSnapshot extends Construct implements ITaggable {
     this.subnetIds = Fn.split(',', att('SubnetIds'));
     this.vpcSecurityGroupIds = Fn.split(',', att('VpcSecurityGroupIds'));
   }
+}
+
+/**
+ * The handler's rights on snapshots. A copy's ARN carries an id the service makes, so copies are named by a
+ * pattern and told apart by the stack's tag: the copy call must put it on the copy, and only copies that
+ * carry it may be changed or deleted. The source is read by its ARN when the pattern does not cover it.
+ */
+function grantCopy(restore: RestoreResource, source: string): void {
+  const stack = Stack.of(restore);
+  const snapshots = stack.formatArn({ service: 'docdb-elastic', resource: 'cluster-snapshot', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const parts = Token.isUnresolved(source) ? undefined : Arn.split(source, ArnFormat.SLASH_RESOURCE_NAME);
+  const covered = parts !== undefined && parts.account === stack.account && parts.region === stack.region;
+  const withSource = covered ? [snapshots] : [snapshots, source];
+  restore.addToHandlerPolicy(new iam.PolicyStatement({
+    actions: ['docdb-elastic:GetClusterSnapshot', 'docdb-elastic:ListTagsForResource'], resources: withSource,
+  }), 'The handler reads snapshots of this account and region to find an earlier attempt\'s copy and whose it is before it acts');
+  restore.addToHandlerPolicy(new iam.PolicyStatement({
+    actions: ['docdb-elastic:CopyClusterSnapshot', 'docdb-elastic:CreateClusterSnapshot', 'docdb-elastic:TagResource'],
+    resources: withSource,
+    conditions: thisStacks(restore, 'aws:RequestTag'),
+  }), 'A copy is allowed only when the call tags it with this stack (aws:RequestTag/cdk-restore-constructs:stack); the service names it');
+  restore.addToHandlerPolicy(new iam.PolicyStatement({
+    actions: ['docdb-elastic:DeleteClusterSnapshot', 'docdb-elastic:TagResource', 'docdb-elastic:UntagResource'],
+    resources: [snapshots],
+    conditions: thisStacks(restore, 'aws:ResourceTag'),
+  }), 'Changes and deletes are allowed only on snapshots tagged with this stack (aws:ResourceTag/cdk-restore-constructs:stack): the copies it made');
+  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['docdb-elastic:ListClusterSnapshots'], resources: ['*'] }),
+    'docdb-elastic:ListClusterSnapshots has no resource-level permissions; the handler finds an earlier attempt\'s copy by name');
 }
 
 function validateProps(scope: Construct, props: CopiedElasticSnapshotProps): typeof COPIED_ELASTIC_SNAPSHOT_REMOVAL.default {

@@ -3,8 +3,10 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CommonRestoreProperties, restoreInputsOf } from './private/contracts/common';
 import { HUAWEI_RDS_RECOVERY_IN_PLACE, HUAWEI_RDS_RECOVERY_RESOURCE_TYPE, HuaweiRdsRecoveryProperties } from './private/contracts/huawei-rds-recovery';
+import { RestoreConstruct } from './private/restore-construct';
 import { inputsHash, RestoreResource } from './private/restore-resource';
 import { invalidProp } from './private/validation';
+import { RestoreOptions } from './restore-options';
 
 /** The DB engine of the Huawei Cloud RDS instances; it decides which options apply. */
 export enum HuaweiRdsEngine {
@@ -48,7 +50,7 @@ export class HuaweiRestoreSource {
 }
 
 /** Props of {@link HuaweiRdsRecovery}. */
-export interface HuaweiRdsRecoveryProps {
+export interface HuaweiRdsRecoveryProps extends RestoreOptions {
   /**
    * Huawei Cloud region, such as cn-north-4; the endpoint is https://rds.<region>.myhuaweicloud.com.
    * Give `region` or `endpoint`.
@@ -104,9 +106,11 @@ const RESERVED_DATABASES = new Set(['rdsadmin', 'master', 'msdb', 'tempdb', 'mod
  * A Huawei Cloud RDS restore (MySQL, PostgreSQL, SQL Server) from a backup or a point in time into an
  * existing DB instance, waited for until its job ends. Deleting the construct does nothing to the instance.
  */
-export class HuaweiRdsRecovery extends Construct {
+export class HuaweiRdsRecovery extends RestoreConstruct {
   /** ID of the recovery job. */
   public readonly jobId: string;
+  /** @internal */
+  protected readonly _restore: RestoreResource;
 
   /**
    * @param scope the construct to create the recovery in
@@ -134,8 +138,12 @@ export class HuaweiRdsRecovery extends Construct {
     // restore's inputs, so CloudFormation creates it (one restore) and deletes the old one (nothing to
     // undo), and a rollback deletes it again. The credentials may change without a restore.
     const inputs = restoreInputsOf(properties, HUAWEI_RDS_RECOVERY_IN_PLACE);
-    const restore = new RestoreResource(this, `Restore${inputsHash(this, inputs).toUpperCase()}`, {
-      resourceType: HUAWEI_RDS_RECOVERY_RESOURCE_TYPE, timeout: props.timeout, inPlace: HUAWEI_RDS_RECOVERY_IN_PLACE, properties: { ...properties },
+    const restore = this._restore = new RestoreResource(this, `Restore${inputsHash(this, inputs).toUpperCase()}`, {
+      resourceType: HUAWEI_RDS_RECOVERY_RESOURCE_TYPE,
+      timeout: props.timeout,
+      logRetention: props.logRetention,
+      inPlace: HUAWEI_RDS_RECOVERY_IN_PLACE,
+      properties: { ...properties },
     });
     props.credentials.grantRead(restore.handlerPrincipal);
     this.jobId = restore.getAttString('JobId');

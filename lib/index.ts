@@ -1,4 +1,5 @@
 export * from './cluster-endpoint';
+export * from './restore-options';
 export * from './restored-cluster-options';
 export * from './neptune-cluster-instance';
 export * from './point-in-time-restored-cluster';

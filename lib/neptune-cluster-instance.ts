@@ -97,7 +97,7 @@ export class NeptuneClusterInstance implements rds.IClusterInstance {
       dbClusterIdentifier: clusterIdentifier,
       dbInstanceClass: `db.${this.instanceClass}`,
       dbInstanceIdentifier: this.props.instanceIdentifier,
-      autoMinorVersionUpgrade: this.props.autoMinorVersionUpgrade,
+      autoMinorVersionUpgrade: this.props.autoMinorVersionUpgrade ?? true,
       dbParameterGroupName: this.props.parameterGroupName,
       preferredMaintenanceWindow: this.props.preferredMaintenanceWindow,
       availabilityZone: this.props.availabilityZone,

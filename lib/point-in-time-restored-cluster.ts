@@ -7,8 +7,8 @@ import { Construct } from 'constructs';
 import { ClusterInPlace } from './private/contracts/cluster';
 import { CommonRestoreProperties } from './private/contracts/common';
 import { POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE, PointInTimeRestoredClusterProperties } from './private/contracts/point-in-time-restored-cluster';
-import { RestoreResource } from './private/restore-resource';
-import { lowercase, rdsArn, RestoredClusterBase, validateCommonClusterProps } from './private/restored-cluster';
+import { RestoreResource, thisStacks } from './private/restore-resource';
+import { rdsArn, RESTORE_INTO_THIS_STACK, RestoredClusterBase, validateCommonClusterProps } from './private/restored-cluster';
 import { invalidProp, validateGroupName, validateIdentifier } from './private/validation';
 import { RestoredClusterOptions } from './restored-cluster-options';
 
@@ -167,7 +167,7 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
    */
   constructor(scope: Construct, id: string, props: PointInTimeRestoredClusterProps) {
     validateProps(scope, props);
-    super(scope, id, props, (self, { subnetGroupName, securityGroups }) => {
+    super(scope, id, props, (_self, { subnetGroupName, securityGroups }) => {
       // What decides the restored data and its placement; a change to any of it names a new cluster.
       const inputs: Omit<PointInTimeRestoredClusterProperties, keyof CommonRestoreProperties | ClusterInPlace | 'DBClusterIdentifier'> = {
         Engine: props.engine,
@@ -188,7 +188,7 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
         resourceType: POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE,
         engine: props.engine,
         inputs,
-        grant: (restore, identifier) => grantRestore(self, restore, props, identifier, subnetGroupName),
+        grant: (restore) => grantRestore(restore, props),
         secret: { manageMasterUserPassword: props.manageMasterUserPassword, masterUserSecretKey: props.masterUserSecretKey },
       };
     });
@@ -198,23 +198,31 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
   }
 }
 
-/** The shared handler may restore only from this source into this target, with the groups named. */
-function grantRestore(scope: Construct, restore: RestoreResource, props: PointInTimeRestoredClusterProps, identifier: string,
-  subnetGroupName: string | undefined): void {
-  const resources = [rdsArn(scope, 'cluster', identifier), rdsArn(scope, 'subgrp', subnetGroupName ?? 'default')];
+/**
+ * The shared handler may restore into a cluster only when the call tags it with this stack; sources, subnet
+ * groups and parameter groups of this account and region are named by pattern, so every point-in-time
+ * restore of the stack shares the statement. A source of another account (a clone) is named by its ARN.
+ */
+function grantRestore(restore: RestoreResource, props: PointInTimeRestoredClusterProps): void {
+  const resources = ['cluster', 'subgrp', 'cluster-pg', 'og'].map((type) => rdsArn(restore, type, '*'));
   const source = props.sourceClusterIdentifier;
   // RDS keeps identifiers in lowercase, and IAM compares ARNs as they are.
-  if (source !== undefined) resources.push(isArn(source) ? source.replace(/:cluster:(.*)$/, (_m, id: string) => `:cluster:${id.toLowerCase()}`) : rdsArn(scope, 'cluster', lowercase(source)));
+  const sourceArn = source !== undefined && isArn(source) ? source.replace(/:cluster:(.*)$/, (_m, id: string) => `:cluster:${id.toLowerCase()}`) : undefined;
+  if (sourceArn && Arn.split(sourceArn, ArnFormat.COLON_RESOURCE_NAME).account !== Stack.of(restore).account) {
+    resources.push(sourceArn);
+    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBClusters'], resources: [sourceArn] }));
+  }
   if (props.sourceClusterResourceId !== undefined) {
     // The retained backups' ARN carries an id of its own, which the resource id does not tell.
-    const backups = rdsArn(scope, 'cluster-auto-backup', '*');
+    const backups = rdsArn(restore, 'cluster-auto-backup', '*');
     resources.push(backups);
-    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBClusterAutomatedBackups'], resources: [backups] }));
+    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBClusterAutomatedBackups'], resources: [backups] }),
+      'Retained automated backups are named by an id RDS makes, which the source\'s resource id does not tell');
   }
-  if (props.optionGroupName) resources.push(rdsArn(scope, 'og', props.optionGroupName));
-  if (props.clusterParameterGroupName) resources.push(rdsArn(scope, 'cluster-pg', props.clusterParameterGroupName));
-  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:RestoreDBClusterToPointInTime', 'rds:DescribeDBClusters'], resources }));
-  props.storageEncryptionKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant');
+  restore.addToHandlerPolicy(new iam.PolicyStatement({
+    actions: ['rds:RestoreDBClusterToPointInTime', 'rds:AddTagsToResource'], resources, conditions: thisStacks(restore, 'aws:RequestTag'),
+  }), RESTORE_INTO_THIS_STACK);
+  if (props.storageEncryptionKey) restore.grantKeyUse(props.storageEncryptionKey, ['rds']);
 }
 
 const isArn = (value: string) => !Token.isUnresolved(value) && value.startsWith('arn:');

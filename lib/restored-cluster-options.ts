@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import { RestoreOptions } from './restore-options';
 
 /**
  * Whether a cluster may run on RDS Extended Support once its major version leaves standard support
@@ -17,7 +18,7 @@ export enum EngineLifecycleSupport {
 }
 
 /** Options every construct that makes a new DB cluster shares: its name, network, instances and lifecycle. */
-export interface RestoredClusterOptions {
+export interface RestoredClusterOptions extends RestoreOptions {
   /**
    * Identifier of the new cluster, stored in lowercase as RDS and Neptune store it. A fixed
    * identifier means a change to a restore input cannot replace the cluster (the old one holds

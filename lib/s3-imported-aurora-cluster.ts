@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -8,8 +8,9 @@ import { Construct } from 'constructs';
 import { ClusterInPlace } from './private/contracts/cluster';
 import { CommonRestoreProperties } from './private/contracts/common';
 import { S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE, S3ImportedAuroraClusterProperties } from './private/contracts/s3-imported-aurora-cluster';
-import { RestoreResource } from './private/restore-resource';
-import { rdsArn, RestoredClusterBase, validateCommonClusterProps } from './private/restored-cluster';
+import { nagResourceName, suppressNag } from './private/nag';
+import { RestoreResource, thisStacks } from './private/restore-resource';
+import { rdsArn, RESTORE_INTO_THIS_STACK, RestoredClusterBase, validateCommonClusterProps } from './private/restored-cluster';
 import { invalidProp, validateGroupName } from './private/validation';
 import { RestoredClusterOptions } from './restored-cluster-options';
 
@@ -156,7 +157,7 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
         resourceType: S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE,
         engine: 'aurora-mysql',
         inputs,
-        grant: (restore, identifier) => grantImport(self, restore, props, role, identifier, subnetGroupName),
+        grant: (restore) => grantImport(restore, props, role),
         secret: { manageMasterUserPassword: true, masterUserSecretKey: props.masterUserSecretKey },
       };
     });
@@ -172,20 +173,34 @@ function defaultIngestionRole(scope: Construct, props: S3ImportedAuroraClusterPr
     assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
     description: `RDS reads the backup for ${scope.node.path}`,
   });
-  props.bucket.grantRead(role, `${props.bucketPrefix ?? ''}*`);
+  // What RDS documents for the import: list and locate the bucket, read the backup's files. Not grantRead,
+  // whose action wildcards (s3:GetObject*, s3:List*) cover more than the import uses.
+  const prefix = props.bucketPrefix ?? '';
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [props.bucket.bucketArn] }));
+  const files = props.bucket.arnForObjects(`${prefix}*`);
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [files] }));
+  props.bucket.encryptionKey?.grantDecrypt(role);
+  suppressNag(role.node.findChild('DefaultPolicy'), [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'A Percona XtraBackup is many files under its prefix, whose names the backup tool chose; RDS reads only those',
+    appliesTo: [nagResourceName(Stack.of(scope), files)],
+  }]);
   return role;
 }
 
-/** The shared handler may import only into this cluster, passing only the ingestion role. */
-function grantImport(scope: Construct, restore: RestoreResource, props: S3ImportedAuroraClusterProps, ingestionRole: iam.IRole,
-  identifier: string, subnetGroupName: string | undefined): void {
-  const resources = [rdsArn(scope, 'cluster', identifier), rdsArn(scope, 'subgrp', subnetGroupName ?? 'default')];
-  if (props.clusterParameterGroupName) resources.push(rdsArn(scope, 'cluster-pg', props.clusterParameterGroupName));
-  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:RestoreDBClusterFromS3'], resources }));
-  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [ingestionRole.roleArn] }));
-  // DescribeDBEngineVersions has no resource-level permissions; the pre-flight only reads the version list.
-  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBEngineVersions'], resources: ['*'] }));
-  props.storageEncryptionKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant');
+/** The shared handler may import only into a cluster the call tags with this stack, passing only the ingestion role, to RDS. */
+function grantImport(restore: RestoreResource, props: S3ImportedAuroraClusterProps, ingestionRole: iam.IRole): void {
+  restore.addToHandlerPolicy(new iam.PolicyStatement({
+    actions: ['rds:RestoreDBClusterFromS3', 'rds:AddTagsToResource'],
+    resources: ['cluster', 'subgrp', 'cluster-pg'].map((type) => rdsArn(restore, type, '*')),
+    conditions: thisStacks(restore, 'aws:RequestTag'),
+  }), RESTORE_INTO_THIS_STACK);
+  restore.addToHandlerPolicy(new iam.PolicyStatement({
+    actions: ['iam:PassRole'], resources: [ingestionRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'rds.amazonaws.com' } },
+  }));
+  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBEngineVersions'], resources: ['*'] }),
+    'rds:DescribeDBEngineVersions has no resource-level permissions; the pre-flight reads which versions can import the backup');
+  if (props.storageEncryptionKey) restore.grantKeyUse(props.storageEncryptionKey, ['rds']);
 }
 
 function validateProps(props: S3ImportedAuroraClusterProps): void {

@@ -6,6 +6,7 @@ import { cfnEvent, LOGICAL_ID, STACK_ID, WAIT_HANDLE } from './support/events';
 import { mockWaitHandleLookup } from './support/wait-handle';
 import { backupRestoreJobHandler, idempotencyToken } from '../lambda/backup-restore-job/handler';
 import { onEvent, isComplete } from '../lambda/index';
+import type { RestoreFigures } from '../lambda/shared/metrics';
 import { initialPollerState, pollStep } from '../lambda/shared/polling';
 import type { WaitSignal } from '../lambda/shared/signal';
 import { readBackupRestoreJobProperties } from '../lib/private/contracts/backup-restore-job';
@@ -94,15 +95,22 @@ describe('Create', () => {
 
 describe('waiting', () => {
   const signals: WaitSignal[] = [];
+  const published: RestoreFigures[] = [];
   const { Metadata: _m, ...polled } = props;
-  const step = () => pollStep(initialPollerState(TYPE, cfnEvent('Create', TYPE, polled).ResourceProperties, 'job-1', WAIT_HANDLE, Date.now()),
-    { now: Date.now, kindOf: () => backupRestoreJobHandler, signal: async (_u, s) => { signals.push(s); } });
+  const step = () => pollStep(initialPollerState(TYPE, cfnEvent('Create', TYPE, polled).ResourceProperties, 'job-1', WAIT_HANDLE, Date.now(), 'RestoreResource'),
+    {
+      now: Date.now,
+      kindOf: () => backupRestoreJobHandler,
+      signal: async (_u, s) => { signals.push(s); },
+      publish: async (_r: unknown, f: RestoreFigures) => { published.push(f); },
+    });
   beforeEach(() => { signals.length = 0; });
 
-  test.each(['PENDING', 'RUNNING'])('%s: keeps waiting and logs the progress', async (status) => {
+  test.each(['PENDING', 'RUNNING'])('%s: keeps waiting, logs the progress and publishes it as a number', async (status) => {
     mock.on(backup.DescribeRestoreJobCommand).resolves({ RestoreJobId: 'job-1', Status: status as backup.RestoreJobStatus, PercentDone: '42.00%', ExpectedCompletionTimeMinutes: 95 });
     await expect(step()).resolves.toMatchObject({ done: false });
     expect(lines.join('\n')).toContain(`Restore job job-1: ${status}, 42.00% done, expected to take 95 minutes in all`);
+    expect(published.at(-1)).toMatchObject({ progress: 42 });
   });
 
   test('COMPLETED: SUCCESS', async () => {

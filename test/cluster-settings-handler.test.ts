@@ -3,12 +3,13 @@ import * as rds from '@aws-sdk/client-rds';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
-import { cfnEvent, OWNER_TAG, WAIT_HANDLE } from './support/events';
+import { cfnEvent, OWNER_TAG, STACK_TAG, WAIT_HANDLE } from './support/events';
 import { mockWaitHandleLookup } from './support/wait-handle';
 import { settingsChange } from '../lambda/cluster/lifecycle';
 import { onEvent } from '../lambda/index';
 import { pointInTimeRestoredClusterHandler } from '../lambda/point-in-time-restored-cluster/handler';
 import { s3ImportedAuroraClusterHandler } from '../lambda/s3-imported-aurora-cluster/handler';
+import type { RestoreFigures } from '../lambda/shared/metrics';
 import { initialPollerState, pollStep } from '../lambda/shared/polling';
 import type { RestoreKindHandler } from '../lambda/shared/types';
 import { ATTRIBUTES_RESOURCE_TYPE, CONFIGURED_TAG_KEY, RESTORED_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
@@ -111,8 +112,14 @@ function expectConforms(service: 'rds' | 'neptune', operation: string, input: un
 /** One step of the polling state machine for a restore with these properties. */
 function poll(kind: RestoreKindHandler, type: string, props: Record<string, unknown>) {
   const signals: unknown[] = [];
-  const state = pollStep(initialPollerState(type, cfnEvent('Create', type, props).ResourceProperties, 'orders-restored', WAIT_HANDLE, Date.now()),
-    { now: Date.now, kindOf: () => kind, signal: async (_url, signal) => { signals.push(signal); } });
+  const published: RestoreFigures[] = [];
+  const state = pollStep(initialPollerState(type, cfnEvent('Create', type, props).ResourceProperties, 'orders-restored', WAIT_HANDLE, Date.now(), 'RestoreResource'),
+    {
+      now: Date.now,
+      kindOf: () => kind,
+      signal: async (_url, signal) => { signals.push(signal); },
+      publish: async (_r: unknown, f: RestoreFigures) => { published.push(f); },
+    });
   return { state, signals };
 }
 
@@ -310,6 +317,9 @@ describe('settings applied once the cluster is available, before the wait ends',
 });
 
 describe('a change of settings later', () => {
+  // A cluster this version restored: it carries the stack tag, so an update adds none.
+  beforeEach(() => { rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] }); });
+
   test('changes the cluster in place: only what changed, log exports turned on and off', async () => {
     rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });
     rdsMock.on(rds.ModifyDBClusterCommand).resolves({});

@@ -2,13 +2,14 @@ import * as elastic from '@aws-sdk/client-docdb-elastic';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
-import { cfnEvent, OWNER_TAG, WAIT_HANDLE } from './support/events';
+import { cfnEvent, OWNER_TAG, STACK_ID, STACK_TAG, WAIT_HANDLE } from './support/events';
 import { mockWaitHandleLookup } from './support/wait-handle';
 import { copiedElasticSnapshotHandler, FAILED_SNAPSHOT_STATES } from '../lambda/copied-elastic-snapshot/handler';
 import { onEvent } from '../lambda/index';
+import type { RestoreFigures } from '../lambda/shared/metrics';
 import { initialPollerState, pollStep } from '../lambda/shared/polling';
 import type { WaitSignal } from '../lambda/shared/signal';
-import { ATTRIBUTES_RESOURCE_TYPE, OWNER_TAG_KEY, REQUEST_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
+import { ATTRIBUTES_RESOURCE_TYPE, OWNER_TAG_KEY, REQUEST_TAG_KEY, STACK_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
 
 // aws-sdk-client-mock stands in for DocumentDB Elastic: moto_server does not implement it, so no
 // emulator can play this API. Requests are checked against the official API model instead.
@@ -67,7 +68,8 @@ describe('Create', () => {
     expect(answer.PhysicalResourceId).toBe(COPY);
     const input = mock.commandCalls(elastic.CopyClusterSnapshotCommand)[0].args[0].input;
     expect(input).toMatchObject({ snapshotArn: SOURCE, targetSnapshotName: 'orders-2026-11-20', copyTags: false, kmsKeyId: KEY });
-    expect(Object.keys(input.tags!)).toEqual(['team', OWNER_TAG_KEY, REQUEST_TAG_KEY]);
+    expect(Object.keys(input.tags!)).toEqual(['team', OWNER_TAG_KEY, REQUEST_TAG_KEY, STACK_TAG_KEY]);
+    expect(input.tags![STACK_TAG_KEY]).toBe(STACK_ID);
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
@@ -130,8 +132,14 @@ describe('Create', () => {
 
 describe('waiting', () => {
   const signals: WaitSignal[] = [];
-  const step = () => pollStep(initialPollerState(TYPE, cfnEvent('Create', TYPE, props).ResourceProperties, COPY, WAIT_HANDLE, Date.now()),
-    { now: Date.now, kindOf: () => copiedElasticSnapshotHandler, signal: async (_u, s) => { signals.push(s); } });
+  const published: RestoreFigures[] = [];
+  const step = () => pollStep(initialPollerState(TYPE, cfnEvent('Create', TYPE, props).ResourceProperties, COPY, WAIT_HANDLE, Date.now(), 'RestoreResource'),
+    {
+      now: Date.now,
+      kindOf: () => copiedElasticSnapshotHandler,
+      signal: async (_u, s) => { signals.push(s); },
+      publish: async (_r: unknown, f: RestoreFigures) => { published.push(f); },
+    });
   beforeEach(() => { signals.length = 0; });
 
   test.each(['CREATING', 'COPYING', 'UPDATING'])('%s: keeps waiting', async (status) => {
@@ -170,6 +178,8 @@ describe('waiting', () => {
 
 describe('Update and Delete', () => {
   test('a tag change re-tags the copy in place', async () => {
+    const tags = { [OWNER_TAG.Key]: OWNER_TAG.Value, [STACK_TAG.Key]: STACK_TAG.Value };
+    mock.on(elastic.ListTagsForResourceCommand, { resourceArn: COPY }).resolves({ tags });
     mock.on(elastic.TagResourceCommand).resolves({});
     mock.on(elastic.UntagResourceCommand).resolves({});
     const answer = await onEvent(cfnEvent('Update', TYPE, { ...props, Tags: { team: 'payments' } },
@@ -186,8 +196,10 @@ describe('Update and Delete', () => {
     expect(mock.calls()).toHaveLength(0);
   });
 
-  test('DESTROY deletes the copy and waits until it is gone', async () => {
+  test('DESTROY deletes the copy and waits until it is gone; a copy an earlier version made gets the stack tag first', async () => {
+    // An earlier version's copy: the owner tag, not the stack tag the role's right to delete is conditioned on.
     mock.on(elastic.ListTagsForResourceCommand, { resourceArn: COPY }).resolves({ tags: { [OWNER_TAG.Key]: OWNER_TAG.Value } });
+    mock.on(elastic.TagResourceCommand).resolves({});
     mock.on(elastic.GetClusterSnapshotCommand, { snapshotArn: COPY })
       .resolvesOnce({ snapshot: snapshot(COPY, 'ACTIVE') })
       .resolvesOnce({ snapshot: snapshot(COPY, 'DELETING') })
@@ -196,6 +208,12 @@ describe('Update and Delete', () => {
     const event = cfnEvent('Delete', TYPE, { ...props, RemovalPolicy: 'destroy' }, { PhysicalResourceId: COPY });
     await onEvent(event);
     expect(mock.commandCalls(elastic.DeleteClusterSnapshotCommand)[0].args[0].input).toEqual({ snapshotArn: COPY });
+    const changes = mock.calls().map((c) => c.args[0])
+      .filter((c) => c instanceof elastic.TagResourceCommand || c instanceof elastic.DeleteClusterSnapshotCommand);
+    expect(changes.map((c) => [c.constructor.name, c.input])).toEqual([
+      ['TagResourceCommand', { resourceArn: COPY, tags: { [STACK_TAG.Key]: STACK_TAG.Value } }],
+      ['DeleteClusterSnapshotCommand', { snapshotArn: COPY }],
+    ]);
     await expect(copiedElasticSnapshotHandler.poll(event as any)).resolves.toEqual({ done: false, status: 'DELETING' });
     await expect(copiedElasticSnapshotHandler.poll(event as any)).resolves.toEqual({ done: true, status: 'deleted' });
   });

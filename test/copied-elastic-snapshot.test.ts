@@ -52,15 +52,36 @@ test('a cross-region copy is supported and said so; the wait condition holds the
   template().resourceCountIs('AWS::CloudFormation::WaitCondition', 1);
 });
 
-test('the handler may copy from this source and act on this account\'s copies in the region only', () => {
-  const t = synth().template();
+test('the handler may copy only into a snapshot it tags with the stack, and change or delete only snapshots that carry that tag', () => {
+  const stack = newStack();
+  const kmsKey = new kms.Key(stack, 'CopyKey');
+  const t = synth({ kmsKey }, stack).template();
   const statements = Object.entries(t.findResources('AWS::IAM::Policy'))
     .filter(([id]) => id.startsWith('CdkRestoreConstructsProviderHandlerRole'))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-  const copy = statements.find((s) => JSON.stringify(s.Action).includes('docdb-elastic:CopyClusterSnapshot'));
-  expect(copy.Resource[0]).toBe(SOURCE);
-  expect(JSON.stringify(copy.Resource[1])).toContain(':docdb-elastic:us-east-1:123456789012:cluster-snapshot/*');
-  for (const s of statements) if (s.Resource === '*') expect([s.Action].flat().every((a: string) => /:(Describe|List)/.test(a))).toBe(true);
+  const stackTag = (key: string) => ({ StringEquals: { [`${key}/cdk-restore-constructs:stack`]: { Ref: 'AWS::StackId' } } });
+  const withAction = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+  const [copy] = withAction('docdb-elastic:CopyClusterSnapshot');
+  expect(copy.Condition).toEqual(stackTag('aws:RequestTag'));
+  // The source is of this account and region, so the pattern covers it.
+  expect(JSON.stringify(copy.Resource)).toContain(':docdb-elastic:us-east-1:123456789012:cluster-snapshot/*');
+  expect(JSON.stringify(copy.Resource)).not.toContain(SOURCE);
+  for (const action of ['docdb-elastic:DeleteClusterSnapshot', 'docdb-elastic:UntagResource']) {
+    expect(withAction(action)).toEqual([expect.objectContaining({ Condition: stackTag('aws:ResourceTag') })]);
+  }
+  const viaElastic = { 'kms:ViaService': ['docdb-elastic.us-east-1.amazonaws.com'] };
+  expect(withAction('kms:CreateGrant')).toEqual([expect.objectContaining({ Condition: { StringEquals: viaElastic, Bool: { 'kms:GrantIsForAWSResource': 'true' } } })]);
+  expect(withAction('kms:Decrypt')).toEqual([expect.objectContaining({ Condition: { StringEquals: viaElastic } })]);
+  for (const s of statements) if (s.Resource === '*') expect([s.Action].flat().every((a: string) => /:(Describe|List)|^cloudwatch:PutMetricData$/.test(a))).toBe(true);
+});
+
+test('a source of another account is named by its ARN', () => {
+  const shared = 'arn:aws:docdb-elastic:us-east-1:210987654321:cluster-snapshot/0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+  const statements = Object.entries(synth({ sourceSnapshotArn: shared }).template().findResources('AWS::IAM::Policy'))
+    .filter(([id]) => id.startsWith('CdkRestoreConstructsProviderHandlerRole'))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+  const copy = statements.find((s) => [s.Action].flat().includes('docdb-elastic:CopyClusterSnapshot'));
+  expect(copy.Resource).toContain(shared);
 });
 
 describe('validation at synth', () => {

@@ -7,6 +7,7 @@ import { mockWaitHandleLookup } from './support/wait-handle';
 import { callHuawei } from '../lambda/huawei-rds-recovery/api';
 import { huaweiRdsRecoveryHandler } from '../lambda/huawei-rds-recovery/handler';
 import { onEvent } from '../lambda/index';
+import type { RestoreFigures } from '../lambda/shared/metrics';
 import { initialPollerState, pollStep, PollerState } from '../lambda/shared/polling';
 import type { WaitSignal } from '../lambda/shared/signal';
 import { STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
@@ -163,9 +164,13 @@ describe('Update', () => {
 
 describe('waiting on the job', () => {
   const signals: WaitSignal[] = [];
-  const state = (startedAt = Date.now()) => initialPollerState(TYPE, cfnEvent('Create', TYPE, props()).ResourceProperties, 'job-1', WAIT_HANDLE, startedAt);
+  const published: RestoreFigures[] = [];
+  const state = (startedAt = Date.now()) => initialPollerState(TYPE, cfnEvent('Create', TYPE, props()).ResourceProperties, 'job-1', WAIT_HANDLE, startedAt, 'RestoreResource');
   const deps = (now = Date.now) => ({
-    now, kindOf: () => huaweiRdsRecoveryHandler, signal: async (_u: unknown, s: WaitSignal) => { signals.push(s); },
+    now,
+    kindOf: () => huaweiRdsRecoveryHandler,
+    signal: async (_u: unknown, s: WaitSignal) => { signals.push(s); },
+    publish: async (_r: unknown, f: RestoreFigures) => { published.push(f); },
   });
   beforeEach(() => { signals.length = 0; });
 
@@ -173,6 +178,7 @@ describe('waiting on the job', () => {
     huawei.answers.push(ok({ job: { id: 'job-1', status: 'Running', process: '40%' } }), ok({ job: { id: 'job-1', status: 'Completed' } }));
     const first = await pollStep(state(), deps());
     expect(first).toMatchObject({ done: false, LastStatus: 'Running (40%)' });
+    expect(published.at(-1)).toMatchObject({ progress: 40 });
     await pollStep(first, deps());
     expect(signals.map((s) => s.Status)).toEqual(['SUCCESS']);
     expect(huawei.received.map((r) => [r.method, r.path, r.query, r.signatureValid])).toEqual([
@@ -205,7 +211,7 @@ describe('waiting on the job', () => {
   test('a job that never ends fails at the timeout with its last status', async () => {
     let now = 1_700_000_000_000;
     const start = now;
-    let s: PollerState = initialPollerState(TYPE, { ...cfnEvent('Create', TYPE, props()).ResourceProperties, TimeoutSeconds: '600' }, 'job-1', WAIT_HANDLE, start);
+    let s: PollerState = initialPollerState(TYPE, { ...cfnEvent('Create', TYPE, props()).ResourceProperties, TimeoutSeconds: '600' }, 'job-1', WAIT_HANDLE, start, 'RestoreResource');
     while (!s.done) {
       huawei.answers.push(ok({ job: { id: 'job-1', status: 'Running' } }));
       s = await pollStep(s, deps(() => now));

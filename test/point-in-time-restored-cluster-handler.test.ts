@@ -7,15 +7,16 @@ import * as rds from '@aws-sdk/client-rds';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, loadApiModel, IN_CI } from './support/api-model';
-import { cfnEvent, completeEvent, OWNER_TAG, STACK_ID, WAIT_HANDLE } from './support/events';
+import { cfnEvent, completeEvent, OWNER_TAG, STACK_ID, STACK_TAG, WAIT_HANDLE } from './support/events';
 import { handleUrlFor, mockWaitHandleLookup } from './support/wait-handle';
 import { TERMINAL_FAILURE_STATES, finalSnapshotIdentifier } from '../lambda/cluster/lifecycle';
 import { isComplete, onEvent } from '../lambda/index';
 import { pointInTimeRestoredClusterHandler } from '../lambda/point-in-time-restored-cluster/handler';
 import { executionName } from '../lambda/shared/executions';
+import type { RestoreFigures } from '../lambda/shared/metrics';
 import { initialPollerState, pollStep } from '../lambda/shared/polling';
 import type { WaitSignal } from '../lambda/shared/signal';
-import { ATTRIBUTES_RESOURCE_TYPE, OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
+import { ATTRIBUTES_RESOURCE_TYPE, OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY, STACK_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
 
 // aws-sdk-client-mock stands in for the service here: these tests drive states and faults
 // (incompatible-restore, throttling, races) that no emulator produces on demand. The real
@@ -131,7 +132,9 @@ describe('Create', () => {
       EnableIAMDatabaseAuthentication: true,
     });
     expect(input.RestoreToTime).toBeUndefined();
-    expect(input.Tags!.map((t) => t.Key)).toEqual(['team', OWNER_TAG_KEY, REQUEST_TAG_KEY]);
+    expect(input.Tags!.map((t) => t.Key)).toEqual(['team', OWNER_TAG_KEY, REQUEST_TAG_KEY, STACK_TAG_KEY]);
+    // The stack's id, which the handler role's rights on the cluster are conditioned on.
+    expect(input.Tags!.at(-1)!.Value).toBe(STACK_ID);
     expect(rdsMock.calls()).toHaveLength(0);
 
     // ...and starts the poller, named after the wait handle so a retry cannot start a second one.
@@ -307,9 +310,15 @@ describe('Create: adoption', () => {
 
 describe('polling after Create (one step of the state machine)', () => {
   const signals: WaitSignal[] = [];
+  const published: RestoreFigures[] = [];
   const step = (now = Date.now(), startedAt = now) => pollStep(
-    initialPollerState(TYPE, cfnEvent('Create', TYPE, baseProps).ResourceProperties, 'graph-restored', WAIT_HANDLE, startedAt),
-    { now: () => now, kindOf: () => pointInTimeRestoredClusterHandler, signal: async (_url, signal) => { signals.push(signal); } },
+    initialPollerState(TYPE, cfnEvent('Create', TYPE, baseProps).ResourceProperties, 'graph-restored', WAIT_HANDLE, startedAt, 'RestoreResource'),
+    {
+      now: () => now,
+      kindOf: () => pointInTimeRestoredClusterHandler,
+      signal: async (_url, signal) => { signals.push(signal); },
+      publish: async (_r: unknown, f: RestoreFigures) => { published.push(f); },
+    },
   );
   beforeEach(() => { signals.length = 0; });
 
@@ -399,6 +408,7 @@ describe('the attributes resource', () => {
 describe('Update', () => {
   test('a tag change keeps the cluster and syncs only the user\'s tags', async () => {
     givenTarget(target('available'));
+    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
     neptuneMock.on(neptune.AddTagsToResourceCommand).resolves({});
     neptuneMock.on(neptune.RemoveTagsFromResourceCommand).resolves({});
     const answer = await onEvent(cfnEvent('Update', TYPE,
@@ -416,6 +426,7 @@ describe('Update', () => {
 
   test('switching deletion protection off changes the cluster in place, so a delete can follow', async () => {
     givenTarget(target('available'));
+    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
     neptuneMock.on(neptune.ModifyDBClusterCommand).resolves({});
     const answer = await onEvent(cfnEvent('Update', TYPE, { ...baseProps, DeletionProtection: false },
       { PhysicalResourceId: 'graph-restored', OldResourceProperties: { ...baseProps, DeletionProtection: true } }));

@@ -1,16 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as cloudwatch from '@aws-sdk/client-cloudwatch';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import * as sfn from '@aws-sdk/client-sfn';
-import { cfnEvent, completeEvent } from './support/events';
+import { cfnEvent, completeEvent, LOGICAL_ID, STACK_ID } from './support/events';
 import { Moto, requireMoto, startMoto, useEmulator } from './support/moto';
 import { createPollerStateMachine, WaitHandles } from './support/wait-handle';
 import { executionName } from '../lambda/shared/executions';
 import type { PollerState } from '../lambda/shared/polling';
 import type { WaitSignal } from '../lambda/shared/signal';
 import type { IsCompleteResponse, OnEventRequest, OnEventResponse } from '../lambda/shared/types';
-import { ATTRIBUTES_RESOURCE_TYPE, OWNER_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
+import { ATTRIBUTES_RESOURCE_TYPE, METRICS_NAMESPACE, OWNER_TAG_KEY, STACK_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
 
 /**
  * The bundled handler, exactly as Lambda loads it from the asset, against moto_server: a real
@@ -101,11 +102,30 @@ suite('bundled handler against moto_server', () => {
     const [cluster] = (await client.send(new neptune.DescribeDBClustersCommand({ DBClusterIdentifier: 'graph-restored' }))).DBClusters!;
     expect(cluster.Engine).toBe('neptune');
     const tags = (await client.send(new neptune.ListTagsForResourceCommand({ ResourceName: cluster.DBClusterArn }))).TagList!;
-    expect(tags).toEqual(expect.arrayContaining([{ Key: 'team', Value: 'graph' }, expect.objectContaining({ Key: OWNER_TAG_KEY })]));
+    // The stack tag, which the handler role's rights to change and delete the cluster are conditioned on.
+    expect(tags).toEqual(expect.arrayContaining([
+      { Key: 'team', Value: 'graph' }, expect.objectContaining({ Key: OWNER_TAG_KEY }), { Key: STACK_TAG_KEY, Value: STACK_ID },
+    ]));
 
     // The custom resource answers at once; the wait condition, signalled by the poller, holds the stack.
     await expect(handler.isComplete(completeEvent(create, created))).resolves.toEqual({ IsComplete: true });
     expect(await runPoller(props.WaitHandle)).toEqual([expect.objectContaining({ Status: 'SUCCESS', UniqueId: 'graph-restored' })]);
+
+    // What the poller published, as CloudWatch (moto's) holds it, by the dimensions the construct's metricXxx() use.
+    const metrics = new cloudwatch.CloudWatchClient({});
+    const dimensions = [{ Name: 'StackName', Value: 'TestStack' }, { Name: 'Restore', Value: LOGICAL_ID }];
+    const statistic = async (MetricName: string) => (await metrics.send(new cloudwatch.GetMetricStatisticsCommand({
+      Namespace: METRICS_NAMESPACE,
+      MetricName,
+      Dimensions: dimensions,
+      StartTime: new Date(Date.now() - 3_600_000),
+      EndTime: new Date(Date.now() + 60_000),
+      Period: 3600,
+      Statistics: ['Maximum', 'SampleCount'],
+    }))).Datapoints![0];
+    expect(await statistic('Progress')).toMatchObject({ Maximum: 100 });
+    expect(await statistic('Failed')).toMatchObject({ Maximum: 0, SampleCount: 1 });
+    expect((await statistic('Duration'))?.Maximum).toBeGreaterThanOrEqual(0);
 
     const attributes = await handler.onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: TYPE, RestoredId: 'graph-restored', Engine: 'neptune' }));
     expect(attributes.Data).toEqual({
@@ -173,6 +193,31 @@ suite('bundled handler against moto_server', () => {
     await waitComplete(handler, del, await handler.onEvent(del));
     await expect(client.send(new rds.DescribeDBClustersCommand({ DBClusterIdentifier: 'orders-copy' }))).rejects.toThrow(/not found/);
     expect(await manual()).toBe(before);
+  });
+
+  test('a cluster an earlier version restored, without the stack tag, gets it before the handler changes it', async () => {
+    const client = new rds.RDSClient({});
+    await client.send(new rds.CreateDBClusterCommand({ DBClusterIdentifier: 'ledger', Engine: 'aurora-mysql', MasterUsername: 'admin', MasterUserPassword: 'not-a-real-secret-1' }));
+    const props = {
+      Engine: 'aurora-mysql',
+      SourceDBClusterIdentifier: 'ledger',
+      DBClusterIdentifier: 'ledger-copy',
+      RestoreType: 'full-copy',
+      RemovalPolicy: 'destroy',
+      TimeoutSeconds: 3600,
+      WaitHandle: newHandle(),
+      Tags: [{ Key: 'team', Value: 'ledger' }],
+    };
+    await handler.onEvent(cfnEvent('Create', TYPE, props));
+    const arn = (await client.send(new rds.DescribeDBClustersCommand({ DBClusterIdentifier: 'ledger-copy' }))).DBClusters![0].DBClusterArn!;
+    // As a version before the stack tag left it.
+    await client.send(new rds.RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: [STACK_TAG_KEY] }));
+    const tags = async () => (await client.send(new rds.ListTagsForResourceCommand({ ResourceName: arn }))).TagList!;
+    expect((await tags()).map((t) => t.Key)).not.toContain(STACK_TAG_KEY);
+
+    const changed = { ...props, Tags: [{ Key: 'team', Value: 'payments' }] };
+    await handler.onEvent(cfnEvent('Update', TYPE, changed, { PhysicalResourceId: 'ledger-copy', OldResourceProperties: props }));
+    expect(await tags()).toEqual(expect.arrayContaining([{ Key: STACK_TAG_KEY, Value: STACK_ID }, { Key: 'team', Value: 'payments' }]));
   });
 
   test('a missing source fails before anything is created or polled, and its delete is a no-op', async () => {

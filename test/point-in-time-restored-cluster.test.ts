@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import {
   ClusterEngine, PointInTimeRestoredCluster, PointInTimeRestoredClusterProps, RestorePoint, RestoreType,
@@ -276,10 +277,12 @@ describe('PointInTimeRestoredCluster: the shared provider', () => {
     expect(lambdaCount(20)).toBe(one);
   });
 
-  test('the handlers run on Node.js 22 from the bundled asset', () => {
+  test('the handlers run on the newest Node.js runtime aws-cdk-lib offers, from the bundled asset', () => {
+    const major = (name: string) => Number(/^nodejs(\d+)\.x$/.exec(name)?.[1] ?? 0);
+    const newest = lambda.Runtime.ALL.map((r) => r.name).filter((name) => major(name) > 0).sort((a, b) => major(b) - major(a))[0];
+    expect(major(newest)).toBeGreaterThanOrEqual(22);
     const t = synth().template();
-    t.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: 'nodejs22.x' });
-    t.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: 'nodejs22.x' });
+    for (const handler of ['index.onEvent', 'index.isComplete', 'index.poll']) t.hasResourceProperties('AWS::Lambda::Function', { Handler: handler, Runtime: newest });
   });
 
   test('the custom resource waits for the handler policy', () => {
@@ -367,11 +370,21 @@ describe('PointInTimeRestoredCluster: waiting up to 12 hours', () => {
     const firstAttributes = Object.keys(t.findResources('Custom::RestoredResourceAttributes')).find((id) => id.startsWith('FirstRestoreAttributes'));
     expect(secondHandle.DependsOn).toEqual(expect.arrayContaining([firstAttributes, expect.stringMatching(/^Unrelated/)]));
     expect(firstHandle.DependsOn).toBeUndefined();
-    // The statements naming the first restore's cluster are the second's own, or every restore would wait for
-    // the first restore's attributes through the shared policy (a cycle; the template above would not load).
+    // The handler's statements name this account's clusters by pattern, so none names the first restore's
+    // cluster and the shared policy waits for no restore (a cycle; the template above would not load).
+    expect(JSON.stringify(handlerStatements(t))).not.toContain('FirstRestoreAttributes');
+  });
+
+  test('a statement that names what another restore made is that restore\'s own policy, so the shared one waits for no restore', () => {
+    const stack = newStack();
+    const first = new PointInTimeRestoredCluster(stack, 'First', { engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'prod-graph' });
+    const second = new PointInTimeRestoredCluster(stack, 'Second', { engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'prod-graph' });
+    (second as unknown as { _restore: { addToHandlerPolicy(s: iam.PolicyStatement): void } })._restore.addToHandlerPolicy(
+      new iam.PolicyStatement({ actions: ['rds:DescribeDBClusters'], resources: [first.clusterArn] }));
+    const t = Template.fromStack(stack);
     const policies = Object.keys(t.findResources('AWS::IAM::Policy'));
     const secondPolicy = policies.find((id) => id.startsWith('SecondRestoreHandlerPolicy'));
-    expect(policies.filter((id) => id.startsWith('FirstRestoreHandlerPolicy'))).toEqual([]);
+    expect(secondPolicy).toBeDefined();
     const [secondRestore] = Object.entries(t.findResources(RESOURCE_TYPE)).filter(([id]) => id.startsWith('SecondRestore')).map(([, r]) => r);
     expect(secondRestore.DependsOn).toContain(secondPolicy);
   });
@@ -411,33 +424,50 @@ describe('PointInTimeRestoredCluster: waiting up to 12 hours', () => {
 });
 
 describe('PointInTimeRestoredCluster: IAM', () => {
-  test('every mutating action is scoped to named ARNs', () => {
+  const onlyThisStack = (key: string) => ({ StringEquals: { [`${key}/cdk-restore-constructs:stack`]: { Ref: 'AWS::StackId' } } });
+  const statementWith = (statements: any[], action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+
+  test('a restore must tag its cluster with the stack; changes and deletes need that tag; a key is used only through RDS', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key');
     const statements = handlerStatements(synth({ clusterIdentifier: 'graph-restored', storageEncryptionKey: key }, stack).template());
-    const mutating = /rds:(Restore|Delete|Create|Add|Remove)|kms:CreateGrant/;
-    for (const s of statements) {
-      const actions = [s.Action].flat();
-      if (actions.some((a: string) => mutating.test(a))) expect(s.Resource).not.toEqual('*');
-      if (Array.isArray(s.Resource)) expect(s.Resource).not.toContain('*');
+    const [restore] = statementWith(statements, 'rds:RestoreDBClusterToPointInTime');
+    expect(restore.Condition).toEqual(onlyThisStack('aws:RequestTag'));
+    expect(JSON.stringify(restore.Resource)).toMatch(/:cluster:\*.*:subgrp:\*/);
+    for (const action of ['rds:DeleteDBCluster', 'rds:ModifyDBCluster', 'rds:RemoveTagsFromResource']) {
+      expect(statementWith(statements, action)).toEqual([expect.objectContaining({ Condition: onlyThisStack('aws:ResourceTag') })]);
     }
-    const restore = statements.find((s) => JSON.stringify(s.Action).includes('rds:RestoreDBClusterToPointInTime'));
-    const text = JSON.stringify(restore.Resource);
-    expect(text).toContain(':cluster:prod-graph');
-    expect(text).toContain(':cluster:graph-restored');
-    expect(text).toContain(':subgrp:default');
-    const del = statements.find((s) => JSON.stringify(s.Action).includes('rds:DeleteDBCluster'));
-    expect(JSON.stringify(del.Resource)).toContain(':cluster-snapshot:graph-restored-final-*');
-    const kmsStatement = statements.find((s) => JSON.stringify(s.Action).includes('kms:CreateGrant'));
-    expect(kmsStatement.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] });
+    // Tagging is allowed on a cluster the call creates (request tag) or one that is the stack's (resource tag).
+    expect(statementWith(statements, 'rds:AddTagsToResource').map((s) => s.Condition)).toEqual(
+      expect.arrayContaining([onlyThisStack('aws:RequestTag'), onlyThisStack('aws:ResourceTag')]));
+    const finalSnapshot = statementWith(statements, 'rds:CreateDBClusterSnapshot').find((s) => !s.Condition);
+    expect(JSON.stringify(finalSnapshot.Resource)).toContain(':cluster-snapshot:*-final-*');
+    const [grant] = statementWith(statements, 'kms:CreateGrant');
+    expect(grant).toMatchObject({
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] },
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, StringEquals: { 'kms:ViaService': [expect.stringMatching(/^rds\.[a-z0-9-]+\.amazonaws\.com$/)] } },
+    });
+    // Nothing unconditioned mutates on a pattern or on everything.
+    for (const s of statements.filter((x) => !x.Condition)) {
+      const mutating = [s.Action].flat().filter((a: string) => /rds:(Restore|Delete|Modify|Add|Remove)/.test(a));
+      expect(mutating).toEqual([]);
+    }
   });
 
-  test('two restores add statements for their own clusters only', () => {
-    const stack = newStack();
-    synth({ clusterIdentifier: 'first-copy' }, stack);
-    new PointInTimeRestoredCluster(stack, 'Other', { engine: ClusterEngine.AURORA_MYSQL, sourceClusterIdentifier: 'orders', clusterIdentifier: 'second-copy' });
-    const text = JSON.stringify(handlerStatements(Template.fromStack(stack)));
-    for (const name of ['prod-graph', 'first-copy', 'orders', 'second-copy']) expect(text).toContain(`:cluster:${name}`);
+  test('twenty restores from twenty sources have the statements of one: the role does not grow', () => {
+    const count = (restores: number) => {
+      const stack = newStack();
+      for (let i = 0; i < restores; i++) {
+        new PointInTimeRestoredCluster(stack, `Copy${i}`, { engine: ClusterEngine.AURORA_MYSQL, sourceClusterIdentifier: `orders-${i}`, clusterIdentifier: `orders-copy-${i}` });
+      }
+      const t = Template.fromStack(stack);
+      return { statements: handlerStatements(t).length, managed: Object.keys(t.findResources('AWS::IAM::ManagedPolicy')).length, text: JSON.stringify(handlerStatements(t)) };
+    };
+    const one = count(1);
+    const twenty = count(20);
+    expect(twenty.statements).toBe(one.statements);
+    expect(twenty.managed).toBe(0);
+    expect(twenty.text).not.toContain('orders-copy-');
   });
 });
 

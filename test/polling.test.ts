@@ -1,5 +1,6 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import type { RestoreFigures } from '../lambda/shared/metrics';
 import { initialPollerState, nextPollDelaySeconds, pollStep, PollerState } from '../lambda/shared/polling';
 import { putSignal, signalWaitCondition, WaitSignal } from '../lambda/shared/signal';
 import type { PollResult, RestoreKindHandler } from '../lambda/shared/types';
@@ -18,6 +19,8 @@ interface Run {
   state: PollerState;
   describes: number;
   signals: WaitSignal[];
+  /** The figures the poller published, one set per look. */
+  published: RestoreFigures[];
   endedAt: number;
 }
 
@@ -26,6 +29,7 @@ async function simulate(statusAt: (elapsedMs: number) => PollResult | Error, tim
   let now = start;
   let describes = 0;
   const signals: WaitSignal[] = [];
+  const published: RestoreFigures[] = [];
   const kind: RestoreKindHandler = {
     onEvent: async () => ({ PhysicalResourceId: 'restored-1' }),
     describe: async () => ({}),
@@ -36,13 +40,18 @@ async function simulate(statusAt: (elapsedMs: number) => PollResult | Error, tim
       return result;
     },
   };
-  let state = initialPollerState('Custom::Test', { TimeoutSeconds: String(timeoutSeconds), WaitHandle: 'Handle' }, 'restored-1', HANDLE, start);
+  let state = initialPollerState('Custom::Test', { TimeoutSeconds: String(timeoutSeconds), WaitHandle: 'Handle' }, 'restored-1', HANDLE, start, 'RestoreResource');
   for (let steps = 0; !state.done; steps++) {
     if (steps > 5000) throw new Error('the poller never ended');
     now += state.waitSeconds * 1000;
-    state = await pollStep(state, { now: () => now, kindOf: () => kind, signal: async (_u, s) => { signals.push(s); } });
+    state = await pollStep(state, {
+      now: () => now,
+      kindOf: () => kind,
+      signal: async (_u, s) => { signals.push(s); },
+      publish: async (_r: unknown, f: RestoreFigures) => { published.push(f); },
+    });
   }
-  return { state, describes, signals, endedAt: now - start };
+  return { state, describes, signals, published, endedAt: now - start };
 }
 
 const creatingUntil = (ms: number) => (elapsed: number): PollResult =>
@@ -84,12 +93,51 @@ test('transient errors keep polling; the restore still completes', async () => {
   expect(run.signals.map((s) => s.Status)).toEqual(['SUCCESS']);
 });
 
-test('a failed step reported by the state machine signals FAILURE with its cause', async () => {
+test('a failed step reported by the state machine signals FAILURE with its cause, and publishes the failure', async () => {
   const signals: WaitSignal[] = [];
-  const state = { ...initialPollerState('Custom::Test', { TimeoutSeconds: '3600', WaitHandle: 'Handle' }, 'restored-1', HANDLE, 0), error: { Error: 'Lambda.Unknown', Cause: 'The function timed out' } };
-  const next = await pollStep(state, { now: () => 0, kindOf: () => { throw new Error('not reached'); }, signal: async (_u, s) => { signals.push(s); } });
+  const published: RestoreFigures[] = [];
+  const state = { ...initialPollerState('Custom::Test', { TimeoutSeconds: '3600', WaitHandle: 'Handle' }, 'restored-1', HANDLE, 0, 'RestoreResource'), error: { Error: 'Lambda.Unknown', Cause: 'The function timed out' } };
+  const next = await pollStep(state, {
+    now: () => 0,
+    kindOf: () => { throw new Error('not reached'); },
+    signal: async (_u, s) => { signals.push(s); },
+    publish: async (_r: unknown, f: RestoreFigures) => { published.push(f); },
+  });
   expect(next.done).toBe(true);
   expect(signals).toEqual([expect.objectContaining({ Status: 'FAILURE', Reason: 'The restore poller failed: The function timed out' })]);
+  expect(published).toEqual([{ duration: 0, failed: 1 }]);
+});
+
+test('every look publishes progress and the time so far; the end publishes the duration, 100% and no failure', async () => {
+  const run = await simulate((elapsed) => (elapsed >= 50 * 1000
+    ? { done: true, status: 'COMPLETED' }
+    : { done: false, status: 'RUNNING', percentDone: elapsed >= 20 * 1000 ? 40 : undefined }), 3600);
+  // Looks at 0 s and 20 s (the first delay is 20 s), then 40 s, then done at 60 s.
+  expect(run.published).toEqual([
+    { progress: 0, duration: 0 },
+    { progress: 40, duration: 20 },
+    { progress: 40, duration: 40 },
+    { duration: 60, failed: 0, progress: 100 },
+  ]);
+});
+
+test('a restore that times out publishes its last duration as a failure', async () => {
+  const run = await simulate(() => ({ done: false, status: 'creating' }), 600);
+  expect(run.published.at(-1)).toEqual({ duration: run.endedAt / 1000, failed: 1 });
+});
+
+test('an execution started before the poller published metrics (no LogicalResourceId) still ends, without metrics', async () => {
+  const published: RestoreFigures[] = [];
+  const { LogicalResourceId: _l, ...old } = initialPollerState('Custom::Test', { TimeoutSeconds: '3600', WaitHandle: 'Handle' }, 'restored-1', HANDLE, 0, 'RestoreResource');
+  const kind = { poll: async () => ({ done: true, status: 'available' }) } as unknown as RestoreKindHandler;
+  const next = await pollStep(old, {
+    now: () => 1000,
+    kindOf: () => kind,
+    signal: async () => undefined,
+    publish: async (_r, f) => { published.push(f); },
+  });
+  expect(next.done).toBe(true);
+  expect(published).toEqual([]);
 });
 
 test('describe calls: at most 45 for a 30-minute restore, one a minute after ten minutes', async () => {

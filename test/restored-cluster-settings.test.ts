@@ -78,9 +78,14 @@ describe('writer and readers, as rds.DatabaseCluster takes them', () => {
     expect(propsOf(t).ServerlessV2ScalingConfiguration).toBeUndefined();
   });
 
-  test('the shorthand leaves PubliclyAccessible as it was, so an upgrade changes no instance\'s reachability', () => {
+  test('the shorthand\'s instances are not publicly accessible, said explicitly (HIPAA and NIST checks flag the unset default)', () => {
     const t = restore({ instances: 2 }).template();
-    t.resourcePropertiesCountIs('AWS::RDS::DBInstance', { PubliclyAccessible: Match.absent() }, 2);
+    t.resourcePropertiesCountIs('AWS::RDS::DBInstance', { PubliclyAccessible: false }, 2);
+  });
+
+  test('Neptune\'s shorthand instances take minor upgrades, said explicitly (cdk-nag AwsSolutions-N2)', () => {
+    const t = restore({ engine: ClusterEngine.NEPTUNE, instances: 2 }).template();
+    t.resourcePropertiesCountIs('AWS::Neptune::DBInstance', { AutoMinorVersionUpgrade: true }, 2);
   });
 
   test.each([
@@ -175,9 +180,11 @@ describe('cluster settings', () => {
       PerformanceInsightsKMSKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^InsightsKey/), 'Arn'] },
     });
     // The handler may use the key for Performance Insights.
-    expect(handlerStatements(t)).toContainEqual(expect.objectContaining({
-      Action: ['kms:DescribeKey', 'kms:CreateGrant'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^InsightsKey/), 'Arn'] },
-    }));
+    const keyArn = { 'Fn::GetAtt': [expect.stringMatching(/^InsightsKey/), 'Arn'] };
+    expect(handlerStatements(t)).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: 'kms:DescribeKey', Resource: keyArn }),
+      expect.objectContaining({ Action: 'kms:CreateGrant', Resource: keyArn, Condition: expect.objectContaining({ Bool: { 'kms:GrantIsForAWSResource': 'true' } }) }),
+    ]));
   });
 
   test('copyTagsToSnapshot defaults to true, as aws-rds; nothing else is sent unless given', () => {
@@ -325,8 +332,10 @@ describe('S3ImportedAuroraCluster: the same settings', () => {
     expect(propsOf(t, 'Custom::S3ImportedAuroraCluster')).toMatchObject({
       DBClusterParameterGroupName: 'my-cluster-params', ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 4 }, ManageMasterUserPassword: true,
     });
+    // Parameter groups of the account and region, by pattern, as the import must tag its cluster with the stack.
     const statement = handlerStatements(t).find((s) => [s.Action].flat().includes('rds:RestoreDBClusterFromS3'));
-    expect(JSON.stringify(statement.Resource)).toMatch(/cluster-pg:my-cluster-params/);
+    expect(JSON.stringify(statement.Resource)).toMatch(/cluster-pg:\*/);
+    expect(statement.Condition).toEqual({ StringEquals: { 'aws:RequestTag/cdk-restore-constructs:stack': { Ref: 'AWS::StackId' } } });
   });
 
   test('backup.retention changes in place; the deprecated backupRetention still names the cluster, as it always has', () => {

@@ -2,14 +2,15 @@ import * as rds from '@aws-sdk/client-rds';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
-import { cfnEvent, OWNER_TAG, WAIT_HANDLE } from './support/events';
+import { cfnEvent, OWNER_TAG, STACK_ID, WAIT_HANDLE } from './support/events';
 import { mockWaitHandleLookup } from './support/wait-handle';
 import { onEvent } from '../lambda/index';
 import { EVENTUAL_CONSISTENCY_RETRY, isEventuallyConsistent, s3ImportedAuroraClusterHandler } from '../lambda/s3-imported-aurora-cluster/handler';
+import type { RestoreFigures } from '../lambda/shared/metrics';
 import { initialPollerState, pollStep } from '../lambda/shared/polling';
 import { retrying } from '../lambda/shared/retry';
 import type { WaitSignal } from '../lambda/shared/signal';
-import { ATTRIBUTES_RESOURCE_TYPE, OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
+import { ATTRIBUTES_RESOURCE_TYPE, OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY, STACK_TAG_KEY, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
 
 // aws-sdk-client-mock stands in for RDS here: moto_server does not implement RestoreDBClusterFromS3,
 // so no emulator can play this API. Requests are checked against the official API model instead.
@@ -87,7 +88,9 @@ describe('Create', () => {
       Port: 3306,
     });
     expect(input.MasterUserPassword).toBeUndefined();
-    expect(input.Tags!.map((t) => t.Key)).toEqual(['team', OWNER_TAG_KEY, REQUEST_TAG_KEY]);
+    expect(input.Tags!.map((t) => t.Key)).toEqual(['team', OWNER_TAG_KEY, REQUEST_TAG_KEY, STACK_TAG_KEY]);
+    // The stack's id, which the handler role's rights on the cluster are conditioned on.
+    expect(input.Tags!.at(-1)!.Value).toBe(STACK_ID);
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
@@ -147,8 +150,14 @@ describe('Create', () => {
 
 describe('waiting and attributes', () => {
   const signals: WaitSignal[] = [];
-  const step = () => pollStep(initialPollerState(TYPE, cfnEvent('Create', TYPE, props).ResourceProperties, 'orders-imported', WAIT_HANDLE, Date.now()),
-    { now: Date.now, kindOf: () => s3ImportedAuroraClusterHandler, signal: async (_u, s) => { signals.push(s); } });
+  const published: RestoreFigures[] = [];
+  const step = () => pollStep(initialPollerState(TYPE, cfnEvent('Create', TYPE, props).ResourceProperties, 'orders-imported', WAIT_HANDLE, Date.now(), 'RestoreResource'),
+    {
+      now: Date.now,
+      kindOf: () => s3ImportedAuroraClusterHandler,
+      signal: async (_u, s) => { signals.push(s); },
+      publish: async (_r: unknown, f: RestoreFigures) => { published.push(f); },
+    });
   beforeEach(() => { signals.length = 0; });
 
   test.each(['creating', 'migrating', 'backing-up'])('%s: keeps waiting', async (status) => {

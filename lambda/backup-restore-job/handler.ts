@@ -6,6 +6,7 @@ import {
 import { AttributesProperties, restoreInputsOf } from '../../lib/private/contracts/common';
 import { explain, transientRetry } from '../shared/errors';
 import { log } from '../shared/log';
+import { percentOf } from '../shared/metrics';
 import { ownerToken, requestToken } from '../shared/ownership';
 import { retrying } from '../shared/retry';
 import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
@@ -82,7 +83,7 @@ export const backupRestoreJobHandler: RestoreKindHandler = {
     if (status === 'FAILED' || status === 'ABORTED') {
       throw new Error(`Restore job ${event.PhysicalResourceId} ${status}: ${job.StatusMessage ?? 'AWS Backup gave no message'}`);
     }
-    return { done: status === 'COMPLETED', status: job.PercentDone ? `${status} (${job.PercentDone} done)` : status };
+    return { done: status === 'COMPLETED', status: job.PercentDone ? `${status} (${job.PercentDone} done)` : status, percentDone: percentOf(job.PercentDone) };
   },
 
   async describe(restored: AttributesProperties): Promise<Record<string, string>> {

@@ -8,7 +8,7 @@ import {
 } from '../../lib/private/contracts/common';
 import { errorText } from '../shared/errors';
 import { log } from '../shared/log';
-import { isOwnershipTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
+import { isOwnershipTag, missingStackTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
 import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
 
 /**
@@ -171,7 +171,7 @@ async function createCluster<P extends ClusterProperties>(kind: ClusterRestoreKi
   await kind.preflight(api, props);
   log(`${kind.apiName}: ${kind.describe(props)}`);
   try {
-    await kind.start(api, props, [...(props.Tags ?? []), ...ownershipTags(owner, request)], pick(props, kind.restoreTakes(props)));
+    await kind.start(api, props, [...(props.Tags ?? []), ...ownershipTags(owner, request, event.StackId)], pick(props, kind.restoreTakes(props)));
   } catch (error) {
     const failure = new Error(`${kind.apiName} of ${kind.describe(props)} failed: ${errorText(error)}`);
     if ((error as Error)?.name !== 'DBClusterAlreadyExistsFault') throw failure;
@@ -183,13 +183,22 @@ async function createCluster<P extends ClusterProperties>(kind: ClusterRestoreKi
   return { PhysicalResourceId: id };
 }
 
+/** Gives a cluster an earlier version restored the stack tag, without which the role may not change it. */
+async function claimForStack(api: ClusterApi, arn: string, tags: ApiTag[], stackId: string): Promise<void> {
+  const missing = missingStackTag(tags, stackId);
+  if (!missing.length) return;
+  log(`Tagging ${arn} with its stack, as this version of the library tags what it restores`);
+  await api.addTags(arn, missing);
+}
+
 /**
  * Applies what changes in place: deletion protection, the settings, and the tags from the old set to
  * the new one, never touching the ownership tags.
  */
-async function updateInPlace(api: ClusterApi, id: string, old: ClusterProperties, props: ClusterProperties): Promise<void> {
+async function updateInPlace(api: ClusterApi, id: string, old: ClusterProperties, props: ClusterProperties, stackId: string): Promise<void> {
   const cluster = await api.describe(id);
   if (!cluster) throw new Error(`DB cluster "${id}" no longer exists; it cannot be updated in place.`);
+  await claimForStack(api, cluster.DBClusterArn!, await api.listTags(cluster.DBClusterArn!), stackId);
   // What RDS would refuse is refused before anything changes.
   if (!old.BacktrackWindow && props.BacktrackWindow) {
     throw new Error(`DB cluster "${id}" was restored without backtracking, which can only be chosen at the restore; remove backtrackWindow, or restore anew (a new clusterIdentifier).`);
@@ -240,6 +249,7 @@ async function advanceDelete(api: ClusterApi, props: ClusterProperties, event: P
     log(`DB cluster "${id}" was not restored by this stack resource (it lacks its ${OWNER_TAG_KEY} tag), so this delete leaves it alone`);
     return { done: true, status: 'left alone: not this stack resource\'s' };
   }
+  await claimForStack(api, cluster.DBClusterArn!, tags, event.StackId);
   // A cluster that never became usable holds no data of its own (the source is untouched) and cannot
   // be snapshotted, so it goes without a final snapshot. One that was restored fine holds data, whatever
   // state it fell into later.
@@ -334,7 +344,7 @@ export function clusterRestoreHandler<P extends ClusterProperties>(kind: Cluster
         case 'Update': {
           const old = kind.read(event.OldResourceProperties);
           if (requestToken(restoreInputsOf(old, CLUSTER_IN_PLACE)) === requestToken(restoreInputsOf(props, CLUSTER_IN_PLACE))) {
-            await updateInPlace(clusterApiFor(props.Engine), event.PhysicalResourceId, old, props);
+            await updateInPlace(clusterApiFor(props.Engine), event.PhysicalResourceId, old, props, event.StackId);
             return { PhysicalResourceId: event.PhysicalResourceId };
           }
           // A new physical id makes CloudFormation delete the old cluster after the stack update succeeds.

@@ -8,7 +8,7 @@ import {
 } from '../../lib/private/contracts/copied-elastic-snapshot';
 import { explain as explainError, transientRetry } from '../shared/errors';
 import { log } from '../shared/log';
-import { isOwnershipTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
+import { isOwnershipTag, missingStackTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
 import { retrying } from '../shared/retry';
 import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
 
@@ -99,7 +99,7 @@ async function copy(event: OnEventRequest, props: CopiedElasticSnapshotPropertie
   if (existing) return { PhysicalResourceId: await adoptOrRefuse(existing, owner, request) };
 
   await preflight(props);
-  const tags = { ...props.Tags, ...Object.fromEntries(ownershipTags(owner, request).map((t) => [t.Key, t.Value])) };
+  const tags = { ...props.Tags, ...Object.fromEntries(ownershipTags(owner, request, event.StackId).map((t) => [t.Key, t.Value])) };
   log(`CopyClusterSnapshot: ${props.SourceSnapshotArn} to "${props.TargetSnapshotName}"`);
   try {
     const out = await retrying(TRANSIENT_RETRY, () => client().send(new CopyClusterSnapshotCommand({
@@ -120,7 +120,16 @@ async function copy(event: OnEventRequest, props: CopiedElasticSnapshotPropertie
   }
 }
 
-async function updateTags(arn: string, oldTags: Record<string, string>, newTags: Record<string, string>): Promise<void> {
+/** Gives a copy an earlier version made the stack tag, without which the role may not change it. */
+async function claimForStack(arn: string, tags: Array<{ Key: string; Value: string }>, stackId: string): Promise<void> {
+  const missing = missingStackTag(tags, stackId);
+  if (!missing.length) return;
+  log(`Tagging ${arn} with its stack, as this version of the library tags what it copies`);
+  await client().send(new TagResourceCommand({ resourceArn: arn, tags: Object.fromEntries(missing.map((t) => [t.Key, t.Value])) }));
+}
+
+async function updateTags(arn: string, oldTags: Record<string, string>, newTags: Record<string, string>, stackId: string): Promise<void> {
+  await claimForStack(arn, await tagsOf(arn), stackId);
   const removed = Object.keys(oldTags).filter((k) => !(k in newTags) && !isOwnershipTag(k));
   const changed = Object.fromEntries(Object.entries(newTags).filter(([k, v]) => oldTags[k] !== v && !isOwnershipTag(k)));
   if (removed.length) await client().send(new UntagResourceCommand({ resourceArn: arn, tagKeys: removed }));
@@ -133,10 +142,12 @@ async function advanceDelete(props: CopiedElasticSnapshotProperties, event: Pick
   const snapshot = await getSnapshot(arn);
   if (!snapshot) return { done: true, status: 'deleted' };
   if (snapshot.status === 'DELETING') return { done: false, status: 'DELETING' };
-  if ((await tagsOf(arn)).find((t) => t.Key === OWNER_TAG_KEY)?.Value !== ownerToken(event)) {
+  const tags = await tagsOf(arn);
+  if (tags.find((t) => t.Key === OWNER_TAG_KEY)?.Value !== ownerToken(event)) {
     log(`Snapshot ${arn} was not copied by this stack resource (it lacks its ${OWNER_TAG_KEY} tag), so this delete leaves it alone`);
     return { done: true, status: 'left alone: not this stack resource\'s' };
   }
+  await claimForStack(arn, tags, event.StackId);
   try {
     log(`DeleteClusterSnapshot ${arn} (status ${snapshot.status})`);
     await client().send(new DeleteClusterSnapshotCommand({ snapshotArn: arn }));
@@ -173,7 +184,7 @@ export const copiedElasticSnapshotHandler: RestoreKindHandler = {
       case 'Update': {
         const old = readCopiedElasticSnapshotProperties(event.OldResourceProperties);
         if (requestToken(copyInputs(old)) !== requestToken(copyInputs(props))) return copy(event, props);
-        await updateTags(event.PhysicalResourceId, old.Tags ?? {}, props.Tags ?? {});
+        await updateTags(event.PhysicalResourceId, old.Tags ?? {}, props.Tags ?? {}, event.StackId);
         return { PhysicalResourceId: event.PhysicalResourceId };
       }
       case 'Delete':

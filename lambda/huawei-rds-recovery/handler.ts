@@ -3,6 +3,7 @@ import { AttributesProperties, restoreInputsOf } from '../../lib/private/contrac
 import { HUAWEI_RDS_RECOVERY_IN_PLACE, HuaweiRdsRecoveryProperties, readHuaweiRdsRecoveryProperties } from '../../lib/private/contracts/huawei-rds-recovery';
 import { failure, transientRetry } from '../shared/errors';
 import { log } from '../shared/log';
+import { percentOf } from '../shared/metrics';
 import { requestToken } from '../shared/ownership';
 import { retrying, RetryPolicy } from '../shared/retry';
 import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
@@ -107,7 +108,7 @@ export const huaweiRdsRecoveryHandler: RestoreKindHandler = {
     if (status === 'Failed') {
       throw new Error(`Recovery job ${event.PhysicalResourceId} (${describeRecovery(props)}) failed: ${job.fail_reason ?? 'Huawei Cloud gave no reason'}`);
     }
-    return { done: status === 'Completed', status: job.process ? `${status} (${job.process})` : status };
+    return { done: status === 'Completed', status: job.process ? `${status} (${job.process})` : status, percentDone: percentOf(job.process) };
   },
 
   async describe(restored: AttributesProperties): Promise<Record<string, string>> {

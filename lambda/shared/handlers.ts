@@ -1,5 +1,6 @@
 import { stopPolling, startPolling } from './executions';
 import { logEvent, log } from './log';
+import { publishToCloudWatch } from './metrics';
 import { initialPollerState, pollStep, PollerState } from './polling';
 import { putSignal, signalDocument, signalWaitCondition, waitHandleUrl, WaitHandleRef } from './signal';
 import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, RestoreKindHandler } from './types';
@@ -94,7 +95,8 @@ export function restoreHandlers(kinds: Record<string, RestoreKindHandler>): Rest
         }
         const poll = async () => {
           try {
-            await startPolling(initialPollerState(event.ResourceType, properties, response.PhysicalResourceId, handle, startedAt), url);
+            const state = initialPollerState(event.ResourceType, properties, response.PhysicalResourceId, handle, startedAt, event.LogicalResourceId);
+            await startPolling(state, url);
           } catch (error) {
             await failWithoutPolling(url, response.PhysicalResourceId, error);
           }
@@ -133,7 +135,7 @@ export function restoreHandlers(kinds: Record<string, RestoreKindHandler>): Rest
 
     async poll(state) {
       log('poll', { ResourceType: state.ResourceType, PhysicalResourceId: state.PhysicalResourceId, Polls: state.Polls, LastStatus: state.LastStatus });
-      return pollStep(state, { now: Date.now, kindOf, signal: signalWaitCondition });
+      return pollStep(state, { now: Date.now, kindOf, signal: signalWaitCondition, publish: publishToCloudWatch });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import type { OnEventRequest } from './types';
 import type { ApiTag } from '../../lib/private/contracts/cluster';
-import { CONFIGURED_TAG_KEY, OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY } from '../../lib/private/contracts/common';
+import { CONFIGURED_TAG_KEY, OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY, STACK_TAG_KEY } from '../../lib/private/contracts/common';
 
 /**
  * Ownership of what a restore creates. No restore API takes a client token, so a retried Create
@@ -24,8 +24,17 @@ export function requestToken(inputs: Record<string, unknown>): string {
   return sha256(JSON.stringify(canonical));
 }
 
-export function ownershipTags(owner: string, request: string): ApiTag[] {
-  return [{ Key: OWNER_TAG_KEY, Value: owner }, { Key: REQUEST_TAG_KEY, Value: request }];
+/** The tags a restore puts on what it makes: its owner, its inputs, and its stack (which the handler role's rights name). */
+export function ownershipTags(owner: string, request: string, stackId: string): ApiTag[] {
+  return [{ Key: OWNER_TAG_KEY, Value: owner }, { Key: REQUEST_TAG_KEY, Value: request }, { Key: STACK_TAG_KEY, Value: stackId }];
+}
+
+/**
+ * The stack tag, when what an earlier version of the library made lacks it: the handler role may change or
+ * delete only what carries it, so the handler adds it (which the role allows) before it changes anything.
+ */
+export function missingStackTag(tags: ApiTag[], stackId: string): ApiTag[] {
+  return tags.some((t) => t.Key === STACK_TAG_KEY) ? [] : [{ Key: STACK_TAG_KEY, Value: stackId }];
 }
 
 export type Ownership = 'own' | 'own-other-inputs' | 'foreign';
@@ -38,5 +47,5 @@ export function ownershipOf(tags: ApiTag[], owner: string, request: string): Own
 
 /** Tags the library keeps on what it restores; a change to the user's tags never removes them. */
 export function isOwnershipTag(key: string): boolean {
-  return key === OWNER_TAG_KEY || key === REQUEST_TAG_KEY || key === RESTORED_TAG_KEY || key === CONFIGURED_TAG_KEY;
+  return [OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY, CONFIGURED_TAG_KEY, STACK_TAG_KEY].includes(key);
 }

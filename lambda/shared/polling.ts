@@ -1,5 +1,6 @@
 import { isTransient } from './errors';
 import { log } from './log';
+import { MetricPublisher, RestoreFigures } from './metrics';
 import { SignalSender, signalDocument, WaitHandleRef } from './signal';
 import { IsCompleteRequest, PollResult, RestoreKindHandler } from './types';
 import { formatDuration } from './waiting';
@@ -18,6 +19,8 @@ export interface PollerState {
   readonly PhysicalResourceId: string;
   /** The handle to signal when the restore ends. */
   readonly WaitHandle: WaitHandleRef;
+  /** The restore's custom resource, which names its metrics with the stack; absent in executions started before metrics. */
+  readonly LogicalResourceId?: string;
   /** When the restore started (epoch milliseconds); the timeout counts from here. */
   readonly StartedAt: number;
   /** Describe calls made so far. */
@@ -33,6 +36,7 @@ export interface PollerDependencies {
   readonly now: () => number;
   readonly kindOf: (resourceType: string) => RestoreKindHandler;
   readonly signal: SignalSender;
+  readonly publish: MetricPublisher;
 }
 
 /**
@@ -48,12 +52,14 @@ export function nextPollDelaySeconds(elapsedMs: number): number {
 /** The state for a restore that has just started. */
 export function initialPollerState(
   resourceType: string, properties: Record<string, unknown>, physicalResourceId: string, waitHandle: WaitHandleRef, startedAt: number,
+  logicalResourceId: string,
 ): PollerState {
   return {
     ResourceType: resourceType,
     ResourceProperties: properties,
     PhysicalResourceId: physicalResourceId,
     WaitHandle: waitHandle,
+    LogicalResourceId: logicalResourceId,
     StartedAt: startedAt,
     Polls: 0,
     done: false,
@@ -63,9 +69,14 @@ export function initialPollerState(
 
 export async function pollStep(state: PollerState, deps: PollerDependencies): Promise<PollerState> {
   const timeoutMs = readCommonProperties(state.ResourceProperties).TimeoutSeconds * 1000;
+  const publish = async (figures: RestoreFigures) => {
+    if (state.LogicalResourceId) await deps.publish({ StackId: state.WaitHandle.StackId, LogicalResourceId: state.LogicalResourceId }, figures);
+  };
   const finish = async (status: 'SUCCESS' | 'FAILURE', reason: string, extra: Partial<PollerState> = {}): Promise<PollerState> => {
     log(`Signalling ${status} for ${state.PhysicalResourceId}: ${reason}`);
     await deps.signal(state.WaitHandle, signalDocument(status, state.PhysicalResourceId, reason));
+    const succeeded = status === 'SUCCESS';
+    await publish({ duration: (deps.now() - state.StartedAt) / 1000, failed: succeeded ? 0 : 1, ...(succeeded ? { progress: 100 } : {}) });
     return { ...state, ...extra, done: true, waitSeconds: 0 };
   };
 
@@ -92,6 +103,7 @@ export async function pollStep(state: PollerState, deps: PollerDependencies): Pr
     return finish('SUCCESS', `${state.PhysicalResourceId} is ${result.status} after ${formatDuration(elapsed)}`, { Polls: polls, LastStatus: result.status });
   }
 
+  await publish({ progress: result.percentDone ?? 0, duration: elapsed / 1000 });
   const wait = nextPollDelaySeconds(elapsed);
   log(`${state.PhysicalResourceId}: status "${result.status}" after ${formatDuration(elapsed)}; next look in ${wait}s`);
   // Fail when the next look would land past the deadline, so this message, with the last status,

@@ -26,6 +26,8 @@ export interface PollResult {
   readonly done: boolean;
   /** The service's status, as it named it. */
   readonly status: string;
+  /** How far the restore has got, in percent, where the service tells. */
+  readonly percentDone?: number;
 }
 
 /** What a restore kind implements. */

@@ -1,9 +1,10 @@
-import { Annotations, Lazy, Token } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { ClusterEngineName, ClusterSettings } from './contracts/cluster';
+import { suppressNag } from './nag';
 import { invalidProp } from './validation';
 import { NeptuneClusterInstance } from '../neptune-cluster-instance';
 import type { RestoredClusterOptions } from '../restored-cluster-options';
@@ -237,4 +238,22 @@ export function retainLogs(scope: Construct, engine: ClusterEngineName, clusterI
     const logGroupName = engine === 'neptune' ? `/aws/neptune/${clusterIdentifier}/${type}` : `/aws/rds/cluster/${clusterIdentifier}/${type}`;
     new logs.LogRetention(scope, `LogRetention${type}`, { logGroupName, retention: props.cloudwatchLogsRetention });
   }
+  suppressLogRetentionFindings(scope);
+}
+
+/** aws-cdk-lib's one function per stack that sets log retention, made by LogRetention; not the library's to change. */
+function suppressLogRetentionFindings(scope: Construct): void {
+  const singleton = Stack.of(scope).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
+  const role = singleton?.node.tryFindChild('ServiceRole');
+  if (!role) return;
+  suppressNag(role, [{
+    id: 'AwsSolutions-IAM4',
+    reason: 'aws-cdk-lib\'s LogRetention function (behind cloudwatchLogsRetention, as in aws-rds) has the AWS managed basic execution policy; its role is not configurable here',
+    appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+  }]);
+  suppressNag(role.node.findChild('DefaultPolicy'), [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'aws-cdk-lib\'s LogRetention function sets the retention of log groups that RDS or Neptune create later, by name; it is allowed on every log group',
+    appliesTo: ['Resource::*'],
+  }]);
 }

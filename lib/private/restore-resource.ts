@@ -3,10 +3,14 @@ import {
   Aspects, CfnResource, Lazy, CfnWaitCondition, CfnWaitConditionHandle, CustomResource, DefaultTokenResolver, Duration, IAspect, IPostProcessor,
   IResolvable, IResolveContext, Reference, Stack, StringConcat, Tokenization,
 } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import {
   ATTRIBUTES_RESOURCE_TYPE, AttributesProperties, DEFAULT_TIMEOUT_SECONDS, MAX_WAIT_CONDITION_SECONDS, MIN_TIMEOUT_SECONDS, restoreInputsOf,
+  METRIC_DIMENSIONS, METRICS_NAMESPACE, STACK_TAG_KEY,
 } from './contracts/common';
 import { RestoreProvider } from './restore-provider';
 import { validateDuration } from './validation';
@@ -59,6 +63,14 @@ class CreateHandleWithItsRestore implements IAspect {
   }
 }
 
+/**
+ * The condition that limits a handler statement to what this stack's restores make: the create call tags
+ * the new resource with the stack (`aws:RequestTag`), or the resource already carries it (`aws:ResourceTag`).
+ */
+export function thisStacks(scope: Construct, key: 'aws:RequestTag' | 'aws:ResourceTag'): Record<string, Record<string, string>> {
+  return { StringEquals: { [`${key}/${STACK_TAG_KEY}`]: Stack.of(scope).stackId } };
+}
+
 /** Props of {@link RestoreResource}. */
 export interface RestoreResourceProps {
   /** CloudFormation type of the custom resource, which also selects the handler. */
@@ -69,6 +81,8 @@ export interface RestoreResourceProps {
   readonly inPlace: readonly string[];
   /** How long the restore may take. */
   readonly timeout?: Duration;
+  /** How long the stack's restore functions keep their logs, as the construct asks. */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -90,6 +104,7 @@ export class RestoreResource extends Construct {
     const timeoutSeconds = timeout.toSeconds();
 
     this.provider = RestoreProvider.of(this);
+    this.provider.useLogRetention(props.logRetention, scope.node.path);
     // Wait conditions cannot be updated: a new restore, or a new timeout, needs a new handle and
     // condition, so their logical ids carry a hash of everything that starts a new wait.
     const waitId = inputsHash(this, { ...restoreInputsOf(props.properties, props.inPlace), TimeoutSeconds: timeoutSeconds }).toUpperCase();
@@ -128,20 +143,42 @@ export class RestoreResource extends Construct {
     return this.resource.ref;
   }
 
+  /**
+   * A metric the poller publishes for this restore (see METRIC_NAMES), by the dimensions it publishes
+   * with: the stack's name and the logical id of the restore's custom resource.
+   */
+  metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    const stack = Stack.of(this);
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      statistic: cloudwatch.Stats.MAXIMUM,
+      ...props,
+      dimensionsMap: {
+        [METRIC_DIMENSIONS.stack]: stack.stackName,
+        [METRIC_DIMENSIONS.restore]: stack.getLogicalId(this.resource.node.defaultChild as CfnResource),
+        ...props.dimensionsMap,
+      },
+    });
+  }
+
   /** An attribute of the restored resource, read once the restore has ended. */
   getAttString(name: string): string {
     return this.attributes.getAttString(name);
   }
 
-  /** Lets the shared handler role make these calls; scope each statement to the resources involved. */
-  addToHandlerPolicy(statement: iam.PolicyStatement): void {
+  /**
+   * Lets the shared handler role make these calls; scope each statement to the resources involved.
+   * @param wildcardReason why a resource pattern with `*` is as narrow as it can be (cdk-nag's IAM5)
+   */
+  addToHandlerPolicy(statement: iam.PolicyStatement, wildcardReason?: string): void {
     // Every restore's custom resource waits for the role's default policy, so a statement naming what another
     // restore made (restore B from restore A's cluster) would close a cycle there. It gets a policy of its own,
     // which only this restore waits for.
     const fromAnotherRestore = referencedResources(this, statement.toStatementJson())
       .some((r) => r.node.scopes.some((s) => s instanceof RestoreResource && s !== this));
     if (fromAnotherRestore) this.ownPolicy().addStatements(statement);
-    else this.provider.role.addToPrincipalPolicy(statement);
+    else this.provider.allow(statement, wildcardReason);
   }
 
   private ownPolicy(): iam.Policy {
@@ -152,7 +189,25 @@ export class RestoreResource extends Construct {
     return policy;
   }
 
-  /** The principal the shared handlers run as, for grants such as `key.grant(...)`. */
+  /**
+   * Lets the services the handler calls use a KMS key on its behalf: describe it, grant the service its use
+   * (only for an AWS resource), and where `dataKeys` is set, encrypt and decrypt through those services only.
+   */
+  grantKeyUse(key: kms.IKey, services: readonly string[], dataKeys = false): void {
+    const region = Stack.of(this).region;
+    const through = { 'kms:ViaService': services.map((service) => `${service}.${region}.amazonaws.com`) };
+    this.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: [key.keyArn] }));
+    this.addToHandlerPolicy(new iam.PolicyStatement({
+      actions: ['kms:CreateGrant'], resources: [key.keyArn], conditions: { StringEquals: through, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    }));
+    if (dataKeys) {
+      this.addToHandlerPolicy(new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: { StringEquals: through },
+      }));
+    }
+  }
+
+  /** The principal the shared handlers run as, for grants such as `secret.grantRead(...)`. */
   get handlerPrincipal(): iam.IGrantable {
     return this.provider.role;
   }

@@ -9,7 +9,8 @@ import { clusterSettings, MasterSecretSettings, retainLogs, validateClusterSetti
 import { CLUSTER_IN_PLACE, CLUSTER_REMOVAL, ClusterEngineName, ClusterSettings, MASTER_USER_SECRET_ARN_ATTRIBUTE } from './contracts/cluster';
 import { ClusterAttributes, RemovalPolicyName } from './contracts/common';
 import { removalPolicyName } from './removal-policy';
-import { inputsHash, RestoreResource } from './restore-resource';
+import { RestoreConstruct } from './restore-construct';
+import { inputsHash, RestoreResource, thisStacks } from './restore-resource';
 import { identifierProblem, invalidProp, tagProblem, validateIdentifier, validateIntegerRange } from './validation';
 import type { ClusterEndpoint } from '../cluster-endpoint';
 import type { RestoredClusterOptions } from '../restored-cluster-options';
@@ -127,27 +128,41 @@ function restoredClusterAttributes(restore: RestoreResource): RestoredClusterAtt
   };
 }
 
+/** Why the handler may read any cluster of the account and region. */
+const READ_CLUSTERS = 'The handler reads clusters of this account and region (describe, list tags) to find out whether one exists and whose it is '
+  + 'before it acts; what it may change is limited by the cdk-restore-constructs:stack tag';
+
+/** Why a restore call may name any cluster, subnet group or parameter group of the account and region. */
+export const RESTORE_INTO_THIS_STACK = 'The restore call is allowed only when it tags the new cluster with this stack '
+  + '(aws:RequestTag/cdk-restore-constructs:stack), whichever source cluster, subnet group and parameter groups it names';
+
+/** Why the handler may change or delete any cluster that carries the stack's tag. */
+const CHANGE_THIS_STACKS = 'Changes and deletes are allowed only on clusters tagged with this stack (aws:ResourceTag/cdk-restore-constructs:stack): '
+  + 'the clusters this stack\'s restores made';
+
 /** ARN of an RDS resource of this stack (clusters, subnet groups, snapshots, ...). */
 export function rdsArn(scope: Construct, resource: string, resourceName: string): string {
   return Stack.of(scope).formatArn({ service: 'rds', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 /**
- * What the shared handler does to a restored cluster after the restore: describe it, tag it,
- * switch deletion protection, delete it with a final snapshot. Scoped to this cluster and its
- * final snapshots.
+ * What the shared handler does to a restored cluster after the restore: describe it, tag it, modify it,
+ * delete it with a final snapshot. The same statements for every cluster of the stack: changes need the
+ * stack's tag, which the restore call put on the cluster.
  */
-function grantClusterLifecycle(restore: RestoreResource, identifier: string): void {
-  const target = rdsArn(restore, 'cluster', identifier);
+function grantClusterLifecycle(restore: RestoreResource): void {
+  const clusters = rdsArn(restore, 'cluster', '*');
+  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBClusters', 'rds:ListTagsForResource'], resources: [clusters] }), READ_CLUSTERS);
   restore.addToHandlerPolicy(new iam.PolicyStatement({
-    actions: [
-      'rds:DescribeDBClusters', 'rds:AddTagsToResource', 'rds:RemoveTagsFromResource', 'rds:ListTagsForResource',
-      'rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot',
-    ],
-    resources: [target, rdsArn(restore, 'cluster-snapshot', `${identifier}-final-*`)],
-  }));
+    actions: ['rds:AddTagsToResource', 'rds:RemoveTagsFromResource', 'rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot'],
+    resources: [clusters],
+    conditions: thisStacks(restore, 'aws:ResourceTag'),
+  }), CHANGE_THIS_STACKS);
+  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:CreateDBClusterSnapshot'], resources: [rdsArn(restore, 'cluster-snapshot', '*-final-*')] }),
+    'A final snapshot is named after its cluster when the delete starts; the statement on clusters already limits whose cluster it can be');
   // DescribeEvents has no resource-level permissions; it only reads the failure message.
-  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeEvents'], resources: ['*'] }));
+  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeEvents'], resources: ['*'] }),
+    'rds:DescribeEvents has no resource-level permissions; the handler reads why a restore failed');
 }
 
 /** What the handler needs for the settings ModifyDBCluster or the restore call applies: the secret, the keys. */
@@ -158,10 +173,10 @@ function grantSettings(restore: RestoreResource, settings: ClusterSettings, prop
     restore.addToHandlerPolicy(new iam.PolicyStatement({
       actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource', 'secretsmanager:RotateSecret'],
       resources: [Stack.of(restore).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!cluster-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-    }));
+    }), 'RDS names the master user secrets it manages rds!cluster-<id>, with an id it makes; only such secrets are allowed');
   }
-  secret.masterUserSecretKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey');
-  props.performanceInsightEncryptionKey?.grant(restore.handlerPrincipal, 'kms:DescribeKey', 'kms:CreateGrant');
+  if (secret.masterUserSecretKey) restore.grantKeyUse(secret.masterUserSecretKey, ['rds', 'secretsmanager'], true);
+  if (props.performanceInsightEncryptionKey) restore.grantKeyUse(props.performanceInsightEncryptionKey, ['rds']);
 }
 
 function warnIfDeletionBlocked(scope: Construct, deletionProtection: boolean | undefined, removalPolicy: RemovalPolicyName): void {
@@ -187,7 +202,7 @@ export interface ClusterRestore {
   /** Whether the master password is managed in Secrets Manager, and with which key. */
   readonly secret?: MasterSecretSettings;
   /** Lets the shared handler make the restore's own call, scoped to what it names. */
-  grant(restore: RestoreResource, identifier: string): void;
+  grant(restore: RestoreResource): void;
 }
 
 /**
@@ -196,7 +211,7 @@ export interface ClusterRestore {
  * Not exported from the package: jsii copies its members into each construct.
  * @internal
  */
-export abstract class RestoredClusterBase extends Construct implements ec2.IConnectable, ITaggable {
+export abstract class RestoredClusterBase extends RestoreConstruct implements ec2.IConnectable, ITaggable {
   /** Identifier of the restored cluster. */
   public readonly clusterIdentifier: string;
   /** ARN of the restored cluster. */
@@ -244,6 +259,7 @@ export abstract class RestoredClusterBase extends Construct implements ec2.IConn
     this._restore = new RestoreResource(this, 'Restore', {
       resourceType: kind.resourceType,
       timeout: props.timeout,
+      logRetention: props.logRetention,
       inPlace: CLUSTER_IN_PLACE,
       properties: {
         ...settings,
@@ -254,8 +270,8 @@ export abstract class RestoredClusterBase extends Construct implements ec2.IConn
         Tags: Lazy.any({ produce: () => this.tags.renderTags() }),
       },
     });
-    kind.grant(this._restore, identifier);
-    grantClusterLifecycle(this._restore, identifier);
+    kind.grant(this._restore);
+    grantClusterLifecycle(this._restore);
     grantSettings(this._restore, settings, props, secret);
 
     this.attributes = restoredClusterAttributes(this._restore);

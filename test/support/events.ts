@@ -1,6 +1,6 @@
 import { ownerToken } from '../../lambda/shared/ownership';
 import type { IsCompleteRequest, OnEventRequest } from '../../lambda/shared/types';
-import { OWNER_TAG_KEY } from '../../lib/private/contracts/common';
+import { OWNER_TAG_KEY, STACK_TAG_KEY } from '../../lib/private/contracts/common';
 
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/TestStack/5b6d3f10-0000-11ef-9c1e-0a1b2c3d4e5f';
 export const LOGICAL_ID = 'RestoredRestore29EA0C78';
@@ -40,6 +40,8 @@ export function completeEvent(request: OnEventRequest, answer: { PhysicalResourc
 
 /** The owner tag a resource restored by the test events' stack resource carries. */
 export const OWNER_TAG = { Key: OWNER_TAG_KEY, Value: ownerToken({ StackId: STACK_ID, LogicalResourceId: LOGICAL_ID }) };
+/** The tag of what this version restores in the test stack, which the handler role's rights are conditioned on. */
+export const STACK_TAG = { Key: STACK_TAG_KEY, Value: STACK_ID };
 
 /** The wait condition handle the test events' restores signal, by stack and logical id. */
 export const WAIT_HANDLE = { StackId: STACK_ID, WaitHandle: 'RestoreWaitHandle1A2B3C4D' };

@@ -104,6 +104,27 @@ export const RESTORED_TAG_KEY = 'cdk-restore-constructs:restored';
  */
 export const CONFIGURED_TAG_KEY = 'cdk-restore-constructs:configured';
 
+/**
+ * Tag on everything the handler restores or copies: the id of the stack whose restore made it. The
+ * handler role's rights to change and delete are conditioned on it (aws:ResourceTag), and to create on the
+ * create call carrying it (aws:RequestTag), so the role's statements do not grow with the restores.
+ */
+export const STACK_TAG_KEY = 'cdk-restore-constructs:stack';
+
+/** CloudWatch namespace of the metrics the poller publishes, one set per restore. */
+export const METRICS_NAMESPACE = 'CdkRestoreConstructs';
+
+/** The metrics' dimensions: the restore's stack, and its custom resource's logical id in that stack. */
+export const METRIC_DIMENSIONS = { stack: 'StackName', restore: 'Restore' } as const;
+
+/**
+ * The metrics: `Progress` (percent done, the service's figure where it gives one, else 0 until the
+ * restore is usable and then 100), `Duration` (seconds since the restore started, at every look and at
+ * its end, so a maximum over it climbs while a slow restore runs), `Failed` (1 when the restore failed, 0
+ * when it succeeded, at its end).
+ */
+export const METRIC_NAMES = { progress: 'Progress', duration: 'Duration', failed: 'Failed' } as const;
+
 /** What happens to a restored resource when its stack resource is deleted. */
 export type RemovalPolicyName = 'snapshot' | 'destroy' | 'retain';
 
