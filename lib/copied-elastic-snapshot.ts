@@ -143,7 +143,10 @@ export class CopiedElasticSnapshot extends RestoreConstruct implements ITaggable
 /**
  * The handler's rights on snapshots. A copy's ARN carries an id the service makes, so copies are named by a
  * pattern and told apart by the stack's tag: the copy call must put it on the copy, and only copies that
- * carry it may be changed or deleted. The source is read by its ARN when the pattern does not cover it.
+ * carry it may be changed or deleted. IAM cannot tell the copy's tagging from a later tag call, so unlike the
+ * clusters' (named by identifier) these rights stop mistakes, not a handler that set out to tag another
+ * snapshot; the handler deletes only what carries its own owner tag. The source is read by its ARN when the
+ * pattern does not cover it.
  */
 function grantCopy(restore: RestoreResource, source: string): void {
   const stack = Stack.of(restore);
@@ -158,12 +161,13 @@ function grantCopy(restore: RestoreResource, source: string): void {
     actions: ['docdb-elastic:CopyClusterSnapshot', 'docdb-elastic:CreateClusterSnapshot', 'docdb-elastic:TagResource'],
     resources: withSource,
     conditions: thisStacks(restore, 'aws:RequestTag'),
-  }), 'A copy is allowed only when the call tags it with this stack (aws:RequestTag/cdk-restore-constructs:stack); the service names it');
+  }), 'A copy is allowed only when the call tags it with this stack (aws:RequestTag/cdk-restore-constructs:stack); the service names it with an id '
+    + 'it makes, so IAM cannot name it, and cannot tell this tagging from tagging another snapshot: the handler\'s own owner check keeps it to its copies');
   restore.addToHandlerPolicy(new iam.PolicyStatement({
     actions: ['docdb-elastic:DeleteClusterSnapshot', 'docdb-elastic:TagResource', 'docdb-elastic:UntagResource'],
     resources: [snapshots],
     conditions: thisStacks(restore, 'aws:ResourceTag'),
-  }), 'Changes and deletes are allowed only on snapshots tagged with this stack (aws:ResourceTag/cdk-restore-constructs:stack): the copies it made');
+  }), 'Changes and deletes are allowed only on snapshots tagged with this stack (aws:ResourceTag/cdk-restore-constructs:stack), the tag its copies get');
   restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['docdb-elastic:ListClusterSnapshots'], resources: ['*'] }),
     'docdb-elastic:ListClusterSnapshots has no resource-level permissions; the handler finds an earlier attempt\'s copy by name');
 }

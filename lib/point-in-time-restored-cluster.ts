@@ -220,7 +220,7 @@ function grantRestore(restore: RestoreResource, props: PointInTimeRestoredCluste
       'Retained automated backups are named by an id RDS makes, which the source\'s resource id does not tell');
   }
   restore.addToHandlerPolicy(new iam.PolicyStatement({
-    actions: ['rds:RestoreDBClusterToPointInTime', 'rds:AddTagsToResource'], resources, conditions: thisStacks(restore, 'aws:RequestTag'),
+    actions: ['rds:RestoreDBClusterToPointInTime'], resources, conditions: thisStacks(restore, 'aws:RequestTag'),
   }), RESTORE_INTO_THIS_STACK);
   if (props.storageEncryptionKey) restore.grantKeyUse(props.storageEncryptionKey, ['rds']);
 }

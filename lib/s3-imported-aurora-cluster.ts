@@ -191,8 +191,8 @@ function defaultIngestionRole(scope: Construct, props: S3ImportedAuroraClusterPr
 /** The shared handler may import only into a cluster the call tags with this stack, passing only the ingestion role, to RDS. */
 function grantImport(restore: RestoreResource, props: S3ImportedAuroraClusterProps, ingestionRole: iam.IRole): void {
   restore.addToHandlerPolicy(new iam.PolicyStatement({
-    actions: ['rds:RestoreDBClusterFromS3', 'rds:AddTagsToResource'],
-    resources: ['cluster', 'subgrp', 'cluster-pg'].map((type) => rdsArn(restore, type, '*')),
+    actions: ['rds:RestoreDBClusterFromS3'],
+    resources: ['cluster', 'subgrp', 'cluster-pg', 'og'].map((type) => rdsArn(restore, type, '*')),
     conditions: thisStacks(restore, 'aws:RequestTag'),
   }), RESTORE_INTO_THIS_STACK);
   restore.addToHandlerPolicy(new iam.PolicyStatement({

@@ -203,7 +203,7 @@ describe('settings in the restore call', () => {
 describe('settings applied once the cluster is available, before the wait ends', () => {
   test('the first look at an available cluster asks ModifyDBCluster for the rest, records it, and signals nothing', async () => {
     rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });
-    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG] });
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
     rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
     rdsMock.on(rds.AddTagsToResourceCommand).resolves({});
     const { state, signals } = poll(pointInTimeRestoredClusterHandler, PITR, pitrProps);
@@ -222,14 +222,27 @@ describe('settings applied once the cluster is available, before the wait ends',
     expect(tagged.map((t) => t.Key)).toEqual([CONFIGURED_TAG_KEY]);
   });
 
-  test('a later look does not modify again; it waits for the managed secret, then signals SUCCESS', async () => {
+  test('a cluster whose polling an earlier version started (no stack tag) is tagged with its stack before it is modified', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });
     rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG] });
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    rdsMock.on(rds.AddTagsToResourceCommand).resolves({});
+    const { state } = poll(pointInTimeRestoredClusterHandler, PITR, pitrProps);
+    await expect(state).resolves.toMatchObject({ done: false, LastStatus: 'configuring' });
+    const changes = rdsMock.calls().map((c) => c.args[0])
+      .filter((c) => c instanceof rds.AddTagsToResourceCommand || c instanceof rds.ModifyDBClusterCommand);
+    expect(changes.map((c) => c.constructor.name)).toEqual(['AddTagsToResourceCommand', 'ModifyDBClusterCommand', 'AddTagsToResourceCommand']);
+    expect((changes[0].input as rds.AddTagsToResourceCommandInput).Tags).toEqual([STACK_TAG]);
+  });
+
+  test('a later look does not modify again; it waits for the managed secret, then signals SUCCESS', async () => {
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
     rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
     rdsMock.on(rds.AddTagsToResourceCommand).resolves({});
     rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });
     await poll(pointInTimeRestoredClusterHandler, PITR, pitrProps).state;
     const configured = rdsMock.commandCalls(rds.AddTagsToResourceCommand)[0].args[0].input.Tags![0];
-    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, { Key: configured.Key, Value: configured.Value }] });
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG, { Key: configured.Key, Value: configured.Value }] });
 
     rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'creating' } })] });
     const creating = poll(pointInTimeRestoredClusterHandler, PITR, pitrProps);
@@ -245,7 +258,7 @@ describe('settings applied once the cluster is available, before the wait ends',
 
   test('a cluster that cannot be modified yet is looked at again, not failed', async () => {
     rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });
-    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG] });
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
     rdsMock.on(rds.ModifyDBClusterCommand).rejects(new rds.InvalidDBClusterStateFault({ message: 'DB cluster is backing-up', $metadata: {} }));
     const { state, signals } = poll(pointInTimeRestoredClusterHandler, PITR, pitrProps);
     await expect(state).resolves.toMatchObject({ done: false, LastStatus: 'available, not yet modifiable' });
@@ -259,7 +272,7 @@ describe('settings applied once the cluster is available, before the wait ends',
         PreferredMaintenanceWindow: 'sun:23:45-mon:00:15', MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'active', KmsKeyId: KEY_ARN },
       })],
     });
-    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG] });
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
     rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
     rdsMock.on(rds.AddTagsToResourceCommand).resolves({});
     await poll(pointInTimeRestoredClusterHandler, PITR, pitrProps).state;
@@ -277,7 +290,7 @@ describe('settings applied once the cluster is available, before the wait ends',
 
   test('S3 import: Performance Insights is applied after the import', async () => {
     rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { Engine: 'aurora-mysql' })] });
-    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG] });
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
     rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
     rdsMock.on(rds.AddTagsToResourceCommand).resolves({});
     await poll(s3ImportedAuroraClusterHandler, S3, s3Props).state;
@@ -299,7 +312,7 @@ describe('settings applied once the cluster is available, before the wait ends',
       EnableCloudwatchLogsExports: undefined,
     };
     neptuneMock.on(neptune.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { Engine: 'neptune' })] });
-    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG] });
+    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
     neptuneMock.on(neptune.ModifyDBClusterCommand).resolves({});
     neptuneMock.on(neptune.AddTagsToResourceCommand).resolves({});
     await poll(pointInTimeRestoredClusterHandler, PITR, props).state;

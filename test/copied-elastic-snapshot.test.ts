@@ -69,7 +69,7 @@ test('the handler may copy only into a snapshot it tags with the stack, and chan
   for (const action of ['docdb-elastic:DeleteClusterSnapshot', 'docdb-elastic:UntagResource']) {
     expect(withAction(action)).toEqual([expect.objectContaining({ Condition: stackTag('aws:ResourceTag') })]);
   }
-  const viaElastic = { 'kms:ViaService': ['docdb-elastic.us-east-1.amazonaws.com'] };
+  const viaElastic = { 'kms:ViaService': [{ 'Fn::Join': ['', ['docdb-elastic.us-east-1.', { Ref: 'AWS::URLSuffix' }]] }] };
   expect(withAction('kms:CreateGrant')).toEqual([expect.objectContaining({ Condition: { StringEquals: viaElastic, Bool: { 'kms:GrantIsForAWSResource': 'true' } } })]);
   expect(withAction('kms:Decrypt')).toEqual([expect.objectContaining({ Condition: { StringEquals: viaElastic } })]);
   for (const s of statements) if (s.Resource === '*') expect([s.Action].flat().every((a: string) => /:(Describe|List)|^cloudwatch:PutMetricData$/.test(a))).toBe(true);

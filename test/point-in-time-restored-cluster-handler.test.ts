@@ -320,7 +320,12 @@ describe('polling after Create (one step of the state machine)', () => {
       publish: async (_r: unknown, f: RestoreFigures) => { published.push(f); },
     },
   );
-  beforeEach(() => { signals.length = 0; });
+  beforeEach(() => {
+    signals.length = 0;
+    // A cluster this version restored: it carries the stack tag, so the poller adds none.
+    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
+    neptuneMock.on(neptune.AddTagsToResourceCommand).resolves({});
+  });
 
   test('available: signals SUCCESS once and ends', async () => {
     givenTarget(target('available'));

@@ -435,39 +435,69 @@ describe('PointInTimeRestoredCluster: IAM', () => {
     expect(restore.Condition).toEqual(onlyThisStack('aws:RequestTag'));
     expect(JSON.stringify(restore.Resource)).toMatch(/:cluster:\*.*:subgrp:\*/);
     for (const action of ['rds:DeleteDBCluster', 'rds:ModifyDBCluster', 'rds:RemoveTagsFromResource']) {
-      expect(statementWith(statements, action)).toEqual([expect.objectContaining({ Condition: onlyThisStack('aws:ResourceTag') })]);
+      const onClusters = statementWith(statements, action).filter((s) => JSON.stringify(s.Resource).includes(':cluster:*'));
+      expect(onClusters).toEqual([expect.objectContaining({ Condition: onlyThisStack('aws:ResourceTag') })]);
     }
-    // Tagging is allowed on a cluster the call creates (request tag) or one that is the stack's (resource tag).
-    expect(statementWith(statements, 'rds:AddTagsToResource').map((s) => s.Condition)).toEqual(
-      expect.arrayContaining([onlyThisStack('aws:RequestTag'), onlyThisStack('aws:ResourceTag')]));
-    const finalSnapshot = statementWith(statements, 'rds:CreateDBClusterSnapshot').find((s) => !s.Condition);
-    expect(JSON.stringify(finalSnapshot.Resource)).toContain(':cluster-snapshot:*-final-*');
+    // Tagging is allowed on a cluster that is the stack's (resource tag), or with the stack's tag on a cluster this
+    // stack names (a tag condition alone would let the role claim any cluster by tagging it).
+    const tagging = statementWith(statements, 'rds:AddTagsToResource');
+    expect(tagging.map((s) => s.Condition)).toEqual(expect.arrayContaining([onlyThisStack('aws:RequestTag'), onlyThisStack('aws:ResourceTag')]));
+    const claim = tagging.find((s) => JSON.stringify(s.Condition).includes('aws:RequestTag'));
+    expect(JSON.stringify(claim.Resource)).toMatch(/:cluster:graph-restored"/);
+    expect(JSON.stringify(claim.Resource)).not.toContain('*');
+    // Deleting with a final snapshot is allowed on this stack's final snapshots, named after its cluster.
+    const finalSnapshot = statementWith(statements, 'rds:DeleteDBCluster').find((s) => !s.Condition);
+    expect([finalSnapshot.Action].flat()).toEqual(['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource']);
+    expect(JSON.stringify(finalSnapshot.Resource)).toContain(':cluster-snapshot:graph-restored-final-*');
     const [grant] = statementWith(statements, 'kms:CreateGrant');
     expect(grant).toMatchObject({
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] },
-      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, StringEquals: { 'kms:ViaService': [expect.stringMatching(/^rds\.[a-z0-9-]+\.amazonaws\.com$/)] } },
+      Condition: {
+        Bool: { 'kms:GrantIsForAWSResource': 'true' },
+        StringEquals: { 'kms:ViaService': [{ 'Fn::Join': ['', [expect.stringMatching(/^rds\.[a-z0-9-]+\.$/), { Ref: 'AWS::URLSuffix' }]] }] },
+      },
     });
-    // Nothing unconditioned mutates on a pattern or on everything.
+    // Nothing unconditioned changes a cluster; unconditioned deletes and tags name this stack's final snapshots only.
     for (const s of statements.filter((x) => !x.Condition)) {
       const mutating = [s.Action].flat().filter((a: string) => /rds:(Restore|Delete|Modify|Add|Remove)/.test(a));
-      expect(mutating).toEqual([]);
+      if (mutating.length) expect(JSON.stringify(s.Resource)).toMatch(/^\[?\{[^*]*:cluster-snapshot:graph-restored-final-\*"\]\]\}\]?$/);
     }
   });
 
   test('twenty restores from twenty sources have the statements of one: the role does not grow', () => {
-    const count = (restores: number) => {
+    const count = (restores: number, named: boolean) => {
       const stack = newStack();
       for (let i = 0; i < restores; i++) {
-        new PointInTimeRestoredCluster(stack, `Copy${i}`, { engine: ClusterEngine.AURORA_MYSQL, sourceClusterIdentifier: `orders-${i}`, clusterIdentifier: `orders-copy-${i}` });
+        new PointInTimeRestoredCluster(stack, `Copy${i}`, {
+          engine: ClusterEngine.AURORA_MYSQL, sourceClusterIdentifier: `orders-${i}`, clusterIdentifier: named ? `orders-copy-${i}` : undefined,
+        });
       }
       const t = Template.fromStack(stack);
       return { statements: handlerStatements(t).length, managed: Object.keys(t.findResources('AWS::IAM::ManagedPolicy')).length, text: JSON.stringify(handlerStatements(t)) };
     };
-    const one = count(1);
-    const twenty = count(20);
+    const one = count(1, false);
+    const twenty = count(20, false);
     expect(twenty.statements).toBe(one.statements);
     expect(twenty.managed).toBe(0);
-    expect(twenty.text).not.toContain('orders-copy-');
+    // Neither the sources nor the derived identifiers are named one by one.
+    expect(twenty.text).not.toMatch(/orders-\d|copy1\d/);
+    // Identifiers the user gives are named, each in the statements already there.
+    const named = count(20, true);
+    expect(named.statements).toBe(one.statements);
+    expect(named.text).toContain(':cluster:orders-copy-19"');
+  });
+
+  test('clusters the constructs name are one pattern, their common start; clusters the user names are each named', () => {
+    const stack = newStack();
+    for (let i = 0; i < 3; i++) new PointInTimeRestoredCluster(stack, `Copy${i}`, { engine: ClusterEngine.AURORA_MYSQL, sourceClusterIdentifier: `orders-${i}` });
+    new PointInTimeRestoredCluster(stack, 'Named', { engine: ClusterEngine.AURORA_MYSQL, sourceClusterIdentifier: 'ledger', clusterIdentifier: 'ledger-copy' });
+    const statements = handlerStatements(Template.fromStack(stack));
+    const claim = statementWith(statements, 'rds:AddTagsToResource').find((s) => JSON.stringify(s.Condition).includes('aws:RequestTag'));
+    const names = claim.Resource.map((r: any) => r['Fn::Join'][1].at(-1).split(':cluster:')[1]);
+    expect(names).toEqual([expect.stringMatching(/^[a-z][a-z0-9-]{7,}\*$/), 'ledger-copy']);
+    const derived = Object.values(Template.fromStack(stack).findResources(RESOURCE_TYPE)).map((r) => r.Properties.DBClusterIdentifier)
+      .filter((id: string) => id !== 'ledger-copy');
+    for (const id of derived) expect(id.startsWith(names[0].slice(0, -1))).toBe(true);
   });
 });
 

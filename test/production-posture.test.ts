@@ -1,4 +1,4 @@
-import { App, Aspects, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -149,6 +149,31 @@ describe('least privilege that does not grow', () => {
       expect([changing, JSON.stringify(s.Resource)]).toEqual([changing, expect.not.stringMatching(/^"\*"$/)]);
       if (JSON.stringify(s.Resource).includes('*')) expect(JSON.stringify(s.Resource)).toMatch(/-final-\*|rds!cluster-\*/);
     }
+  });
+});
+
+describe('what others wrote, and aliases', () => {
+  test('a suppression the app put on the handler policy stays when later restores add theirs', () => {
+    const stack = newStack();
+    new PointInTimeRestoredCluster(stack, 'First', { engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'a' });
+    const policy = stack.node.findChild('CdkRestoreConstructsProvider').node.findChild('HandlerRole').node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
+    const mine = { id: 'AwsSolutions-IAM5', reason: 'The app accepts this for its own reasons, written before the second restore', applies_to: ['Resource::*'] };
+    policy.addMetadata('cdk_nag', { rules_to_suppress: [...policy.getMetadata('cdk_nag').rules_to_suppress, mine] });
+    new CopiedElasticSnapshot(stack, 'Second', { sourceSnapshotArn: 'arn:aws:docdb-elastic:us-east-1:123456789012:cluster-snapshot/abc', targetSnapshotName: 'copy' });
+    const rules = policy.getMetadata('cdk_nag').rules_to_suppress;
+    expect(rules).toContainEqual(mine);
+    expect(rules.some((r: any) => r.reason.includes('ListClusterSnapshots'))).toBe(true);
+  });
+
+  test('a key given as an alias made in the app is granted on its key, which is what KMS authorizes', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'StorageKey');
+    const alias = key.addAlias('alias/restores');
+    new PointInTimeRestoredCluster(stack, 'A', { engine: ClusterEngine.AURORA_MYSQL, sourceClusterIdentifier: 'a', storageEncryptionKey: alias });
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const keyStatements = statements.filter((st) => [st.Action].flat().some((a: string) => a.startsWith('kms:')));
+    expect(keyStatements.map((st) => st.Action).sort()).toEqual(['kms:CreateGrant', 'kms:DescribeKey']);
+    for (const st of keyStatements) expect(st.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^StorageKey/), 'Arn'] });
   });
 });
 

@@ -2,7 +2,7 @@ import * as rds from '@aws-sdk/client-rds';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
-import { cfnEvent, OWNER_TAG, STACK_ID, WAIT_HANDLE } from './support/events';
+import { cfnEvent, OWNER_TAG, STACK_ID, STACK_TAG, WAIT_HANDLE } from './support/events';
 import { mockWaitHandleLookup } from './support/wait-handle';
 import { onEvent } from '../lambda/index';
 import { EVENTUAL_CONSISTENCY_RETRY, isEventuallyConsistent, s3ImportedAuroraClusterHandler } from '../lambda/s3-imported-aurora-cluster/handler';
@@ -158,7 +158,11 @@ describe('waiting and attributes', () => {
       signal: async (_u, s) => { signals.push(s); },
       publish: async (_r: unknown, f: RestoreFigures) => { published.push(f); },
     });
-  beforeEach(() => { signals.length = 0; });
+  beforeEach(() => {
+    signals.length = 0;
+    // A cluster this version restored: it carries the stack tag, so the poller adds none.
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
+  });
 
   test.each(['creating', 'migrating', 'backing-up'])('%s: keeps waiting', async (status) => {
     rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster(status)] });

@@ -291,7 +291,7 @@ function attributesOf(cluster: Cluster): ClusterAttributes & Record<string, stri
   };
 }
 
-async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, props: P, id: string): Promise<PollResult> {
+async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, props: P, id: string, stackId: string): Promise<PollResult> {
   const api = clusterApiFor(props.Engine);
   const cluster = await api.describe(id);
   if (!cluster) {
@@ -304,11 +304,13 @@ async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKi
   }
   if (status !== 'available') return { done: false, status };
 
+  // A restore an earlier version started, whose polling outlived the upgrade, is claimed before it is changed.
+  const tags = await api.listTags(cluster.DBClusterArn!);
+  await claimForStack(api, cluster.DBClusterArn!, tags, stackId);
   // What the restore call could not set is applied now, so the stack never sees the cluster without it.
   const pending = settingsAfterRestore(kind, props);
   if (Object.keys(pending).length) {
     const requested = createHash('sha256').update(JSON.stringify(pending)).digest('hex').slice(0, 16);
-    const tags = await api.listTags(cluster.DBClusterArn!);
     if (tags.find((t) => t.Key === CONFIGURED_TAG_KEY)?.Value !== requested) {
       // The managed password is always asked for: a restored cluster can show the source's secret.
       const { ManageMasterUserPassword, ...others } = pending;
@@ -359,7 +361,7 @@ export function clusterRestoreHandler<P extends ClusterProperties>(kind: Cluster
     async poll(event: IsCompleteRequest): Promise<PollResult> {
       const props = kind.read(event.ResourceProperties);
       if (event.RequestType === 'Delete') return advanceDelete(clusterApiFor(props.Engine), props, event, event.PhysicalResourceId, new Date());
-      return pollAvailable(kind, props, event.PhysicalResourceId);
+      return pollAvailable(kind, props, event.PhysicalResourceId, event.StackId);
     },
 
     async describe(restored: AttributesProperties): Promise<Record<string, string>> {

@@ -29,6 +29,9 @@ export function stackNameOf(stackId: string): string {
 
 let cloudWatch: CloudWatchClient | undefined;
 
+/** How long publishing may take, retries included. */
+const PUBLISH_TIMEOUT_MS = 8_000;
+
 /** The restore's figures as CloudWatch metrics, in the library's namespace. */
 export const publishToCloudWatch: MetricPublisher = async (restore, figures) => {
   const dimensions = [
@@ -41,8 +44,10 @@ export const publishToCloudWatch: MetricPublisher = async (restore, figures) => 
   }));
   if (!data.length) return;
   try {
-    cloudWatch ??= new CloudWatchClient({ maxAttempts: 3 });
-    await cloudWatch.send(new PutMetricDataCommand({ Namespace: METRICS_NAMESPACE, MetricData: data }));
+    cloudWatch ??= new CloudWatchClient({ maxAttempts: 2 });
+    // Bounded: a hung call must not run the poller into its own one-minute timeout, which would fail the restore.
+    const command = new PutMetricDataCommand({ Namespace: METRICS_NAMESPACE, MetricData: data });
+    await cloudWatch.send(command, { abortSignal: AbortSignal.timeout(PUBLISH_TIMEOUT_MS) });
   } catch (error) {
     log(`The restore's metrics could not be published (${(error as Error).name}: ${(error as Error).message}); the restore goes on without them`);
   }

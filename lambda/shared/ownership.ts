@@ -34,7 +34,8 @@ export function ownershipTags(owner: string, request: string, stackId: string): 
  * delete only what carries it, so the handler adds it (which the role allows) before it changes anything.
  */
 export function missingStackTag(tags: ApiTag[], stackId: string): ApiTag[] {
-  return tags.some((t) => t.Key === STACK_TAG_KEY) ? [] : [{ Key: STACK_TAG_KEY, Value: stackId }];
+  // Another value (copied with a source's tags, say) is no claim either: the role's rights name this stack's id.
+  return tags.some((t) => t.Key === STACK_TAG_KEY && t.Value === stackId) ? [] : [{ Key: STACK_TAG_KEY, Value: stackId }];
 }
 
 export type Ownership = 'own' | 'own-other-inputs' | 'foreign';

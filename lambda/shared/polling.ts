@@ -86,6 +86,8 @@ export async function pollStep(state: PollerState, deps: PollerDependencies): Pr
 
   const event = {
     RequestType: 'Create',
+    StackId: state.WaitHandle.StackId,
+    LogicalResourceId: state.LogicalResourceId,
     ResourceType: state.ResourceType,
     ResourceProperties: state.ResourceProperties,
     PhysicalResourceId: state.PhysicalResourceId,

@@ -32,8 +32,8 @@ export abstract class RestoreConstruct extends Construct {
   }
 
   /**
-   * Whether the restore failed: 1 when it ended in failure (or timed out), 0 when it succeeded, published
-   * once at its end.
+   * Whether the restore failed: 1 when it ended in failure (or timed out) while the poller watched it, 0 when
+   * it succeeded, published once at its end. A restore call refused before polling starts publishes nothing.
    * @default - the Maximum over 5 minutes
    */
   public metricFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {

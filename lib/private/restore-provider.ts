@@ -66,8 +66,10 @@ export class RestoreProvider extends Construct {
   /** Lets the handler start and stop polling; apart from the role's default policy to avoid a cycle. */
   readonly pollingPolicy: iam.Policy;
   private readonly statements = new Map<string, iam.PolicyStatement>();
-  private readonly wildcardReasons = new Map<string, Set<string>>();
+  private readonly wildcardReasons = new Map<string, { finding: string | { readonly regex: string }; reasons: Set<string> }>();
   private readonly logRetentions = new Map<logs.RetentionDays, string>();
+  /** The suppressions this provider last wrote on the handler policy, replaced whole when a wildcard is added. */
+  private writtenSuppressions = new Set<string>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -168,20 +170,34 @@ export class RestoreProvider extends Construct {
       this.statements.set(key, merged);
       this.role.addToPrincipalPolicy(merged);
     }
-    const present = new Set(merged.resources.map((r) => JSON.stringify(stack.resolve(r))));
+    // Each in a list of its own: a resource may be a list token (Lazy.list), which resolves only in a list.
+    const resolved = (resource: string) => JSON.stringify(stack.resolve([resource]));
+    const present = new Set(merged.resources.map(resolved));
     for (const resource of statement.resources) {
-      if (present.has(JSON.stringify(stack.resolve(resource)))) continue;
+      if (present.has(resolved(resource))) continue;
       merged.addResources(resource);
       if (!resource.includes('*')) continue;
       if (!wildcardReason) throw new Error(`Internal error: the handler statement on ${resource} needs a reason for its wildcard`);
-      const finding = nagResourceName(stack, resource);
-      this.wildcardReasons.set(finding, new Set([...this.wildcardReasons.get(finding) ?? [], wildcardReason]));
+      this.acceptWildcards([nagResourceName(stack, resource)], wildcardReason);
     }
-    if (!this.wildcardReasons.size) return;
-    // Rewritten whole, so each wildcard carries one suppression that gives every reason for it.
+  }
+
+  /**
+   * Accepts cdk-nag's IAM5 findings on the handler role's policy for these wildcards, with the reason. Each
+   * wildcard gets one suppression giving every reason for it; suppressions others wrote stay.
+   */
+  acceptWildcards(findings: ReadonlyArray<string | { readonly regex: string }>, reason: string): void {
+    for (const finding of findings) {
+      const key = JSON.stringify(finding);
+      const entry = this.wildcardReasons.get(key) ?? { finding, reasons: new Set<string>() };
+      entry.reasons.add(reason);
+      this.wildcardReasons.set(key, entry);
+    }
     const policy = this.role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
-    policy.addMetadata('cdk_nag', { rules_to_suppress: [] });
-    suppressNag(policy, [...this.wildcardReasons].map(([finding, reasons]) => ({ id: 'AwsSolutions-IAM5', reason: [...reasons].join('. '), appliesTo: [finding] })));
+    const others = (policy.getMetadata('cdk_nag')?.rules_to_suppress ?? []).filter((rule: object) => !this.writtenSuppressions.has(JSON.stringify(rule)));
+    const ours = [...this.wildcardReasons.values()].map(({ finding, reasons }) => ({ id: 'AwsSolutions-IAM5', reason: [...reasons].join('. '), applies_to: [finding] }));
+    this.writtenSuppressions = new Set(ours.map((rule) => JSON.stringify(rule)));
+    policy.addMetadata('cdk_nag', { rules_to_suppress: [...others, ...ours] });
   }
 
   /**

@@ -71,6 +71,15 @@ export function thisStacks(scope: Construct, key: 'aws:RequestTag' | 'aws:Resour
   return { StringEquals: { [`${key}/${STACK_TAG_KEY}`]: Stack.of(scope).stackId } };
 }
 
+/**
+ * The ARN KMS authorizes against: an alias made in the app stands for its key. An alias imported by name
+ * names no key the app knows; its ARN is all there is.
+ */
+function keyArnOf(key: kms.IKey): string {
+  if (key instanceof kms.Alias) return key.aliasTargetKey.keyArn;
+  return key.keyArn;
+}
+
 /** Props of {@link RestoreResource}. */
 export interface RestoreResourceProps {
   /** CloudFormation type of the custom resource, which also selects the handler. */
@@ -156,7 +165,7 @@ export class RestoreResource extends Construct {
       ...props,
       dimensionsMap: {
         [METRIC_DIMENSIONS.stack]: stack.stackName,
-        [METRIC_DIMENSIONS.restore]: stack.getLogicalId(this.resource.node.defaultChild as CfnResource),
+        [METRIC_DIMENSIONS.restore]: (this.resource.node.defaultChild as CfnResource).logicalId,
         ...props.dimensionsMap,
       },
     });
@@ -194,15 +203,16 @@ export class RestoreResource extends Construct {
    * (only for an AWS resource), and where `dataKeys` is set, encrypt and decrypt through those services only.
    */
   grantKeyUse(key: kms.IKey, services: readonly string[], dataKeys = false): void {
-    const region = Stack.of(this).region;
-    const through = { 'kms:ViaService': services.map((service) => `${service}.${region}.amazonaws.com`) };
-    this.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: [key.keyArn] }));
+    const { region, urlSuffix } = Stack.of(this);
+    const through = { 'kms:ViaService': services.map((service) => `${service}.${region}.${urlSuffix}`) };
+    const arn = keyArnOf(key);
+    this.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: [arn] }));
     this.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['kms:CreateGrant'], resources: [key.keyArn], conditions: { StringEquals: through, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      actions: ['kms:CreateGrant'], resources: [arn], conditions: { StringEquals: through, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
     }));
     if (dataKeys) {
       this.addToHandlerPolicy(new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: { StringEquals: through },
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [arn], conditions: { StringEquals: through },
       }));
     }
   }

@@ -120,8 +120,8 @@ export const METRIC_DIMENSIONS = { stack: 'StackName', restore: 'Restore' } as c
 /**
  * The metrics: `Progress` (percent done, the service's figure where it gives one, else 0 until the
  * restore is usable and then 100), `Duration` (seconds since the restore started, at every look and at
- * its end, so a maximum over it climbs while a slow restore runs), `Failed` (1 when the restore failed, 0
- * when it succeeded, at its end).
+ * its end, so a maximum over it climbs while a slow restore runs), `Failed` (1 when the restore the poller
+ * watched failed, 0 when it succeeded, at its end).
  */
 export const METRIC_NAMES = { progress: 'Progress', duration: 'Duration', failed: 'Failed' } as const;
 
