@@ -75,6 +75,20 @@ test('the handler may copy only into a snapshot it tags with the stack, and chan
   for (const s of statements) if (s.Resource === '*') expect([s.Action].flat().every((a: string) => /:(Describe|List)|^cloudwatch:PutMetricData$/.test(a))).toBe(true);
 });
 
+test('a copy of another copy: only the other copy\'s ARN goes in a policy of its own; the patterns stay in the shared statements', () => {
+  const stack = newStack();
+  const first = new CopiedElasticSnapshot(stack, 'First', { sourceSnapshotArn: SOURCE, targetSnapshotName: 'first' });
+  new CopiedElasticSnapshot(stack, 'Second', { sourceSnapshotArn: first.snapshotArn, targetSnapshotName: 'second' });
+  const policies = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+  const [own] = policies.filter(([id]) => id.startsWith('SecondRestoreHandlerPolicy')).map(([, p]) => p.Properties.PolicyDocument.Statement);
+  const firstCopy = { 'Fn::GetAtt': [expect.stringMatching(/^FirstRestoreAttributes/), 'SnapshotArn'] };
+  expect(own.map((st: any) => st.Resource)).toEqual([firstCopy, firstCopy]);
+  // No wildcard in a policy cdk-nag would find without its reason, and the shared statements are not split.
+  expect(JSON.stringify(own)).not.toContain('*');
+  const shared = policies.filter(([id]) => id.startsWith('CdkRestoreConstructsProviderHandlerRole')).flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+  expect(shared.filter((st: any) => [st.Action].flat().includes('docdb-elastic:CopyClusterSnapshot'))).toHaveLength(1);
+});
+
 test('a source of another account is named by its ARN', () => {
   const shared = 'arn:aws:docdb-elastic:us-east-1:210987654321:cluster-snapshot/0f1e2d3c4b5a69788796a5b4c3d2e1f0';
   const statements = Object.entries(synth({ sourceSnapshotArn: shared }).template().findResources('AWS::IAM::Policy'))

@@ -181,13 +181,18 @@ export class RestoreResource extends Construct {
    * @param wildcardReason why a resource pattern with `*` is as narrow as it can be (cdk-nag's IAM5)
    */
   addToHandlerPolicy(statement: iam.PolicyStatement, wildcardReason?: string): void {
-    // Every restore's custom resource waits for the role's default policy, so a statement naming what another
-    // restore made (restore B from restore A's cluster) would close a cycle there. It gets a policy of its own,
-    // which only this restore waits for.
-    const fromAnotherRestore = referencedResources(this, statement.toStatementJson())
+    // Every restore's custom resource waits for the role's default policy, so a resource naming what another
+    // restore made (restore B from restore A's cluster) would close a cycle there. It goes in a policy of its
+    // own, which only this restore waits for; the statement's other resources stay in the shared one. Each in a
+    // list: a resource may be a list token (Lazy.list), which resolves only in a list.
+    const theirs = (resource: string) => referencedResources(this, [resource])
       .some((r) => r.node.scopes.some((s) => s instanceof RestoreResource && s !== this));
-    if (fromAnotherRestore) this.ownPolicy().addStatements(statement);
-    else this.provider.allow(statement, wildcardReason);
+    const withResources = (resources: string[]) =>
+      new iam.PolicyStatement({ effect: statement.effect, actions: statement.actions, conditions: statement.conditions, resources });
+    const own = statement.resources.filter(theirs);
+    const shared = statement.resources.filter((resource) => !theirs(resource));
+    if (own.length) this.ownPolicy().addStatements(withResources(own));
+    if (shared.length) this.provider.allow(withResources(shared), wildcardReason);
   }
 
   private ownPolicy(): iam.Policy {
