@@ -72,6 +72,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Applied by test/cdk-nag.test.ts; the library writes its suppressions as metadata and needs no import of it.
     'cdk-nag@^2',
     '@aws-sdk/client-cloudwatch',
+    // The README's example validator for Aurora PostgreSQL connects with it; the README test compiles it.
+    'pg',
+    '@types/pg',
     `@aws-cdk/integ-tests-alpha@${CDK_DEV_VERSION}-alpha.0`,
   ],
   jestOptions: {

@@ -1,14 +1,17 @@
+import * as path from 'path';
 import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   BackupResourceType, BackupRestoreJob, ClusterEngine, CopiedElasticSnapshot, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource,
-  PointInTimeRestoredCluster, RestoreMetadata, RestorePoint, RestoreType, S3ImportedAuroraCluster,
+  PointInTimeRestoredCluster, RestoreMetadata, RestorePoint, RestoreType, RestoreValidation, S3ImportedAuroraCluster,
 } from '../lib';
 
 /**
- * The example app: a stack that restores a Neptune graph to a point in time and clones an Aurora
+ * The example app: a stack that restores a Neptune graph to a point in time (and validates it) and clones an Aurora
  * MySQL cluster, both into a new VPC, imports a MySQL backup from S3 into Aurora, keeps a copy of the DocumentDB Elastic catalogue's snapshot,
  * restores the shared file system from AWS Backup, and restores a Huawei Cloud RDS instance from a backup.
  */
@@ -17,6 +20,13 @@ export function buildExampleApp(outdir?: string): App {
   const stack = new Stack(app, 'RestoreExample');
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
 
+  // Proves the graph copy before the deployment succeeds; it only calls the Neptune API, so it runs outside the VPC.
+  const graphCheck = new lambda.Function(stack, 'GraphCheck', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(path.join(__dirname, 'validators', 'graph-check')),
+    timeout: Duration.minutes(1),
+  });
   const graph = new PointInTimeRestoredCluster(stack, 'GraphBeforeIncident', {
     engine: ClusterEngine.NEPTUNE,
     sourceClusterIdentifier: 'prod-graph',
@@ -28,7 +38,9 @@ export function buildExampleApp(outdir?: string): App {
     instances: 2,
     instanceType: ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE),
     removalPolicy: RemovalPolicy.SNAPSHOT,
+    validation: RestoreValidation.fromFunction(graphCheck, { timeout: Duration.minutes(1) }),
   });
+  graphCheck.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBClusters'], resources: [graph.clusterArn] }));
 
   const orders = new PointInTimeRestoredCluster(stack, 'OrdersClone', {
     engine: ClusterEngine.AURORA_MYSQL,

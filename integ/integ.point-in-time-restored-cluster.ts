@@ -1,7 +1,8 @@
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ClusterEngine, PointInTimeRestoredCluster, RestorePoint } from '../lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ClusterEngine, PointInTimeRestoredCluster, RestorePoint, RestoreValidation } from '../lib';
 
 /**
  * Restores a Neptune and an Aurora PostgreSQL cluster that the deploying account must already
@@ -22,6 +23,25 @@ const graph = new PointInTimeRestoredCluster(stack, 'Graph', {
   timeout: Duration.minutes(50),
 });
 
+// The Postgres copy passes its validation once its writer accepts connections from inside the VPC.
+const reachable = new lambda.Function(stack, 'PostgresReachable', {
+  runtime: lambda.Runtime.NODEJS_22_X,
+  handler: 'index.handler',
+  vpc,
+  vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+  timeout: Duration.minutes(1),
+  code: lambda.Code.fromInline(`const net = require('net');
+exports.handler = (event) => new Promise((resolve) => {
+  const { Endpoint: host, Port: port } = event.attributes;
+  const socket = net.connect(Number(port), host);
+  const done = (passed, message) => { socket.destroy(); resolve({ passed, message }); };
+  socket.setTimeout(20000);
+  socket.on('connect', () => done(true, host + ' accepts connections on ' + port));
+  socket.on('timeout', () => done(false, 'no answer from ' + host + ':' + port + ' within 20s'));
+  socket.on('error', (error) => done(false, host + ':' + port + ': ' + error.message));
+});`),
+});
+
 const postgres = new PointInTimeRestoredCluster(stack, 'Postgres', {
   engine: ClusterEngine.AURORA_POSTGRESQL,
   sourceClusterIdentifier: app.node.tryGetContext('auroraSource') ?? 'integ-aurora-source',
@@ -30,8 +50,10 @@ const postgres = new PointInTimeRestoredCluster(stack, 'Postgres', {
   port: 5433,
   instances: 1,
   removalPolicy: RemovalPolicy.DESTROY,
+  validation: RestoreValidation.fromFunction(reachable, { timeout: Duration.minutes(1) }),
 });
 postgres.connections.allowDefaultPortFrom(graph);
+postgres.connections.allowDefaultPortFrom(reachable);
 
 new IntegTest(app, 'PointInTimeRestoredCluster', {
   testCases: [stack],

@@ -342,6 +342,8 @@ export class BackupRestoreJob extends RestoreConstruct {
       resourceType: BACKUP_RESTORE_JOB_RESOURCE_TYPE,
       timeout: props.timeout,
       logRetention: props.logRetention,
+      validation: props.validation,
+      restorePoint: arn,
       inPlace: BACKUP_RESTORE_JOB_IN_PLACE,
       properties: { ...properties },
     });

@@ -120,6 +120,8 @@ export class CopiedElasticSnapshot extends RestoreConstruct implements ITaggable
       resourceType: COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE,
       timeout: props.timeout,
       logRetention: props.logRetention,
+      validation: props.validation,
+      restorePoint: props.sourceSnapshotArn,
       inPlace: COPIED_ELASTIC_SNAPSHOT_IN_PLACE,
       properties: { ...properties, Tags: Lazy.any({ produce: () => this.tags.renderTags() }) },
     });

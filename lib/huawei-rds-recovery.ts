@@ -142,12 +142,22 @@ export class HuaweiRdsRecovery extends RestoreConstruct {
       resourceType: HUAWEI_RDS_RECOVERY_RESOURCE_TYPE,
       timeout: props.timeout,
       logRetention: props.logRetention,
+      validation: props.validation,
+      restorePoint: restorePointOf(props),
       inPlace: HUAWEI_RDS_RECOVERY_IN_PLACE,
       properties: { ...properties },
     });
     props.credentials.grantRead(restore.handlerPrincipal);
     this.jobId = restore.getAttString('JobId');
   }
+}
+
+/** What the recovery restores, in words, for a validator. */
+function restorePointOf(props: HuaweiRdsRecoveryProps): string {
+  const { backupId, restoreTime } = props.restoreSource;
+  if (backupId !== undefined) return `backup ${backupId} of ${props.sourceInstanceId}`;
+  const time = restoreTime === undefined || Token.isUnresolved(restoreTime) ? String(restoreTime) : new Date(restoreTime).toISOString();
+  return `${props.sourceInstanceId} at ${time}`;
 }
 
 function validateProps(props: HuaweiRdsRecoveryProps): string {

@@ -189,6 +189,7 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
         engine: props.engine,
         inputs,
         grant: (restore) => grantRestore(restore, props),
+        restorePoint: `${props.sourceClusterIdentifier ?? props.sourceClusterResourceId} at ${props.restorePoint?.time?.toISOString() ?? 'its latest restorable time'}`,
         secret: { manageMasterUserPassword: props.manageMasterUserPassword, masterUserSecretKey: props.masterUserSecretKey },
       };
     });

@@ -158,6 +158,7 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
         engine: 'aurora-mysql',
         inputs,
         grant: (restore) => grantImport(restore, props, role),
+        restorePoint: `s3://${props.bucket.bucketName}/${props.bucketPrefix ?? ''}`,
         secret: { manageMasterUserPassword: true, masterUserSecretKey: props.masterUserSecretKey },
       };
     });

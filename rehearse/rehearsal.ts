@@ -7,7 +7,6 @@ import * as kms from '@aws-sdk/client-kms';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { AssemblyStack, dependenciesOf, dependencyOrder, pickStack, readStacks, TemplateResource } from './assembly';
 import { BackupStandIn } from './backup-stand-in';
 import { answerCloudFormation, isCloudFormationCall } from './cloudformation';
@@ -16,8 +15,10 @@ import { Emulator, emulatorAnswers, startMoto, useEmulator } from './emulator';
 import { HuaweiRdsStandIn } from './huawei-stand-in';
 import { asCloudFormationDelivers, resolveValue } from './intrinsics';
 import { RdsS3ImportStandIn } from './rds-s3-import-stand-in';
+import { isStepFunctionsCall, PlayedExecution, StepFunctionsStandIn } from './step-functions';
 import { executionName } from '../lambda/shared/executions';
 import { BACKUP_RESTORE_JOB_RESOURCE_TYPE } from '../lib/private/contracts/backup-restore-job';
+import { VALIDATION_RESOURCE_TYPE } from '../lib/private/contracts/common';
 import { COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE } from '../lib/private/contracts/copied-elastic-snapshot';
 import { HUAWEI_RDS_RECOVERY_RESOURCE_TYPE } from '../lib/private/contracts/huawei-rds-recovery';
 import { POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE } from '../lib/private/contracts/point-in-time-restored-cluster';
@@ -27,7 +28,8 @@ import { S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE } from '../lib/private/contrac
  * A rehearsal: a synthesized stack's restores run locally, through the handler bundles of its
  * cloud assembly, against an AWS API emulator. The rehearsal plays CloudFormation (the event
  * sequence, the wait conditions), the CDK provider framework (onEvent, then isComplete until
- * complete) and the polling state machine (poll, wait, repeat); the handlers run as in Lambda.
+ * complete), Step Functions and the polling state machine (poll, wait, repeat, invoke the validator); the
+ * handlers and the app's Node.js validators run as in Lambda.
  */
 export interface RehearsalOptions {
   /** The cloud assembly directory (cdk.out). */
@@ -85,6 +87,24 @@ export interface RehearsalResult extends StandInState {
   readonly made: string[];
   /** Logical ids not rehearsed because something they depend on failed. */
   readonly skipped: string[];
+  /** The validations run, by the logical id of their resource and of their function, and what the functions answered. */
+  readonly validations: RehearsedValidation[];
+}
+
+/** What a poller asks the state machine to invoke: the validator, its event, and how long it may take. */
+interface ValidateRequest {
+  readonly FunctionArn: string;
+  readonly Event: unknown;
+  readonly TimeoutSeconds: number;
+}
+
+/** A validation the rehearsal ran (Node.js validators from the assembly, in-process) or reported as not rehearsed. */
+export interface RehearsedValidation {
+  /** The validation custom resource. */
+  readonly resource: string;
+  readonly validator: string;
+  readonly outcome: 'passed' | 'failed' | 'not rehearsed';
+  readonly message: string;
 }
 
 /**
@@ -113,6 +133,9 @@ interface Invocation {
   readonly logs: string[];
 }
 
+/** A function that ran past its timeout: Lambda would have stopped it. */
+class InvocationTimeout extends Error {}
+
 /** A handler's error in words that say when the emulator, not the restore, is at fault. */
 export function describeError(error: unknown): string {
   const message = (error as Error)?.message ?? String(error);
@@ -140,7 +163,8 @@ function elapsedSince(start: number): string {
 class Rehearsal {
   private readonly physicalIds = new Map<string, string>();
   private readonly attributes = new Map<string, Record<string, string>>();
-  private readonly signals = new Map<string, Array<{ Status: string; Reason: string }>>();
+  private readonly signals = new Map<string, Array<{ Status: string; Reason: string; UniqueId: string; Data: string }>>();
+  private readonly validations: RehearsedValidation[] = [];
   private readonly stateMachines = new Map<string, string>();
   private readonly resources: Record<string, TemplateResource>;
   private signalBase = '';
@@ -149,6 +173,8 @@ class Rehearsal {
   readonly huawei = new HuaweiRdsStandIn();
   /** AWS Backup's restore jobs, which moto lacks. */
   readonly backup = new BackupStandIn();
+  /** Step Functions' executions, which the rehearsal runs itself. */
+  readonly stepFunctions = new StepFunctionsStandIn();
   /** DocumentDB Elastic's cluster snapshots, which moto lacks. */
   readonly docdbElastic = new DocDbElasticStandIn();
   /** RDS's S3 import, which moto lacks; the other RDS calls pass through it to moto. Made once moto's endpoint is known. */
@@ -168,6 +194,7 @@ class Rehearsal {
       let body = '';
       req.on('data', (c) => { body += c; });
       req.on('end', () => {
+        if (isStepFunctionsCall(req)) return this.stepFunctions.answer(req, body, res);
         // The handlers look up a wait condition handle's URL from CloudFormation, which the rehearsal plays.
         if (isCloudFormationCall(req)) {
           return answerCloudFormation(body, res, (stackId, logicalId) => (stackId === this.stackId ? this.physicalIds.get(logicalId) : undefined));
@@ -193,10 +220,12 @@ class Rehearsal {
     process.env.AWS_ENDPOINT_URL_RDS = this.rdsImport.endpoint;
     this.signalBase = `http://127.0.0.1:${(this.signalServer.address() as AddressInfo).port}`;
     process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = this.signalBase;
+    process.env.AWS_ENDPOINT_URL_SFN = this.signalBase;
   }
 
   stopSignalReceiver(): void {
     delete process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;
+    delete process.env.AWS_ENDPOINT_URL_SFN;
     this.signalServer?.close();
     this.huawei.close();
     delete process.env.AWS_ENDPOINT_URL_BACKUP;
@@ -358,8 +387,11 @@ class Rehearsal {
     return onEvent ? { onEvent, isComplete: fn(env.USER_IS_COMPLETE_FUNCTION_ARN) } : undefined;
   }
 
-  /** Runs a function of the assembly as Lambda would: its bundle, its handler, its environment. */
-  private async invoke(functionId: string, event: unknown): Promise<Invocation> {
+  /**
+   * Runs a function of the assembly as Lambda would: its bundle, its handler, its environment. Past `timeoutMs`
+   * it is abandoned (it throws {@link InvocationTimeout}), and this process's console and environment are its own again.
+   */
+  private async invoke(functionId: string, event: unknown, timeoutMs?: number): Promise<Invocation> {
     const props = this.resources[functionId]?.Properties ?? {};
     const key = props.Code?.S3Key;
     if (typeof key !== 'string') throw new Error(`Function ${functionId} has no asset code that a rehearsal can run`);
@@ -372,12 +404,17 @@ class Rehearsal {
     const logs: string[] = [];
     const log = console.log;
     console.log = (...args: unknown[]) => { logs.push(args.map(String).join(' ')); };
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return { result: await handler(event), logs };
+      const timedOut = new Promise<never>((_resolve, reject) => {
+        if (timeoutMs !== undefined) timer = setTimeout(() => reject(new InvocationTimeout(`${functionId} ran past ${timeoutMs / 1000}s`)), timeoutMs);
+      });
+      return { result: await Promise.race([handler(event), timedOut]), logs };
     } catch (error) {
       (error as any).logs = logs;
       throw error;
     } finally {
+      clearTimeout(timer);
       console.log = log;
       for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
       Object.assign(process.env, saved);
@@ -392,19 +429,13 @@ class Rehearsal {
     }
   }
 
-  /** Creates the emulator's stand-in for a state machine the handlers use, so Ref can name it. */
+  /** Names the stack's state machines, so Ref can name them; the rehearsal plays their executions. */
   async prepareStateMachines(): Promise<void> {
-    const client = new SFNClient({});
     for (const [id, resource] of Object.entries(this.resources)) {
       if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
-      const created = await client.send(new CreateStateMachineCommand({
-        name: `${id}-${Date.now()}`.slice(0, 80),
-        roleArn: `arn:aws:iam::${ACCOUNT}:role/rehearsal`,
-        // The rehearsal plays the machine itself; the emulator only records its executions.
-        definition: JSON.stringify({ StartAt: 'Recorded', States: { Recorded: { Type: 'Pass', End: true } } }),
-      }));
-      this.physicalIds.set(id, created.stateMachineArn!);
-      this.stateMachines.set(id, created.stateMachineArn!);
+      const arn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${id}`;
+      this.physicalIds.set(id, arn);
+      this.stateMachines.set(id, arn);
     }
   }
 
@@ -452,6 +483,10 @@ class Rehearsal {
     }
     const answer = await this.invoke(handlers.onEvent, request);
     this.showLogs(answer.logs);
+    // A validation runs in the execution its Create started, while the provider framework's waiter asks isComplete.
+    for (const execution of this.stepFunctions.unplayed()) {
+      if (JSON.parse(execution.input).ResourceType === VALIDATION_RESOURCE_TYPE) await this.playExecution(id, execution);
+    }
     const physicalId = answer.result?.PhysicalResourceId ?? request.PhysicalResourceId ?? request.RequestId;
     let data: Record<string, string> = { ...(answer.result?.Data ?? {}) };
     if (handlers.isComplete) {
@@ -481,36 +516,83 @@ class Rehearsal {
     const told = this.signals.get(new URL(handleUrl).pathname.slice(1))?.[0];
     if (told && told.Status !== 'SUCCESS') throw new RehearsalFailure(`${id}: the wait condition was signalled ${told.Status}: ${told.Reason}`);
     const start = Date.now();
-    const client = new SFNClient({});
-    let state: any;
-    let machineId: string | undefined;
-    for (const [smId, arn] of this.stateMachines) {
-      try {
-        const execution = await client.send(new DescribeExecutionCommand({
-          executionArn: `${arn.replace(':stateMachine:', ':execution:')}:${executionName(handleUrl)}`,
-        }));
-        state = JSON.parse(execution.input ?? '{}');
-        machineId = smId;
-        break;
-      } catch (error) {
-        if ((error as Error).name !== 'ExecutionDoesNotExist') throw error;
-      }
-    }
-    if (!state || !machineId) throw new RehearsalFailure(`${id}: no polling execution signals this wait condition, so CloudFormation would wait until its Timeout`);
-    const poller = this.pollerOf(machineId);
-    while (!state.done) {
-      const step = await this.invoke(poller, state);
-      this.showLogs(step.logs);
-      state = step.result;
-      if (!state.done) {
-        this.print(`    ${state.PhysicalResourceId}: status "${state.LastStatus}" (${elapsedSince(start)}; next look asked for in ${state.waitSeconds}s)`);
-        await sleep(Math.min(state.waitSeconds * 1000, this.maxPauseMs));
-      }
-    }
+    const execution = this.stepFunctions.named(executionName(handleUrl));
+    if (!execution) throw new RehearsalFailure(`${id}: no polling execution signals this wait condition, so CloudFormation would wait until its Timeout`);
+    await this.playExecution(id, execution);
     const signal = this.signals.get(new URL(handleUrl).pathname.slice(1))?.[0];
     if (!signal) throw new RehearsalFailure(`${id}: the poller ended without signalling the wait condition`);
+    // What Fn::GetAtt Data of a wait condition gives: the signals' data by unique id.
+    this.attributes.set(id, { Data: JSON.stringify({ [signal.UniqueId]: signal.Data }) });
     if (signal.Status !== 'SUCCESS') throw new RehearsalFailure(`${id}: the wait condition was signalled ${signal.Status}: ${signal.Reason}`);
     this.print(`    signalled SUCCESS after ${elapsedSince(start)}: ${signal.Reason}`);
+  }
+
+  /**
+   * Runs an execution of the polling state machine as its definition says: the poller's steps, with its waits
+   * (shortened), and the validator a step asks for. `label` is the resource the execution is for.
+   */
+  private async playExecution(label: string, execution: PlayedExecution): Promise<void> {
+    execution.played = true;
+    const machineId = [...this.stateMachines].find(([, arn]) => execution.arn.startsWith(`${arn.replace(':stateMachine:', ':execution:')}:`))?.[0];
+    if (!machineId) throw new RehearsalFailure(`${label}: execution ${execution.arn} is of no state machine of the stack`);
+    const poller = this.pollerOf(machineId);
+    const start = Date.now();
+    let state = JSON.parse(execution.input);
+    try {
+      while (!state.done) {
+        const step = await this.invoke(poller, state);
+        this.showLogs(step.logs);
+        state = step.result;
+        if (state.validate && !state.done) {
+          // The state machine's ValidateRestore state: the validator's answer, or its error, goes back to the poller.
+          state = { ...state, validation: await this.runValidator(label, state.validate) };
+          continue;
+        }
+        if (!state.done) {
+          this.print(`    ${state.PhysicalResourceId}: status "${state.LastStatus}" (${elapsedSince(start)}; next look asked for in ${state.waitSeconds}s)`);
+          await sleep(Math.min(state.waitSeconds * 1000, this.maxPauseMs));
+        }
+      }
+    } catch (error) {
+      Object.assign(execution, { status: 'FAILED', error: (error as Error)?.name ?? 'Error', cause: (error as Error)?.message });
+      throw error;
+    }
+    Object.assign(execution, { status: 'SUCCEEDED', output: state });
+  }
+
+  /**
+   * Runs the validator a poller asked for as the state machine would: a Node.js function of the assembly, in
+   * this process, within its timeout; its answer as the invocation's Payload, its error as the caught error.
+   * A validator the rehearsal cannot run (another runtime, inline code, not in the stack) is reported, and
+   * passes, so the rest of the stack is still rehearsed.
+   */
+  private async runValidator(resource: string, validate: ValidateRequest): Promise<Record<string, unknown>> {
+    const functionId = String(validate.FunctionArn).split(':function:')[1] ?? validate.FunctionArn;
+    const props = this.resources[functionId]?.Type === 'AWS::Lambda::Function' ? this.resources[functionId].Properties ?? {} : undefined;
+    const runtime = String(props?.Runtime ?? 'unknown');
+    if (!props || !runtime.startsWith('nodejs') || typeof props.Code?.S3Key !== 'string') {
+      const why = !props ? 'is not a function of this stack' : !runtime.startsWith('nodejs') ? `runs on ${runtime}` : 'has no asset code';
+      this.print(`    validator ${functionId} not rehearsed: it ${why}`);
+      this.validations.push({ resource, validator: functionId, outcome: 'not rehearsed', message: `it ${why}` });
+      return { Payload: { passed: true, message: `validator not rehearsed (it ${why})` } };
+    }
+    this.print(`    validating with ${functionId} (${runtime}, at most ${validate.TimeoutSeconds}s)`);
+    try {
+      const answer = await this.invoke(functionId, validate.Event, validate.TimeoutSeconds * 1000);
+      this.showLogs(answer.logs);
+      const result = answer.result as { passed?: boolean; message?: string } | undefined;
+      this.validations.push({ resource, validator: functionId, outcome: result?.passed === true ? 'passed' : 'failed', message: String(result?.message ?? '') });
+      return { Payload: answer.result };
+    } catch (error) {
+      if ((error as any).logs) this.showLogs((error as any).logs);
+      if (error instanceof InvocationTimeout) {
+        this.validations.push({ resource, validator: functionId, outcome: 'failed', message: `no answer within ${validate.TimeoutSeconds}s` });
+        return { Error: 'States.Timeout', Cause: `The validator did not answer within ${validate.TimeoutSeconds}s` };
+      }
+      const e = error as Error;
+      this.validations.push({ resource, validator: functionId, outcome: 'failed', message: `threw ${e?.name}: ${e?.message}` });
+      return { Error: e?.name ?? 'Error', Cause: JSON.stringify({ errorType: e?.name, errorMessage: e?.message }) };
+    }
   }
 
   private pollerOf(stateMachineId: string): string {
@@ -613,6 +695,7 @@ class Rehearsal {
       failed: { ...failed, ...deleteFailed },
       made,
       skipped,
+      validations: this.validations,
       ...this.standInState(),
     };
     if (failures.length) {
@@ -693,6 +776,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       print(`Not rehearsed (${result.notRehearsed.length} resources; references to them resolved to <placeholders>):`);
       for (const [type, ids] of byType) print(`    ${type}: ${ids.join(', ')}`);
     }
+    for (const v of result.validations) print(`Validation ${v.resource} by ${v.validator}: ${v.outcome}${v.message ? ` (${v.message})` : ''}`);
     print(`Rehearsal passed: ${result.created.length} resource(s) created and waited for, ${result.deleted.length} deleted${options.keep ? ' (--keep: left in place)' : ''}.`);
     return { ...result, endpoint };
   } finally {

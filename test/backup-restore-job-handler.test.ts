@@ -135,6 +135,9 @@ describe('waiting', () => {
     });
     const answer = await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: TYPE, RestoredId: 'job-1' }));
     expect(answer.Data).toEqual({
+      // No wait data here: nothing measured.
+      RecoveryTime: '0',
+      RestoreStartedAt: '',
       RestoreJobId: 'job-1',
       CreatedResourceArn: 'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-9',
       Status: 'COMPLETED',

@@ -163,6 +163,9 @@ describe('waiting', () => {
     mock.on(elastic.GetClusterSnapshotCommand, { snapshotArn: COPY }).resolves({ snapshot: snapshot(COPY, 'ACTIVE') });
     const answer = await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: TYPE, RestoredId: COPY }));
     expect(answer.Data).toEqual({
+      // No wait data here: nothing measured.
+      RecoveryTime: '0',
+      RestoreStartedAt: '',
       SnapshotArn: COPY,
       SnapshotName: 'orders-2026-11-20',
       ClusterArn: 'arn:aws:docdb-elastic:us-east-1:123456789012:cluster/c1',

@@ -327,11 +327,12 @@ describe('polling after Create (one step of the state machine)', () => {
     neptuneMock.on(neptune.AddTagsToResourceCommand).resolves({});
   });
 
-  test('available: signals SUCCESS once and ends', async () => {
+  test('available: signals SUCCESS once, with the restore\'s timing, and ends', async () => {
     givenTarget(target('available'));
-    const state = await step();
+    const startedAt = 1_764_400_000_000;
+    const state = await step(startedAt + 90_000, startedAt);
     expect(state).toMatchObject({ done: true, Polls: 1, LastStatus: 'available' });
-    expect(signals).toEqual([{ Status: 'SUCCESS', UniqueId: 'graph-restored', Data: '', Reason: 'graph-restored is available after 0s' }]);
+    expect(signals).toEqual([{ Status: 'SUCCESS', UniqueId: 'graph-restored', Data: JSON.stringify({ startedAt, seconds: 90 }), Reason: 'graph-restored is available after 1m30s' }]);
   });
 
   test.each(['creating', 'backing-up', 'modifying', 'migrating', 'resetting-master-credentials', 'upgrading'])('%s: looks again later, signals nothing', async (status) => {
@@ -379,9 +380,11 @@ describe('isComplete', () => {
 });
 
 describe('the attributes resource', () => {
-  test('reads the restored cluster\'s attributes once the wait has ended', async () => {
+  test('reads the restored cluster\'s attributes once the wait has ended, and the recovery time from the wait condition\'s data', async () => {
     givenTarget(target('available'));
-    const answer = await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: TYPE, RestoredId: 'graph-restored', Engine: baseProps.Engine }));
+    const answer = await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, {
+      RestoreResourceType: TYPE, RestoredId: 'graph-restored', Engine: baseProps.Engine, WaitData: JSON.stringify({ 'graph-restored': JSON.stringify({ startedAt: 1764400000000, seconds: 1742 }) }),
+    }));
     expect(answer).toEqual({
       PhysicalResourceId: 'graph-restored',
       Data: {
@@ -392,6 +395,8 @@ describe('the attributes resource', () => {
         ReaderEndpoint: 'graph-restored.cluster-ro-abc.us-east-1.neptune.amazonaws.com',
         Port: '8182',
         MasterUserSecretArn: '',
+        RecoveryTime: '1742',
+        RestoreStartedAt: '1764400000000',
       },
     });
     expect(sfnMock.calls()).toHaveLength(0);

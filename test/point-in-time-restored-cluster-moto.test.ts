@@ -129,6 +129,9 @@ suite('bundled handler against moto_server', () => {
 
     const attributes = await handler.onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { RestoreResourceType: TYPE, RestoredId: 'graph-restored', Engine: 'neptune' }));
     expect(attributes.Data).toEqual({
+      // Read without the wait condition's data here: nothing measured.
+      RecoveryTime: '0',
+      RestoreStartedAt: '',
       DBClusterIdentifier: 'graph-restored',
       DBClusterArn: cluster.DBClusterArn,
       DbClusterResourceId: cluster.DbClusterResourceId,

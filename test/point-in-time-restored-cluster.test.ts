@@ -311,7 +311,7 @@ describe('PointInTimeRestoredCluster: waiting up to 12 hours', () => {
     const [restoreId] = Object.keys(t.findResources(RESOURCE_TYPE));
     expect(Object.values(conditions)[0].DependsOn).toContain(restoreId);
     const [attributes] = Object.values(t.findResources('Custom::RestoredResourceAttributes'));
-    expect(attributes.DependsOn).toContain(conditionIds[0]);
+    expect(attributes.Properties.WaitData).toEqual({ 'Fn::GetAtt': [conditionIds[0], 'Data'] });
     expect(attributes.Properties.RestoredId).toEqual({ Ref: restoreId });
     expect(attributes.Properties.RestoreResourceType).toBe(RESOURCE_TYPE);
   });
@@ -349,7 +349,9 @@ describe('PointInTimeRestoredCluster: waiting up to 12 hours', () => {
   test('the attributes resource holds what names the restored cluster, none of the restore\'s inputs', () => {
     const t = synth({ timeout: Duration.hours(6) }).template();
     const [attributes] = Object.values(t.findResources('Custom::RestoredResourceAttributes'));
-    expect(Object.keys(attributes.Properties).sort()).toEqual(['Engine', 'RestoreResourceType', 'RestoredId', 'Revision', 'ServiceToken']);
+    expect(Object.keys(attributes.Properties).sort()).toEqual(['Engine', 'RestoreResourceType', 'RestoredId', 'Revision', 'ServiceToken', 'WaitData']);
+    // The wait condition's data: the poller's signal, which carries the recovery time.
+    expect(attributes.Properties.WaitData).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RestoredRestoreWait[0-9A-F]{8}/), 'Data'] });
     expect(attributes.Properties.Engine).toBe('neptune');
     // A hash of the in-place settings, not the settings: their change (a managed secret turned on) re-reads the attributes.
     expect(attributes.Properties.Revision).toMatch(/^[0-9a-f]{8}$/);
@@ -403,19 +405,20 @@ describe('PointInTimeRestoredCluster: waiting up to 12 hours', () => {
     expect(Object.keys(t.findResources('AWS::IAM::Policy')).filter((id) => id.startsWith('ClusterRestoreHandlerPolicy'))).toEqual([]);
   });
 
-  test('one polling state machine per stack, whose handler may start and stop only its own executions', () => {
+  test('one polling state machine per stack, whose handler may start, follow and stop only its own executions', () => {
     const stack = newStack();
     synth({}, stack);
     new PointInTimeRestoredCluster(stack, 'Second', { engine: ClusterEngine.AURORA_MYSQL, sourceClusterIdentifier: 'orders' });
     const t = Template.fromStack(stack);
     const machines = Object.keys(t.findResources('AWS::StepFunctions::StateMachine'));
-    // Ours, and the provider framework's own waiter (used for deletes).
+    // Ours, and the provider framework's own waiter (used for deletes and validations).
     expect(machines.filter((m) => m.startsWith('CdkRestoreConstructsProviderPoller'))).toHaveLength(1);
     expect(machines).toHaveLength(2);
     const [policy] = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('PollingPolicy') } }));
     const statements = policy.Properties.PolicyDocument.Statement;
     expect(statements.find((s: any) => s.Action === 'states:StartExecution').Resource).toEqual({ Ref: expect.stringMatching(/Poller/) });
-    expect(JSON.stringify(statements.find((s: any) => s.Action === 'states:StopExecution').Resource)).toContain(':execution:');
+    const follow = statements.find((s: any) => JSON.stringify(s.Action) === JSON.stringify(['states:StopExecution', 'states:DescribeExecution']));
+    expect(JSON.stringify(follow.Resource)).toContain(':execution:');
     t.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.onEvent',
       Environment: { Variables: { RESTORE_POLLER_STATE_MACHINE_ARN: { Ref: Match.stringLikeRegexp('Poller') } } },

@@ -62,7 +62,9 @@ afterEach(() => jest.restoreAllMocks());
 
 test('a restore that stays creating for 11 hours completes, and the signal is sent once', async () => {
   const run = await simulate(creatingUntil(11 * HOUR), 12 * 3600);
-  expect(run.signals).toEqual([{ Status: 'SUCCESS', UniqueId: 'restored-1', Data: '', Reason: 'restored-1 is available after 11h' }]);
+  // The signal's data is the restore's timing, which the attributes resource reads from the wait condition.
+  const timing = JSON.stringify({ startedAt: 1_700_000_000_000, seconds: run.endedAt / 1000 });
+  expect(run.signals).toEqual([{ Status: 'SUCCESS', UniqueId: 'restored-1', Data: timing, Reason: 'restored-1 is available after 11h' }]);
   // Noticed within a minute of finishing: the stack learns it within 90 seconds.
   expect(run.endedAt - 11 * HOUR).toBeLessThan(60_000);
 });
@@ -117,7 +119,7 @@ test('every look publishes progress and the time so far; the end publishes the d
     { progress: 0, duration: 0 },
     { progress: 40, duration: 20 },
     { progress: 40, duration: 40 },
-    { duration: 60, failed: 0, progress: 100 },
+    { duration: 60, failed: 0, progress: 100, recoveryTime: 60 },
   ]);
 });
 

@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -10,7 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
   BackupResourceType, BackupRestoreJob, ClusterEngine, CopiedElasticSnapshot, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource,
-  NeptuneClusterInstance, PointInTimeRestoredCluster, RestoreMetadata, S3ImportedAuroraCluster,
+  NeptuneClusterInstance, PointInTimeRestoredCluster, RestoreMetadata, RestoreValidation, S3ImportedAuroraCluster,
 } from '../lib';
 
 /**
@@ -51,6 +52,10 @@ function allFive(stack: Stack): void {
     monitoringInterval: Duration.seconds(60),
     performanceInsightEncryptionKey: key,
     removalPolicy: RemovalPolicy.SNAPSHOT,
+    // The app's own function; the policy that lets the poller invoke it is the library's.
+    validation: RestoreValidation.fromFunction(new lambda.Function(stack, 'OrdersCheck', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ passed: true })'), timeout: Duration.minutes(5),
+    })),
   });
   new S3ImportedAuroraCluster(stack, 'LegacyImport', {
     bucket: s3.Bucket.fromBucketName(stack, 'Backups', 'legacy-backups'),

@@ -8,13 +8,14 @@ import { promisify } from 'util';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   BackupResourceType, BackupRestoreJob, ClusterEngine, CopiedElasticSnapshot, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource,
-  PointInTimeRestoredCluster, RestoreMetadata, S3ImportedAuroraCluster,
+  PointInTimeRestoredCluster, RestoreMetadata, RestoreValidation, S3ImportedAuroraCluster,
 } from '../lib';
 import { IN_CI } from './support/api-model';
 import { Moto, requireMoto, startMoto, useEmulator } from './support/moto';
@@ -176,6 +177,88 @@ suite('cdk-restore-rehearse', () => {
     for (const id of ['two-orders-copy', 'two-graph-copy', 'two-graph-copy-of-copy']) expect(left).not.toContain(id);
   });
 
+  test('validators: a Node.js one runs in-process with the restore\'s event; a failing or silent one fails the rehearsal with its own message, '
+    + 'and the rollback removes its restore; one in another runtime is reported as not rehearsed', async () => {
+    await new neptune.NeptuneClient({}).send(new neptune.CreateDBClusterCommand({ DBClusterIdentifier: 'val-graph', Engine: 'neptune' }));
+    await new rds.RDSClient({}).send(new rds.CreateDBClusterCommand({
+      DBClusterIdentifier: 'val-orders', Engine: 'aurora-mysql', MasterUsername: 'admin', ManageMasterUserPassword: true,
+    }));
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
+    dirs.push(outdir);
+    const code = (body: string) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validator-'));
+      dirs.push(dir);
+      fs.writeFileSync(path.join(dir, 'index.js'), body);
+      return lambda.Code.fromAsset(dir);
+    };
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Validated');
+    const node = (id: string, body: string) => new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: code(body) });
+    // Passes when the event names the restored graph and its port, as a real check would use them.
+    const graphCheck = node('GraphCheck', `exports.handler = async (event) => ({
+      passed: event.attributes.DBClusterIdentifier === 'val-graph-copy' && event.attributes.Port === '8182' && event.kind === 'PointInTimeRestoredCluster',
+      message: 'graph ' + event.attributes.DBClusterIdentifier + ' answers on ' + event.attributes.Port + ', restored from ' + event.restorePoint,
+    });`);
+    const ordersCheck = node('OrdersCheck', "exports.handler = async () => ({ passed: false, message: 'orders has 0 rows, expected at least 1000' });");
+    const pythonCheck = new lambda.Function(stack, 'PythonCheck', { runtime: lambda.Runtime.PYTHON_3_12, handler: 'index.handler', code: code('') });
+    // Never answers, and takes over the console meanwhile: the rehearsal must get both back.
+    const silentCheck = node('SilentCheck', 'exports.handler = () => { console.log = () => undefined; return new Promise(() => undefined); };');
+    new PointInTimeRestoredCluster(stack, 'Graph', {
+      engine: ClusterEngine.NEPTUNE,
+      sourceClusterIdentifier: 'val-graph',
+      clusterIdentifier: 'val-graph-copy',
+      instances: 0,
+      validation: RestoreValidation.fromFunction(graphCheck),
+    });
+    new PointInTimeRestoredCluster(stack, 'Orders', {
+      engine: ClusterEngine.AURORA_MYSQL,
+      sourceClusterIdentifier: 'val-orders',
+      clusterIdentifier: 'val-orders-copy',
+      instances: 0,
+      removalPolicy: RemovalPolicy.DESTROY,
+      validation: RestoreValidation.fromFunction(ordersCheck, { timeout: Duration.minutes(2) }),
+    });
+    new PointInTimeRestoredCluster(stack, 'Reports', {
+      engine: ClusterEngine.NEPTUNE,
+      sourceClusterIdentifier: 'val-graph',
+      clusterIdentifier: 'val-reports-copy',
+      instances: 0,
+      validation: RestoreValidation.fromFunction(pythonCheck),
+    });
+    new PointInTimeRestoredCluster(stack, 'Silent', {
+      engine: ClusterEngine.NEPTUNE,
+      sourceClusterIdentifier: 'val-graph',
+      clusterIdentifier: 'val-silent-copy',
+      instances: 0,
+      validation: RestoreValidation.fromFunction(silentCheck, { timeout: Duration.seconds(1) }),
+    });
+    app.synth();
+    const consoleLog = console.log;
+
+    const failure = await rehearse({ app: outdir, endpoint: moto.endpoint, print }).then(() => undefined, (e) => e as RehearsalFailure);
+    expect(failure).toBeInstanceOf(RehearsalFailure);
+    expect(failure!.message).toMatch(/^2 failed.*OrdersRestoreValidation\w+: The validation of val-orders-copy failed: orders has 0 rows, expected at least 1000/);
+    expect(failure!.message).toMatch(/SilentRestoreValidation\w+: The validation of val-silent-copy failed: the validator did not answer within 1s/);
+    expect(console.log).toBe(consoleLog);
+    const result = failure!.result!;
+    expect(result.validations).toEqual([
+      { resource: expect.stringMatching(/^GraphRestoreValidation/), validator: expect.stringMatching(/^GraphCheck/), outcome: 'passed', message: 'graph val-graph-copy answers on 8182, restored from val-graph at its latest restorable time' },
+      { resource: expect.stringMatching(/^OrdersRestoreValidation/), validator: expect.stringMatching(/^OrdersCheck/), outcome: 'failed', message: 'orders has 0 rows, expected at least 1000' },
+      { resource: expect.stringMatching(/^ReportsRestoreValidation/), validator: expect.stringMatching(/^PythonCheck/), outcome: 'not rehearsed', message: 'it runs on python3.12' },
+      { resource: expect.stringMatching(/^SilentRestoreValidation/), validator: expect.stringMatching(/^SilentCheck/), outcome: 'failed', message: 'no answer within 1s' },
+    ]);
+    // The graph's recovery time is an attribute of its validation: from the restore's start to the validation's end.
+    const graph = Object.values(result.attributes).find((a) => a.DBClusterIdentifier === 'val-graph-copy');
+    const [, validated] = Object.entries(result.attributes).find(([id]) => id.startsWith('GraphRestoreValidation'))!;
+    expect(graph?.RecoveryTime).toMatch(/^\d+$/);
+    expect(validated.RecoveryTime).toMatch(/^\d+$/);
+    expect(Number(validated.RecoveryTime)).toBeGreaterThanOrEqual(Number(graph?.RecoveryTime));
+    // The rollback removed every restore, the one that failed its validation included.
+    const left = await clusterIds();
+    for (const id of ['val-graph-copy', 'val-orders-copy', 'val-reports-copy', 'val-silent-copy']) expect(left).not.toContain(id);
+    expect(lines.join('\n')).toMatch(/validating with OrdersCheck\w+ \(nodejs20.x, at most 120s\)/);
+  });
+
   test('--keep leaves the clusters; a second run adopts them, and its delete removes them', async () => {
     const app = await withSources('three');
     const kept = await rehearse({ app, endpoint: moto.endpoint, print, keep: true });
@@ -258,7 +341,9 @@ suite('cdk-restore-rehearse', () => {
     expect(text).toContain('created source: Huawei Cloud RDS backup 2f4ddb93-b901-4b08-93d8-1d2e472f30fe of d8e6ca5a624745bcb546a227aa3ae1cfin01 (stand-in)');
     // The stand-in ran one job into the target, signed with the secret's key pair, to completion.
     expect(result.huaweiJobs).toEqual([{ id: expect.stringMatching(/^[0-9a-f]{32}$/), instanceId: 'f1a2b3c4d5e64f7a8b9c0d1e2f3a4b5cin01', completed: true }]);
-    expect(Object.values(result.attributes)).toContainEqual({ JobId: result.huaweiJobs[0].id });
+    expect(Object.values(result.attributes)).toContainEqual({
+      JobId: result.huaweiJobs[0].id, RecoveryTime: expect.stringMatching(/^\d+$/), RestoreStartedAt: expect.stringMatching(/^\d{13}$/),
+    });
     // The Backup stand-in ran the job on the recovery point it was given, and the attributes name what it made.
     expect(text).toMatch(/AWS Backup restore jobs are played by the local stand-in at http:\/\/127\.0\.0\.1:\d+/);
     expect(result.backupJobs).toEqual([expect.objectContaining({ recoveryPointArn: expect.stringMatching(/recovery-point:seven-/), completed: true })]);

@@ -189,6 +189,9 @@ describe('waiting and attributes', () => {
     ]);
     const answer = await onEvent(cfnEvent('Create', ATTRIBUTES_RESOURCE_TYPE, { ...props, RestoreResourceType: TYPE, RestoredId: 'orders-imported' }));
     expect(answer.Data).toEqual({
+      // No wait data here: nothing measured.
+      RecoveryTime: '0',
+      RestoreStartedAt: '',
       DBClusterIdentifier: 'orders-imported',
       DBClusterArn: ARN,
       DbClusterResourceId: 'cluster-XYZ',

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { log } from './log';
 import { PollerState } from './polling';
 import { WaitHandleRef, waitHandleUrl } from './signal';
@@ -29,17 +29,24 @@ export function executionArn(machineArn: string, name: string): string {
 
 const client = () => new SFNClient({ maxAttempts: 6 });
 
-/** Starts polling a restore; `handleUrl` is its handle's URL, which names the execution. */
-export async function startPolling(state: PollerState, handleUrl: string): Promise<void> {
-  const name = executionName(handleUrl);
+/**
+ * Starts an execution under a name made from what it is for, once: a retried request finds the execution its
+ * first attempt started. Returns its ARN.
+ */
+async function startOnce(state: PollerState, name: string, doing: 'polling' | 'validating'): Promise<string> {
   try {
     await client().send(new StartExecutionCommand({ stateMachineArn: stateMachineArn(), name, input: JSON.stringify(state) }));
-    log(`Started polling ${state.PhysicalResourceId} in execution ${name}`);
+    log(`Started ${doing} ${state.PhysicalResourceId} in execution ${name}`);
   } catch (error) {
-    // A retried Create: the first attempt's execution already polls this handle.
     if ((error as Error)?.name !== 'ExecutionAlreadyExists') throw error;
-    log(`Execution ${name} already polls ${state.PhysicalResourceId}`);
+    log(`Execution ${name} is already ${doing} ${state.PhysicalResourceId}`);
   }
+  return executionArn(stateMachineArn(), name);
+}
+
+/** Starts polling a restore; `handleUrl` is its handle's URL, which names the execution. */
+export async function startPolling(state: PollerState, handleUrl: string): Promise<void> {
+  await startOnce(state, executionName(handleUrl), 'polling');
 }
 
 /**
@@ -60,6 +67,45 @@ export async function stopPolling(handle: WaitHandleRef | undefined): Promise<vo
   try {
     await client().send(new StopExecutionCommand({ executionArn: arn, cause: 'The restore resource is being deleted' }));
     log(`Stopped polling execution ${arn}`);
+  } catch (error) {
+    if ((error as Error)?.name !== 'ExecutionDoesNotExist') throw error;
+  }
+}
+
+/**
+ * The execution that runs one validation, named after the CloudFormation request that asked for it: a
+ * retried request finds the one it started, and every new request (a new restore, a rollback's redeploy)
+ * validates anew.
+ */
+export function validationExecutionName(stackId: string, logicalResourceId: string, requestId: string): string {
+  return `validate-${createHash('sha256').update(`${stackId}|${logicalResourceId}|${requestId}`).digest('hex').slice(0, 40)}`;
+}
+
+/** Starts a validation; its execution's ARN is the validation resource's physical id. */
+export async function startValidation(state: PollerState, name: string): Promise<string> {
+  return startOnce(state, name, 'validating');
+}
+
+/** Where a validation's execution stands: running, or ended with its final state or its error. */
+export interface ValidationExecution {
+  readonly status: string;
+  readonly output?: PollerState;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+export async function describeValidation(arn: string): Promise<ValidationExecution> {
+  const out = await client().send(new DescribeExecutionCommand({ executionArn: arn }));
+  return { status: String(out.status), output: out.output ? JSON.parse(out.output) : undefined, error: out.error, cause: out.cause };
+}
+
+/** Stops a validation that is still running; one that ended, or was never started, is left as it is. */
+export async function stopValidation(arn: string): Promise<void> {
+  try {
+    const { status } = await describeValidation(arn);
+    if (status !== 'RUNNING') return;
+    await client().send(new StopExecutionCommand({ executionArn: arn, cause: 'The validation resource is being deleted' }));
+    log(`Stopped validation execution ${arn}`);
   } catch (error) {
     if ((error as Error)?.name !== 'ExecutionDoesNotExist') throw error;
   }

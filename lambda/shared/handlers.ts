@@ -1,17 +1,22 @@
-import { stopPolling, startPolling } from './executions';
+import {
+  describeValidation, startValidation, stopPolling, startPolling, stopValidation, ValidationExecution, validationExecutionName,
+} from './executions';
 import { logEvent, log } from './log';
 import { publishToCloudWatch } from './metrics';
 import { initialPollerState, pollStep, PollerState } from './polling';
 import { putSignal, signalDocument, signalWaitCondition, waitHandleUrl, WaitHandleRef } from './signal';
 import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, RestoreKindHandler } from './types';
 import { pollUntilDeadline } from './waiting';
-import { ATTRIBUTES_RESOURCE_TYPE, MAX_CUSTOM_RESOURCE_WAIT_SECONDS, readAttributesProperties } from '../../lib/private/contracts/common';
+import {
+  ATTRIBUTES_RESOURCE_TYPE, MAX_CUSTOM_RESOURCE_WAIT_SECONDS, readAttributesProperties, readValidationProperties, RECOVERY_TIME_ATTRIBUTE,
+  RESTORE_STARTED_AT_ATTRIBUTE, RestoreTiming, VALIDATION_RESOURCE_TYPE,
+} from '../../lib/private/contracts/common';
 
 /** The three functions of the stack's shared provider, whatever the restore kind. */
 export interface RestoreHandlers {
   /** The provider framework's onEvent: starts restores and their polling, begins deletes. */
   onEvent(event: OnEventRequest): Promise<OnEventResponse>;
-  /** The provider framework's isComplete: only deletes wait here. */
+  /** The provider framework's isComplete: deletes and validations wait here. */
   isComplete(event: IsCompleteRequest): Promise<IsCompleteResponse>;
   /** One step of the polling state machine. */
   poll(state: PollerState): Promise<PollerState>;
@@ -44,11 +49,79 @@ async function failWithoutPolling(handleUrl: string, physicalResourceId: string,
 }
 
 /**
+ * The restore's timing the poller put in its signal, from the wait condition's Data ({"<unique id>": "<data>"}).
+ * None when the wait had no restore to measure: an update that signalled at once, or a restore made before
+ * the library measured it.
+ */
+export function restoreTimingOf(waitData: string | undefined): RestoreTiming | undefined {
+  try {
+    const [data] = Object.values(JSON.parse(waitData ?? '{}') as Record<string, unknown>);
+    const { startedAt, seconds } = (JSON.parse(String(data ?? '')) ?? {}) as Partial<RestoreTiming>;
+    return Number.isFinite(seconds) && Number.isFinite(startedAt) ? { startedAt: startedAt!, seconds: seconds! } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A validation's Create starts an execution of the polling state machine, which invokes the validator;
+ * isComplete waits for it. The construct makes every change of what is validated a new validation (a new
+ * logical id), so an Update (a rollback's included) validates nothing: it keeps the validation it has.
+ */
+async function onValidationEvent(event: OnEventRequest): Promise<OnEventResponse> {
+  if (event.RequestType === 'Delete') {
+    if (event.PhysicalResourceId.includes(':execution:')) await stopValidation(event.PhysicalResourceId);
+    return { PhysicalResourceId: event.PhysicalResourceId };
+  }
+  if (event.RequestType === 'Update') return { PhysicalResourceId: event.PhysicalResourceId };
+  const props = readValidationProperties(event.ResourceProperties);
+  const state: PollerState = {
+    ResourceType: VALIDATION_RESOURCE_TYPE,
+    ResourceProperties: event.ResourceProperties,
+    PhysicalResourceId: props.RestoredId,
+    StackId: event.StackId,
+    LogicalResourceId: event.LogicalResourceId,
+    StartedAt: Date.now(),
+    Polls: 0,
+    done: false,
+    waitSeconds: 0,
+  };
+  return { PhysicalResourceId: await startValidation(state, validationExecutionName(event.StackId, event.LogicalResourceId, event.RequestId)) };
+}
+
+/**
+ * Whether the validation's execution has ended: passed, with the recovery time; failed, failing the resource
+ * with the validator's message. An Update reads the validation it keeps; once Step Functions has forgotten
+ * it (90 days after it ended), its recovery time is unknown.
+ */
+async function validationComplete(event: IsCompleteRequest): Promise<IsCompleteResponse> {
+  const restored = String(event.ResourceProperties.RestoredId);
+  let execution: ValidationExecution;
+  try {
+    execution = await describeValidation(event.PhysicalResourceId);
+  } catch (error) {
+    if (event.RequestType !== 'Update' || (error as Error)?.name !== 'ExecutionDoesNotExist') throw error;
+    return { IsComplete: true, Data: { [RECOVERY_TIME_ATTRIBUTE]: '0' } };
+  }
+  if (execution.status === 'RUNNING') return { IsComplete: false };
+  const verdict = execution.output?.Verdict;
+  if (execution.status !== 'SUCCEEDED' || !verdict) {
+    const tooBig = execution.error === 'States.DataLimitExceeded' ? ' (the validator\'s answer must stay under 256 KB)' : '';
+    // Clipped: CloudFormation takes at most 4 KB of response, the reason included.
+    const cause = execution.cause && execution.cause.length > 1000 ? `${execution.cause.slice(0, 997)}...` : execution.cause;
+    throw new Error(`The validation of ${restored} did not finish: its execution ${event.PhysicalResourceId} is ${execution.status}`
+      + `${execution.error ? ` with ${execution.error}` : ''}${cause ? `: ${cause}` : ''}${tooBig}`);
+  }
+  if (!verdict.passed) throw new Error(`The validation of ${restored} failed: ${verdict.message}`);
+  return { IsComplete: true, Data: { [RECOVERY_TIME_ATTRIBUTE]: String(execution.output?.RecoveryTime ?? 0) } };
+}
+
+/**
  * The handlers for these restore kinds, keyed by the custom resource type that selects each.
  *
  * A restore's Create starts the restore and a polling execution, and answers at once; the execution
  * signals the restore's wait condition, which holds the stack for up to 12 hours; then the attributes
- * resource reads what the restore made. Deletes wait here, through the provider framework's isComplete.
+ * resource reads what the restore made. Deletes and validations wait here, through the provider framework's isComplete.
  */
 export function restoreHandlers(kinds: Record<string, RestoreKindHandler>): RestoreHandlers {
   const kindOf = (resourceType: string): RestoreKindHandler => {
@@ -64,7 +137,11 @@ export function restoreHandlers(kinds: Record<string, RestoreKindHandler>): Rest
     if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
     const props = readAttributesProperties(event.ResourceProperties);
     const data = await kindOf(props.RestoreResourceType).describe(props);
-    return { PhysicalResourceId: props.RestoredId, Data: data };
+    const timing = restoreTimingOf(props.WaitData);
+    return {
+      PhysicalResourceId: props.RestoredId,
+      Data: { ...data, [RECOVERY_TIME_ATTRIBUTE]: String(timing?.seconds ?? 0), [RESTORE_STARTED_AT_ATTRIBUTE]: String(timing?.startedAt ?? '') },
+    };
   }
 
   return {
@@ -72,6 +149,11 @@ export function restoreHandlers(kinds: Record<string, RestoreKindHandler>): Rest
       logEvent('onEvent', event, sensitiveOf(event));
       if (event.ResourceType === ATTRIBUTES_RESOURCE_TYPE) {
         const answer = await onAttributesEvent(event);
+        log('onEvent answer', answer);
+        return answer;
+      }
+      if (event.ResourceType === VALIDATION_RESOURCE_TYPE) {
+        const answer = await onValidationEvent(event);
         log('onEvent answer', answer);
         return answer;
       }
@@ -124,6 +206,11 @@ export function restoreHandlers(kinds: Record<string, RestoreKindHandler>): Rest
 
     async isComplete(event) {
       logEvent('isComplete', event, sensitiveOf(event));
+      if (event.ResourceType === VALIDATION_RESOURCE_TYPE) {
+        const answer = event.RequestType === 'Delete' ? { IsComplete: true } : await validationComplete(event);
+        log('isComplete answer', answer);
+        return answer;
+      }
       // Restores are waited for by their wait condition; only deletes wait here.
       if (event.ResourceType === ATTRIBUTES_RESOURCE_TYPE || event.RequestType !== 'Delete') return { IsComplete: true };
       // A delete is not bounded by the restore's timeout: a rollback after a timed-out restore must still

@@ -14,7 +14,7 @@ export type RestoreFigures = Partial<Record<keyof typeof METRIC_NAMES, number>>;
 /** Publishes a restore's figures. Never throws: a metric that cannot be published must not fail the restore. */
 export type MetricPublisher = (restore: RestoreIdentity, figures: RestoreFigures) => Promise<void>;
 
-const UNITS: Record<keyof typeof METRIC_NAMES, StandardUnit> = { progress: 'Percent', duration: 'Seconds', failed: 'Count' };
+const UNITS: Record<keyof typeof METRIC_NAMES, StandardUnit> = { progress: 'Percent', duration: 'Seconds', failed: 'Count', recoveryTime: 'Seconds' };
 
 /** A service's "50%", "50.0" or "50.00%" as a number within 0 to 100; nothing when there is no figure. */
 export function percentOf(text: unknown): number | undefined {

@@ -1,5 +1,6 @@
+import { Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { METRIC_NAMES } from './contracts/common';
 import type { RestoreResource } from './restore-resource';
 
@@ -11,6 +12,34 @@ import type { RestoreResource } from './restore-resource';
 export abstract class RestoreConstruct extends Construct {
   /** @internal */
   protected abstract readonly _restore: RestoreResource;
+
+  /**
+   * Done once the restore has ended and passed its validation (without one, once it has ended). A resource
+   * that must only ever see a validated restore waits for it: `resource.node.addDependency(restored.ready)`.
+   * Narrower than the whole construct, on which a security group of the app that the restore lets in could
+   * not wait without a cycle.
+   */
+  public get ready(): IDependable {
+    return this._restore.ready;
+  }
+
+  /**
+   * Seconds from the start of the restore to the end of its validation (to the restored resource being usable,
+   * without a validation), as the poller measured it. 0 when unknown: the last wait had no restore to measure
+   * (an update that changed no restore input), or the restore was made before the library measured it.
+   */
+  public get recoveryTime(): number {
+    return Token.asNumber(this._restore.recoveryTime);
+  }
+
+  /**
+   * The recovery time of each restore that succeeded, in seconds, published once: from the start of the
+   * restore to its end, or with a validation to the validation's passing.
+   * @default - the Maximum over 5 minutes
+   */
+  public metricRecoveryTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this._restore.metric(METRIC_NAMES.recoveryTime, { unit: cloudwatch.Unit.SECONDS, ...props });
+  }
 
   /**
    * How long the restore has taken, in seconds. The poller publishes it at every look while the restore runs
@@ -33,7 +62,8 @@ export abstract class RestoreConstruct extends Construct {
 
   /**
    * Whether the restore failed: 1 when it ended in failure (or timed out) while the poller watched it, 0 when
-   * it succeeded, published once at its end. A restore call refused before polling starts publishes nothing.
+   * it succeeded, published once at its end, and 1 again if its validation fails. A restore call refused
+   * before polling starts publishes nothing.
    * @default - the Maximum over 5 minutes
    */
   public metricFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {

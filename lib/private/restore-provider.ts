@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, ArnFormat, Aspects, CfnResource, Duration, IAspect, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aspects, Aws, CfnResource, Duration, IAspect, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -63,8 +63,10 @@ export class RestoreProvider extends Construct {
 
   readonly role: iam.Role;
   readonly serviceToken: string;
-  /** Lets the handler start and stop polling; apart from the role's default policy to avoid a cycle. */
+  /** Lets the handler start, follow and stop polling; apart from the role's default policy to avoid a cycle. */
   readonly pollingPolicy: iam.Policy;
+  /** The polling state machine's role: the one principal that invokes the users' validators. */
+  readonly pollerRole: iam.IRole;
   private readonly statements = new Map<string, iam.PolicyStatement>();
   private readonly wildcardReasons = new Map<string, { finding: string | { readonly regex: string }; reasons: Set<string> }>();
   private readonly logRetentions = new Map<logs.RetentionDays, string>();
@@ -108,6 +110,7 @@ export class RestoreProvider extends Construct {
       description: 'cdk-restore-constructs: one look at a restore; signals its wait condition when it ends',
     });
     const stateMachine = this.pollingStateMachine(poller, workflowLogs);
+    this.pollerRole = stateMachine.role;
 
     const onEvent = new lambda.Function(this, 'OnEvent', {
       ...handlerProps,
@@ -120,7 +123,7 @@ export class RestoreProvider extends Construct {
       ...handlerProps,
       handler: 'index.isComplete',
       timeout: Duration.minutes(2),
-      description: 'cdk-restore-constructs: reports whether a delete has finished',
+      description: 'cdk-restore-constructs: reports whether a delete or a validation has finished',
     });
 
     this.pollingPolicy = new iam.Policy(this, 'PollingPolicy', {
@@ -128,7 +131,7 @@ export class RestoreProvider extends Construct {
       statements: [
         new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
         new iam.PolicyStatement({
-          actions: ['states:StopExecution'],
+          actions: ['states:StopExecution', 'states:DescribeExecution'],
           resources: [stack.formatArn({
             service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
           })],
@@ -137,7 +140,7 @@ export class RestoreProvider extends Construct {
     });
     suppressNag(this.pollingPolicy, [{
       id: 'AwsSolutions-IAM5',
-      reason: 'StopExecution is allowed on the executions of this stack\'s own polling state machine, whose names are made when each restore starts',
+      reason: 'StopExecution and DescribeExecution are allowed on the executions of this stack\'s own polling state machine, whose names are made when each restore or validation starts',
       appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:states:[^:]+:[^:]+:execution:<[A-Za-z0-9]+\\.Name>:\\*$/' }],
     }]);
 
@@ -233,6 +236,7 @@ export class RestoreProvider extends Construct {
     const wait = new sfn.Wait(this, 'WaitBeforeNextLook', { time: sfn.WaitTime.secondsPath('$.waitSeconds') });
     const definition = poll.next(new sfn.Choice(this, 'Ended?')
       .when(sfn.Condition.booleanEquals('$.done', true), new sfn.Succeed(this, 'Signalled'))
+      .when(sfn.Condition.isPresent('$.validate'), this.validateRestore(poll))
       .otherwise(wait.next(poll)));
     const machine = new sfn.StateMachine(this, 'Poller', {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
@@ -247,6 +251,33 @@ export class RestoreProvider extends Construct {
       { id: 'AwsSolutions-IAM5', reason: 'CloudWatch Logs delivery and X-Ray actions have no resource-level permissions', appliesTo: ['Resource::*'] },
     ]);
     return machine;
+  }
+
+  /**
+   * Invokes the user's validator the poller names, for at most the seconds it says, and hands the answer (or
+   * the error) back to the poller, which decides the signal. Lambda's own failures and throttling are retried;
+   * the validator's failure is not. A custom state: the function is only known at run time.
+   */
+  private validateRestore(poll: sfn.State): sfn.CustomState {
+    const validate = new sfn.CustomState(this, 'ValidateRestore', {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${Aws.PARTITION}:states:::lambda:invoke`,
+        Parameters: { 'FunctionName.$': '$.validate.FunctionArn', 'Payload.$': '$.validate.Event' },
+        TimeoutSecondsPath: '$.validate.TimeoutSeconds',
+        ResultSelector: { 'Payload.$': '$.Payload' },
+        ResultPath: '$.validation',
+        Retry: [{
+          ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+          IntervalSeconds: 2,
+          MaxAttempts: 6,
+          BackoffRate: 2,
+        }],
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.validation', Next: poll.stateId }],
+      },
+    });
+    validate.next(poll);
+    return validate;
   }
 
   /**

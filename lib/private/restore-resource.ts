@@ -1,19 +1,23 @@
 import { createHash } from 'crypto';
 import {
-  Aspects, CfnResource, Lazy, CfnWaitCondition, CfnWaitConditionHandle, CustomResource, DefaultTokenResolver, Duration, IAspect, IPostProcessor,
-  IResolvable, IResolveContext, Reference, Stack, StringConcat, Tokenization,
+  Annotations, Aspects, CfnResource, Lazy, CfnWaitCondition, CfnWaitConditionHandle, CustomResource, DefaultTokenResolver, Duration, IAspect,
+  IPostProcessor, IResolvable, IResolveContext, Reference, Stack, StringConcat, Tokenization,
 } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct, IConstruct } from 'constructs';
+import { Construct, IConstruct, IDependable } from 'constructs';
 import {
   ATTRIBUTES_RESOURCE_TYPE, AttributesProperties, DEFAULT_TIMEOUT_SECONDS, MAX_WAIT_CONDITION_SECONDS, MIN_TIMEOUT_SECONDS, restoreInputsOf,
-  METRIC_DIMENSIONS, METRICS_NAMESPACE, STACK_TAG_KEY,
+  METRIC_DIMENSIONS, METRICS_NAMESPACE, RECOVERY_TIME_ATTRIBUTE, RESTORE_STARTED_AT_ATTRIBUTE, STACK_TAG_KEY, VALIDATION_RESOURCE_TYPE,
+  ValidationProperties,
 } from './contracts/common';
 import { RestoreProvider } from './restore-provider';
-import { validateDuration } from './validation';
+import { invalidProp, validateDuration } from './validation';
+import type { RestoreValidation } from '../restore-validation';
 
 /**
  * Eight hex digits of a hash of inputs as the template will hold them: names derived from it change
@@ -63,6 +67,60 @@ class CreateHandleWithItsRestore implements IAspect {
   }
 }
 
+/** The security group rules of a stack: their ports, and the groups they name. */
+type SecurityGroupRule = ec2.CfnSecurityGroupIngress | ec2.CfnSecurityGroupEgress;
+
+/**
+ * Whether a resource waits, by a dependency of its own or of one of its scopes (`node.addDependency`), for
+ * the construct that holds the validation, or for one of the resources it refers to: the validation cannot
+ * also wait for it.
+ */
+function waitsFor(validation: IConstruct, resource: CfnResource, references: unknown): boolean {
+  const waits = (c: IConstruct) => c.node.scopes.some((scope) => scope.node.dependencies.some((d) => validation.node.scopes.includes(d)));
+  return waits(resource) || referencedResources(resource, references).some(waits);
+}
+
+/**
+ * Makes a validation wait for what the app builds on its restore before it runs: the parts the construct
+ * made (a cluster's instances), and the security group rules to the restored resource's port or on the
+ * construct's security groups, which a validator in the VPC needs to reach it. Rules are known only once the
+ * whole app is built, hence an aspect. What itself waits for the validation (a resource that depends on the
+ * construct, or on its `ready`) is left out, or the template would have a cycle.
+ */
+class ValidateWhatIsBuilt implements IAspect {
+  constructor(
+    private readonly validation: CustomResource,
+    private readonly properties: Record<string, unknown>,
+    private readonly attributes: CustomResource,
+    private readonly builtOn: () => { parts: IConstruct[]; securityGroups: ec2.ISecurityGroup[] },
+  ) {}
+
+  visit(node: IConstruct): void {
+    if (node !== this.validation) return;
+    const stack = Stack.of(this.validation);
+    const { parts, securityGroups } = this.builtOn();
+    // What its properties refer to it waits for already.
+    const referenced = new Set<IConstruct>(referencedResources(this.validation, this.properties));
+    const own = (c: IConstruct) => c.node.scopes.includes(this.validation) || referenced.has(c);
+    const resources = parts.filter((c): c is CfnResource => c instanceof CfnResource && !own(c))
+      .filter((c) => !waitsFor(this.validation, c, []));
+    const attributes = this.attributes.node.defaultChild as CfnResource;
+    const groups = new Set(securityGroups.map((g) => JSON.stringify(stack.resolve(g.securityGroupId))));
+    const onTheRestore = (rule: SecurityGroupRule) => referencedResources(rule, [rule.fromPort, rule.toPort]).includes(attributes)
+      || ruleGroups(rule).some((group) => groups.has(JSON.stringify(stack.resolve(group))));
+    const isRule = (c: IConstruct): c is SecurityGroupRule => c instanceof ec2.CfnSecurityGroupIngress || c instanceof ec2.CfnSecurityGroupEgress;
+    const rules = stack.node.findAll().filter((c): c is SecurityGroupRule => isRule(c) && Stack.of(c) === stack)
+      .filter((rule) => onTheRestore(rule) && !waitsFor(this.validation, rule, ruleGroups(rule)));
+    this.validation.node.addDependency(...resources, ...rules);
+  }
+}
+
+/** The security groups a rule names: its own, and its peer. */
+function ruleGroups(rule: SecurityGroupRule): string[] {
+  const peer = rule instanceof ec2.CfnSecurityGroupIngress ? rule.sourceSecurityGroupId : rule.destinationSecurityGroupId;
+  return [rule.groupId, peer].filter((group): group is string => group !== undefined);
+}
+
 /**
  * The condition that limits a handler statement to what this stack's restores make: the create call tags
  * the new resource with the stack (`aws:RequestTag`), or the resource already carries it (`aws:ResourceTag`).
@@ -92,6 +150,10 @@ export interface RestoreResourceProps {
   readonly timeout?: Duration;
   /** How long the stack's restore functions keep their logs, as the construct asks. */
   readonly logRetention?: logs.RetentionDays;
+  /** The user's check of the restored resource, run before the wait ends. */
+  readonly validation?: RestoreValidation;
+  /** What the restore restores from, told to the validator. */
+  readonly restorePoint?: string;
 }
 
 /**
@@ -103,6 +165,9 @@ export class RestoreResource extends Construct {
   private readonly provider: RestoreProvider;
   private readonly resource: CustomResource;
   private readonly attributes: CustomResource;
+  private readonly validation?: CustomResource;
+  /** What the construct built on the restore, for its validation to wait for; see {@link RestoreResource.validateAfter}. */
+  private builtOn: { parts: IConstruct[]; securityGroups: ec2.ISecurityGroup[] } = { parts: [], securityGroups: [] };
   /** The wait condition holding the stack until the restore ends. */
   readonly waitCondition: CfnWaitCondition;
 
@@ -125,7 +190,9 @@ export class RestoreResource extends Construct {
       resourceType: props.resourceType,
       // The handle by name, not its URL (a Ref): the URL is presigned, and the provider framework logs
       // every property and passes them through its waiter's execution input.
-      properties: { ...props.properties, TimeoutSeconds: timeoutSeconds, WaitHandle: handle.logicalId },
+      properties: {
+        ...props.properties, TimeoutSeconds: timeoutSeconds, WaitHandle: handle.logicalId, ...(props.validation ? { Validated: true } : {}),
+      },
     });
     // The handler must not run before the statements the constructs add to its role are in place.
     this.resource.node.addDependency(this.provider.role, this.provider.pollingPolicy, handle);
@@ -142,9 +209,81 @@ export class RestoreResource extends Construct {
         Engine: props.properties.Engine,
         // Lazy: some settings are only known once the instances are bound.
         Revision: Lazy.any({ produce: () => inPlaceRevision(this, props.properties, props.inPlace) }),
+        WaitData: this.waitCondition.attrData,
       } satisfies Record<keyof AttributesProperties, unknown>,
     });
-    this.attributes.node.addDependency(this.waitCondition);
+    if (props.validation) this.validation = this.validationStage(props, props.validation, timeout, waitId);
+  }
+
+  /**
+   * The validation: a custom resource that has the polling workflow invoke the user's function, once the restore
+   * and what the construct builds on it exist. Only the workflow may invoke it, by a policy of this restore's
+   * own: the validator may refer to the restore's attributes (its secret, its port), which no other restore's
+   * custom resource must wait for.
+   *
+   * Its logical id carries a hash of what it validates and how (the restore's wait id, the validator, its
+   * timeout): a new restore or a new validator is a new validation, created, and the one before it deleted
+   * once the update succeeds. So a validation only ever runs on Create, and a rollback, which deletes the new
+   * one and keeps the one before, never runs one.
+   */
+  private validationStage(props: RestoreResourceProps, validation: RestoreValidation, timeout: Duration, waitId: string): CustomResource {
+    const seconds = validation.timeout.toSeconds();
+    if (seconds > timeout.toSeconds()) {
+      invalidProp('validation', `${validation.timeout.toHumanString()} timeout`,
+        `a validation may take no longer than its restore's timeout (${timeout.toHumanString()}): give the validator less, or the restore more`);
+    }
+    const fn = validation.validator;
+    // Lambda's own default is 3 seconds, too short for most checks of a database.
+    const fnTimeout = fn instanceof lambda.Function ? fn.timeout ?? Duration.seconds(3) : undefined;
+    if (fnTimeout && fnTimeout.toSeconds() < seconds) {
+      Annotations.of(this.node.scope!).addWarningV2('cdk-restore-constructs:validatorTimeout',
+        `The validator ${fn.node.path} times out after ${fnTimeout.toHumanString()}, before the validation's timeout of ${validation.timeout.toHumanString()}: `
+        + 'a slow validation fails with Lambda\'s "Task timed out". Give both the same duration.');
+    }
+    const policy = new iam.Policy(this, 'ValidationPolicy', {
+      roles: [this.provider.pollerRole],
+      statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] })],
+    });
+    const id = inputsHash(this, { waitId, validator: fn.functionArn, seconds, restorePoint: props.restorePoint }).toUpperCase();
+    const properties = {
+      FunctionArn: fn.functionArn,
+      TimeoutSeconds: seconds,
+      ConstructPath: this.node.scope!.node.path,
+      Kind: props.resourceType.replace(/^Custom::/, ''),
+      RestorePoint: props.restorePoint ?? '',
+      RestoreResourceType: props.resourceType,
+      RestoredId: this.resource.ref,
+      Engine: props.properties.Engine,
+      RestoreLogicalId: (this.resource.node.defaultChild as CfnResource).logicalId,
+      RestoreStartedAt: this.attributes.getAttString(RESTORE_STARTED_AT_ATTRIBUTE),
+      RestoreSeconds: this.attributes.getAttString(RECOVERY_TIME_ATTRIBUTE),
+    } satisfies Record<keyof ValidationProperties, unknown>;
+    const resource = new CustomResource(this, `Validation${id}`, { serviceToken: this.provider.serviceToken, resourceType: VALIDATION_RESOURCE_TYPE, properties });
+    resource.node.addDependency(policy);
+    Aspects.of(resource).add(new ValidateWhatIsBuilt(resource, properties, this.attributes, () => this.builtOn));
+    return resource;
+  }
+
+  /**
+   * Tells the validation what the construct built on the restore, once it has: its parts (those it holds when
+   * this is called, not what an app adds under it later), and its security groups, whose rules a validator in
+   * the VPC may need.
+   */
+  validateAfter(parts: IConstruct[], securityGroups: ec2.ISecurityGroup[]): void {
+    this.builtOn = { parts, securityGroups };
+  }
+
+  /** The restore ended, and passed its validation if it has one. */
+  get ready(): IDependable {
+    return this.validation ?? this.attributes;
+  }
+
+  /**
+   * Seconds from the start of the restore to the end of its validation, or to its own end without one; 0
+   * when unknown.
+   */
+  get recoveryTime(): string {
+    return (this.validation ?? this.attributes).getAttString(RECOVERY_TIME_ATTRIBUTE);
   }
 
   /** The physical id the handler returned. */

@@ -258,6 +258,8 @@ export interface ClusterRestore {
   readonly inputs: Record<string, unknown>;
   /** Whether the master password is managed in Secrets Manager, and with which key. */
   readonly secret?: MasterSecretSettings;
+  /** What the cluster is restored from, in words, for the validator. */
+  readonly restorePoint: string;
   /** Lets the shared handler make the restore's own call, scoped to what it names. */
   grant(restore: RestoreResource): void;
 }
@@ -317,6 +319,8 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
       resourceType: kind.resourceType,
       timeout: props.timeout,
       logRetention: props.logRetention,
+      validation: props.validation,
+      restorePoint: kind.restorePoint,
       inPlace: CLUSTER_IN_PLACE,
       properties: {
         ...settings,
@@ -344,6 +348,7 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
     this.instanceEndpointAddresses = instances.endpointAddresses;
     retainLogs(this, kind.engine, this.clusterIdentifier, props);
     warnIfDeletionBlocked(this, props.deletionProtection, removalPolicy);
+    this._restore.validateAfter(this.node.findAll(), this.securityGroups);
   }
 
   /**

@@ -64,12 +64,14 @@ export class ProviderFramework {
 
   /**
    * Sends one request as CloudFormation does and returns what CloudFormation hears: onEvent, then,
-   * if the framework started its waiter, isComplete until it answers.
+   * if the framework started its waiter, `whileWaiting`, and isComplete until it answers.
    */
-  async send(event: OnEventRequest): Promise<CloudFormationResponse> {
+  async send(event: OnEventRequest, whileWaiting?: () => Promise<void>): Promise<CloudFormationResponse> {
     this.responses = [];
     this.waiters = [];
     await this.framework.onEvent(event);
+    // What runs between onEvent and isComplete's answer: a validation's execution, played by the test.
+    if (this.waiters.length && whileWaiting) await whileWaiting();
     for (const waiter of this.waiters) await this.runWaiter(waiter);
     if (this.responses.length !== 1) throw new Error(`CloudFormation got ${this.responses.length} responses to one request`);
     return this.responses[0];

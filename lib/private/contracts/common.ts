@@ -16,6 +16,74 @@ export interface CommonRestoreProperties {
    * handle's physical id) only to signal, and it never travels in properties, logs or execution state.
    */
   readonly WaitHandle?: string;
+  /**
+   * Whether a validation follows the restore: then the validation's end, not the restore's, ends the recovery,
+   * and only the validation publishes the recovery time.
+   */
+  readonly Validated?: boolean;
+}
+
+/**
+ * CloudFormation type of the custom resource that has the user's function validate a restored resource, once
+ * what the construct builds on it (its instances, the network rules to it) exists.
+ */
+export const VALIDATION_RESOURCE_TYPE = 'Custom::RestoreValidation';
+
+/** The validation custom resource's properties. */
+export interface ValidationProperties {
+  /** The validator. */
+  readonly FunctionArn: string;
+  /** How long the validator may take, in seconds (at most 900, Lambda's limit). */
+  readonly TimeoutSeconds: number;
+  /** The construct's path in the app, and its kind (its class name), told to the validator. */
+  readonly ConstructPath: string;
+  readonly Kind: string;
+  /** What the restore restored from, as the construct describes it (a time, a backup, a snapshot). */
+  readonly RestorePoint: string;
+  /** The restore's custom resource type, and what it restored: to describe the restored resource. */
+  readonly RestoreResourceType: string;
+  readonly RestoredId: string;
+  readonly Engine?: string;
+  /** The restore's custom resource, whose metrics the validation's figures join. */
+  readonly RestoreLogicalId: string;
+  /** When the restore started (epoch milliseconds), from its wait's signal; absent when unknown. */
+  readonly RestoreStartedAt?: number;
+  /** How long the restore took, in seconds, from its wait's signal; absent when unknown. */
+  readonly RestoreSeconds?: number;
+}
+
+/** The longest a validator may run: Lambda's own limit. */
+export const MAX_VALIDATION_SECONDS = 900;
+
+/**
+ * The event the poller sends the user's validator: what was restored and where to reach it. Its public
+ * twin is `RestoreValidationEvent` (lib/restore-validation.ts), which users' validators type their event with.
+ */
+export interface ValidationEvent {
+  readonly kind: string;
+  readonly constructPath: string;
+  readonly stackId: string;
+  readonly physicalResourceId: string;
+  readonly attributes: Record<string, string>;
+  readonly restorePoint: string;
+  readonly restoreSeconds: number;
+}
+
+/**
+ * The construct's `recoveryTime`: an attribute of the attributes resource (seconds from the restore's start to
+ * its end) and of the validation resource (to the validation's end).
+ */
+export const RECOVERY_TIME_ATTRIBUTE = 'RecoveryTime';
+
+/** Attribute of the attributes resource: when the restore started (epoch milliseconds), empty when unknown. */
+export const RESTORE_STARTED_AT_ATTRIBUTE = 'RestoreStartedAt';
+
+/** What the poller puts in a finished restore's signal (the wait condition's Data), for the attributes resource. */
+export interface RestoreTiming {
+  /** When the restore started, epoch milliseconds. */
+  readonly startedAt: number;
+  /** Seconds it took. */
+  readonly seconds: number;
 }
 
 /**
@@ -40,6 +108,8 @@ export interface AttributesProperties {
    * what describe returns, so the attributes are read again.
    */
   readonly Revision?: string;
+  /** The wait condition's Data: the poller's signal, which carries the restore's timing ({@link RestoreTiming}). */
+  readonly WaitData?: string;
 }
 
 /** Reads the attributes resource's properties. */
@@ -49,6 +119,7 @@ export function readAttributesProperties(props: Record<string, unknown>): Attrib
     RestoredId: readString('RestoredId', props.RestoredId),
     Engine: readOptionalString('Engine', props.Engine),
     Revision: readOptionalString('Revision', props.Revision),
+    WaitData: readOptionalString('WaitData', props.WaitData),
   };
 }
 
@@ -121,9 +192,10 @@ export const METRIC_DIMENSIONS = { stack: 'StackName', restore: 'Restore' } as c
  * The metrics: `Progress` (percent done, the service's figure where it gives one, else 0 until the
  * restore is usable and then 100), `Duration` (seconds since the restore started, at every look and at
  * its end, so a maximum over it climbs while a slow restore runs), `Failed` (1 when the restore the poller
- * watched failed, 0 when it succeeded, at its end).
+ * watched failed, 0 when it succeeded, at its end; 1 again when its validation fails), `RecoveryTime` (seconds
+ * from the start of a restore that succeeded to its end, or with a validation to the validation's passing; once).
  */
-export const METRIC_NAMES = { progress: 'Progress', duration: 'Duration', failed: 'Failed' } as const;
+export const METRIC_NAMES = { progress: 'Progress', duration: 'Duration', failed: 'Failed', recoveryTime: 'RecoveryTime' } as const;
 
 /** What happens to a restored resource when its stack resource is deleted. */
 export type RemovalPolicyName = 'snapshot' | 'destroy' | 'retain';
@@ -140,7 +212,7 @@ export function readRemovalPolicy<T extends RemovalPolicyName>(raw: unknown, rul
 }
 
 /** Properties the library adds to every restore; none of them is a restore input. */
-export const LIBRARY_PROPERTIES: readonly (keyof CommonRestoreProperties)[] = ['TimeoutSeconds', 'WaitHandle'];
+export const LIBRARY_PROPERTIES: readonly (keyof CommonRestoreProperties)[] = ['TimeoutSeconds', 'WaitHandle', 'Validated'];
 
 /**
  * The restore inputs among a kind's properties: all but those the kind changes in place (its
@@ -197,5 +269,26 @@ export function readStringMap(name: string, raw: unknown): Record<string, string
 export function readCommonProperties(props: Record<string, unknown>): CommonRestoreProperties {
   const timeout = readInteger('TimeoutSeconds', props.TimeoutSeconds);
   if (timeout === undefined || timeout <= 0) throw new Error(`Property TimeoutSeconds must be a positive whole number, got ${JSON.stringify(props.TimeoutSeconds)}`);
-  return { TimeoutSeconds: timeout, WaitHandle: readOptionalString('WaitHandle', props.WaitHandle) };
+  return { TimeoutSeconds: timeout, WaitHandle: readOptionalString('WaitHandle', props.WaitHandle), Validated: readBoolean('Validated', props.Validated) };
+}
+
+/** Reads the validation resource's properties. */
+export function readValidationProperties(props: Record<string, unknown>): ValidationProperties {
+  const seconds = readInteger('TimeoutSeconds', props.TimeoutSeconds);
+  if (seconds === undefined || seconds <= 0 || seconds > MAX_VALIDATION_SECONDS) {
+    throw new Error(`Property TimeoutSeconds must be a whole number from 1 to ${MAX_VALIDATION_SECONDS}, got ${JSON.stringify(props.TimeoutSeconds)}`);
+  }
+  return {
+    FunctionArn: readString('FunctionArn', props.FunctionArn),
+    TimeoutSeconds: seconds,
+    ConstructPath: readString('ConstructPath', props.ConstructPath),
+    Kind: readString('Kind', props.Kind),
+    RestorePoint: readOptionalString('RestorePoint', props.RestorePoint) ?? '',
+    RestoreResourceType: readString('RestoreResourceType', props.RestoreResourceType),
+    RestoredId: readString('RestoredId', props.RestoredId),
+    Engine: readOptionalString('Engine', props.Engine),
+    RestoreLogicalId: readString('RestoreLogicalId', props.RestoreLogicalId),
+    RestoreStartedAt: readInteger('RestoreStartedAt', props.RestoreStartedAt),
+    RestoreSeconds: readInteger('RestoreSeconds', props.RestoreSeconds),
+  };
 }
