@@ -445,6 +445,17 @@ describe('Update', () => {
     expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
   });
 
+  test('a validation added to the restore (Validated) changes nothing on the cluster and starts no polling', async () => {
+    givenTarget(target('available'));
+    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
+    const answer = await onEvent(cfnEvent('Update', TYPE, { ...baseProps, Validated: true }, { PhysicalResourceId: 'graph-restored', OldResourceProperties: baseProps }));
+    expect(answer.PhysicalResourceId).toBe('graph-restored');
+    for (const command of [neptune.RestoreDBClusterToPointInTimeCommand, neptune.ModifyDBClusterCommand, neptune.AddTagsToResourceCommand, neptune.DeleteDBClusterCommand]) {
+      expect(neptuneMock.commandCalls(command)).toHaveLength(0);
+    }
+    expect(sfnMock.calls()).toHaveLength(0);
+  });
+
   test('an update of a cluster that no longer exists fails and says so', async () => {
     givenTarget(undefined);
     await expect(onEvent(cfnEvent('Update', TYPE, { ...baseProps, RemovalPolicy: 'retain' }, { PhysicalResourceId: 'graph-restored', OldResourceProperties: baseProps })))

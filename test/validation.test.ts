@@ -371,6 +371,23 @@ describe('the constructs', () => {
     expect(validation.DependsOn).toContain(rule);
   });
 
+  test('adding a validation to a restore starts no new restore: the same wait, and the restore only learns that a validation follows', () => {
+    const restoreOf = (validated: boolean) => {
+      const { stack, validator } = stackWithValidator();
+      new PointInTimeRestoredCluster(stack, 'Pitr', {
+        engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'prod', ...(validated ? { validation: RestoreValidation.fromFunction(validator) } : {}),
+      });
+      const t = Template.fromStack(stack);
+      const [[id, restore]] = Object.entries(t.findResources('Custom::PointInTimeRestoredCluster'));
+      return { id, waits: Object.keys(t.findResources('AWS::CloudFormation::WaitCondition')), properties: restore.Properties };
+    };
+    const before = restoreOf(false);
+    const after = restoreOf(true);
+    expect(after.id).toBe(before.id);
+    expect(after.waits).toEqual(before.waits);
+    expect(after.properties).toEqual({ ...before.properties, Validated: true });
+  });
+
   test('a new restore or a new validator is a new validation (a new logical id); an unrelated change is not', () => {
     const ids = (sourceClusterIdentifier: string, validatorId: string, minutes: number, deletionProtection = false) => {
       const { stack } = stackWithValidator();

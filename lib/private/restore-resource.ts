@@ -150,7 +150,7 @@ export interface RestoreResourceProps {
   readonly timeout?: Duration;
   /** How long the stack's restore functions keep their logs, as the construct asks. */
   readonly logRetention?: logs.RetentionDays;
-  /** The user's check of the restored resource, run before the wait ends. */
+  /** The user's check of the restored resource, run once the restore and what the construct builds on it exist. */
   readonly validation?: RestoreValidation;
   /** What the restore restores from, told to the validator. */
   readonly restorePoint?: string;
@@ -217,9 +217,9 @@ export class RestoreResource extends Construct {
 
   /**
    * The validation: a custom resource that has the polling workflow invoke the user's function, once the restore
-   * and what the construct builds on it exist. Only the workflow may invoke it, by a policy of this restore's
-   * own: the validator may refer to the restore's attributes (its secret, its port), which no other restore's
-   * custom resource must wait for.
+   * and what the construct builds on it exist. The workflow may invoke it by a policy of this restore's own:
+   * the validator may refer to the restore's attributes (its secret, its port), which no other restore's custom
+   * resource must wait for.
    *
    * Its logical id carries a hash of what it validates and how (the restore's wait id, the validator, its
    * timeout): a new restore or a new validator is a new validation, created, and the one before it deleted
