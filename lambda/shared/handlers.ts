@@ -4,7 +4,7 @@ import {
 import { logEvent, log } from './log';
 import { publishToCloudWatch } from './metrics';
 import { initialPollerState, pollStep, PollerState } from './polling';
-import { putSignal, signalDocument, signalWaitCondition, waitHandleUrl, WaitHandleRef } from './signal';
+import { clip, putSignal, signalDocument, signalWaitCondition, waitHandleUrl, WaitHandleRef } from './signal';
 import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, RestoreKindHandler } from './types';
 import { pollUntilDeadline } from './waiting';
 import {
@@ -107,8 +107,7 @@ async function validationComplete(event: IsCompleteRequest): Promise<IsCompleteR
   const verdict = execution.output?.Verdict;
   if (execution.status !== 'SUCCEEDED' || !verdict) {
     const tooBig = execution.error === 'States.DataLimitExceeded' ? ' (the validator\'s answer must stay under 256 KB)' : '';
-    // Clipped: CloudFormation takes at most 4 KB of response, the reason included.
-    const cause = execution.cause && execution.cause.length > 1000 ? `${execution.cause.slice(0, 997)}...` : execution.cause;
+    const cause = execution.cause && clip(execution.cause);
     throw new Error(`The validation of ${restored} did not finish: its execution ${event.PhysicalResourceId} is ${execution.status}`
       + `${execution.error ? ` with ${execution.error}` : ''}${cause ? `: ${cause}` : ''}${tooBig}`);
   }

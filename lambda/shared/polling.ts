@@ -1,7 +1,7 @@
 import { isTransient } from './errors';
 import { log } from './log';
 import { MetricPublisher, RestoreFigures } from './metrics';
-import { SignalSender, signalDocument, WaitHandleRef } from './signal';
+import { clip, SignalSender, signalDocument, WaitHandleRef } from './signal';
 import { IsCompleteRequest, PollResult, RestoreKindHandler } from './types';
 import { formatDuration } from './waiting';
 import {
@@ -82,11 +82,6 @@ export function initialPollerState(
   };
 }
 
-/** A signal's reason must stay short; a validator's message may not be. */
-function clip(text: string): string {
-  return text.length > 1000 ? `${text.slice(0, 997)}...` : text;
-}
-
 /**
  * What the validator's invocation came to: its answer ({ passed, message }), or the error the state machine
  * caught (the validator threw, timed out, or could not be invoked).
@@ -124,7 +119,7 @@ export async function pollStep(state: PollerState, deps: PollerDependencies): Pr
     log(`Signalling ${status} for ${state.PhysicalResourceId}: ${reason}`);
     // The signal's data is the restore's timing, which the attributes resource reads from the wait condition.
     const timing: RestoreTiming = { startedAt: state.StartedAt, seconds };
-    await deps.signal(handle, signalDocument(status, state.PhysicalResourceId, clip(reason), status === 'SUCCESS' ? JSON.stringify(timing) : ''));
+    await deps.signal(handle, signalDocument(status, state.PhysicalResourceId, reason, status === 'SUCCESS' ? JSON.stringify(timing) : ''));
     const succeeded = status === 'SUCCESS';
     // With a validation to come, the recovery has not ended yet: the validation publishes its time.
     const recoveryTime = succeeded && !common.Validated ? seconds : undefined;

@@ -26,11 +26,16 @@ export interface WaitHandleRef {
 /** Sends a signal to a handle; the production implementation is {@link signalWaitCondition}. */
 export type SignalSender = (handle: WaitHandleRef, signal: WaitSignal) => Promise<void>;
 
-/** Long reasons are cut: CloudFormation shows them in a stack event. */
+/** Long reasons are cut: CloudFormation shows them in a stack event, and takes at most 4 KB of response. */
 const MAX_REASON = 1000;
 
+/** A reason, or a message that becomes one, cut to what CloudFormation shows. */
+export function clip(text: string): string {
+  return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 3)}...` : text;
+}
+
 export function signalDocument(status: WaitSignal['Status'], uniqueId: string, reason: string, data = ''): WaitSignal {
-  return { Status: status, UniqueId: uniqueId, Data: data, Reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 3)}...` : reason };
+  return { Status: status, UniqueId: uniqueId, Data: data, Reason: clip(reason) };
 }
 
 /** A handle's URL is its physical id. */
