@@ -1,14 +1,17 @@
-import { Duration, Token } from 'aws-cdk-lib';
+/**
+ * The `BackupRestoreJob` construct: an AWS Backup restore job, waited for until it completes.
+ */
+import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { BACKUP_RESTORE_JOB_IN_PLACE, BACKUP_RESTORE_JOB_RESOURCE_TYPE, BackupRestoreJobProperties } from './private/contracts/backup-restore-job';
 import { CommonRestoreProperties } from './private/contracts/common';
+import { BACKUP_RESTORE_JOB, BackupRestoreJobProperties } from './private/kinds/backup-restore-job';
 import { suppressNag } from './private/nag';
+import { invalidProp } from './private/prop-checks';
 import { validateRecoveryPoint } from './private/recovery-point';
 import { RestoreConstruct } from './private/restore-construct';
 import { RestoreResource } from './private/restore-resource';
-import { invalidProp } from './private/validation';
 import { RestoreOptions } from './restore-options';
 
 /** The kind of resource a recovery point restores: the types StartRestoreJob lists, or another by name. */
@@ -298,11 +301,6 @@ export interface BackupRestoreJobProps extends RestoreOptions {
    * @default false
    */
   readonly copySourceTags?: boolean;
-  /**
-   * How long the job may take until it is COMPLETED (5 minutes to 12 hours).
-   * @default Duration.hours(3)
-   */
-  readonly timeout?: Duration;
 }
 
 /**
@@ -339,12 +337,11 @@ export class BackupRestoreJob extends RestoreConstruct {
       Metadata: props.metadata.values,
     };
     const restore = this._restore = new RestoreResource(this, 'Restore', {
-      resourceType: BACKUP_RESTORE_JOB_RESOURCE_TYPE,
+      kind: BACKUP_RESTORE_JOB,
       timeout: props.timeout,
       logRetention: props.logRetention,
       validation: props.validation,
       restorePoint: arn,
-      inPlace: BACKUP_RESTORE_JOB_IN_PLACE,
       properties: { ...properties },
     });
     restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['backup:StartRestoreJob'], resources: [arn] }));

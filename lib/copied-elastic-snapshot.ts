@@ -1,20 +1,22 @@
-import { Annotations, Arn, ArnFormat, Duration, Fn, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+/**
+ * The `CopiedElasticSnapshot` construct: a copy of a DocumentDB Elastic cluster snapshot, waited for until it is active.
+ */
+import { Annotations, Arn, ArnFormat, Fn, ITaggable, Lazy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { CommonRestoreProperties } from './private/contracts/common';
-import {
-  COPIED_ELASTIC_SNAPSHOT_IN_PLACE, COPIED_ELASTIC_SNAPSHOT_REMOVAL, COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE, CopiedElasticSnapshotAttribute,
-  CopiedElasticSnapshotProperties,
-} from './private/contracts/copied-elastic-snapshot';
+import { thisStacks } from './private/handler-policy';
+import { COPIED_ELASTIC_SNAPSHOT, CopiedElasticSnapshotAttribute, CopiedElasticSnapshotProperties } from './private/kinds/copied-elastic-snapshot';
+import { identifierProblem, invalidProp } from './private/prop-checks';
 import { removalPolicyName } from './private/removal-policy';
 import { RestoreConstruct } from './private/restore-construct';
-import { RestoreResource, thisStacks } from './private/restore-resource';
-import { identifierProblem, invalidProp } from './private/validation';
-import { RestoreOptions } from './restore-options';
+import { RestoreResource } from './private/restore-resource';
+import { checkTags, DOCDB_ELASTIC_TAGS } from './private/tag-rules';
+import { RestoredResourceOptions } from './restore-options';
 
 /** Props of {@link CopiedElasticSnapshot}. */
-export interface CopiedElasticSnapshotProps extends RestoreOptions {
+export interface CopiedElasticSnapshotProps extends RestoredResourceOptions {
   /**
    * ARN of the DocumentDB Elastic cluster snapshot to copy, such as
    * `arn:aws:docdb-elastic:us-east-1:123456789012:cluster-snapshot/abc`. It may be in another region
@@ -40,31 +42,9 @@ export interface CopiedElasticSnapshotProps extends RestoreOptions {
    * @default - the source snapshot's key
    */
   readonly kmsKey?: kms.IKey;
-
-  /**
-   * Tags of the copy. Keys: 1 to 128 characters matching `^(?!aws:)[a-zA-Z+-=._:/]+$`; values: up to 256 characters.
-   * `Tags.of(...)` adds to them.
-   * @default - no tags
-   */
-  readonly tags?: { [key: string]: string };
-
-  /**
-   * What happens to the copy when it leaves the stack: RETAIN keeps it, DESTROY deletes it.
-   * @default RemovalPolicy.RETAIN (a snapshot is a backup)
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * How long the copy may take until it is ACTIVE (5 minutes to 12 hours). The status has no
-   * failed value, so this deadline ends a copy that never finishes, reporting its last status.
-   * @default Duration.hours(3)
-   */
-  readonly timeout?: Duration;
 }
 
 const SOURCE_ARN = /^arn:aws[a-z-]*:docdb-elastic:([a-z0-9-]+):(\d{12}):cluster-snapshot\/[A-Za-z0-9-]+$/;
-/** The API's tag key pattern (`+-=` is a character range, as in the API model). */
-const TAG_KEY = /^(?!aws:)[a-zA-Z+-=._:/]+$/;
 
 /**
  * A copy of a DocumentDB Elastic cluster snapshot (CopyClusterSnapshot), in the stack's region.
@@ -102,8 +82,8 @@ export class CopiedElasticSnapshot extends RestoreConstruct implements ITaggable
   constructor(scope: Construct, id: string, props: CopiedElasticSnapshotProps) {
     super(scope, id);
     const removalPolicy = validateProps(this, props);
-    this.tags = new TagManager(TagType.MAP, COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE, props.tags);
-    this.node.addValidation({ validate: () => tagErrors(this.tags.tagValues()) });
+    this.tags = new TagManager(TagType.MAP, COPIED_ELASTIC_SNAPSHOT.resourceType, props.tags);
+    checkTags(this, this.tags, DOCDB_ELASTIC_TAGS, 'the snapshot copy');
 
     const name = Token.isUnresolved(props.targetSnapshotName) ? props.targetSnapshotName : props.targetSnapshotName.toLowerCase();
     if (name !== props.targetSnapshotName) {
@@ -117,12 +97,11 @@ export class CopiedElasticSnapshot extends RestoreConstruct implements ITaggable
       RemovalPolicy: removalPolicy,
     };
     const restore = this._restore = new RestoreResource(this, 'Restore', {
-      resourceType: COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE,
+      kind: COPIED_ELASTIC_SNAPSHOT,
       timeout: props.timeout,
       logRetention: props.logRetention,
       validation: props.validation,
       restorePoint: props.sourceSnapshotArn,
-      inPlace: COPIED_ELASTIC_SNAPSHOT_IN_PLACE,
       properties: { ...properties, Tags: Lazy.any({ produce: () => this.tags.renderTags() }) },
     });
 
@@ -174,7 +153,7 @@ function grantCopy(restore: RestoreResource, source: string): void {
     'docdb-elastic:ListClusterSnapshots has no resource-level permissions; the handler finds an earlier attempt\'s copy by name');
 }
 
-function validateProps(scope: Construct, props: CopiedElasticSnapshotProps): typeof COPIED_ELASTIC_SNAPSHOT_REMOVAL.default {
+function validateProps(scope: Construct, props: CopiedElasticSnapshotProps): CopiedElasticSnapshotProperties['RemovalPolicy'] {
   const stack = Stack.of(scope);
   const arn = props.sourceSnapshotArn;
   if (!Token.isUnresolved(arn)) {
@@ -196,17 +175,6 @@ function validateProps(scope: Construct, props: CopiedElasticSnapshotProps): typ
     const problem = identifierProblem(name);
     if (problem) invalidProp('targetSnapshotName', name, `${problem}; use 1 to 63 letters, digits or hyphens, starting with a letter, not ending with a hyphen and without two consecutive hyphens`);
   }
-  return removalPolicyName(props.removalPolicy, COPIED_ELASTIC_SNAPSHOT_REMOVAL,
+  return removalPolicyName(props.removalPolicy, COPIED_ELASTIC_SNAPSHOT.removal,
     'use RemovalPolicy.RETAIN (keep the copy) or RemovalPolicy.DESTROY (delete it); a snapshot of a snapshot is not offered');
-}
-
-function tagErrors(tags: Record<string, string>): string[] {
-  return Object.entries(tags).flatMap(([key, value]) => {
-    if (Token.isUnresolved(key)) return [];
-    const problems: string[] = [];
-    if (key.length < 1 || key.length > 128) problems.push(`the key has ${key.length} characters; use 1 to 128`);
-    else if (!TAG_KEY.test(key)) problems.push('the key must match ^(?!aws:)[a-zA-Z+-=._:/]+$ (no "aws:" prefix, no spaces)');
-    if (!Token.isUnresolved(value) && value.length > 256) problems.push(`the value has ${value.length} characters; use at most 256`);
-    return problems.map((p) => `Invalid tag ${JSON.stringify(key)}=${JSON.stringify(value)} on the snapshot copy: ${p}`);
-  });
 }

@@ -1,12 +1,17 @@
-import { Duration, Token } from 'aws-cdk-lib';
+/**
+ * The `HuaweiRdsRecovery` construct: a Huawei Cloud RDS restore into an existing DB instance.
+ */
+import { Token } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CommonRestoreProperties, restoreInputsOf } from './private/contracts/common';
-import { HUAWEI_RDS_RECOVERY_IN_PLACE, HUAWEI_RDS_RECOVERY_RESOURCE_TYPE, HuaweiRdsRecoveryProperties } from './private/contracts/huawei-rds-recovery';
+import { HUAWEI_RDS_RECOVERY, HuaweiRdsRecoveryProperties } from './private/kinds/huawei-rds-recovery';
+import { invalidProp } from './private/prop-checks';
+import { inputsHash } from './private/references';
 import { RestoreConstruct } from './private/restore-construct';
-import { inputsHash, RestoreResource } from './private/restore-resource';
-import { invalidProp } from './private/validation';
+import { RestoreResource } from './private/restore-resource';
 import { RestoreOptions } from './restore-options';
+import { checkRestoreTime } from './restore-point';
 
 /** The DB engine of the Huawei Cloud RDS instances; it decides which options apply. */
 export enum HuaweiRdsEngine {
@@ -28,10 +33,7 @@ export class HuaweiRestoreSource {
 
   /** A point in time of the source instance (sent in milliseconds of UTC); it may not lie in the future. */
   public static pointInTime(time: Date): HuaweiRestoreSource {
-    if (Number.isNaN(time.getTime())) invalidProp('restoreSource', String(time), 'the date is not a valid time');
-    if (time.getTime() > Date.now()) {
-      invalidProp('restoreSource', time.toISOString(), 'a restore time lies in the past: data cannot be restored from a moment that has not happened');
-    }
+    checkRestoreTime('restoreSource', time, 'a restore time lies in the past: data cannot be restored from a moment that has not happened');
     return new HuaweiRestoreSource('timestamp', undefined, time.getTime());
   }
 
@@ -93,11 +95,6 @@ export interface HuaweiRdsRecoveryProps extends RestoreOptions {
    * not do that without being told so.
    */
   readonly acknowledgeOverwrite: boolean;
-  /**
-   * How long the recovery job may take (5 minutes to 12 hours).
-   * @default Duration.hours(3)
-   */
-  readonly timeout?: Duration;
 }
 
 const RESERVED_DATABASES = new Set(['rdsadmin', 'master', 'msdb', 'tempdb', 'model', 'resource']);
@@ -137,14 +134,13 @@ export class HuaweiRdsRecovery extends RestoreConstruct {
     // the old source over the new one. Another restore is another resource: its logical id carries the
     // restore's inputs, so CloudFormation creates it (one restore) and deletes the old one (nothing to
     // undo), and a rollback deletes it again. The credentials may change without a restore.
-    const inputs = restoreInputsOf(properties, HUAWEI_RDS_RECOVERY_IN_PLACE);
+    const inputs = restoreInputsOf(properties, HUAWEI_RDS_RECOVERY.inPlace);
     const restore = this._restore = new RestoreResource(this, `Restore${inputsHash(this, inputs).toUpperCase()}`, {
-      resourceType: HUAWEI_RDS_RECOVERY_RESOURCE_TYPE,
+      kind: HUAWEI_RDS_RECOVERY,
       timeout: props.timeout,
       logRetention: props.logRetention,
       validation: props.validation,
       restorePoint: restorePointOf(props),
-      inPlace: HUAWEI_RDS_RECOVERY_IN_PLACE,
       properties: { ...properties },
     });
     props.credentials.grantRead(restore.handlerPrincipal);

@@ -1,9 +1,12 @@
+/**
+ * The instances of a restored Neptune cluster: provisioned or serverless, as the user declares them.
+ */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as neptune from 'aws-cdk-lib/aws-neptune';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import { validateGroupName, validateIdentifier } from './private/validation';
+import { validateGroupName, validateIdentifier } from './private/prop-checks';
 
 /** Settings every Neptune instance of a restored cluster can have. */
 export interface NeptuneClusterInstanceOptions {

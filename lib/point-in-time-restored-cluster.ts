@@ -1,3 +1,7 @@
+/**
+ * The `PointInTimeRestoredCluster` construct: a Neptune or Aurora cluster restored from a source cluster at a
+ * point in time.
+ */
 import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,10 +10,12 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ClusterInPlace } from './private/contracts/cluster';
 import { CommonRestoreProperties } from './private/contracts/common';
-import { POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE, PointInTimeRestoredClusterProperties } from './private/contracts/point-in-time-restored-cluster';
-import { RestoreResource, thisStacks } from './private/restore-resource';
+import { thisStacks } from './private/handler-policy';
+import { POINT_IN_TIME_RESTORED_CLUSTER, PointInTimeRestoredClusterProperties } from './private/kinds/point-in-time-restored-cluster';
+import { invalidProp, validateGroupName, validateIdentifier } from './private/prop-checks';
+import { RestoreResource } from './private/restore-resource';
 import { rdsArn, RESTORE_INTO_THIS_STACK, RestoredClusterBase, validateCommonClusterProps } from './private/restored-cluster';
-import { invalidProp, validateGroupName, validateIdentifier } from './private/validation';
+import { RestorePoint, checkRestoreTime } from './restore-point';
 import { RestoredClusterOptions } from './restored-cluster-options';
 
 /** The database engine of the source cluster, and so of the restored one. */
@@ -31,37 +37,6 @@ export enum RestoreType {
    * side writes them. Only at the latest restorable time.
    */
   COPY_ON_WRITE = 'copy-on-write',
-}
-
-/** The moment of the source cluster's history to restore. */
-export class RestorePoint {
-  /** The source's latest restorable time (usually within the last five minutes). */
-  public static latest(): RestorePoint {
-    return new RestorePoint(undefined);
-  }
-
-  /**
-   * A moment in UTC, which must lie between the source's earliest and latest restorable times.
-   * The restorable window is checked against the live account before the restore starts.
-   */
-  public static at(time: Date): RestorePoint {
-    return new RestorePoint(time);
-  }
-
-  /**
-   * The moment to restore.
-   * @default - the latest restorable time
-   */
-  public readonly time?: Date;
-
-  private constructor(time: Date | undefined) {
-    this.time = time;
-  }
-
-  /** True when this is the latest restorable time rather than a fixed moment. */
-  public get isLatest(): boolean {
-    return this.time === undefined;
-  }
 }
 
 /** Props of {@link PointInTimeRestoredCluster}. */
@@ -185,7 +160,7 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
         EngineLifecycleSupport: props.engineLifecycleSupport,
       };
       return {
-        resourceType: POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE,
+        kind: POINT_IN_TIME_RESTORED_CLUSTER,
         engine: props.engine,
         inputs,
         grant: (restore) => grantRestore(restore, props),
@@ -276,10 +251,7 @@ function validateProps(scope: Construct, props: PointInTimeRestoredClusterProps)
 
   const time = props.restorePoint?.time;
   if (time !== undefined) {
-    if (Number.isNaN(time.getTime())) invalidProp('restorePoint', String(time), 'the date is not a valid time');
-    if (time.getTime() > Date.now()) {
-      invalidProp('restorePoint', time.toISOString(), 'it lies in the future; a restore point must be a past moment inside the source\'s restorable window, or RestorePoint.latest()');
-    }
+    checkRestoreTime('restorePoint', time, 'it lies in the future; a restore point must be a past moment inside the source\'s restorable window, or RestorePoint.latest()');
   }
   if (props.restoreType === RestoreType.COPY_ON_WRITE && time !== undefined) {
     invalidProp('restoreType', props.restoreType, `a copy-on-write clone is always of the latest restorable time, but restorePoint is ${time.toISOString()}; use RestorePoint.latest() or RestoreType.FULL_COPY`);

@@ -1,3 +1,8 @@
+/**
+ * The options every restore construct shares, declared once: how long the restore may take, its validation
+ * and its logs; and, for the constructs whose restored resource the stack keeps, its removal and tags.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { RestoreValidation } from './restore-validation';
 
@@ -20,4 +25,33 @@ export interface RestoreOptions {
    * @default - the restore is done when the restored resource is usable
    */
   readonly validation?: RestoreValidation;
+
+  /**
+   * How long the restore may take until the restored resource is usable (5 minutes to 12 hours). At the
+   * timeout the deployment fails with the last status seen, and the rollback removes what the restore made as
+   * its removal policy says. A DocumentDB Elastic copy's status has no failed value, so for a copy this deadline
+   * is also what ends one that never finishes.
+   * @default Duration.hours(3)
+   */
+  readonly timeout?: Duration;
+}
+
+/** Options of the restore constructs whose restored resource the stack keeps: a cluster, a snapshot copy. */
+export interface RestoredResourceOptions extends RestoreOptions {
+  /**
+   * What happens to the restored resource when it leaves the stack. A cluster offers SNAPSHOT (a final
+   * snapshot, then the delete), DESTROY (no final snapshot) and RETAIN (left in place); a snapshot copy, RETAIN
+   * and DESTROY.
+   * @default - RemovalPolicy.SNAPSHOT for a cluster, as `rds.DatabaseCluster`; RemovalPolicy.RETAIN for a
+   * snapshot copy, which is a backup
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Tags of the restored resource, beside those `Tags.of(...)` adds. Keys and values follow the service's
+   * rules (RDS and Neptune: keys of 1 to 128 characters, values of up to 256, neither starting with `aws:`;
+   * DocumentDB Elastic: keys matching `^(?!aws:)[a-zA-Z+-=._:/]+$`). A change is applied in place.
+   * @default - only the tags `Tags.of(...)` adds
+   */
+  readonly tags?: { [key: string]: string };
 }

@@ -1,7 +1,10 @@
+/**
+ * The user's check of a restored resource, run by the polling workflow before the stack goes on.
+ */
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { MAX_VALIDATION_SECONDS } from './private/contracts/common';
-import { validateDuration } from './private/validation';
+import { validateDuration } from './private/prop-checks';
 
 /** Options of {@link RestoreValidation.fromFunction}. */
 export interface RestoreValidationOptions {

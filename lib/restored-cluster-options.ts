@@ -1,10 +1,13 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+/**
+ * The options of every restored cluster construct: its network, instances, settings and logs.
+ */
+import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { RestoreOptions } from './restore-options';
+import { RestoredResourceOptions } from './restore-options';
 
 /**
  * Whether a cluster may run on RDS Extended Support once its major version leaves standard support
@@ -18,7 +21,7 @@ export enum EngineLifecycleSupport {
 }
 
 /** Options every construct that makes a new DB cluster shares: its name, network, instances and lifecycle. */
-export interface RestoredClusterOptions extends RestoreOptions {
+export interface RestoredClusterOptions extends RestoredResourceOptions {
   /**
    * Identifier of the new cluster, stored in lowercase as RDS and Neptune store it. A fixed
    * identifier means a change to a restore input cannot replace the cluster (the old one holds
@@ -194,18 +197,4 @@ export interface RestoredClusterOptions extends RestoreOptions {
    * @default - a role with AmazonRDSEnhancedMonitoringRole, when `monitoringInterval` is given
    */
   readonly monitoringRole?: iam.IRole;
-
-  /**
-   * What happens to the cluster when it leaves the stack: SNAPSHOT takes a final snapshot and
-   * deletes it, DESTROY deletes it without one, RETAIN leaves it in place.
-   * @default RemovalPolicy.SNAPSHOT
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * How long the restore may take until the cluster is available (5 minutes to 12 hours). At the
-   * timeout the deployment fails with the last status seen, and the rollback deletes the cluster.
-   * @default Duration.hours(3)
-   */
-  readonly timeout?: Duration;
 }

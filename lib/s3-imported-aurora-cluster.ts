@@ -1,3 +1,6 @@
+/**
+ * The `S3ImportedAuroraCluster` construct: an Aurora MySQL cluster created from a Percona XtraBackup in S3.
+ */
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,11 +10,12 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ClusterInPlace } from './private/contracts/cluster';
 import { CommonRestoreProperties } from './private/contracts/common';
-import { S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE, S3ImportedAuroraClusterProperties } from './private/contracts/s3-imported-aurora-cluster';
+import { thisStacks } from './private/handler-policy';
+import { S3_IMPORTED_AURORA_CLUSTER, S3ImportedAuroraClusterProperties } from './private/kinds/s3-imported-aurora-cluster';
 import { nagResourceName, suppressNag } from './private/nag';
-import { RestoreResource, thisStacks } from './private/restore-resource';
+import { invalidProp, validateGroupName } from './private/prop-checks';
+import { RestoreResource } from './private/restore-resource';
 import { rdsArn, RESTORE_INTO_THIS_STACK, RestoredClusterBase, validateCommonClusterProps } from './private/restored-cluster';
-import { invalidProp, validateGroupName } from './private/validation';
 import { RestoredClusterOptions } from './restored-cluster-options';
 
 /** Props of {@link S3ImportedAuroraCluster}. */
@@ -154,7 +158,7 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
         EngineLifecycleSupport: props.engineLifecycleSupport,
       };
       return {
-        resourceType: S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE,
+        kind: S3_IMPORTED_AURORA_CLUSTER,
         engine: 'aurora-mysql',
         inputs,
         grant: (restore) => grantImport(restore, props, role),

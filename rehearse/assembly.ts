@@ -1,3 +1,6 @@
+/**
+ * Reading a cloud assembly for a rehearsal: its stacks, their templates and the order of their resources.
+ */
 import * as fs from 'fs';
 import * as path from 'path';
 

@@ -1,7 +1,3 @@
-import { randomBytes, randomUUID } from 'crypto';
-import * as http from 'http';
-import { JsonStandIn, StandInAnswer } from './local-stand-in';
-
 /**
  * AWS Backup's restore jobs, played locally for a rehearsal: moto_server does not implement
  * StartRestoreJob or DescribeRestoreJob. It keeps recovery points and jobs, checks what the service
@@ -10,6 +6,9 @@ import { JsonStandIn, StandInAnswer } from './local-stand-in';
  * with PercentDone, answering in the service's REST-JSON wire format. It does not evaluate IAM, so the
  * role a job would pass is not checked.
  */
+import { randomBytes, randomUUID } from 'crypto';
+import * as http from 'http';
+import { JsonStandIn, StandInAnswer } from './local-stand-in';
 
 interface Job {
   readonly id: string;

@@ -1,3 +1,6 @@
+/**
+ * The rehearsal's command line: which assembly and stack to play, against which emulator, and its report.
+ */
 import { rehearse, RehearsalFailure } from './rehearsal';
 
 const USAGE = `Usage: cdk-restore-rehearse --app <cloud assembly dir> [--stack <name>] [--endpoint <url>] [--keep] [--create-sources] [--report <file>]

@@ -1,10 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'http';
-
 /**
  * CloudFormation's DescribeStackResource, in its wire format (the awsQuery protocol), for whoever plays
  * CloudFormation locally: the rehearsal, and the tests. The handler asks it for a wait condition
  * handle's physical id, which is the URL it signals; moto keeps no such URL (it ignores handles).
  */
+import type { IncomingMessage, ServerResponse } from 'http';
 
 /** The physical id of a stack's resource, or undefined when the stack has no resource of that name. */
 export type PhysicalIdLookup = (stackId: string, logicalId: string) => string | undefined;

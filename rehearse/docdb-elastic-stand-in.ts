@@ -1,7 +1,3 @@
-import { randomBytes } from 'crypto';
-import * as http from 'http';
-import { JsonStandIn, StandInAnswer } from './local-stand-in';
-
 /**
  * DocumentDB Elastic cluster snapshots, played locally for a rehearsal: moto_server does not implement
  * the docdb-elastic API. It keeps snapshots and their tags, checks what the service would (the source
@@ -9,6 +5,9 @@ import { JsonStandIn, StandInAnswer } from './local-stand-in';
  * ACTIVE and a deleted snapshot through DELETING, and answers in the REST-JSON shapes of the API model.
  * It does not evaluate IAM or KMS key policies.
  */
+import { randomBytes } from 'crypto';
+import * as http from 'http';
+import { JsonStandIn, StandInAnswer } from './local-stand-in';
 
 interface Snapshot {
   readonly arn: string;

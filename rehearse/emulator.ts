@@ -1,3 +1,6 @@
+/**
+ * moto_server for a rehearsal or a test, and the routing of each SDK call to it or to a local stand-in.
+ */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as net from 'net';
 

@@ -1,3 +1,6 @@
+/**
+ * Huawei Cloud RDS, played locally for rehearsals and tests.
+ */
 import { randomBytes } from 'crypto';
 import * as http from 'http';
 // The official Huawei Cloud signer, to check each request's signature as the API gateway does.

@@ -1,3 +1,6 @@
+/**
+ * What every local stand-in of a service shares: an HTTP server on loopback answering in the service's own format.
+ */
 import * as http from 'http';
 import { AddressInfo } from 'net';
 

@@ -1,7 +1,3 @@
-import { randomUUID } from 'crypto';
-import * as http from 'http';
-import { LocalStandIn, RawAnswer } from './local-stand-in';
-
 /**
  * The RDS API for a rehearsal: moto_server serves it, except RestoreDBClusterFromS3 and
  * DescribeDBEngineVersions, which it answers with an HTML error page. Those two are played here; every
@@ -12,6 +8,9 @@ import { LocalStandIn, RawAnswer } from './local-stand-in';
  * takes all of them but the S3 source's), and answers in the API's XML. It does not read the backup, nor
  * evaluate the ingestion role's permissions.
  */
+import { randomUUID } from 'crypto';
+import * as http from 'http';
+import { LocalStandIn, RawAnswer } from './local-stand-in';
 
 /** The members that name the S3 source; the rest of a RestoreDBClusterFromS3 request is a CreateDBCluster. */
 const SOURCE_MEMBERS = ['S3BucketName', 'S3Prefix', 'S3IngestionRoleArn', 'SourceEngine', 'SourceEngineVersion'];

@@ -1,3 +1,7 @@
+/**
+ * A rehearsal of a synthesized stack's restores, played locally through the handler bundles of its cloud
+ * assembly against an AWS API emulator.
+ */
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
@@ -17,12 +21,12 @@ import { asCloudFormationDelivers, resolveValue } from './intrinsics';
 import { RdsS3ImportStandIn } from './rds-s3-import-stand-in';
 import { isStepFunctionsCall, PlayedExecution, StepFunctionsStandIn } from './step-functions';
 import { executionName } from '../lambda/shared/executions';
-import { BACKUP_RESTORE_JOB_RESOURCE_TYPE } from '../lib/private/contracts/backup-restore-job';
 import { VALIDATION_RESOURCE_TYPE } from '../lib/private/contracts/common';
-import { COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE } from '../lib/private/contracts/copied-elastic-snapshot';
-import { HUAWEI_RDS_RECOVERY_RESOURCE_TYPE } from '../lib/private/contracts/huawei-rds-recovery';
-import { POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE } from '../lib/private/contracts/point-in-time-restored-cluster';
-import { S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE } from '../lib/private/contracts/s3-imported-aurora-cluster';
+import { BACKUP_RESTORE_JOB } from '../lib/private/kinds/backup-restore-job';
+import { COPIED_ELASTIC_SNAPSHOT } from '../lib/private/kinds/copied-elastic-snapshot';
+import { HUAWEI_RDS_RECOVERY } from '../lib/private/kinds/huawei-rds-recovery';
+import { POINT_IN_TIME_RESTORED_CLUSTER } from '../lib/private/kinds/point-in-time-restored-cluster';
+import { S3_IMPORTED_AURORA_CLUSTER } from '../lib/private/kinds/s3-imported-aurora-cluster';
 
 /**
  * A rehearsal: a synthesized stack's restores run locally, through the handler bundles of its
@@ -117,8 +121,8 @@ export class RehearsalFailure extends Error {
   }
 }
 
-const HUAWEI_TYPE = HUAWEI_RDS_RECOVERY_RESOURCE_TYPE;
-const POINT_IN_TIME_TYPE = POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE;
+const HUAWEI_TYPE = HUAWEI_RDS_RECOVERY.resourceType;
+const POINT_IN_TIME_TYPE = POINT_IN_TIME_RESTORED_CLUSTER.resourceType;
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
 const WAIT_TYPES = new Set(['AWS::CloudFormation::WaitConditionHandle', 'AWS::CloudFormation::WaitCondition']);
@@ -244,14 +248,14 @@ class Rehearsal {
     const type = this.resources[id].Type;
     if (type === HUAWEI_TYPE) await this.prepareHuawei(props);
     if (type === POINT_IN_TIME_TYPE && this.createSources) await this.createSourceCluster(props);
-    if (type === S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE && this.createSources && await this.rdsImport!.ensureBackupFiles(props.S3BucketName, props.S3Prefix ?? '')) {
+    if (type === S3_IMPORTED_AURORA_CLUSTER.resourceType && this.createSources && await this.rdsImport!.ensureBackupFiles(props.S3BucketName, props.S3Prefix ?? '')) {
       this.print(`    created source: backup files under s3://${props.S3BucketName}/${props.S3Prefix ?? ''} (moto's S3)`);
     }
-    if (type === COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE && this.createSources && !this.docdbElastic.hasSnapshot(props.SourceSnapshotArn)) {
+    if (type === COPIED_ELASTIC_SNAPSHOT.resourceType && this.createSources && !this.docdbElastic.hasSnapshot(props.SourceSnapshotArn)) {
       this.docdbElastic.addSnapshot(props.SourceSnapshotArn);
       this.print(`    created source: DocumentDB Elastic cluster snapshot ${props.SourceSnapshotArn} (stand-in)`);
     }
-    if (type === BACKUP_RESTORE_JOB_RESOURCE_TYPE && this.createSources && !this.backup.hasRecoveryPoint(props.RecoveryPointArn)) {
+    if (type === BACKUP_RESTORE_JOB.resourceType && this.createSources && !this.backup.hasRecoveryPoint(props.RecoveryPointArn)) {
       this.backup.addRecoveryPoint(props.RecoveryPointArn, props.ResourceType);
       this.print(`    created source: ${props.ResourceType} recovery point ${props.RecoveryPointArn} (stand-in)`);
     }
@@ -461,14 +465,14 @@ class Rehearsal {
   private async runCustomResource(requestType: 'Create' | 'Delete', id: string, handlers: CustomResourceHandlers): Promise<void> {
     const start = Date.now();
     const request = this.event(requestType, id, this.physicalIds.get(id));
-    if (requestType === 'Create' && this.resources[id].Type === S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE) {
+    if (requestType === 'Create' && this.resources[id].Type === S3_IMPORTED_AURORA_CLUSTER.resourceType) {
       this.print(`    RestoreDBClusterFromS3 and DescribeDBEngineVersions are played by the local stand-in at ${this.rdsImport!.endpoint}; `
         + 'the other RDS calls pass through it to moto');
     }
-    if (requestType === 'Create' && this.resources[id].Type === COPIED_ELASTIC_SNAPSHOT_RESOURCE_TYPE) {
+    if (requestType === 'Create' && this.resources[id].Type === COPIED_ELASTIC_SNAPSHOT.resourceType) {
       this.print(`    DocumentDB Elastic snapshots are played by the local stand-in at ${this.docdbElastic.endpoint} (moto does not implement them)`);
     }
-    if (requestType === 'Create' && this.resources[id].Type === BACKUP_RESTORE_JOB_RESOURCE_TYPE) {
+    if (requestType === 'Create' && this.resources[id].Type === BACKUP_RESTORE_JOB.resourceType) {
       this.print(`    AWS Backup restore jobs are played by the local stand-in at ${this.backup.endpoint} (moto does not implement them)`);
     }
     if (requestType === 'Create' && this.resources[id].Type === HUAWEI_TYPE) {

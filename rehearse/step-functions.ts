@@ -1,11 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'http';
-
 /**
  * The Step Functions calls the handlers make (StartExecution, DescribeExecution, StopExecution), played for
  * the rehearsal, which runs the executions itself: an emulator can record an execution but not run one that
  * invokes the bundle's poller and the app's validators. An execution stays RUNNING until the rehearsal has
  * played it, as the service's would until its steps had run.
  */
+import type { IncomingMessage, ServerResponse } from 'http';
 
 /** An execution a handler started. */
 export interface PlayedExecution {

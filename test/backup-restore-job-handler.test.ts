@@ -9,8 +9,8 @@ import { onEvent, isComplete } from '../lambda/index';
 import type { RestoreFigures } from '../lambda/shared/metrics';
 import { initialPollerState, pollStep } from '../lambda/shared/polling';
 import type { WaitSignal } from '../lambda/shared/signal';
-import { readBackupRestoreJobProperties } from '../lib/private/contracts/backup-restore-job';
 import { ATTRIBUTES_RESOURCE_TYPE, STATE_MACHINE_ARN_ENV } from '../lib/private/contracts/common';
+import { BACKUP_RESTORE_JOB } from '../lib/private/kinds/backup-restore-job';
 
 // aws-sdk-client-mock stands in for AWS Backup: moto_server does not implement restore jobs, so no
 // emulator can play this API. Requests are checked against the official API model instead.
@@ -53,14 +53,14 @@ describe('Create', () => {
     const [first, second] = mock.commandCalls(backup.StartRestoreJobCommand).map((c) => c.args[0].input);
     expect(first).toMatchObject({ RecoveryPointArn: RP, ResourceType: 'EFS', IamRoleArn: props.IamRoleArn, Metadata: props.Metadata });
     expect(first.IdempotencyToken).toBe(second.IdempotencyToken);
-    const expected = idempotencyToken({ StackId: STACK_ID, LogicalResourceId: LOGICAL_ID }, readBackupRestoreJobProperties(event.ResourceProperties));
+    const expected = idempotencyToken({ StackId: STACK_ID, LogicalResourceId: LOGICAL_ID }, BACKUP_RESTORE_JOB.read(event.ResourceProperties));
     expect(first.IdempotencyToken).toBe(expected);
   });
 
   test('a replacement with other inputs gets another token, so it starts another job', () => {
-    const a = idempotencyToken({ StackId: STACK_ID, LogicalResourceId: LOGICAL_ID }, readBackupRestoreJobProperties(cfnEvent('Create', TYPE, props).ResourceProperties));
+    const a = idempotencyToken({ StackId: STACK_ID, LogicalResourceId: LOGICAL_ID }, BACKUP_RESTORE_JOB.read(cfnEvent('Create', TYPE, props).ResourceProperties));
     const b = idempotencyToken({ StackId: STACK_ID, LogicalResourceId: LOGICAL_ID },
-      readBackupRestoreJobProperties(cfnEvent('Create', TYPE, { ...props, RecoveryPointArn: `${RP}0` }).ResourceProperties));
+      BACKUP_RESTORE_JOB.read(cfnEvent('Create', TYPE, { ...props, RecoveryPointArn: `${RP}0` }).ResourceProperties));
     expect(a).not.toBe(b);
   });
 

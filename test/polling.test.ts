@@ -6,6 +6,7 @@ import { putSignal, signalWaitCondition, WaitSignal } from '../lambda/shared/sig
 import type { PollResult, RestoreKindHandler } from '../lambda/shared/types';
 import { answerCloudFormation, isCloudFormationCall } from '../rehearse/cloudformation';
 import { useEmulator } from '../rehearse/emulator';
+import { SCRIPTED_KIND } from './support/scripted-kind';
 
 /**
  * The poller under a simulated clock: the loop below is what the state machine does (invoke,
@@ -31,6 +32,7 @@ async function simulate(statusAt: (elapsedMs: number) => PollResult | Error, tim
   const signals: WaitSignal[] = [];
   const published: RestoreFigures[] = [];
   const kind: RestoreKindHandler = {
+    kind: SCRIPTED_KIND,
     onEvent: async () => ({ PhysicalResourceId: 'restored-1' }),
     describe: async () => ({}),
     poll: async () => {

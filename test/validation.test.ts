@@ -15,6 +15,7 @@ import {
   PointInTimeRestoredCluster, RestoreMetadata, RestorePoint, RestoreValidation, S3ImportedAuroraCluster,
 } from '../lib';
 import { VALIDATION_RESOURCE_TYPE } from '../lib/private/contracts/common';
+import { POINT_IN_TIME_RESTORED_CLUSTER } from '../lib/private/kinds/point-in-time-restored-cluster';
 
 /**
  * Validation hooks. A validation is a custom resource of its own, after the restore and what the construct
@@ -44,6 +45,7 @@ const VALIDATION = {
 
 function deps(now: () => number, signals: WaitSignal[], figures: object[], published: object[] = []) {
   const kind: RestoreKindHandler = {
+    kind: POINT_IN_TIME_RESTORED_CLUSTER,
     onEvent: async () => ({ PhysicalResourceId: 'orders-copy' }),
     describe: async (restored) => {
       published.push(restored);

@@ -1,3 +1,4 @@
+import { SCRIPTED_KIND } from './support/scripted-kind';
 import { isTransient } from '../lambda/shared/errors';
 import type { IsCompleteRequest, PollResult, RestoreKindHandler } from '../lambda/shared/types';
 import { formatDuration, pollUntilDeadline, POLL_INTERVAL_MS } from '../lambda/shared/waiting';
@@ -5,6 +6,7 @@ import { formatDuration, pollUntilDeadline, POLL_INTERVAL_MS } from '../lambda/s
 /** A restore kind whose status follows a script over simulated time. */
 function scripted(statusAt: (elapsedMs: number) => PollResult, clock: { now: number }, start: number): RestoreKindHandler {
   return {
+    kind: SCRIPTED_KIND,
     onEvent: async () => ({ PhysicalResourceId: 'x' }),
     describe: async () => ({}),
     poll: async () => statusAt(clock.now - start),
@@ -55,6 +57,7 @@ test('a restore that never finishes fails at the timeout with the last status an
 test('a terminal failure thrown by the kind passes through unchanged', async () => {
   const clock = { now: 0 };
   const handler: RestoreKindHandler = {
+    kind: SCRIPTED_KIND,
     onEvent: async () => ({ PhysicalResourceId: 'x' }),
     describe: async () => ({}),
     poll: async () => { throw new Error('cluster status is "incompatible-restore"'); },

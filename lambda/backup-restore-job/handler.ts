@@ -1,17 +1,14 @@
+/** StartRestoreJob of AWS Backup, then DescribeRestoreJob until the job ends. */
 import { createHash } from 'crypto';
 import { BackupClient, DescribeRestoreJobCommand, DescribeRestoreJobCommandOutput, StartRestoreJobCommand } from '@aws-sdk/client-backup';
-import {
-  BACKUP_RESTORE_JOB_IN_PLACE, BACKUP_SENSITIVE_PROPERTIES, BackupRestoreJobProperties, readBackupRestoreJobProperties,
-} from '../../lib/private/contracts/backup-restore-job';
 import { AttributesProperties, restoreInputsOf } from '../../lib/private/contracts/common';
+import { BACKUP_RESTORE_JOB, BackupRestoreJobProperties } from '../../lib/private/kinds/backup-restore-job';
 import { explain, transientRetry } from '../shared/errors';
 import { log } from '../shared/log';
 import { percentOf } from '../shared/metrics';
 import { ownerToken, requestToken } from '../shared/ownership';
 import { retrying } from '../shared/retry';
 import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
-
-/** StartRestoreJob of AWS Backup, then DescribeRestoreJob until the job ends. */
 
 const client = () => new BackupClient({ maxAttempts: 6 });
 
@@ -22,7 +19,7 @@ const TRANSIENT_RETRY = transientRetry('AWS Backup call');
  * retried Create never starts a second job; new for a replacement with other inputs.
  */
 export function idempotencyToken(event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>, props: BackupRestoreJobProperties): string {
-  return createHash('sha256').update(`${ownerToken(event)}|${requestToken(restoreInputsOf(props, BACKUP_RESTORE_JOB_IN_PLACE))}`).digest('hex');
+  return createHash('sha256').update(`${ownerToken(event)}|${requestToken(restoreInputsOf(props, BACKUP_RESTORE_JOB.inPlace))}`).digest('hex');
 }
 
 async function start(event: OnEventRequest, props: BackupRestoreJobProperties): Promise<OnEventResponse> {
@@ -55,16 +52,16 @@ async function describeJob(jobId: string): Promise<DescribeRestoreJobCommandOutp
 }
 
 export const backupRestoreJobHandler: RestoreKindHandler = {
-  sensitiveProperties: BACKUP_SENSITIVE_PROPERTIES,
+  kind: BACKUP_RESTORE_JOB,
 
   async onEvent(event: OnEventRequest): Promise<OnEventResponse> {
-    const props = readBackupRestoreJobProperties(event.ResourceProperties);
+    const props = BACKUP_RESTORE_JOB.read(event.ResourceProperties);
     switch (event.RequestType) {
       case 'Create':
         return start(event, props);
       case 'Update': {
-        const old = readBackupRestoreJobProperties(event.OldResourceProperties);
-        const inputs = (p: BackupRestoreJobProperties) => requestToken(restoreInputsOf(p, BACKUP_RESTORE_JOB_IN_PLACE));
+        const old = BACKUP_RESTORE_JOB.read(event.OldResourceProperties);
+        const inputs = (p: BackupRestoreJobProperties) => requestToken(restoreInputsOf(p, BACKUP_RESTORE_JOB.inPlace));
         // Other inputs mean another restore: a new job, and CloudFormation "deletes" the old one (a no-op).
         return inputs(old) === inputs(props) ? { PhysicalResourceId: event.PhysicalResourceId } : start(event, props);
       }

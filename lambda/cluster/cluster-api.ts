@@ -1,7 +1,12 @@
+/**
+ * The DB cluster calls the cluster lifecycle makes, behind one interface for Neptune's client and RDS's:
+ * describe, tag, modify, delete, and the messages of failed restores.
+ */
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
-import type { ApiTag, ClusterEngineName, ClusterSettings } from '../../lib/private/contracts/cluster';
-import type { PointInTimeRestoredClusterProperties } from '../../lib/private/contracts/point-in-time-restored-cluster';
+import type { ClusterEngineName, ClusterSettings } from '../../lib/private/contracts/cluster';
+import type { ApiTag } from '../../lib/private/contracts/common';
+import type { PointInTimeRestoredClusterProperties } from '../../lib/private/kinds/point-in-time-restored-cluster';
 
 /** The fields of a DB cluster the handler reads; Neptune and RDS describe them alike. */
 export interface Cluster {

@@ -1,21 +1,21 @@
-import { randomBytes, createHash } from 'crypto';
-import { Cluster, ClusterApi, clusterApiFor, isNotFound, SettingsChange } from './cluster-api';
-import {
-  ApiTag, CLUSTER_ENGINES, CLUSTER_IN_PLACE, CLUSTER_SETTINGS, ClusterEngineName, ClusterSetting, ClusterSettings, MASTER_USER_SECRET_ARN_ATTRIBUTE,
-} from '../../lib/private/contracts/cluster';
-import {
-  AttributesProperties, ClusterAttributes, CONFIGURED_TAG_KEY, OWNER_TAG_KEY, readEnum, RemovalPolicyName, RESTORED_TAG_KEY, restoreInputsOf,
-} from '../../lib/private/contracts/common';
-import { errorText } from '../shared/errors';
-import { log } from '../shared/log';
-import { isOwnershipTag, missingStackTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
-import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
-
 /**
  * The life of a restored DB cluster, whatever API restored it: create (or adopt), change in
  * place, wait until available, read attributes, delete by removal policy. Each restore kind
  * supplies only how to read its properties, what to check first and which API call starts it.
  */
+import { randomBytes, createHash } from 'crypto';
+import { Cluster, ClusterApi, clusterApiFor, isNotFound, SettingsChange } from './cluster-api';
+import {
+  CLUSTER_ENGINES, CLUSTER_SETTINGS, ClusterAttribute, ClusterEngineName, ClusterSetting, ClusterSettings, MASTER_USER_SECRET_ARN_ATTRIBUTE,
+} from '../../lib/private/contracts/cluster';
+import {
+  ApiTag, AttributesProperties, CONFIGURED_TAG_KEY, OWNER_TAG_KEY, readEnum, RemovalPolicyName, RESTORED_TAG_KEY, restoreInputsOf,
+} from '../../lib/private/contracts/common';
+import { RestoreKind } from '../../lib/private/kinds/kind';
+import { errorText } from '../shared/errors';
+import { log } from '../shared/log';
+import { isOwnershipTag, missingStackTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
+import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
 
 /** Cluster states from which a restore never becomes available. */
 export const TERMINAL_FAILURE_STATES = new Set([
@@ -42,8 +42,8 @@ export interface ClusterProperties extends ClusterSettings {
 export interface ClusterRestoreKind<P extends ClusterProperties> {
   /** The API call that starts the restore, for messages. */
   readonly apiName: string;
-  /** Decodes the custom resource's properties. */
-  read(properties: Record<string, unknown>): P;
+  /** The kind's one definition: its contract reader, its in-place properties. */
+  readonly kind: RestoreKind<P, ClusterAttribute>;
   /** What is restored from what, for logs and messages. */
   describe(props: P): string;
   /** What only the live account can tell, checked before anything is created. */
@@ -159,7 +159,7 @@ async function adoptOrRefuse(api: ClusterApi, cluster: Cluster, owner: string, r
 async function createCluster<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, event: OnEventRequest, props: P): Promise<OnEventResponse> {
   const api = clusterApiFor(props.Engine);
   const owner = ownerToken(event);
-  const request = requestToken(restoreInputsOf(props, CLUSTER_IN_PLACE));
+  const request = requestToken(restoreInputsOf(props, kind.kind.inPlace));
   const id = props.DBClusterIdentifier;
 
   const existing = await api.describe(id);
@@ -279,7 +279,7 @@ async function advanceDelete(api: ClusterApi, props: ClusterProperties, event: P
   return { done: false, status: 'deleting' };
 }
 
-function attributesOf(cluster: Cluster): ClusterAttributes & Record<string, string> {
+function attributesOf(cluster: Cluster): Record<ClusterAttribute, string> {
   return {
     DBClusterIdentifier: cluster.DBClusterIdentifier ?? '',
     DBClusterArn: cluster.DBClusterArn ?? '',
@@ -337,15 +337,17 @@ async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKi
 
 /** The restore kind handler for a kind of cluster restore. */
 export function clusterRestoreHandler<P extends ClusterProperties>(kind: ClusterRestoreKind<P>): RestoreKindHandler {
+  const inPlace = kind.kind.inPlace;
   return {
+    kind: kind.kind,
     async onEvent(event: OnEventRequest): Promise<OnEventResponse> {
-      const props = kind.read(event.ResourceProperties);
+      const props = kind.kind.read(event.ResourceProperties);
       switch (event.RequestType) {
         case 'Create':
           return createCluster(kind, event, props);
         case 'Update': {
-          const old = kind.read(event.OldResourceProperties);
-          if (requestToken(restoreInputsOf(old, CLUSTER_IN_PLACE)) === requestToken(restoreInputsOf(props, CLUSTER_IN_PLACE))) {
+          const old = kind.kind.read(event.OldResourceProperties);
+          if (requestToken(restoreInputsOf(old, inPlace)) === requestToken(restoreInputsOf(props, inPlace))) {
             await updateInPlace(clusterApiFor(props.Engine), event.PhysicalResourceId, old, props, event.StackId);
             return { PhysicalResourceId: event.PhysicalResourceId };
           }
@@ -359,7 +361,7 @@ export function clusterRestoreHandler<P extends ClusterProperties>(kind: Cluster
     },
 
     async poll(event: IsCompleteRequest): Promise<PollResult> {
-      const props = kind.read(event.ResourceProperties);
+      const props = kind.kind.read(event.ResourceProperties);
       if (event.RequestType === 'Delete') return advanceDelete(clusterApiFor(props.Engine), props, event, event.PhysicalResourceId, new Date());
       return pollAvailable(kind, props, event.PhysicalResourceId, event.StackId);
     },

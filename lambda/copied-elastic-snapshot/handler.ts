@@ -1,18 +1,15 @@
+/** CopyClusterSnapshot of DocumentDB Elastic: a copy of a cluster snapshot, in this or from another region. */
 import {
   ClusterSnapshot, CopyClusterSnapshotCommand, DeleteClusterSnapshotCommand, DocDBElasticClient, GetClusterSnapshotCommand,
   ListClusterSnapshotsCommand, ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-docdb-elastic';
 import { AttributesProperties, OWNER_TAG_KEY, restoreInputsOf } from '../../lib/private/contracts/common';
-import {
-  COPIED_ELASTIC_SNAPSHOT_IN_PLACE, CopiedElasticSnapshotAttribute, CopiedElasticSnapshotProperties, readCopiedElasticSnapshotProperties,
-} from '../../lib/private/contracts/copied-elastic-snapshot';
+import { COPIED_ELASTIC_SNAPSHOT, CopiedElasticSnapshotAttribute, CopiedElasticSnapshotProperties } from '../../lib/private/kinds/copied-elastic-snapshot';
 import { explain as explainError, transientRetry } from '../shared/errors';
 import { log } from '../shared/log';
 import { isOwnershipTag, missingStackTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
 import { retrying } from '../shared/retry';
 import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
-
-/** CopyClusterSnapshot of DocumentDB Elastic: a copy of a cluster snapshot, in this or from another region. */
 
 const client = () => new DocDBElasticClient({ maxAttempts: 6 });
 
@@ -25,7 +22,7 @@ export const FAILED_SNAPSHOT_STATES = new Set([
 const TRANSIENT_RETRY = transientRetry('DocumentDB Elastic call');
 
 /** The copy's inputs: a change to any of them needs a new copy. */
-const copyInputs = (props: CopiedElasticSnapshotProperties) => restoreInputsOf(props, COPIED_ELASTIC_SNAPSHOT_IN_PLACE);
+const copyInputs = (props: CopiedElasticSnapshotProperties) => restoreInputsOf(props, COPIED_ELASTIC_SNAPSHOT.inPlace);
 
 /** What the service's errors mean for a copy, in words a user can act on. */
 const HINTS: Record<string, string> = {
@@ -176,13 +173,14 @@ function attributesOf(s: ClusterSnapshot): Record<CopiedElasticSnapshotAttribute
 }
 
 export const copiedElasticSnapshotHandler: RestoreKindHandler = {
+  kind: COPIED_ELASTIC_SNAPSHOT,
   async onEvent(event: OnEventRequest): Promise<OnEventResponse> {
-    const props = readCopiedElasticSnapshotProperties(event.ResourceProperties);
+    const props = COPIED_ELASTIC_SNAPSHOT.read(event.ResourceProperties);
     switch (event.RequestType) {
       case 'Create':
         return copy(event, props);
       case 'Update': {
-        const old = readCopiedElasticSnapshotProperties(event.OldResourceProperties);
+        const old = COPIED_ELASTIC_SNAPSHOT.read(event.OldResourceProperties);
         if (requestToken(copyInputs(old)) !== requestToken(copyInputs(props))) return copy(event, props);
         await updateTags(event.PhysicalResourceId, old.Tags ?? {}, props.Tags ?? {}, event.StackId);
         return { PhysicalResourceId: event.PhysicalResourceId };
@@ -194,7 +192,7 @@ export const copiedElasticSnapshotHandler: RestoreKindHandler = {
   },
 
   async poll(event: IsCompleteRequest): Promise<PollResult> {
-    const props = readCopiedElasticSnapshotProperties(event.ResourceProperties);
+    const props = COPIED_ELASTIC_SNAPSHOT.read(event.ResourceProperties);
     if (event.RequestType === 'Delete') return advanceDelete(props, event, event.PhysicalResourceId);
     const snapshot = await getSnapshot(event.PhysicalResourceId);
     if (!snapshot) throw new Error(`Snapshot ${event.PhysicalResourceId} disappeared while the copy was waiting for it; someone deleted it outside this stack.`);

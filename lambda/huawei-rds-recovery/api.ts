@@ -1,9 +1,13 @@
+/**
+ * Huawei Cloud RDS v3.1 for the recovery handler: credentials from Secrets Manager, signed requests, and the
+ * instance, backup and job calls the restore into an existing instance needs.
+ */
 import * as http from 'http';
 import * as https from 'https';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 // The official Huawei Cloud signer (SDK-HMAC-SHA256), not one of our own.
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner';
-import type { HuaweiRdsRecoveryProperties } from '../../lib/private/contracts/huawei-rds-recovery';
+import type { HuaweiRdsRecoveryProperties } from '../../lib/private/kinds/huawei-rds-recovery';
 
 /** Huawei Cloud credentials, from the secret at run time; never logged, never returned. */
 export interface HuaweiCredentials {

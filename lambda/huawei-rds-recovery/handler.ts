@@ -1,14 +1,13 @@
+/** Huawei Cloud RDS v3.1 "restore to an existing DB instance", then its job until it ends. */
 import { callHuawei, HuaweiApiError, isInstanceBusyError, isTransientHuaweiError, readCredentials } from './api';
 import { AttributesProperties, restoreInputsOf } from '../../lib/private/contracts/common';
-import { HUAWEI_RDS_RECOVERY_IN_PLACE, HuaweiRdsRecoveryProperties, readHuaweiRdsRecoveryProperties } from '../../lib/private/contracts/huawei-rds-recovery';
+import { HUAWEI_RDS_RECOVERY, HuaweiRdsRecoveryProperties } from '../../lib/private/kinds/huawei-rds-recovery';
 import { failure, transientRetry } from '../shared/errors';
 import { log } from '../shared/log';
 import { percentOf } from '../shared/metrics';
 import { requestToken } from '../shared/ownership';
 import { retrying, RetryPolicy } from '../shared/retry';
 import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
-
-/** Huawei Cloud RDS v3.1 "restore to an existing DB instance", then its job until it ends. */
 
 const TRANSIENT_RETRY = transientRetry('Huawei Cloud RDS call', isTransientHuaweiError);
 
@@ -68,16 +67,17 @@ async function start(props: HuaweiRdsRecoveryProperties): Promise<OnEventRespons
 }
 
 export const huaweiRdsRecoveryHandler: RestoreKindHandler = {
+  kind: HUAWEI_RDS_RECOVERY,
   async onEvent(event: OnEventRequest): Promise<OnEventResponse> {
-    const props = readHuaweiRdsRecoveryProperties(event.ResourceProperties);
+    const props = HUAWEI_RDS_RECOVERY.read(event.ResourceProperties);
     switch (event.RequestType) {
       case 'Create':
         return start(props);
       case 'Update': {
         // Never a restore: CloudFormation rolls an Update back with another Update, which would restore the
         // old source over the instance once more. The construct makes other restore inputs another resource.
-        const old = readHuaweiRdsRecoveryProperties(event.OldResourceProperties);
-        const inputs = (p: HuaweiRdsRecoveryProperties) => requestToken(restoreInputsOf(p, HUAWEI_RDS_RECOVERY_IN_PLACE));
+        const old = HUAWEI_RDS_RECOVERY.read(event.OldResourceProperties);
+        const inputs = (p: HuaweiRdsRecoveryProperties) => requestToken(restoreInputsOf(p, HUAWEI_RDS_RECOVERY.inPlace));
         if (inputs(old) !== inputs(props)) {
           log(`Recovery job ${event.PhysicalResourceId}: its restore inputs changed in an Update, which never restores into ${props.TargetInstanceId} again; `
             + 'a new restore comes from a new HuaweiRdsRecovery resource (the construct names it after its inputs)');
@@ -92,7 +92,7 @@ export const huaweiRdsRecoveryHandler: RestoreKindHandler = {
 
   async poll(event: IsCompleteRequest): Promise<PollResult> {
     if (event.RequestType === 'Delete') return { done: true, status: 'left in place' };
-    const props = readHuaweiRdsRecoveryProperties(event.ResourceProperties);
+    const props = HUAWEI_RDS_RECOVERY.read(event.ResourceProperties);
     const credentials = await readCredentials(props.CredentialsSecretArn);
     let answer: any;
     try {

@@ -1,11 +1,10 @@
+/** RestoreDBClusterToPointInTime, for Neptune (its own client) and Aurora (the RDS client). */
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { ClusterSetting } from '../../lib/private/contracts/cluster';
-import { PointInTimeRestoredClusterProperties, readPointInTimeRestoredClusterProperties } from '../../lib/private/contracts/point-in-time-restored-cluster';
+import { POINT_IN_TIME_RESTORED_CLUSTER, PointInTimeRestoredClusterProperties } from '../../lib/private/kinds/point-in-time-restored-cluster';
 import { ClusterApi, RetainedBackups } from '../cluster/cluster-api';
 import { clusterRestoreHandler } from '../cluster/lifecycle';
 import { errorText } from '../shared/errors';
-
-/** RestoreDBClusterToPointInTime, for Neptune (its own client) and Aurora (the RDS client). */
 
 /** The source as the construct names it, for messages. */
 function sourceName(props: PointInTimeRestoredClusterProperties): string {
@@ -75,7 +74,7 @@ const RESTORE_TAKES: Record<'rds' | 'neptune', readonly ClusterSetting[]> = {
 };
 
 export const pointInTimeRestoredClusterHandler = clusterRestoreHandler<PointInTimeRestoredClusterProperties>({
-  read: readPointInTimeRestoredClusterProperties,
+  kind: POINT_IN_TIME_RESTORED_CLUSTER,
   apiName: 'RestoreDBClusterToPointInTime',
   describe: (props) => {
     const when = props.RestoreToTime ? `as of ${props.RestoreToTime}` : 'at its latest restorable time';

@@ -1,10 +1,9 @@
+/** RestoreDBClusterFromS3: an Aurora MySQL cluster from a Percona XtraBackup in S3. */
 import { DescribeDBEngineVersionsCommand, RDSClient, RestoreDBClusterFromS3Command } from '@aws-sdk/client-rds';
 import { ClusterSetting } from '../../lib/private/contracts/cluster';
-import { readS3ImportedAuroraClusterProperties, S3ImportedAuroraClusterProperties } from '../../lib/private/contracts/s3-imported-aurora-cluster';
+import { S3_IMPORTED_AURORA_CLUSTER, S3ImportedAuroraClusterProperties } from '../../lib/private/kinds/s3-imported-aurora-cluster';
 import { clusterRestoreHandler } from '../cluster/lifecycle';
 import { retrying, RetryPolicy } from '../shared/retry';
-
-/** RestoreDBClusterFromS3: an Aurora MySQL cluster from a Percona XtraBackup in S3. */
 
 const rds = () => new RDSClient({ maxAttempts: 6 });
 
@@ -41,7 +40,7 @@ const RESTORE_TAKES: readonly ClusterSetting[] = [
 ];
 
 export const s3ImportedAuroraClusterHandler = clusterRestoreHandler<S3ImportedAuroraClusterProperties>({
-  read: readS3ImportedAuroraClusterProperties,
+  kind: S3_IMPORTED_AURORA_CLUSTER,
   apiName: 'RestoreDBClusterFromS3',
   describe: (props) => `aurora-mysql cluster "${props.DBClusterIdentifier}" from s3://${props.S3BucketName}/${props.S3Prefix ?? ''} (MySQL ${props.SourceEngineVersion})`,
   preflight,

@@ -1,9 +1,8 @@
-import type { RetryPolicy } from './retry';
-
 /**
  * What every kind's handler says about a failed call, and which failures it tries again: one wording
  * of a failure, one table of what the AWS services' common errors mean, one transient-retry policy.
  */
+import type { RetryPolicy } from './retry';
 
 /** An error as a user reads it: its name (when it has one of its own) and its message. */
 export function errorText(error: unknown): string {

@@ -1,10 +1,3 @@
-import { createHash } from 'crypto';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { log } from './log';
-import { PollerState } from './polling';
-import { WaitHandleRef, waitHandleUrl } from './signal';
-import { STATE_MACHINE_ARN_ENV } from '../../lib/private/contracts/common';
-
 /**
  * Executions of the per-stack polling state machine. An execution is named after a hash of its wait
  * handle's URL, so starting it twice (a retried Create) starts it once, and a Delete can find and stop
@@ -12,6 +5,12 @@ import { STATE_MACHINE_ARN_ENV } from '../../lib/private/contracts/common';
  * inputs (a redeploy after a rollback), and Step Functions keeps a closed execution's name for 90 days,
  * whereas every handle CloudFormation creates has a URL of its own.
  */
+import { createHash } from 'crypto';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { log } from './log';
+import { PollerState } from './polling';
+import { WaitHandleRef, waitHandleUrl } from './signal';
+import { STATE_MACHINE_ARN_ENV } from '../../lib/private/contracts/common';
 
 function stateMachineArn(): string {
   const arn = process.env[STATE_MACHINE_ARN_ENV];

@@ -1,3 +1,7 @@
+/**
+ * The three functions of the stack's shared provider (onEvent, isComplete, poll), which route every event to
+ * its kind's handler by custom resource type and own what no kind knows: polling executions, attributes, validations.
+ */
 import {
   describeValidation, startValidation, stopPolling, startPolling, stopValidation, ValidationExecution, validationExecutionName,
 } from './executions';
@@ -122,7 +126,8 @@ async function validationComplete(event: IsCompleteRequest): Promise<IsCompleteR
  * signals the restore's wait condition, which holds the stack for up to 12 hours; then the attributes
  * resource reads what the restore made. Deletes and validations wait here, through the provider framework's isComplete.
  */
-export function restoreHandlers(kinds: Record<string, RestoreKindHandler>): RestoreHandlers {
+export function restoreHandlers(handlers: readonly RestoreKindHandler[]): RestoreHandlers {
+  const kinds: Record<string, RestoreKindHandler> = Object.fromEntries(handlers.map((handler) => [handler.kind.resourceType, handler]));
   const kindOf = (resourceType: string): RestoreKindHandler => {
     const kind = kinds[resourceType];
     if (!kind) throw new Error(`No restore handler for resource type ${resourceType}; known types: ${Object.keys(kinds).join(', ')}`);
@@ -130,7 +135,7 @@ export function restoreHandlers(kinds: Record<string, RestoreKindHandler>): Rest
   };
   /** What the kind keeps out of logs and polling state. */
   const sensitiveOf = (event: OnEventRequest): readonly string[] =>
-    kinds[String(event.ResourceProperties.RestoreResourceType ?? event.ResourceType)]?.sensitiveProperties ?? [];
+    kinds[String(event.ResourceProperties.RestoreResourceType ?? event.ResourceType)]?.kind.sensitive ?? [];
 
   async function onAttributesEvent(event: OnEventRequest): Promise<OnEventResponse> {
     if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
@@ -164,7 +169,7 @@ export function restoreHandlers(kinds: Record<string, RestoreKindHandler>): Rest
       if (needsPolling(event)) {
         if (!handle) throw new Error('Property WaitHandle is missing; the construct always sets it.');
         const properties = { ...event.ResourceProperties };
-        for (const key of kind.sensitiveProperties ?? []) delete properties[key];
+        for (const key of kind.kind.sensitive ?? []) delete properties[key];
         // Looked up once: it names the execution, and takes the signals sent from here.
         let url: string;
         try {

@@ -1,3 +1,6 @@
+/**
+ * The restore metrics the poller publishes to CloudWatch, by the dimensions the construct reads them with.
+ */
 import { CloudWatchClient, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { log } from './log';
 import { METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE } from '../../lib/private/contracts/common';

@@ -1,13 +1,12 @@
-import { createHash } from 'crypto';
-import type { OnEventRequest } from './types';
-import type { ApiTag } from '../../lib/private/contracts/cluster';
-import { CONFIGURED_TAG_KEY, OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY, STACK_TAG_KEY } from '../../lib/private/contracts/common';
-
 /**
  * Ownership of what a restore creates. No restore API takes a client token, so a retried Create
  * finds the resource its first attempt made by name; these tags tell whether that resource is
  * this stack resource's own, and whether it was made from the same inputs.
  */
+import { createHash } from 'crypto';
+import type { OnEventRequest } from './types';
+import type { ApiTag } from '../../lib/private/contracts/common';
+import { CONFIGURED_TAG_KEY, OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY, STACK_TAG_KEY } from '../../lib/private/contracts/common';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

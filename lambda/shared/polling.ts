@@ -1,3 +1,10 @@
+/**
+ * The restore poller: one step of the per-stack state machine. The state machine only invokes
+ * this, waits `waitSeconds` and repeats until `done`; every decision lives here, where unit tests
+ * reach it with a simulated clock. An execution watches a restore and signals its wait condition, or
+ * runs a validation: it has the state machine invoke the user's validator, and ends with the verdict,
+ * which the validation resource's isComplete reads.
+ */
 import { isTransient } from './errors';
 import { log } from './log';
 import { MetricPublisher, RestoreFigures } from './metrics';
@@ -8,14 +15,6 @@ import {
   MAX_WAIT_CONDITION_SECONDS, readCommonProperties, readValidationProperties, RestoreTiming, VALIDATION_RESOURCE_TYPE, ValidationEvent,
   ValidationProperties,
 } from '../../lib/private/contracts/common';
-
-/**
- * The restore poller: one step of the per-stack state machine. The state machine only invokes
- * this, waits `waitSeconds` and repeats until `done`; every decision lives here, where unit tests
- * reach it with a simulated clock. An execution watches a restore and signals its wait condition, or
- * runs a validation: it has the state machine invoke the user's validator, and ends with the verdict,
- * which the validation resource's isComplete reads.
- */
 
 /** The state carried from one step to the next (the state machine's execution input, then each step's output). */
 export interface PollerState {

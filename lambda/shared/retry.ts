@@ -1,3 +1,6 @@
+/**
+ * Bounded retries of calls that fail for a while before they succeed (a service's eventual consistency).
+ */
 import { log } from './log';
 
 /** Retrying an action that may fail for a while before it succeeds, with a bound. */

@@ -1,3 +1,7 @@
+/**
+ * Signals to a restore's wait condition handle: CloudFormation's signal document, and the clip of reasons and
+ * messages to what a signal and a CloudFormation status reason can carry.
+ */
 import * as http from 'http';
 import * as https from 'https';
 import { URL } from 'url';

@@ -1,5 +1,10 @@
+/**
+ * The shapes the handlers share: the provider framework's requests and answers, one look at a restore, and
+ * what every kind's handler offers.
+ */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import type { AttributesProperties } from '../../lib/private/contracts/common';
+import type { RestoreKind } from '../../lib/private/kinds/kind';
 
 /** What the CDK Provider framework passes to onEvent: a CloudFormation request. */
 export type OnEventRequest = CloudFormationCustomResourceEvent;
@@ -32,8 +37,8 @@ export interface PollResult {
 
 /** What a restore kind implements. */
 export interface RestoreKindHandler {
-  /** Properties to keep out of every log line and out of the polling state (sensitive in the API model). */
-  readonly sensitiveProperties?: readonly string[];
+  /** The kind's one definition, which it shares with the construct and the rehearsal. */
+  readonly kind: RestoreKind;
   /** Starts the restore (Create), changes it in place or replaces it (Update), or begins the delete. */
   onEvent(event: OnEventRequest): Promise<OnEventResponse>;
   /**

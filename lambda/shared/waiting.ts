@@ -1,13 +1,12 @@
-import { isTransient } from './errors';
-import { log } from './log';
-import { IsCompleteRequest, IsCompleteResponse, PollResult, RestoreKindHandler } from './types';
-import { POLL_INTERVAL_SECONDS } from '../../lib/private/contracts/common';
-
 /**
  * Waiting inside the provider framework's isComplete, which deletes use (restores wait through
  * their wait condition and the poller instead): every kind's delete goes through here, so the
  * deadline and the timeout message are the same for all of them.
  */
+import { isTransient } from './errors';
+import { log } from './log';
+import { IsCompleteRequest, IsCompleteResponse, PollResult, RestoreKindHandler } from './types';
+import { POLL_INTERVAL_SECONDS } from '../../lib/private/contracts/common';
 
 /** Interval between polls; the deadline is checked against the next poll, not this one. */
 export const POLL_INTERVAL_MS = POLL_INTERVAL_SECONDS * 1000;

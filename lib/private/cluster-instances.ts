@@ -1,3 +1,7 @@
+/**
+ * The DB instances of a restored cluster, created by CloudFormation once the restore is done: either
+ * aws-cdk-lib's own `rds.IClusterInstance`s (Aurora), or the `instances` shorthand of native instances.
+ */
 import { CfnResource, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,11 +12,6 @@ import { NeptuneClusterInstance } from '../neptune-cluster-instance';
 import type { RestoredClusterOptions } from '../restored-cluster-options';
 import { ClusterEngineName } from './contracts/cluster';
 import { suppressNag } from './nag';
-
-/**
- * The DB instances of a restored cluster, created by CloudFormation once the restore is done: either
- * aws-cdk-lib's own `rds.IClusterInstance`s (Aurora), or the `instances` shorthand of native instances.
- */
 
 /** The instances as the construct exposes them, writer first. */
 export interface ClusterInstances {

@@ -1,3 +1,8 @@
+/**
+ * The settings of a restored cluster besides its restore inputs (capacity, storage, logs, backups,
+ * windows, monitoring): checked at synth as aws-rds checks them, and turned into the contract's
+ * ClusterSettings, which the handler sends in the restore call or applies by ModifyDBCluster.
+ */
 import { Annotations, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -5,15 +10,9 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { ClusterEngineName, ClusterSettings } from './contracts/cluster';
 import { suppressNag } from './nag';
-import { invalidProp } from './validation';
+import { invalidProp } from './prop-checks';
 import { NeptuneClusterInstance } from '../neptune-cluster-instance';
 import type { RestoredClusterOptions } from '../restored-cluster-options';
-
-/**
- * The settings of a restored cluster besides its restore inputs (capacity, storage, logs, backups,
- * windows, monitoring): checked at synth as aws-rds checks them, and turned into the contract's
- * ClusterSettings, which the handler sends in the restore call or applies by ModifyDBCluster.
- */
 
 /** What a kind adds to the shared settings: a managed master password (which the S3 import always has). */
 export interface MasterSecretSettings {

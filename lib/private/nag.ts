@@ -1,11 +1,10 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
-
 /**
  * cdk-nag suppressions for what the library cannot make compliant, written as the resource metadata
  * cdk-nag reads (`cdk_nag.rules_to_suppress`), so the library does not depend on cdk-nag. Each one says
  * why, and is as narrow as the finding: IAM5 suppressions name the wildcard they accept.
  */
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 
 /** One accepted finding: the rule, why, and for IAM4/IAM5 which policy or wildcard it applies to. */
 export interface NagSuppression {

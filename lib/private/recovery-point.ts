@@ -1,5 +1,8 @@
+/**
+ * Which AWS Backup recovery point ARNs a restore job accepts, checked at synth.
+ */
 import { Token } from 'aws-cdk-lib';
-import { invalidProp } from './validation';
+import { invalidProp } from './prop-checks';
 
 /**
  * The ARNs AWS Backup gives its recovery points. Most live in a backup vault; for some resource types

@@ -1,6 +1,9 @@
+/**
+ * A construct's `removalPolicy` in its kind's words, refused at synth where the kind does not offer it.
+ */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RemovalPolicyName, RemovalRule } from './contracts/common';
-import { invalidProp } from './validation';
+import { invalidProp } from './prop-checks';
 
 /** aws-cdk-lib's removal policies as the contracts name them. */
 const NAMES = new Map<RemovalPolicy, RemovalPolicyName>([

@@ -1,3 +1,6 @@
+/**
+ * The base class of every restore construct: readiness, recovery time and the metrics every kind offers.
+ */
 import { Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, IDependable } from 'constructs';

@@ -1,52 +1,28 @@
+/**
+ * The provider every restore of a stack shares: its handler functions and role, the provider framework, the
+ * polling state machine and the logs, made once per stack.
+ */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, ArnFormat, Aspects, Aws, CfnResource, Duration, IAspect, Lazy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aspects, CfnResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import {
-  MAX_CUSTOM_RESOURCE_WAIT_SECONDS, MAX_WAIT_CONDITION_SECONDS, METRICS_NAMESPACE, POLL_INTERVAL_SECONDS, STATE_MACHINE_ARN_ENV,
+  MAX_CUSTOM_RESOURCE_WAIT_SECONDS, METRICS_NAMESPACE, POLL_INTERVAL_SECONDS, STATE_MACHINE_ARN_ENV,
 } from './contracts/common';
 import { NagSuppression, nagResourceName, suppressNag, tokenArnPattern } from './nag';
+import { pollingStateMachine } from './polling-state-machine';
+import { newestNodeRuntime, StackSizeWarning } from './provider-checks';
 
 /** Where scripts/bundle.ts writes the handler; shipped in the npm package. */
 const HANDLER_ASSET = path.join(__dirname, '..', '..', 'assets', 'restore-handler');
 
 /** How long the library's functions and state machines keep their logs when no construct says. */
 const DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
-
-/** CloudFormation's limit of resources in one stack, and the share of it at which synth warns. */
-const STACK_RESOURCE_LIMIT = 500;
-const STACK_RESOURCE_WARNING = 450;
-
-/**
- * The newest Node.js runtime the installed aws-cdk-lib offers: the handler bundle needs nothing newer
- * than Node.js 20, and cdk-nag (AwsSolutions-L1) asks for the newest.
- */
-function newestNodeRuntime(): lambda.Runtime {
-  const major = (runtime: lambda.Runtime) => Number(/^nodejs(\d+)\.x$/.exec(runtime.name)?.[1] ?? 0);
-  return lambda.Runtime.ALL.filter((runtime) => runtime.family === lambda.RuntimeFamily.NODEJS && major(runtime) > 0)
-    .reduce((newest, runtime) => (major(runtime) > major(newest) ? runtime : newest), lambda.Runtime.NODEJS_22_X);
-}
-
-/** Warns when a stack with restores nears CloudFormation's resource limit, before a deploy fails on it. */
-class StackSizeWarning implements IAspect {
-  constructor(private readonly stack: Stack) {}
-
-  visit(node: IConstruct): void {
-    if (node !== this.stack) return;
-    const count = this.stack.node.findAll().filter((c) => c instanceof CfnResource && Stack.of(c) === this.stack).length;
-    if (count >= STACK_RESOURCE_WARNING) {
-      Annotations.of(this.stack).addWarningV2('cdk-restore-constructs:stackSize',
-        `Stack ${this.stack.stackName} has ${count} CloudFormation resources, near the limit of ${STACK_RESOURCE_LIMIT}: each restore adds 4 resources `
-        + 'plus its instances and network. Split the restores across stacks (each stack gets its own handler) before a deploy fails on the limit.');
-    }
-  }
-}
 
 /**
  * The custom-resource provider of one stack and its polling state machine, shared by every
@@ -98,6 +74,26 @@ export class RestoreProvider extends Construct {
       conditions: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
     }), 'cloudwatch:PutMetricData has no resource-level permissions; the statement allows only the library\'s own metrics namespace');
 
+    const { onEvent, isComplete, stateMachine } = this.handlerFunctions(functionLogs, workflowLogs);
+    this.pollerRole = stateMachine.role;
+    this.pollingPolicy = this.allowPolling(stateMachine);
+
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: onEvent,
+      isCompleteHandler: isComplete,
+      queryInterval: Duration.seconds(POLL_INTERVAL_SECONDS),
+      totalTimeout: Duration.seconds(MAX_CUSTOM_RESOURCE_WAIT_SECONDS),
+      logGroup: functionLogs,
+      disableWaiterStateMachineLogging: false,
+      waiterStateMachineLogOptions: { destination: workflowLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    this.serviceToken = provider.serviceToken;
+    this.adjustFramework(provider, functionLogs);
+    Aspects.of(stack).add(new StackSizeWarning(stack));
+  }
+
+  /** The handler's three functions, on the handler role, and the polling state machine that invokes one of them. */
+  private handlerFunctions(functionLogs: logs.ILogGroup, workflowLogs: logs.ILogGroup) {
     const code = lambda.Code.fromAsset(HANDLER_ASSET);
     const handlerProps = {
       code, runtime: newestNodeRuntime(), role: this.role, memorySize: 256, logGroup: functionLogs,
@@ -109,8 +105,7 @@ export class RestoreProvider extends Construct {
       timeout: Duration.minutes(1),
       description: 'cdk-restore-constructs: one look at a restore; signals its wait condition when it ends',
     });
-    const stateMachine = this.pollingStateMachine(poller, workflowLogs);
-    this.pollerRole = stateMachine.role;
+    const stateMachine = pollingStateMachine(this, poller, workflowLogs);
 
     const onEvent = new lambda.Function(this, 'OnEvent', {
       ...handlerProps,
@@ -125,8 +120,13 @@ export class RestoreProvider extends Construct {
       timeout: Duration.minutes(2),
       description: 'cdk-restore-constructs: reports whether a delete or a validation has finished',
     });
+    return { onEvent, isComplete, stateMachine };
+  }
 
-    this.pollingPolicy = new iam.Policy(this, 'PollingPolicy', {
+  /** Lets the handler start, follow and stop the executions of the stack's polling state machine. */
+  private allowPolling(stateMachine: sfn.StateMachine): iam.Policy {
+    const stack = Stack.of(this);
+    const policy = new iam.Policy(this, 'PollingPolicy', {
       roles: [this.role],
       statements: [
         new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
@@ -138,24 +138,12 @@ export class RestoreProvider extends Construct {
         }),
       ],
     });
-    suppressNag(this.pollingPolicy, [{
+    suppressNag(policy, [{
       id: 'AwsSolutions-IAM5',
       reason: 'StopExecution and DescribeExecution are allowed on the executions of this stack\'s own polling state machine, whose names are made when each restore or validation starts',
       appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:states:[^:]+:[^:]+:execution:<[A-Za-z0-9]+\\.Name>:\\*$/' }],
     }]);
-
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: onEvent,
-      isCompleteHandler: isComplete,
-      queryInterval: Duration.seconds(POLL_INTERVAL_SECONDS),
-      totalTimeout: Duration.seconds(MAX_CUSTOM_RESOURCE_WAIT_SECONDS),
-      logGroup: functionLogs,
-      disableWaiterStateMachineLogging: false,
-      waiterStateMachineLogOptions: { destination: workflowLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
-    this.serviceToken = provider.serviceToken;
-    this.adjustFramework(provider, functionLogs);
-    Aspects.of(stack).add(new StackSizeWarning(stack));
+    return policy;
   }
 
   /**
@@ -221,63 +209,6 @@ export class RestoreProvider extends Construct {
     const asked = [...this.logRetentions].map(([days, by]) => `${by} gives ${days === logs.RetentionDays.INFINITE ? 'INFINITE' : `${days} days`}`);
     return [`Invalid logRetention: the restores of stack ${Stack.of(this).stackName} share their functions and logs, so they need one retention, `
       + `but ${asked.join(' and ')}. Give the same logRetention to each, or to one of them only.`];
-  }
-
-  /**
-   * Poll, wait as long as the poll said, repeat until it says done. The decisions (when to look
-   * again, when to give up, what to signal) are the poller's; a failed step is reported by
-   * invoking the poller once more with the error, so the wait condition always hears the end.
-   */
-  private pollingStateMachine(poller: lambda.IFunction, logGroup: logs.ILogGroup): sfn.StateMachine {
-    const poll = new tasks.LambdaInvoke(this, 'LookAtRestore', { lambdaFunction: poller, payloadResponseOnly: true, retryOnServiceExceptions: true });
-    const reportFailure = new tasks.LambdaInvoke(this, 'ReportFailure', { lambdaFunction: poller, payloadResponseOnly: true, retryOnServiceExceptions: true });
-    poll.addRetry({ errors: ['States.ALL'], maxAttempts: 3, interval: Duration.seconds(10), backoffRate: 2 });
-    poll.addCatch(reportFailure, { resultPath: '$.error' });
-    const wait = new sfn.Wait(this, 'WaitBeforeNextLook', { time: sfn.WaitTime.secondsPath('$.waitSeconds') });
-    const definition = poll.next(new sfn.Choice(this, 'Ended?')
-      .when(sfn.Condition.booleanEquals('$.done', true), new sfn.Succeed(this, 'Signalled'))
-      .when(sfn.Condition.isPresent('$.validate'), this.validateRestore(poll))
-      .otherwise(wait.next(poll)));
-    const machine = new sfn.StateMachine(this, 'Poller', {
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      // A backstop past the longest wait condition; the poller itself ends every execution sooner.
-      timeout: Duration.seconds(MAX_WAIT_CONDITION_SECONDS + 3600),
-      // The execution data (the restore's properties) stays out of the logs; the poller logs what it saw.
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      tracingEnabled: true,
-    });
-    suppressNag(machine.role.node.findChild('DefaultPolicy'), [
-      { id: 'AwsSolutions-IAM5', reason: 'aws-cdk-lib\'s LambdaInvoke allows the poller function\'s versions and aliases (<function ARN>:*), of this one function only', appliesTo: [tokenArnPattern(':*')] },
-      { id: 'AwsSolutions-IAM5', reason: 'CloudWatch Logs delivery and X-Ray actions have no resource-level permissions', appliesTo: ['Resource::*'] },
-    ]);
-    return machine;
-  }
-
-  /**
-   * Invokes the user's validator the poller names, for at most the seconds it says, and hands the answer (or
-   * the error) back to the poller, which decides the signal. Lambda's own failures and throttling are retried;
-   * the validator's failure is not. A custom state: the function is only known at run time.
-   */
-  private validateRestore(poll: sfn.State): sfn.CustomState {
-    const validate = new sfn.CustomState(this, 'ValidateRestore', {
-      stateJson: {
-        Type: 'Task',
-        Resource: `arn:${Aws.PARTITION}:states:::lambda:invoke`,
-        Parameters: { 'FunctionName.$': '$.validate.FunctionArn', 'Payload.$': '$.validate.Event' },
-        TimeoutSecondsPath: '$.validate.TimeoutSeconds',
-        ResultSelector: { 'Payload.$': '$.Payload' },
-        ResultPath: '$.validation',
-        Retry: [{
-          ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
-          IntervalSeconds: 2,
-          MaxAttempts: 6,
-          BackoffRate: 2,
-        }],
-        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.validation', Next: poll.stateId }],
-      },
-    });
-    validate.next(poll);
-    return validate;
   }
 
   /**

@@ -1,6 +1,5 @@
-import { readBoolean, readInteger, readOptionalString, readString, RemovalPolicyName, RemovalRule } from './common';
-
-/** What the kinds that restore a DB cluster share in their contracts. */
+/** What the kinds that restore a DB cluster share in their definitions: engines, removal, settings, attributes. */
+import { readBoolean, readInteger, readOptionalString, readStringList, RemovalPolicyName, RemovalRule } from './common';
 
 /** The DB cluster engines, as the RDS and Neptune APIs name them. */
 export const CLUSTER_ENGINES = ['neptune', 'aurora-mysql', 'aurora-postgresql'] as const;
@@ -46,24 +45,6 @@ export type ClusterSetting = typeof CLUSTER_SETTINGS[number];
 export const CLUSTER_IN_PLACE = ['Tags', 'RemovalPolicy', 'DeletionProtection', ...CLUSTER_SETTINGS] as const;
 export type ClusterInPlace = typeof CLUSTER_IN_PLACE[number];
 
-/** A resource tag as the RDS and Neptune APIs take it. */
-export interface ApiTag {
-  readonly Key: string;
-  readonly Value: string;
-}
-
-export function readTags(raw: unknown): ApiTag[] | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (!Array.isArray(raw)) throw new Error(`Property Tags must be a list of {Key, Value}, got ${JSON.stringify(raw)}`);
-  return raw.map((tag, i) => ({ Key: readString(`Tags[${i}].Key`, tag?.Key), Value: String(tag?.Value ?? '') }));
-}
-
-export function readStringList(name: string, raw: unknown): string[] | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (!Array.isArray(raw)) throw new Error(`Property ${name} must be a list of strings, got ${JSON.stringify(raw)}`);
-  return raw.map((item, i) => readString(`${name}[${i}]`, item));
-}
-
 function readNumber(name: string, raw: unknown): number {
   const value = typeof raw === 'number' ? raw : Number(raw);
   if (raw === '' || raw === null || raw === undefined || Number.isNaN(value)) throw new Error(`Property ${name} must be a number, got ${JSON.stringify(raw)}`);
@@ -96,3 +77,12 @@ export function readClusterSettings(props: Record<string, unknown>): ClusterSett
 
 /** The attribute a cluster with a managed master password adds to the common ones: its secret. */
 export const MASTER_USER_SECRET_ARN_ATTRIBUTE = 'MasterUserSecretArn';
+
+/**
+ * Attributes of a restored DB cluster, returned by the handler as the attributes resource's Data and read by
+ * the constructs with getAtt (MasterUserSecretArn empty without a managed password).
+ */
+export const CLUSTER_ATTRIBUTES = [
+  'DBClusterIdentifier', 'DBClusterArn', 'DbClusterResourceId', 'Endpoint', 'ReaderEndpoint', 'Port', MASTER_USER_SECRET_ARN_ATTRIBUTE,
+] as const;
+export type ClusterAttribute = typeof CLUSTER_ATTRIBUTES[number];

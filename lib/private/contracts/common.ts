@@ -123,19 +123,6 @@ export function readAttributesProperties(props: Record<string, unknown>): Attrib
   };
 }
 
-/**
- * Attributes of a restored DB cluster, returned by the handler as the attributes resource's Data
- * and read by the constructs with getAtt.
- */
-export interface ClusterAttributes {
-  readonly DBClusterIdentifier: string;
-  readonly DBClusterArn: string;
-  readonly DbClusterResourceId: string;
-  readonly Endpoint: string;
-  readonly ReaderEndpoint: string;
-  readonly Port: string;
-}
-
 /** Seconds between two polls of a delete by the provider framework. */
 export const POLL_INTERVAL_SECONDS = 30;
 
@@ -256,6 +243,33 @@ export function readOptionalString(name: string, raw: unknown): string | undefin
 export function readEnum<T extends string>(name: string, raw: unknown, allowed: readonly T[]): T {
   if (typeof raw === 'string' && (allowed as readonly string[]).includes(raw)) return raw as T;
   throw new Error(`Property ${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+}
+
+/** Reads an optional ISO 8601 time, kept as the string it was given. */
+export function readIsoTime(name: string, raw: unknown): string | undefined {
+  const time = readOptionalString(name, raw);
+  if (time !== undefined && Number.isNaN(Date.parse(time))) throw new Error(`Property ${name} must be an ISO 8601 time, got ${JSON.stringify(time)}`);
+  return time;
+}
+
+/** A resource tag as the RDS, Neptune and most other APIs take it. */
+export interface ApiTag {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+/** Reads a list of tags as `{Key, Value}` pairs. */
+export function readTags(raw: unknown): ApiTag[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) throw new Error(`Property Tags must be a list of {Key, Value}, got ${JSON.stringify(raw)}`);
+  return raw.map((tag, i) => ({ Key: readString(`Tags[${i}].Key`, tag?.Key), Value: String(tag?.Value ?? '') }));
+}
+
+/** Reads an optional list of strings. */
+export function readStringList(name: string, raw: unknown): string[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) throw new Error(`Property ${name} must be a list of strings, got ${JSON.stringify(raw)}`);
+  return raw.map((item, i) => readString(`${name}[${i}]`, item));
 }
 
 /** Reads an optional map of strings (tags, restore metadata, database names). */

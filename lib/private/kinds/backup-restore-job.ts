@@ -1,7 +1,6 @@
-import { CommonRestoreProperties, readBoolean, readCommonProperties, readString, readStringMap } from './common';
-
-/** CloudFormation type of the AWS Backup restore job custom resource. */
-export const BACKUP_RESTORE_JOB_RESOURCE_TYPE = 'Custom::BackupRestoreJob';
+/** The AWS Backup restore job (StartRestoreJob), waited for with DescribeRestoreJob. */
+import { RestoreKind } from './kind';
+import { CommonRestoreProperties, readBoolean, readCommonProperties, readString, readStringMap } from '../contracts/common';
 
 /** Properties of the restore job custom resource. Names follow the StartRestoreJob API. */
 export interface BackupRestoreJobProperties extends CommonRestoreProperties {
@@ -16,13 +15,9 @@ export interface BackupRestoreJobProperties extends CommonRestoreProperties {
   readonly Metadata?: Record<string, string>;
 }
 
-/** Nothing of a job changes in place: other inputs are another job (AWS Backup cannot change a started one). */
-export const BACKUP_RESTORE_JOB_IN_PLACE = [] as const;
+const ATTRIBUTES = ['RestoreJobId', 'CreatedResourceArn', 'Status', 'ResourceType', 'CompletionDate'] as const;
 
-/** Properties the handler keeps out of every log line and out of the polling state. */
-export const BACKUP_SENSITIVE_PROPERTIES = ['Metadata'];
-
-export function readBackupRestoreJobProperties(props: Record<string, unknown>): BackupRestoreJobProperties {
+function read(props: Record<string, unknown>): BackupRestoreJobProperties {
   return {
     ...readCommonProperties(props),
     RecoveryPointArn: readString('RecoveryPointArn', props.RecoveryPointArn),
@@ -32,3 +27,14 @@ export function readBackupRestoreJobProperties(props: Record<string, unknown>): 
     Metadata: readStringMap('Metadata', props.Metadata),
   };
 }
+
+export const BACKUP_RESTORE_JOB: RestoreKind<BackupRestoreJobProperties, typeof ATTRIBUTES[number]> = {
+  name: 'backup-restore-job',
+  resourceType: 'Custom::BackupRestoreJob',
+  read,
+  // Nothing of a job changes in place: other inputs are another job (AWS Backup cannot change a started one).
+  inPlace: [],
+  attributes: ATTRIBUTES,
+  sensitive: ['Metadata'],
+  restoresOnUpdate: true,
+};

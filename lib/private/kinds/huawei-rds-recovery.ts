@@ -1,19 +1,11 @@
+/** The Huawei Cloud RDS v3.1 restore into an existing DB instance, from a backup or a point in time. */
+import { RestoreKind } from './kind';
 import {
   CommonRestoreProperties, readBoolean, readCommonProperties, readEnum, readInteger, readOptionalString, readString, readStringMap,
-} from './common';
-
-/** CloudFormation type of the Huawei Cloud RDS recovery custom resource. */
-export const HUAWEI_RDS_RECOVERY_RESOURCE_TYPE = 'Custom::HuaweiRdsRecovery';
+} from '../contracts/common';
 
 export const HUAWEI_ENGINES = ['mysql', 'postgresql', 'sqlserver'] as const;
 export type HuaweiEngineName = typeof HUAWEI_ENGINES[number];
-
-/**
- * The credentials may change without a restore. Nothing else changes in place: a restore into an existing
- * instance is never repeated by an Update (whose rollback would restore the old source over it again), so
- * the construct makes other inputs another resource.
- */
-export const HUAWEI_RDS_RECOVERY_IN_PLACE = ['CredentialsSecretArn'] as const;
 
 /** Properties of the recovery custom resource; the request body's names are Huawei Cloud's. */
 export interface HuaweiRdsRecoveryProperties extends CommonRestoreProperties {
@@ -35,7 +27,7 @@ export interface HuaweiRdsRecoveryProperties extends CommonRestoreProperties {
   readonly RestoreAllDatabases?: boolean;
 }
 
-export function readHuaweiRdsRecoveryProperties(props: Record<string, unknown>): HuaweiRdsRecoveryProperties {
+function read(props: Record<string, unknown>): HuaweiRdsRecoveryProperties {
   return {
     ...readCommonProperties(props),
     Endpoint: readString('Endpoint', props.Endpoint),
@@ -51,3 +43,13 @@ export function readHuaweiRdsRecoveryProperties(props: Record<string, unknown>):
     RestoreAllDatabases: readBoolean('RestoreAllDatabases', props.RestoreAllDatabases),
   };
 }
+
+export const HUAWEI_RDS_RECOVERY: RestoreKind<HuaweiRdsRecoveryProperties, 'JobId'> = {
+  name: 'huawei-rds-recovery',
+  resourceType: 'Custom::HuaweiRdsRecovery',
+  read,
+  // The credentials may change without a restore.
+  inPlace: ['CredentialsSecretArn'],
+  attributes: ['JobId'],
+  restoresOnUpdate: false,
+};

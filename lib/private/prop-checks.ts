@@ -1,10 +1,9 @@
-import { Duration, Token } from 'aws-cdk-lib';
-
 /**
- * Synth-time checks shared by every construct. Each one skips unresolved tokens, because only
+ * Synth-time checks of props shared by every construct. Each one skips unresolved tokens, because only
  * CloudFormation knows their value, and throws an error that names the prop, shows the value and
  * says what would be valid.
  */
+import { Duration, Token } from 'aws-cdk-lib';
 
 /** Fails with a message in the library's one format. */
 export function invalidProp(prop: string, value: unknown, rule: string): never {
@@ -57,17 +56,4 @@ export function validateDuration(prop: string, value: Duration | undefined, min:
   if (seconds < min.toSeconds() || seconds > max.toSeconds()) {
     invalidProp(prop, value.toHumanString(), `use a duration from ${min.toHumanString()} to ${max.toHumanString()}`);
   }
-}
-
-/** Problems with a resource tag, or undefined when it is valid (RDS and Neptune tag rules). */
-export function tagProblem(key: string, value: string): string | undefined {
-  if (Token.isUnresolved(key)) return undefined;
-  if (key.length < 1 || key.length > 128) return `the key has ${key.length} characters; use 1 to 128`;
-  if (/^aws:/i.test(key)) return 'the key starts with "aws:", a prefix reserved for AWS';
-  if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(key)) return 'the key may contain only letters, digits, white space and _ . : / = + - @';
-  if (!Token.isUnresolved(value)) {
-    if (value.length > 256) return `the value has ${value.length} characters; use at most 256`;
-    if (/^aws:/i.test(value)) return 'the value starts with "aws:", a prefix reserved for AWS';
-  }
-  return undefined;
 }

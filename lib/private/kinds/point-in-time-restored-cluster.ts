@@ -1,15 +1,15 @@
-import { ApiTag, CLUSTER_ENGINES, CLUSTER_REMOVAL, ClusterEngineName, ClusterSettings, readClusterSettings, readStringList, readTags } from './cluster';
+/** The point-in-time restore: a new Neptune or Aurora cluster from a source cluster (RestoreDBClusterToPointInTime). */
+import { RestoreKind } from './kind';
 import {
-  CommonRestoreProperties, RemovalPolicyName, readBoolean, readCommonProperties, readEnum, readInteger,
-  readOptionalString, readRemovalPolicy, readString,
-} from './common';
-
-/** CloudFormation type of the point-in-time restore custom resource. */
-export const POINT_IN_TIME_RESTORED_CLUSTER_RESOURCE_TYPE = 'Custom::PointInTimeRestoredCluster';
+  CLUSTER_ATTRIBUTES, CLUSTER_ENGINES, CLUSTER_IN_PLACE, CLUSTER_REMOVAL, ClusterAttribute, ClusterEngineName, ClusterSettings, readClusterSettings,
+} from '../contracts/cluster';
+import {
+  ApiTag, CommonRestoreProperties, RemovalPolicyName, readBoolean, readCommonProperties, readEnum, readInteger, readIsoTime, readOptionalString,
+  readRemovalPolicy, readString, readStringList, readTags,
+} from '../contracts/common';
 
 export const RESTORE_TYPES = ['full-copy', 'copy-on-write'] as const;
 export type RestoreTypeName = typeof RESTORE_TYPES[number];
-
 
 /**
  * Properties of the point-in-time restore custom resource. Names follow the
@@ -38,12 +38,7 @@ export interface PointInTimeRestoredClusterProperties extends CommonRestorePrope
   readonly RemovalPolicy: RemovalPolicyName;
 }
 
-/** Decodes the custom resource's properties as CloudFormation delivers them. */
-export function readPointInTimeRestoredClusterProperties(props: Record<string, unknown>): PointInTimeRestoredClusterProperties {
-  const restoreToTime = readOptionalString('RestoreToTime', props.RestoreToTime);
-  if (restoreToTime !== undefined && Number.isNaN(Date.parse(restoreToTime))) {
-    throw new Error(`Property RestoreToTime must be an ISO 8601 time, got ${JSON.stringify(restoreToTime)}`);
-  }
+function read(props: Record<string, unknown>): PointInTimeRestoredClusterProperties {
   const source = readOptionalString('SourceDBClusterIdentifier', props.SourceDBClusterIdentifier);
   const sourceResourceId = readOptionalString('SourceDbClusterResourceId', props.SourceDbClusterResourceId);
   if ((source === undefined) === (sourceResourceId === undefined)) {
@@ -56,7 +51,7 @@ export function readPointInTimeRestoredClusterProperties(props: Record<string, u
     DBClusterIdentifier: readString('DBClusterIdentifier', props.DBClusterIdentifier),
     SourceDBClusterIdentifier: source,
     SourceDbClusterResourceId: sourceResourceId,
-    RestoreToTime: restoreToTime,
+    RestoreToTime: readIsoTime('RestoreToTime', props.RestoreToTime),
     RestoreType: readEnum('RestoreType', props.RestoreType ?? 'full-copy', RESTORE_TYPES),
     Port: readInteger('Port', props.Port),
     DBSubnetGroupName: readOptionalString('DBSubnetGroupName', props.DBSubnetGroupName),
@@ -71,3 +66,14 @@ export function readPointInTimeRestoredClusterProperties(props: Record<string, u
     RemovalPolicy: readRemovalPolicy(props.RemovalPolicy, CLUSTER_REMOVAL),
   };
 }
+
+export const POINT_IN_TIME_RESTORED_CLUSTER: RestoreKind<PointInTimeRestoredClusterProperties, ClusterAttribute> = {
+  name: 'point-in-time-restored-cluster',
+  resourceType: 'Custom::PointInTimeRestoredCluster',
+  read,
+  inPlace: CLUSTER_IN_PLACE,
+  removal: CLUSTER_REMOVAL,
+  attributes: CLUSTER_ATTRIBUTES,
+  tags: 'list',
+  restoresOnUpdate: true,
+};

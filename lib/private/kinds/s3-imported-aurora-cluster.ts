@@ -1,11 +1,10 @@
-import { ApiTag, CLUSTER_REMOVAL, ClusterSettings, readClusterSettings, readStringList, readTags } from './cluster';
+/** The S3 import: an Aurora MySQL cluster made from a Percona XtraBackup in S3 (RestoreDBClusterFromS3). */
+import { RestoreKind } from './kind';
+import { CLUSTER_ATTRIBUTES, CLUSTER_IN_PLACE, CLUSTER_REMOVAL, ClusterAttribute, ClusterSettings, readClusterSettings } from '../contracts/cluster';
 import {
-  CommonRestoreProperties, RemovalPolicyName, readBoolean, readCommonProperties, readEnum, readInteger, readOptionalString,
-  readRemovalPolicy, readString,
-} from './common';
-
-/** CloudFormation type of the S3 import custom resource. */
-export const S3_IMPORTED_AURORA_CLUSTER_RESOURCE_TYPE = 'Custom::S3ImportedAuroraCluster';
+  ApiTag, CommonRestoreProperties, RemovalPolicyName, readBoolean, readCommonProperties, readEnum, readInteger, readOptionalString,
+  readRemovalPolicy, readString, readStringList, readTags,
+} from '../contracts/common';
 
 /**
  * Properties of the S3 import custom resource. Names follow the RestoreDBClusterFromS3 API;
@@ -35,7 +34,7 @@ export interface S3ImportedAuroraClusterProperties extends CommonRestoreProperti
   readonly RemovalPolicy: RemovalPolicyName;
 }
 
-export function readS3ImportedAuroraClusterProperties(props: Record<string, unknown>): S3ImportedAuroraClusterProperties {
+function read(props: Record<string, unknown>): S3ImportedAuroraClusterProperties {
   return {
     ...readCommonProperties(props),
     ...readClusterSettings(props),
@@ -62,3 +61,14 @@ export function readS3ImportedAuroraClusterProperties(props: Record<string, unkn
     RemovalPolicy: readRemovalPolicy(props.RemovalPolicy, CLUSTER_REMOVAL),
   };
 }
+
+export const S3_IMPORTED_AURORA_CLUSTER: RestoreKind<S3ImportedAuroraClusterProperties, ClusterAttribute> = {
+  name: 's3-imported-aurora-cluster',
+  resourceType: 'Custom::S3ImportedAuroraCluster',
+  read,
+  inPlace: CLUSTER_IN_PLACE,
+  removal: CLUSTER_REMOVAL,
+  attributes: CLUSTER_ATTRIBUTES,
+  tags: 'list',
+  restoresOnUpdate: true,
+};

@@ -1,0 +1,120 @@
+/**
+ * The handler's permissions for restored DB clusters: the restore into this stack's clusters only, their
+ * lifecycle (describe, tag, modify, delete) only while they carry the stack's tag, and what their settings use.
+ */
+import { ArnFormat, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { MasterSecretSettings } from './cluster-settings';
+import { ClusterSettings } from './contracts/cluster';
+import { thisStacks } from './handler-policy';
+import { RestoreProvider } from './restore-provider';
+import type { RestoreResource } from './restore-resource';
+import type { CommonClusterProps } from './restored-cluster';
+
+/** Why the handler may read any cluster of the account and region. */
+const READ_CLUSTERS = 'The handler reads clusters of this account and region (describe, list tags) to find out whether one exists and whose it is '
+  + 'before it acts';
+
+/** Why a restore call may name any source cluster, subnet group or parameter group of the account and region. */
+export const RESTORE_INTO_THIS_STACK = 'The restore call is allowed only when it tags the new cluster with this stack '
+  + '(aws:RequestTag/cdk-restore-constructs:stack), and it can tag only the clusters this stack names (a separate statement); '
+  + 'the sources, subnet groups and parameter groups of the account and region are named by pattern so that the statement does not grow';
+
+/** Why the handler may change or delete any cluster that carries the stack's tag. */
+const CHANGE_THIS_STACKS = 'Changes and deletes are allowed only on clusters tagged with this stack (aws:ResourceTag/cdk-restore-constructs:stack), '
+  + 'a tag the handler can put only on the clusters this stack names';
+
+/** Why the stack's own clusters and final snapshots are named by a pattern. */
+const THIS_STACKS_NAMES = 'The clusters whose identifiers the constructs derive share the construct path\'s start, named once as a pattern so that '
+  + 'the statement does not grow with the restores; final snapshots are named after their cluster and the time of the delete';
+
+/** ARN of an RDS resource of this stack (clusters, subnet groups, snapshots, ...). */
+export function rdsArn(scope: Construct, resource: string, resourceName: string): string {
+  return Stack.of(scope).formatArn({ service: 'rds', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/** The restored clusters of a stack: identifiers the constructs derived, and those the user gave. */
+interface ClusterTargets {
+  readonly derived: string[];
+  readonly given: string[];
+}
+
+const CLUSTER_TARGETS = new WeakMap<Stack, ClusterTargets>();
+
+function commonPrefix(values: readonly string[]): string {
+  let prefix = values[0] ?? '';
+  for (const value of values) while (!value.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix;
+}
+
+/** Shorter than this, a shared start would be a pattern on others' clusters too; the identifiers are named each. */
+const MIN_PREFIX = 8;
+
+/**
+ * The stack's clusters, named as tightly as a statement that does not grow can: derived identifiers by their
+ * common start (the stack and construct path) as one pattern, given ones each.
+ */
+function targetNames(targets: ClusterTargets, suffix: string): string[] {
+  const prefix = commonPrefix(targets.derived);
+  const derived = targets.derived.length > 1 && prefix.length >= MIN_PREFIX ? [`${prefix}*`] : targets.derived;
+  return [...new Set([...derived, ...targets.given])].map((name) => `${name}${suffix}`);
+}
+
+/**
+ * Lets the handler tag a new cluster of this stack at its restore (and one an earlier version restored, to claim
+ * it), and delete it with a final snapshot. Named by identifier, not by tag: IAM cannot tell tagging at creation
+ * from tagging an existing cluster, so a tag condition alone would let the role claim any cluster.
+ */
+export function grantStackClusters(restore: RestoreResource, identifier: string, derived: boolean): void {
+  const stack = Stack.of(restore);
+  let targets = CLUSTER_TARGETS.get(stack);
+  if (!targets) {
+    const named = targets = { derived: [], given: [] };
+    CLUSTER_TARGETS.set(stack, named);
+    restore.addToHandlerPolicy(new iam.PolicyStatement({
+      actions: ['rds:AddTagsToResource'],
+      resources: Lazy.uncachedList({ produce: () => targetNames(named, '').map((name) => rdsArn(stack, 'cluster', name)) }),
+      conditions: thisStacks(restore, 'aws:RequestTag'),
+    }));
+    restore.addToHandlerPolicy(new iam.PolicyStatement({
+      actions: ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
+      resources: Lazy.uncachedList({ produce: () => targetNames(named, '-final-*').map((name) => rdsArn(stack, 'cluster-snapshot', name)) }),
+    }));
+    const arn = (type: string, name: string) => ({ regex: `/^Resource::arn:<AWS::Partition>:rds:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d+):${type}:${name}$/` });
+    RestoreProvider.of(restore).acceptWildcards([arn('cluster', '[a-z][a-z0-9-]*\\*'), arn('cluster-snapshot', '[a-z][a-z0-9-]*\\*?-final-\\*')], THIS_STACKS_NAMES);
+  }
+  (derived && !Token.isUnresolved(identifier) ? targets.derived : targets.given).push(identifier);
+}
+
+/**
+ * What the shared handler does to a restored cluster after the restore: describe it, tag it, modify it,
+ * delete it. The same statement for every cluster of the stack: changes need the stack's tag, which only
+ * the stack's own clusters can get.
+ */
+export function grantClusterLifecycle(restore: RestoreResource): void {
+  const clusters = rdsArn(restore, 'cluster', '*');
+  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBClusters', 'rds:ListTagsForResource'], resources: [clusters] }), READ_CLUSTERS);
+  restore.addToHandlerPolicy(new iam.PolicyStatement({
+    actions: ['rds:AddTagsToResource', 'rds:RemoveTagsFromResource', 'rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot'],
+    resources: [clusters],
+    conditions: thisStacks(restore, 'aws:ResourceTag'),
+  }), CHANGE_THIS_STACKS);
+  // DescribeEvents has no resource-level permissions; it only reads the failure message.
+  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeEvents'], resources: ['*'] }),
+    'rds:DescribeEvents has no resource-level permissions; the handler reads why a restore failed');
+}
+
+/** What the handler needs for the settings ModifyDBCluster or the restore call applies: the secret, the keys. */
+export function grantSettings(restore: RestoreResource, settings: ClusterSettings, props: CommonClusterProps, secret: MasterSecretSettings): void {
+  if (settings.ManageMasterUserPassword) {
+    // RDS creates the master user secret on the caller's behalf, named rds!cluster-..., and (when ModifyDBCluster
+    // turns it on) rotates it to set the new password.
+    restore.addToHandlerPolicy(new iam.PolicyStatement({
+      actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource', 'secretsmanager:RotateSecret'],
+      resources: [Stack.of(restore).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!cluster-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }), 'RDS names the master user secrets it manages rds!cluster-<id>, with an id it makes; only such secrets are allowed');
+  }
+  if (secret.masterUserSecretKey) restore.grantKeyUse(secret.masterUserSecretKey, ['rds', 'secretsmanager'], true);
+  if (props.performanceInsightEncryptionKey) restore.grantKeyUse(props.performanceInsightEncryptionKey, ['rds']);
+}
