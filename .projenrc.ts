@@ -76,6 +76,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'pg',
     '@types/pg',
     `@aws-cdk/integ-tests-alpha@${CDK_DEV_VERSION}-alpha.0`,
+    // The rehearsal plays the synthesized polling state machine with it (bundled into assets/rehearse).
+    'aws-local-stepfunctions@3.0.0',
   ],
   jestOptions: {
     jestVersion: '^29',

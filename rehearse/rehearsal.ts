@@ -19,6 +19,7 @@ import { Emulator, emulatorAnswers, startMoto, useEmulator } from './emulator';
 import { HuaweiRdsStandIn } from './huawei-stand-in';
 import { asCloudFormationDelivers, resolveValue } from './intrinsics';
 import { RdsS3ImportStandIn } from './rds-s3-import-stand-in';
+import { PlayedState, playDefinition, TaskRunner } from './state-machine-player';
 import { isStepFunctionsCall, PlayedExecution, StepFunctionsStandIn } from './step-functions';
 import { executionName } from '../lambda/shared/executions';
 import { VALIDATION_RESOURCE_TYPE } from '../lib/private/contracts/common';
@@ -32,7 +33,7 @@ import { S3_IMPORTED_AURORA_CLUSTER } from '../lib/private/kinds/s3-imported-aur
  * A rehearsal: a synthesized stack's restores run locally, through the handler bundles of its
  * cloud assembly, against an AWS API emulator. The rehearsal plays CloudFormation (the event
  * sequence, the wait conditions), the CDK provider framework (onEvent, then isComplete until
- * complete), Step Functions and the polling state machine (poll, wait, repeat, invoke the validator); the
+ * complete), Step Functions and the polling state machine (its synthesized definition, interpreted); the
  * handlers and the app's Node.js validators run as in Lambda.
  */
 export interface RehearsalOptions {
@@ -93,13 +94,15 @@ export interface RehearsalResult extends StandInState {
   readonly skipped: string[];
   /** The validations run, by the logical id of their resource and of their function, and what the functions answered. */
   readonly validations: RehearsedValidation[];
+  /** The state machine executions played, in order: the resource each was for, and the states it went through. */
+  readonly executions: RehearsedExecution[];
 }
 
-/** What a poller asks the state machine to invoke: the validator, its event, and how long it may take. */
-interface ValidateRequest {
-  readonly FunctionArn: string;
-  readonly Event: unknown;
-  readonly TimeoutSeconds: number;
+/** One execution of a state machine of the stack, as the rehearsal played its definition. */
+export interface RehearsedExecution {
+  readonly resource: string;
+  readonly stateMachine: string;
+  readonly states: PlayedState[];
 }
 
 /** A validation the rehearsal ran (Node.js validators from the assembly, in-process) or reported as not rehearsed. */
@@ -169,6 +172,7 @@ class Rehearsal {
   private readonly attributes = new Map<string, Record<string, string>>();
   private readonly signals = new Map<string, Array<{ Status: string; Reason: string; UniqueId: string; Data: string }>>();
   private readonly validations: RehearsedValidation[] = [];
+  private readonly executions: RehearsedExecution[] = [];
   private readonly stateMachines = new Map<string, string>();
   private readonly resources: Record<string, TemplateResource>;
   private signalBase = '';
@@ -532,46 +536,54 @@ class Rehearsal {
   }
 
   /**
-   * Runs an execution of the polling state machine as its definition says: the poller's steps, with its waits
-   * (shortened), and the validator a step asks for. `label` is the resource the execution is for.
+   * Runs an execution of one of the stack's state machines as its synthesized definition says (see
+   * `state-machine-player.ts`): its Task states run the assembly's functions here, its waits are shortened.
+   * `label` is the resource the execution is for.
    */
   private async playExecution(label: string, execution: PlayedExecution): Promise<void> {
     execution.played = true;
     const machineId = [...this.stateMachines].find(([, arn]) => execution.arn.startsWith(`${arn.replace(':stateMachine:', ':execution:')}:`))?.[0];
     if (!machineId) throw new RehearsalFailure(`${label}: execution ${execution.arn} is of no state machine of the stack`);
-    const poller = this.pollerOf(machineId);
+    const definition = JSON.parse(String(this.resolve(this.resources[machineId].Properties?.DefinitionString)));
     const start = Date.now();
-    let state = JSON.parse(execution.input);
-    try {
-      while (!state.done) {
-        const step = await this.invoke(poller, state);
+    const runner: TaskRunner = {
+      runFunction: async (arn, input) => {
+        const step = await this.invoke(this.functionOf(arn, machineId), input);
         this.showLogs(step.logs);
-        state = step.result;
-        if (state.validate && !state.done) {
-          // The state machine's ValidateRestore state: the validator's answer, or its error, goes back to the poller.
-          state = { ...state, validation: await this.runValidator(label, state.validate) };
-          continue;
-        }
-        if (!state.done) {
-          this.print(`    ${state.PhysicalResourceId}: status "${state.LastStatus}" (${elapsedSince(start)}; next look asked for in ${state.waitSeconds}s)`);
-          await sleep(Math.min(state.waitSeconds * 1000, this.maxPauseMs));
-        }
-      }
+        return step.result;
+      },
+      invoke: (functionName, payload, timeoutSeconds) => this.runValidator(label, functionName, payload, timeoutSeconds),
+    };
+    const onState = (state: PlayedState, input: any) => {
+      if (state.type !== 'Wait') return;
+      this.print(`    ${input.PhysicalResourceId}: status "${input.LastStatus}" (${elapsedSince(start)}; next look asked for in ${state.waitSeconds}s)`);
+    };
+    try {
+      const run = await playDefinition(definition, JSON.parse(execution.input), runner, { maxPauseMs: this.maxPauseMs, onState });
+      this.executions.push({ resource: label, stateMachine: machineId, states: run.states });
+      Object.assign(execution, { status: 'SUCCEEDED', output: run.output });
     } catch (error) {
-      Object.assign(execution, { status: 'FAILED', error: (error as Error)?.name ?? 'Error', cause: (error as Error)?.message });
-      throw error;
+      const failure = ((error as Error)?.cause ?? error) as Error;
+      Object.assign(execution, { status: 'FAILED', error: failure?.name ?? 'Error', cause: failure?.message });
+      throw new RehearsalFailure(`${label}: the execution of ${machineId} failed: ${failure?.name}: ${failure?.message}`);
     }
-    Object.assign(execution, { status: 'SUCCEEDED', output: state });
+  }
+
+  /** The stack's function a Task state names by its ARN. */
+  private functionOf(arn: string, machineId: string): string {
+    const id = arn.split(':function:')[1];
+    if (this.resources[id]?.Type !== 'AWS::Lambda::Function') throw new RehearsalFailure(`State machine ${machineId} invokes ${arn}, which is no function of the stack`);
+    return id;
   }
 
   /**
-   * Runs the validator a poller asked for as the state machine would: a Node.js function of the assembly, in
-   * this process, within its timeout; its answer as the invocation's Payload, its error as the caught error.
+   * Runs a validator as Step Functions' lambda:invoke would: a Node.js function of the assembly, in this
+   * process, within its timeout; its answer as the invocation's Payload, its error thrown as Lambda names it.
    * A validator the rehearsal cannot run (another runtime, inline code, not in the stack) is reported, and
    * passes, so the rest of the stack is still rehearsed.
    */
-  private async runValidator(resource: string, validate: ValidateRequest): Promise<Record<string, unknown>> {
-    const functionId = String(validate.FunctionArn).split(':function:')[1] ?? validate.FunctionArn;
+  private async runValidator(resource: string, functionArn: string, payload: unknown, timeoutSeconds = 60): Promise<{ Payload: unknown }> {
+    const functionId = String(functionArn).split(':function:')[1] ?? functionArn;
     const props = this.resources[functionId]?.Type === 'AWS::Lambda::Function' ? this.resources[functionId].Properties ?? {} : undefined;
     const runtime = String(props?.Runtime ?? 'unknown');
     if (!props || !runtime.startsWith('nodejs') || typeof props.Code?.S3Key !== 'string') {
@@ -580,9 +592,10 @@ class Rehearsal {
       this.validations.push({ resource, validator: functionId, outcome: 'not rehearsed', message: `it ${why}` });
       return { Payload: { passed: true, message: `validator not rehearsed (it ${why})` } };
     }
-    this.print(`    validating with ${functionId} (${runtime}, at most ${validate.TimeoutSeconds}s)`);
+    this.print(`    validating with ${functionId} (${runtime}, at most ${timeoutSeconds}s)`);
+    const failed = (name: string, cause: string) => Object.assign(new Error(cause), { name, cause });
     try {
-      const answer = await this.invoke(functionId, validate.Event, validate.TimeoutSeconds * 1000);
+      const answer = await this.invoke(functionId, payload, timeoutSeconds * 1000);
       this.showLogs(answer.logs);
       const result = answer.result as { passed?: boolean; message?: string } | undefined;
       this.validations.push({ resource, validator: functionId, outcome: result?.passed === true ? 'passed' : 'failed', message: String(result?.message ?? '') });
@@ -590,21 +603,13 @@ class Rehearsal {
     } catch (error) {
       if ((error as any).logs) this.showLogs((error as any).logs);
       if (error instanceof InvocationTimeout) {
-        this.validations.push({ resource, validator: functionId, outcome: 'failed', message: `no answer within ${validate.TimeoutSeconds}s` });
-        return { Error: 'States.Timeout', Cause: `The validator did not answer within ${validate.TimeoutSeconds}s` };
+        this.validations.push({ resource, validator: functionId, outcome: 'failed', message: `no answer within ${timeoutSeconds}s` });
+        throw failed('States.Timeout', `The validator did not answer within ${timeoutSeconds}s`);
       }
       const e = error as Error;
       this.validations.push({ resource, validator: functionId, outcome: 'failed', message: `threw ${e?.name}: ${e?.message}` });
-      return { Error: e?.name ?? 'Error', Cause: JSON.stringify({ errorType: e?.name, errorMessage: e?.message }) };
+      throw failed(e?.name ?? 'Error', JSON.stringify({ errorType: e?.name, errorMessage: e?.message }));
     }
-  }
-
-  private pollerOf(stateMachineId: string): string {
-    const definition = JSON.stringify(this.resources[stateMachineId].Properties?.DefinitionString ?? '');
-    const fn = [...definition.matchAll(/"Fn::GetAtt":\["([^"]+)","Arn"\]/g)].map((m) => m[1])
-      .find((candidate) => this.resources[candidate]?.Type === 'AWS::Lambda::Function');
-    if (!fn) throw new Error(`State machine ${stateMachineId} invokes no Lambda function the rehearsal can run`);
-    return fn;
   }
 
   standInState(): StandInState {
@@ -700,6 +705,7 @@ class Rehearsal {
       made,
       skipped,
       validations: this.validations,
+      executions: this.executions,
       ...this.standInState(),
     };
     if (failures.length) {

@@ -155,6 +155,43 @@ suite('cdk-restore-rehearse', () => {
     expect(await clusterIds()).toEqual(['one-graph', 'one-orders']);
   });
 
+  test('the rehearsal plays the state machine the template defines: a changed definition (a fixed wait, an extra state) is played as changed', async () => {
+    const app = await withSources('defined');
+    const asSynthesized = await rehearse({ app, endpoint: moto.endpoint, print });
+    const polled = asSynthesized.executions.filter((e) => /^GraphRestoreWait/.test(e.resource));
+    expect(polled).toHaveLength(1);
+    const names = polled[0].states.map((s) => s.name);
+    expect(names.slice(0, 2)).toEqual(['LookAtRestore', 'Ended?']);
+    expect(names).toContain('WaitBeforeNextLook');
+    expect(names[names.length - 1]).toBe('Signalled');
+    // The wait the poller asked for, through the definition's SecondsPath.
+    const asked = polled[0].states.find((s) => s.name === 'WaitBeforeNextLook')!.waitSeconds;
+    expect(asked).toBeGreaterThan(0);
+    expect(asked).not.toBe(7);
+
+    // The same app, its polling state machine edited in cdk.out: a Wait of 7 seconds, then a Pass state.
+    const editedApp = await withSources('edited');
+    const templateFile = path.join(editedApp, 'Rehearsed.template.json');
+    const template = JSON.parse(fs.readFileSync(templateFile, 'utf8'));
+    const [machine] = Object.values<any>(template.Resources)
+      .filter((r) => r.Type === 'AWS::StepFunctions::StateMachine' && JSON.stringify(r.Properties.DefinitionString).includes('LookAtRestore'));
+    const wait = '"WaitBeforeNextLook":{"Type":"Wait","SecondsPath":"$.waitSeconds","Next":"LookAtRestore"}';
+    const parts: unknown[] = machine.Properties.DefinitionString['Fn::Join'][1];
+    const at = parts.findIndex((part) => typeof part === 'string' && part.includes(wait));
+    expect(at).toBeGreaterThanOrEqual(0);
+    parts[at] = (parts[at] as string).replace(wait,
+      '"WaitBeforeNextLook":{"Type":"Wait","Seconds":7,"Next":"CountedLook"},"CountedLook":{"Type":"Pass","Next":"LookAtRestore"}');
+    fs.writeFileSync(templateFile, JSON.stringify(template));
+    lines.length = 0;
+    const edited = await rehearse({ app: editedApp, endpoint: moto.endpoint, print });
+    const played = edited.executions.filter((e) => /^GraphRestoreWait/.test(e.resource))[0].states;
+    const waited = played.findIndex((s) => s.name === 'WaitBeforeNextLook');
+    expect(played[waited]).toEqual({ name: 'WaitBeforeNextLook', type: 'Wait', waitSeconds: 7 });
+    expect(played[waited + 1]).toEqual({ name: 'CountedLook', type: 'Pass' });
+    expect(played[waited + 2].name).toBe('LookAtRestore');
+    expect(lines.join('\n')).toMatch(/edited-graph-copy: status "[^"]+" \(.*; next look asked for in 7s\)/);
+  });
+
   test('a failing restore fails with its own message; the others go on, those that need it are skipped, and the rollback deletes what was made', async () => {
     const app = await withSources('two', { chained: true });
     await new neptune.NeptuneClient({}).send(new neptune.DeleteDBClusterCommand({ DBClusterIdentifier: 'two-graph', SkipFinalSnapshot: true }));
