@@ -463,6 +463,17 @@ describe('Update', () => {
       .rejects.toThrow('DB cluster "graph-restored" no longer exists; it cannot be updated in place.');
   });
 
+  test('an in-place update of a cluster another stack resource made is refused, and changes nothing on it', async () => {
+    givenTarget(target('available'));
+    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [{ Key: OWNER_TAG_KEY, Value: 'arn:aws:cloudformation:us-east-1:123456789012:stack/Other/1|Other' }, STACK_TAG] });
+    await expect(onEvent(cfnEvent('Update', TYPE, { ...baseProps, DeletionProtection: true, Tags: [{ Key: 'team', Value: 'graph' }] },
+      { PhysicalResourceId: 'graph-restored', OldResourceProperties: baseProps })))
+      .rejects.toThrow(/^DB cluster "graph-restored" was not made by this stack resource \(its cdk-restore-constructs:owner tag is "arn:aws:cloudformation:.*Other"\), so this update does not change it/);
+    expect(neptuneMock.commandCalls(neptune.ModifyDBClusterCommand)).toHaveLength(0);
+    expect(neptuneMock.commandCalls(neptune.AddTagsToResourceCommand)).toHaveLength(0);
+    expect(neptuneMock.commandCalls(neptune.RemoveTagsFromResourceCommand)).toHaveLength(0);
+  });
+
   test('a change of restore input restores a new cluster under a new physical id and deletes nothing', async () => {
     neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'graph-restored-2' }).rejects(notFound('graph-restored-2'));
     givenSource();

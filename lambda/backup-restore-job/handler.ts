@@ -4,11 +4,12 @@ import { BackupClient, DescribeRestoreJobCommand, DescribeRestoreJobCommandOutpu
 import { AttributesProperties, restoreInputsOf } from '../../lib/private/contracts/common';
 import { BACKUP_RESTORE_JOB, BackupRestoreJobProperties } from '../../lib/private/kinds/backup-restore-job';
 import { explain, transientRetry } from '../shared/errors';
+import { restoreLifecycle } from '../shared/lifecycle';
 import { log } from '../shared/log';
 import { percentOf } from '../shared/metrics';
 import { ownerToken, requestToken } from '../shared/ownership';
 import { retrying } from '../shared/retry';
-import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
+import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult } from '../shared/types';
 
 const client = () => new BackupClient({ maxAttempts: 6 });
 
@@ -51,28 +52,13 @@ async function describeJob(jobId: string): Promise<DescribeRestoreJobCommandOutp
   return retrying(TRANSIENT_RETRY, () => client().send(new DescribeRestoreJobCommand({ RestoreJobId: jobId })));
 }
 
-export const backupRestoreJobHandler: RestoreKindHandler = {
+export const backupRestoreJobHandler = restoreLifecycle({
   kind: BACKUP_RESTORE_JOB,
-
-  async onEvent(event: OnEventRequest): Promise<OnEventResponse> {
-    const props = BACKUP_RESTORE_JOB.read(event.ResourceProperties);
-    switch (event.RequestType) {
-      case 'Create':
-        return start(event, props);
-      case 'Update': {
-        const old = BACKUP_RESTORE_JOB.read(event.OldResourceProperties);
-        const inputs = (p: BackupRestoreJobProperties) => requestToken(restoreInputsOf(p, BACKUP_RESTORE_JOB.inPlace));
-        // Other inputs mean another restore: a new job, and CloudFormation "deletes" the old one (a no-op).
-        return inputs(old) === inputs(props) ? { PhysicalResourceId: event.PhysicalResourceId } : start(event, props);
-      }
-      case 'Delete':
-        log(`Restore job ${event.PhysicalResourceId}: the resource it restored is not managed by this stack and is left in place`);
-        return { PhysicalResourceId: event.PhysicalResourceId };
-    }
-  },
+  // Other inputs mean another restore: a new job, and CloudFormation "deletes" the old one (a no-op).
+  start,
+  leftInPlace: (id) => `Restore job ${id}: the resource it restored is not managed by this stack and is left in place`,
 
   async poll(event: IsCompleteRequest): Promise<PollResult> {
-    if (event.RequestType === 'Delete') return { done: true, status: 'left in place' };
     const job = await describeJob(event.PhysicalResourceId);
     const status = job.Status ?? 'unknown';
     // Progress at every poll, for whoever watches the logs.
@@ -93,4 +79,4 @@ export const backupRestoreJobHandler: RestoreKindHandler = {
       CompletionDate: job.CompletionDate?.toISOString() ?? '',
     };
   },
-};
+});

@@ -13,9 +13,10 @@ import {
 } from '../../lib/private/contracts/common';
 import { RestoreKind } from '../../lib/private/kinds/kind';
 import { errorText } from '../shared/errors';
+import { refuseUnlessOwned, restoreLifecycle, tagChange } from '../shared/lifecycle';
 import { log } from '../shared/log';
-import { isOwnershipTag, missingStackTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
-import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
+import { missingStackTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
+import { OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
 
 /** Cluster states from which a restore never becomes available. */
 export const TERMINAL_FAILURE_STATES = new Set([
@@ -195,10 +196,13 @@ async function claimForStack(api: ClusterApi, arn: string, tags: ApiTag[], stack
  * Applies what changes in place: deletion protection, the settings, and the tags from the old set to
  * the new one, never touching the ownership tags.
  */
-async function updateInPlace(api: ClusterApi, id: string, old: ClusterProperties, props: ClusterProperties, stackId: string): Promise<void> {
+async function updateInPlace(api: ClusterApi, id: string, old: ClusterProperties, props: ClusterProperties,
+  event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>): Promise<void> {
   const cluster = await api.describe(id);
   if (!cluster) throw new Error(`DB cluster "${id}" no longer exists; it cannot be updated in place.`);
-  await claimForStack(api, cluster.DBClusterArn!, await api.listTags(cluster.DBClusterArn!), stackId);
+  const tags = await api.listTags(cluster.DBClusterArn!);
+  refuseUnlessOwned(tags, event, `DB cluster "${id}"`);
+  await claimForStack(api, cluster.DBClusterArn!, tags, event.StackId);
   // What RDS would refuse is refused before anything changes.
   if (!old.BacktrackWindow && props.BacktrackWindow) {
     throw new Error(`DB cluster "${id}" was restored without backtracking, which can only be chosen at the restore; remove backtrackWindow, or restore anew (a new clusterIdentifier).`);
@@ -222,12 +226,9 @@ async function updateInPlace(api: ClusterApi, id: string, old: ClusterProperties
       throw new Error(`DB cluster "${id}" cannot change its settings now (${errorText(error)}); deploy again once it is available.`);
     }
   }
-  const oldTags = old.Tags ?? [];
-  const wanted = new Map((props.Tags ?? []).filter((t) => !isOwnershipTag(t.Key)).map((t) => [t.Key, t.Value]));
-  const removed = oldTags.map((t) => t.Key).filter((k) => !wanted.has(k) && !isOwnershipTag(k));
-  const changed = [...wanted].filter(([k, v]) => oldTags.find((t) => t.Key === k)?.Value !== v);
+  const { removed, changed } = tagChange(old.Tags ?? [], props.Tags ?? []);
   if (removed.length) await api.removeTags(cluster.DBClusterArn!, removed);
-  if (changed.length) await api.addTags(cluster.DBClusterArn!, changed.map(([Key, Value]) => ({ Key, Value })));
+  if (changed.length) await api.addTags(cluster.DBClusterArn!, changed);
 }
 
 /**
@@ -337,39 +338,17 @@ async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKi
 
 /** The restore kind handler for a kind of cluster restore. */
 export function clusterRestoreHandler<P extends ClusterProperties>(kind: ClusterRestoreKind<P>): RestoreKindHandler {
-  const inPlace = kind.kind.inPlace;
-  return {
+  return restoreLifecycle<P>({
     kind: kind.kind,
-    async onEvent(event: OnEventRequest): Promise<OnEventResponse> {
-      const props = kind.kind.read(event.ResourceProperties);
-      switch (event.RequestType) {
-        case 'Create':
-          return createCluster(kind, event, props);
-        case 'Update': {
-          const old = kind.kind.read(event.OldResourceProperties);
-          if (requestToken(restoreInputsOf(old, inPlace)) === requestToken(restoreInputsOf(props, inPlace))) {
-            await updateInPlace(clusterApiFor(props.Engine), event.PhysicalResourceId, old, props, event.StackId);
-            return { PhysicalResourceId: event.PhysicalResourceId };
-          }
-          // A new physical id makes CloudFormation delete the old cluster after the stack update succeeds.
-          return createCluster(kind, event, props);
-        }
-        case 'Delete':
-          await advanceDelete(clusterApiFor(props.Engine), props, event, event.PhysicalResourceId, new Date());
-          return { PhysicalResourceId: event.PhysicalResourceId };
-      }
-    },
-
-    async poll(event: IsCompleteRequest): Promise<PollResult> {
-      const props = kind.kind.read(event.ResourceProperties);
-      if (event.RequestType === 'Delete') return advanceDelete(clusterApiFor(props.Engine), props, event, event.PhysicalResourceId, new Date());
-      return pollAvailable(kind, props, event.PhysicalResourceId, event.StackId);
-    },
+    start: (event, props) => createCluster(kind, event, props),
+    changeInPlace: (event, id, old, props) => updateInPlace(clusterApiFor(props.Engine), id, old, props, event),
+    advanceDelete: (event, id, props) => advanceDelete(clusterApiFor(props.Engine), props, event, id, new Date()),
+    poll: (event, props) => pollAvailable(kind, props, event.PhysicalResourceId, event.StackId),
 
     async describe(restored: AttributesProperties): Promise<Record<string, string>> {
       const cluster = await clusterApiFor(readEnum('Engine', restored.Engine, CLUSTER_ENGINES)).describe(restored.RestoredId);
       if (!cluster) throw new Error(`DB cluster "${restored.RestoredId}" does not exist, so its attributes cannot be read; someone deleted it outside this stack.`);
       return attributesOf(cluster);
     },
-  };
+  });
 }

@@ -6,10 +6,11 @@ import {
 import { AttributesProperties, OWNER_TAG_KEY, restoreInputsOf } from '../../lib/private/contracts/common';
 import { COPIED_ELASTIC_SNAPSHOT, CopiedElasticSnapshotAttribute, CopiedElasticSnapshotProperties } from '../../lib/private/kinds/copied-elastic-snapshot';
 import { explain as explainError, transientRetry } from '../shared/errors';
+import { refuseUnlessOwned, restoreLifecycle, tagChange } from '../shared/lifecycle';
 import { log } from '../shared/log';
-import { isOwnershipTag, missingStackTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
+import { missingStackTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
 import { retrying } from '../shared/retry';
-import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
+import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult } from '../shared/types';
 
 const client = () => new DocDBElasticClient({ maxAttempts: 6 });
 
@@ -125,12 +126,16 @@ async function claimForStack(arn: string, tags: Array<{ Key: string; Value: stri
   await client().send(new TagResourceCommand({ resourceArn: arn, tags: Object.fromEntries(missing.map((t) => [t.Key, t.Value])) }));
 }
 
-async function updateTags(arn: string, oldTags: Record<string, string>, newTags: Record<string, string>, stackId: string): Promise<void> {
-  await claimForStack(arn, await tagsOf(arn), stackId);
-  const removed = Object.keys(oldTags).filter((k) => !(k in newTags) && !isOwnershipTag(k));
-  const changed = Object.fromEntries(Object.entries(newTags).filter(([k, v]) => oldTags[k] !== v && !isOwnershipTag(k)));
+/** The copy's tags from the old set to the new one, once its owner tag shows this stack resource made it. */
+async function updateTags(event: OnEventRequest, arn: string, oldTags: Record<string, string>, newTags: Record<string, string>): Promise<void> {
+  const tags = await tagsOf(arn);
+  refuseUnlessOwned(tags, event, `Snapshot ${arn}`);
+  await claimForStack(arn, tags, event.StackId);
+  const asList = (map: Record<string, string>) => Object.entries(map).map(([Key, Value]) => ({ Key, Value }));
+  const { removed, changed } = tagChange(asList(oldTags), asList(newTags));
   if (removed.length) await client().send(new UntagResourceCommand({ resourceArn: arn, tagKeys: removed }));
-  if (Object.keys(changed).length) await client().send(new TagResourceCommand({ resourceArn: arn, tags: changed }));
+  const tagsToSet = Object.fromEntries(changed.map((t) => [t.Key, t.Value]));
+  if (changed.length) await client().send(new TagResourceCommand({ resourceArn: arn, tags: tagsToSet }));
 }
 
 async function advanceDelete(props: CopiedElasticSnapshotProperties, event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>,
@@ -172,28 +177,13 @@ function attributesOf(s: ClusterSnapshot): Record<CopiedElasticSnapshotAttribute
   };
 }
 
-export const copiedElasticSnapshotHandler: RestoreKindHandler = {
+export const copiedElasticSnapshotHandler = restoreLifecycle({
   kind: COPIED_ELASTIC_SNAPSHOT,
-  async onEvent(event: OnEventRequest): Promise<OnEventResponse> {
-    const props = COPIED_ELASTIC_SNAPSHOT.read(event.ResourceProperties);
-    switch (event.RequestType) {
-      case 'Create':
-        return copy(event, props);
-      case 'Update': {
-        const old = COPIED_ELASTIC_SNAPSHOT.read(event.OldResourceProperties);
-        if (requestToken(copyInputs(old)) !== requestToken(copyInputs(props))) return copy(event, props);
-        await updateTags(event.PhysicalResourceId, old.Tags ?? {}, props.Tags ?? {}, event.StackId);
-        return { PhysicalResourceId: event.PhysicalResourceId };
-      }
-      case 'Delete':
-        await advanceDelete(props, event, event.PhysicalResourceId);
-        return { PhysicalResourceId: event.PhysicalResourceId };
-    }
-  },
+  start: copy,
+  changeInPlace: (event, id, old, props) => updateTags(event, id, old.Tags ?? {}, props.Tags ?? {}),
+  advanceDelete: (event, id, props) => advanceDelete(props, event, id),
 
-  async poll(event: IsCompleteRequest): Promise<PollResult> {
-    const props = COPIED_ELASTIC_SNAPSHOT.read(event.ResourceProperties);
-    if (event.RequestType === 'Delete') return advanceDelete(props, event, event.PhysicalResourceId);
+  async poll(event: IsCompleteRequest, props: CopiedElasticSnapshotProperties): Promise<PollResult> {
     const snapshot = await getSnapshot(event.PhysicalResourceId);
     if (!snapshot) throw new Error(`Snapshot ${event.PhysicalResourceId} disappeared while the copy was waiting for it; someone deleted it outside this stack.`);
     const status = snapshot.status ?? 'unknown';
@@ -208,4 +198,4 @@ export const copiedElasticSnapshotHandler: RestoreKindHandler = {
     if (!snapshot) throw new Error(`Snapshot ${restored.RestoredId} does not exist, so its attributes cannot be read; someone deleted it outside this stack.`);
     return attributesOf(snapshot);
   },
-};
+});

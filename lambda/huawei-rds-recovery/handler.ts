@@ -1,13 +1,13 @@
 /** Huawei Cloud RDS v3.1 "restore to an existing DB instance", then its job until it ends. */
 import { callHuawei, HuaweiApiError, isInstanceBusyError, isTransientHuaweiError, readCredentials } from './api';
-import { AttributesProperties, restoreInputsOf } from '../../lib/private/contracts/common';
+import { AttributesProperties } from '../../lib/private/contracts/common';
 import { HUAWEI_RDS_RECOVERY, HuaweiRdsRecoveryProperties } from '../../lib/private/kinds/huawei-rds-recovery';
 import { failure, transientRetry } from '../shared/errors';
+import { restoreLifecycle } from '../shared/lifecycle';
 import { log } from '../shared/log';
 import { percentOf } from '../shared/metrics';
-import { requestToken } from '../shared/ownership';
 import { retrying, RetryPolicy } from '../shared/retry';
-import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
+import { IsCompleteRequest, OnEventResponse, PollResult } from '../shared/types';
 
 const TRANSIENT_RETRY = transientRetry('Huawei Cloud RDS call', isTransientHuaweiError);
 
@@ -66,33 +66,17 @@ async function start(props: HuaweiRdsRecoveryProperties): Promise<OnEventRespons
   }
 }
 
-export const huaweiRdsRecoveryHandler: RestoreKindHandler = {
+export const huaweiRdsRecoveryHandler = restoreLifecycle({
   kind: HUAWEI_RDS_RECOVERY,
-  async onEvent(event: OnEventRequest): Promise<OnEventResponse> {
-    const props = HUAWEI_RDS_RECOVERY.read(event.ResourceProperties);
-    switch (event.RequestType) {
-      case 'Create':
-        return start(props);
-      case 'Update': {
-        // Never a restore: CloudFormation rolls an Update back with another Update, which would restore the
-        // old source over the instance once more. The construct makes other restore inputs another resource.
-        const old = HUAWEI_RDS_RECOVERY.read(event.OldResourceProperties);
-        const inputs = (p: HuaweiRdsRecoveryProperties) => requestToken(restoreInputsOf(p, HUAWEI_RDS_RECOVERY.inPlace));
-        if (inputs(old) !== inputs(props)) {
-          log(`Recovery job ${event.PhysicalResourceId}: its restore inputs changed in an Update, which never restores into ${props.TargetInstanceId} again; `
-            + 'a new restore comes from a new HuaweiRdsRecovery resource (the construct names it after its inputs)');
-        }
-        return { PhysicalResourceId: event.PhysicalResourceId };
-      }
-      case 'Delete':
-        log(`Recovery job ${event.PhysicalResourceId}: deleting this resource does nothing to instance ${props.TargetInstanceId}; its restored data stays`);
-        return { PhysicalResourceId: event.PhysicalResourceId };
-    }
-  },
+  start: (_event, props) => start(props),
+  // Never a restore on Update: CloudFormation rolls an Update back with another Update, which would restore the
+  // old source over the instance once more. The construct makes other restore inputs another resource.
+  keptOnUpdate: (id, props) => `Recovery job ${id}: its restore inputs changed in an Update, which never restores into `
+    + `${props.TargetInstanceId} again; a new restore comes from a new HuaweiRdsRecovery resource (the construct names it after its inputs)`,
+  leftInPlace: (id, props) => `Recovery job ${id}: deleting this resource does nothing to instance ${props.TargetInstanceId}; `
+    + 'its restored data stays',
 
-  async poll(event: IsCompleteRequest): Promise<PollResult> {
-    if (event.RequestType === 'Delete') return { done: true, status: 'left in place' };
-    const props = HUAWEI_RDS_RECOVERY.read(event.ResourceProperties);
+  async poll(event: IsCompleteRequest, props: HuaweiRdsRecoveryProperties): Promise<PollResult> {
     const credentials = await readCredentials(props.CredentialsSecretArn);
     let answer: any;
     try {
@@ -114,4 +98,4 @@ export const huaweiRdsRecoveryHandler: RestoreKindHandler = {
   async describe(restored: AttributesProperties): Promise<Record<string, string>> {
     return { JobId: restored.RestoredId };
   },
-};
+});

@@ -1,5 +1,8 @@
 /** What the kinds that restore a DB cluster share in their definitions: engines, removal, settings, attributes. */
-import { readBoolean, readInteger, readOptionalString, readStringList, RemovalPolicyName, RemovalRule } from './common';
+import {
+  ApiTag, CommonRestoreProperties, readBoolean, readCommonProperties, readInteger, readOptionalString, readRemovalPolicy, readString, readStringList,
+  readTags, RemovalPolicyName, RemovalRule,
+} from './common';
 
 /** The DB cluster engines, as the RDS and Neptune APIs name them. */
 export const CLUSTER_ENGINES = ['neptune', 'aurora-mysql', 'aurora-postgresql'] as const;
@@ -86,3 +89,52 @@ export const CLUSTER_ATTRIBUTES = [
   'DBClusterIdentifier', 'DBClusterArn', 'DbClusterResourceId', 'Endpoint', 'ReaderEndpoint', 'Port', MASTER_USER_SECRET_ARN_ATTRIBUTE,
 ] as const;
 export type ClusterAttribute = typeof CLUSTER_ATTRIBUTES[number];
+
+/**
+ * What the custom resource of every cluster-restoring kind carries besides its kind's own inputs: the new
+ * cluster's name, placement and encryption, the settings that change in place, its tags and removal.
+ */
+export interface ClusterRestoreProperties extends CommonRestoreProperties, ClusterSettings {
+  readonly DBClusterIdentifier: string;
+  readonly Port?: number;
+  readonly DBSubnetGroupName?: string;
+  readonly VpcSecurityGroupIds?: string[];
+  readonly KmsKeyId?: string;
+  readonly EnableIAMDatabaseAuthentication?: boolean;
+  readonly DeletionProtection?: boolean;
+  readonly DBClusterParameterGroupName?: string;
+  readonly EngineLifecycleSupport?: string;
+  readonly Tags?: ApiTag[];
+  readonly RemovalPolicy: RemovalPolicyName;
+}
+
+/** Reads the properties every cluster-restoring kind shares, as CloudFormation delivers them. */
+export function readClusterRestoreProperties(props: Record<string, unknown>): ClusterRestoreProperties {
+  return {
+    ...readCommonProperties(props),
+    ...readClusterSettings(props),
+    DBClusterIdentifier: readString('DBClusterIdentifier', props.DBClusterIdentifier),
+    Port: readInteger('Port', props.Port),
+    DBSubnetGroupName: readOptionalString('DBSubnetGroupName', props.DBSubnetGroupName),
+    VpcSecurityGroupIds: readStringList('VpcSecurityGroupIds', props.VpcSecurityGroupIds),
+    KmsKeyId: readOptionalString('KmsKeyId', props.KmsKeyId),
+    EnableIAMDatabaseAuthentication: readBoolean('EnableIAMDatabaseAuthentication', props.EnableIAMDatabaseAuthentication),
+    DeletionProtection: readBoolean('DeletionProtection', props.DeletionProtection),
+    DBClusterParameterGroupName: readOptionalString('DBClusterParameterGroupName', props.DBClusterParameterGroupName),
+    EngineLifecycleSupport: readOptionalString('EngineLifecycleSupport', props.EngineLifecycleSupport),
+    Tags: readTags(props.Tags),
+    RemovalPolicy: readRemovalPolicy(props.RemovalPolicy, CLUSTER_REMOVAL),
+  };
+}
+
+/**
+ * What every cluster-restoring kind's definition says alike: the cluster's settings change in place, it is
+ * removed by its removal policy, it has the cluster attributes and RDS's tags, and an Update may restore anew.
+ */
+export const CLUSTER_KIND_TRAITS = {
+  inPlace: CLUSTER_IN_PLACE,
+  removal: CLUSTER_REMOVAL,
+  attributes: CLUSTER_ATTRIBUTES,
+  tags: 'list',
+  restoresOnUpdate: true,
+} as const;
