@@ -9,6 +9,14 @@ export interface TemplateResource {
   readonly Type: string;
   readonly Properties?: Record<string, any>;
   readonly DependsOn?: string | string[];
+  /** The template condition that decides whether CloudFormation creates it. */
+  readonly Condition?: string;
+}
+
+/** A parameter of a synthesized template. */
+export interface TemplateParameter {
+  readonly Type: string;
+  readonly Default?: unknown;
 }
 
 /** One stack of a cloud assembly. */
@@ -16,6 +24,9 @@ export interface AssemblyStack {
   readonly name: string;
   readonly assemblyDir: string;
   readonly resources: Record<string, TemplateResource>;
+  readonly parameters: Record<string, TemplateParameter>;
+  readonly mappings: Record<string, Record<string, Record<string, unknown>>>;
+  readonly conditions: Record<string, unknown>;
   /** The asset directory that a Lambda function's code comes from, by the asset's S3 key. */
   assetDirOf(s3Key: string): string;
 }
@@ -35,6 +46,9 @@ export function readStacks(dir: string): AssemblyStack[] {
         name: artifact.properties.stackName ?? name,
         assemblyDir,
         resources: template.Resources ?? {},
+        parameters: template.Parameters ?? {},
+        mappings: template.Mappings ?? {},
+        conditions: template.Conditions ?? {},
         assetDirOf: (s3Key: string) => path.join(assemblyDir, `asset.${s3Key.replace(/\.zip$/, '')}`),
       };
     });

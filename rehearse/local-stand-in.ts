@@ -11,25 +11,13 @@ export interface RawAnswer {
   readonly headers?: Record<string, string>;
 }
 
-/**
- * A service played locally for a rehearsal: an HTTP server on a free 127.0.0.1 port. Each stand-in says
- * how it answers a request; this is only the serving.
- */
-export abstract class LocalStandIn {
-  private readonly server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const send = (answer: RawAnswer) => {
-        res.statusCode = answer.status;
-        for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
-        res.end(answer.body);
-      };
-      this.respond(req, Buffer.concat(chunks)).then(send, (error) => send({
-        status: 500, headers: { 'content-type': 'text/plain' }, body: `The rehearsal's stand-in failed: ${(error as Error).message}`,
-      }));
-    });
-  });
+/** An HTTP server on a free 127.0.0.1 port, for whatever a rehearsal serves itself. */
+export class LoopbackServer {
+  private readonly server: http.Server;
+
+  constructor(listener: http.RequestListener) {
+    this.server = http.createServer(listener);
+  }
 
   async start(): Promise<void> {
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
@@ -41,6 +29,26 @@ export abstract class LocalStandIn {
 
   get endpoint(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+}
+
+/** A service played locally for a rehearsal. Each stand-in says how it answers a request; this is only the serving. */
+export abstract class LocalStandIn extends LoopbackServer {
+  constructor() {
+    super((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        const send = (answer: RawAnswer) => {
+          res.statusCode = answer.status;
+          for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+          res.end(answer.body);
+        };
+        this.respond(req, Buffer.concat(chunks)).then(send, (error) => send({
+          status: 500, headers: { 'content-type': 'text/plain' }, body: `The rehearsal's stand-in failed: ${(error as Error).message}`,
+        }));
+      });
+    });
   }
 
   protected abstract respond(req: http.IncomingMessage, body: Buffer): Promise<RawAnswer>;

@@ -1,6 +1,7 @@
 /**
  * Every restore kind is one definition (`lib/private/kinds/<kind>.ts`), and each place that must know it does:
- * its construct is exported, its handler is registered, and it has its tests, integ app and README section.
+ * its construct is exported, its handler and its rehearsal are registered, and it has its tests, integ app and
+ * README section.
  * Read from the files as a contributor lays them out, so a kind added by the recipe and missing a part fails
  * here with the part named, and so does a part left behind by a kind that was removed.
  */
@@ -9,6 +10,7 @@ import * as path from 'path';
 import * as handlers from '../lambda/kinds';
 import * as lib from '../lib';
 import { constructNameOf, RestoreKind } from '../lib/private/kinds/kind';
+import * as rehearsals from '../rehearse/kinds';
 
 const root = path.join(__dirname, '..');
 
@@ -46,9 +48,13 @@ describe.each(kinds)('kind %s', (name, kind) => {
     expect(Object.values(handlers).filter((handler) => handler.kind === kind)).toHaveLength(1);
   });
 
-  test('it has its construct, handler, tests and integ app where the recipe puts them', () => {
+  test('exactly one registered rehearsal is of it', () => {
+    expect(Object.values(rehearsals).filter((rehearsal) => rehearsal.kind === kind)).toHaveLength(1);
+  });
+
+  test('it has its construct, handler, rehearsal, tests and integ app where the recipe puts them', () => {
     const expected = [
-      `lib/${name}.ts`, `lambda/${name}/handler.ts`, `test/${name}.test.ts`, `test/${name}-handler.test.ts`,
+      `lib/${name}.ts`, `lambda/${name}/handler.ts`, `rehearse/kinds/${name}.ts`, `test/${name}.test.ts`, `test/${name}-handler.test.ts`,
       `integ/integ.${name}.ts`, `integ/integ.${name}.ts.snapshot/manifest.json`,
     ];
     expect(expected.filter((file) => !fs.existsSync(path.join(root, file)))).toEqual([]);
@@ -64,15 +70,18 @@ describe.each(kinds)('kind %s', (name, kind) => {
   });
 });
 
-test('no handler is registered without a kind definition', () => {
+test('no handler or rehearsal is registered without a kind definition', () => {
   const defined = new Set(kinds.map(([, kind]) => kind));
-  expect(Object.entries(handlers).filter(([, handler]) => !defined.has(handler.kind)).map(([id]) => id)).toEqual([]);
+  const registered = [...Object.entries(handlers), ...Object.entries(rehearsals)];
+  expect(registered.filter(([, part]) => !defined.has(part.kind as RestoreKind)).map(([id]) => id)).toEqual([]);
 });
 
-test('no integ app or handler directory is left of a kind that has no definition', () => {
+test('no integ app, handler directory or rehearsal file is left of a kind that has no definition', () => {
   const names = new Set(kinds.map(([name]) => name));
   const integ = fs.readdirSync(path.join(root, 'integ')).flatMap((file) => /^integ\.(.+)\.ts$/.exec(file)?.[1] ?? []);
   const handlerDirs = fs.readdirSync(path.join(root, 'lambda'), { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(root, 'lambda', entry.name, 'handler.ts'))).map((entry) => entry.name);
-  expect([...integ, ...handlerDirs].filter((name) => !names.has(name))).toEqual([]);
+  const rehearsalFiles = fs.readdirSync(path.join(root, 'rehearse/kinds'))
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')).map((file) => file.replace(/\.ts$/, ''));
+  expect([...integ, ...handlerDirs, ...rehearsalFiles].filter((name) => !names.has(name))).toEqual([]);
 });

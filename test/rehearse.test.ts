@@ -8,7 +8,7 @@ import { promisify } from 'util';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnParameter, CfnResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -192,6 +192,43 @@ suite('cdk-restore-rehearse', () => {
     expect(lines.join('\n')).toMatch(/edited-graph-copy: status "[^"]+" \(.*; next look asked for in 7s\)/);
   });
 
+  test('the template as CloudFormation reads it: a parameter\'s default, a condition that leaves a restore out; '
+    + 'a function the rehearsal cannot resolve stops it before anything runs, named with its resource', async () => {
+    await new neptune.NeptuneClient({}).send(new neptune.CreateDBClusterCommand({ DBClusterIdentifier: 'param-graph', Engine: 'neptune' }));
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
+    dirs.push(outdir);
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Parameters');
+    const source = new CfnParameter(stack, 'SourceCluster', { default: 'param-graph' });
+    new PointInTimeRestoredCluster(stack, 'Graph', {
+      engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: source.valueAsString, clusterIdentifier: 'param-graph-copy',
+    });
+    const never = new CfnCondition(stack, 'Never', { expression: Fn.conditionEquals(Fn.ref('AWS::Region'), 'mars-1') });
+    new PointInTimeRestoredCluster(stack, 'Elsewhere', {
+      engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'param-graph', clusterIdentifier: 'elsewhere-copy',
+    }).node.findAll().forEach((c) => { if (c instanceof CfnResource) c.cfnOptions.condition = never; });
+    app.synth();
+
+    const result = await rehearse({ app: outdir, endpoint: moto.endpoint, print });
+    expect(result.attributes[result.created[1]]).toMatchObject({ DBClusterIdentifier: 'param-graph-copy' });
+    expect(lines.join('\n')).toMatch(/RestoreDBClusterToPointInTime: neptune cluster "param-graph-copy" from "param-graph"/);
+    // The conditioned restore is not in the stack CloudFormation would make: neither created nor reported.
+    expect([...result.created, ...result.notRehearsed].filter((id) => id.startsWith('Elsewhere'))).toEqual([]);
+    expect(await clusterIds()).not.toContain('elsewhere-copy');
+
+    const templateFile = path.join(outdir, 'Parameters.template.json');
+    const template = JSON.parse(fs.readFileSync(templateFile, 'utf8'));
+    const [restoreId] = Object.keys(template.Resources).filter((id) => /^GraphRestore[0-9A-F]+$/.test(id));
+    template.Resources[restoreId].Properties.Tags = { 'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: 's3://tags' } } };
+    fs.writeFileSync(templateFile, JSON.stringify(template));
+    lines.length = 0;
+    const failure = await rehearse({ app: outdir, endpoint: moto.endpoint, print }).then(() => undefined, (e) => e);
+    expect(failure).toBeInstanceOf(RehearsalFailure);
+    expect(failure.message).toBe(`The stack Parameters uses intrinsic functions the rehearsal does not resolve: Fn::Transform (in ${restoreId}). `
+      + 'It resolves those aws-cdk-lib emits; a template written another way cannot be rehearsed.');
+    expect(lines.filter((line) => /^(CREATE|WAIT)/.test(line))).toEqual([]);
+  });
+
   test('a failing restore fails with its own message; the others go on, those that need it are skipped, and the rollback deletes what was made', async () => {
     const app = await withSources('two', { chained: true });
     await new neptune.NeptuneClient({}).send(new neptune.DeleteDBClusterCommand({ DBClusterIdentifier: 'two-graph', SkipFinalSnapshot: true }));
@@ -305,7 +342,7 @@ suite('cdk-restore-rehearse', () => {
     lines.length = 0;
     await rehearse({ app, endpoint: moto.endpoint, print });
     const text = lines.join('\n');
-    expect(text).toContain('Adopting DB cluster "three-graph-copy": this stack resource created it from the same inputs');
+    expect(text).toContain('Adopting DB cluster "three-graph-copy": this stack resource restored it from the same inputs');
     expect(text).not.toMatch(/RestoreDBClusterToPointInTime: neptune cluster "three-graph-copy"/);
     expect(await clusterIds()).not.toEqual(expect.arrayContaining(['three-graph-copy']));
     expect(await clusterIds()).not.toContain('three-orders-copy');

@@ -107,82 +107,92 @@ export function isNotFound(error: unknown): boolean {
   return (error as Error)?.name === 'DBClusterNotFoundFault';
 }
 
-function makeApi(client: { send(command: any): Promise<any> }, sdk: Sdk): ClusterApi {
-  return {
-    async describe(identifier) {
-      try {
-        // A cluster shared from another account (the source of a cross-account clone) is described by its ARN,
-        // and only when shared clusters are asked for; Neptune has no such clusters.
-        const shared = identifier.startsWith('arn:') && sdk.DescribeDBClusterAutomatedBackupsCommand ? { IncludeShared: true } : {};
-        const out = await client.send(new sdk.DescribeDBClustersCommand({ DBClusterIdentifier: identifier, ...shared }));
-        return out.DBClusters?.[0];
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      }
-    },
-    async retainedBackups(resourceId) {
-      if (!sdk.DescribeDBClusterAutomatedBackupsCommand) return undefined;
-      try {
-        const out = await client.send(new sdk.DescribeDBClusterAutomatedBackupsCommand({ DbClusterResourceId: resourceId }));
-        const backup = out.DBClusterAutomatedBackups?.[0];
-        if (!backup) return undefined;
-        return {
-          Engine: backup.Engine,
-          StorageEncrypted: backup.StorageEncrypted,
-          EarliestRestorableTime: backup.RestoreWindow?.EarliestTime,
-          LatestRestorableTime: backup.RestoreWindow?.LatestTime,
-        };
-      } catch (error) {
-        if ((error as Error)?.name === 'DBClusterAutomatedBackupNotFoundFault') return undefined;
-        throw error;
-      }
-    },
-    async modify(identifier, change) {
-      await client.send(new sdk.ModifyDBClusterCommand({ ...change, DBClusterIdentifier: identifier, ApplyImmediately: true }));
-    },
-    async restore(input) {
-      await client.send(new sdk.RestoreDBClusterToPointInTimeCommand(input));
-    },
-    async delete(identifier, finalSnapshotIdentifier) {
-      await client.send(new sdk.DeleteDBClusterCommand({
-        DBClusterIdentifier: identifier,
-        SkipFinalSnapshot: finalSnapshotIdentifier === undefined,
-        FinalDBSnapshotIdentifier: finalSnapshotIdentifier,
+/** The cluster calls, through one SDK's client and commands. */
+class SdkClusterApi implements ClusterApi {
+  constructor(private readonly client: { send(command: any): Promise<any> }, private readonly sdk: Sdk) {}
+
+  async describe(identifier: string): Promise<Cluster | undefined> {
+    try {
+      // A cluster shared from another account (the source of a cross-account clone) is described by its ARN,
+      // and only when shared clusters are asked for; Neptune has no such clusters.
+      const shared = identifier.startsWith('arn:') && this.sdk.DescribeDBClusterAutomatedBackupsCommand ? { IncludeShared: true } : {};
+      const out = await this.client.send(new this.sdk.DescribeDBClustersCommand({ DBClusterIdentifier: identifier, ...shared }));
+      return out.DBClusters?.[0];
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async retainedBackups(resourceId: string): Promise<RetainedBackups | undefined> {
+    if (!this.sdk.DescribeDBClusterAutomatedBackupsCommand) return undefined;
+    try {
+      const out = await this.client.send(new this.sdk.DescribeDBClusterAutomatedBackupsCommand({ DbClusterResourceId: resourceId }));
+      const backup = out.DBClusterAutomatedBackups?.[0];
+      if (!backup) return undefined;
+      return {
+        Engine: backup.Engine,
+        StorageEncrypted: backup.StorageEncrypted,
+        EarliestRestorableTime: backup.RestoreWindow?.EarliestTime,
+        LatestRestorableTime: backup.RestoreWindow?.LatestTime,
+      };
+    } catch (error) {
+      if ((error as Error)?.name === 'DBClusterAutomatedBackupNotFoundFault') return undefined;
+      throw error;
+    }
+  }
+
+  async modify(identifier: string, change: SettingsChange): Promise<void> {
+    await this.client.send(new this.sdk.ModifyDBClusterCommand({ ...change, DBClusterIdentifier: identifier, ApplyImmediately: true }));
+  }
+
+  async restore(input: RestoreInput): Promise<void> {
+    await this.client.send(new this.sdk.RestoreDBClusterToPointInTimeCommand(input));
+  }
+
+  async delete(identifier: string, finalSnapshotIdentifier: string | undefined): Promise<void> {
+    await this.client.send(new this.sdk.DeleteDBClusterCommand({
+      DBClusterIdentifier: identifier,
+      SkipFinalSnapshot: finalSnapshotIdentifier === undefined,
+      FinalDBSnapshotIdentifier: finalSnapshotIdentifier,
+    }));
+  }
+
+  async setDeletionProtection(identifier: string, enabled: boolean): Promise<void> {
+    await this.client.send(new this.sdk.ModifyDBClusterCommand({
+      DBClusterIdentifier: identifier, DeletionProtection: enabled, ApplyImmediately: true,
+    }));
+  }
+
+  async listTags(arn: string): Promise<ApiTag[]> {
+    const out = await this.client.send(new this.sdk.ListTagsForResourceCommand({ ResourceName: arn }));
+    return (out.TagList ?? []).map((t: { Key?: string; Value?: string }) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
+  }
+
+  async addTags(arn: string, tags: ApiTag[]): Promise<void> {
+    await this.client.send(new this.sdk.AddTagsToResourceCommand({ ResourceName: arn, Tags: tags }));
+  }
+
+  async removeTags(arn: string, keys: string[]): Promise<void> {
+    await this.client.send(new this.sdk.RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: keys }));
+  }
+
+  async latestEventMessage(identifier: string): Promise<string | undefined> {
+    try {
+      const out = await this.client.send(new this.sdk.DescribeEventsCommand({
+        SourceIdentifier: identifier, SourceType: 'db-cluster', Duration: 24 * 60,
       }));
-    },
-    async setDeletionProtection(identifier, enabled) {
-      await client.send(new sdk.ModifyDBClusterCommand({
-        DBClusterIdentifier: identifier, DeletionProtection: enabled, ApplyImmediately: true,
-      }));
-    },
-    async listTags(arn) {
-      const out = await client.send(new sdk.ListTagsForResourceCommand({ ResourceName: arn }));
-      return (out.TagList ?? []).map((t: { Key?: string; Value?: string }) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
-    },
-    async addTags(arn, tags) {
-      await client.send(new sdk.AddTagsToResourceCommand({ ResourceName: arn, Tags: tags }));
-    },
-    async removeTags(arn, keys) {
-      await client.send(new sdk.RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: keys }));
-    },
-    async latestEventMessage(identifier) {
-      try {
-        const out = await client.send(new sdk.DescribeEventsCommand({
-          SourceIdentifier: identifier, SourceType: 'db-cluster', Duration: 24 * 60,
-        }));
-        const events: Array<{ Message?: string }> = out.Events ?? [];
-        return events[events.length - 1]?.Message;
-      } catch {
-        // The event text only enriches a failure message; its absence must not hide the failure.
-        return undefined;
-      }
-    },
-  };
+      const events: Array<{ Message?: string }> = out.Events ?? [];
+      return events[events.length - 1]?.Message;
+    } catch {
+      // The event text only enriches a failure message; its absence must not hide the failure.
+      return undefined;
+    }
+  }
 }
 
 export function clusterApiFor(engine: ClusterEngineName): ClusterApi {
   return engine === 'neptune'
-    ? makeApi(new neptune.NeptuneClient(CLIENT_CONFIG), neptune)
-    : makeApi(new rds.RDSClient(CLIENT_CONFIG), rds);
+    ? new SdkClusterApi(new neptune.NeptuneClient(CLIENT_CONFIG), neptune)
+    : new SdkClusterApi(new rds.RDSClient(CLIENT_CONFIG), rds);
 }

@@ -6,17 +6,18 @@
 import { randomBytes, createHash } from 'crypto';
 import { Cluster, ClusterApi, clusterApiFor, isNotFound, SettingsChange } from './cluster-api';
 import {
-  CLUSTER_ENGINES, CLUSTER_SETTINGS, ClusterAttribute, ClusterEngineName, ClusterSetting, ClusterSettings, MASTER_USER_SECRET_ARN_ATTRIBUTE,
+  CLUSTER_ENGINES, CLUSTER_SETTINGS, ClusterAttribute, ClusterEngineName, ClusterRestoreProperties, ClusterSetting, ClusterSettings,
+  MASTER_USER_SECRET_ARN_ATTRIBUTE,
 } from '../../lib/private/contracts/cluster';
 import {
-  ApiTag, AttributesProperties, CONFIGURED_TAG_KEY, OWNER_TAG_KEY, readEnum, RemovalPolicyName, RESTORED_TAG_KEY, restoreInputsOf,
+  ApiTag, AttributesProperties, CONFIGURED_TAG_KEY, readEnum, RESTORED_TAG_KEY,
 } from '../../lib/private/contracts/common';
 import { RestoreKind } from '../../lib/private/kinds/kind';
 import { errorText } from '../shared/errors';
-import { refuseUnlessOwned, restoreLifecycle, tagChange } from '../shared/lifecycle';
+import { restoreLifecycle, tagChange } from '../shared/lifecycle';
 import { log } from '../shared/log';
-import { missingStackTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
-import { OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from '../shared/types';
+import { claimForStack, OwnedResource, ownedForChange, ownedForDelete, StackResourceRef, startOwned } from '../shared/owned-resource';
+import { PollResult, RestoreKindHandler } from '../shared/types';
 
 /** Cluster states from which a restore never becomes available. */
 export const TERMINAL_FAILURE_STATES = new Set([
@@ -28,16 +29,8 @@ export const TERMINAL_FAILURE_STATES = new Set([
   'inaccessible-encryption-credentials',
 ]);
 
-/** The properties every cluster-restoring kind has, as its contract decodes them. */
-export interface ClusterProperties extends ClusterSettings {
-  readonly Engine: ClusterEngineName;
-  readonly DBClusterIdentifier: string;
-  readonly DeletionProtection?: boolean;
-  readonly Tags?: ApiTag[];
-  readonly RemovalPolicy: RemovalPolicyName;
-  readonly TimeoutSeconds: number;
-  readonly WaitHandle?: string;
-}
+/** The properties every cluster-restoring kind has, as its contract decodes them, with the engine that picks the API. */
+export type ClusterProperties = ClusterRestoreProperties & { readonly Engine: ClusterEngineName };
 
 /** What a restore kind tells the lifecycle. */
 export interface ClusterRestoreKind<P extends ClusterProperties> {
@@ -144,65 +137,45 @@ export function finalSnapshotIdentifier(clusterIdentifier: string, now: Date): s
   return `${clusterIdentifier}-final-${stamp}`.toLowerCase();
 }
 
-/** A cluster that already has the target name: this resource's own from the same inputs is adopted. */
-async function adoptOrRefuse(api: ClusterApi, cluster: Cluster, owner: string, request: string): Promise<void> {
-  const id = cluster.DBClusterIdentifier;
-  const ownership = ownershipOf(await api.listTags(cluster.DBClusterArn!), owner, request);
-  if (ownership === 'foreign') {
-    throw new Error(`A DB cluster named "${id}" already exists and was not created by this stack resource. Choose another clusterIdentifier, or remove the existing cluster first.`);
-  }
-  if (ownership === 'own-other-inputs') {
-    throw new Error(`DB cluster "${id}" was restored by this stack resource from different inputs. A change to the restore inputs needs a new cluster, and clusterIdentifier "${id}" is fixed: give a new clusterIdentifier, or remove it to let the construct name the cluster.`);
-  }
-  log(`Adopting DB cluster "${id}": this stack resource created it from the same inputs`);
-}
-
-async function createCluster<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, event: OnEventRequest, props: P): Promise<OnEventResponse> {
-  const api = clusterApiFor(props.Engine);
-  const owner = ownerToken(event);
-  const request = requestToken(restoreInputsOf(props, kind.kind.inPlace));
-  const id = props.DBClusterIdentifier;
-
-  const existing = await api.describe(id);
-  if (existing) {
-    await adoptOrRefuse(api, existing, owner, request);
-    return { PhysicalResourceId: id };
-  }
-
-  await kind.preflight(api, props);
-  log(`${kind.apiName}: ${kind.describe(props)}`);
-  try {
-    await kind.start(api, props, [...(props.Tags ?? []), ...ownershipTags(owner, request, event.StackId)], pick(props, kind.restoreTakes(props)));
-  } catch (error) {
-    const failure = new Error(`${kind.apiName} of ${kind.describe(props)} failed: ${errorText(error)}`);
-    if ((error as Error)?.name !== 'DBClusterAlreadyExistsFault') throw failure;
-    // Another attempt of this same request got there first.
-    const raced = await api.describe(id);
-    if (!raced) throw failure;
-    await adoptOrRefuse(api, raced, owner, request);
-  }
-  return { PhysicalResourceId: id };
-}
-
-/** Gives a cluster an earlier version restored the stack tag, without which the role may not change it. */
-async function claimForStack(api: ClusterApi, arn: string, tags: ApiTag[], stackId: string): Promise<void> {
-  const missing = missingStackTag(tags, stackId);
-  if (!missing.length) return;
-  log(`Tagging ${arn} with its stack, as this version of the library tags what it restores`);
-  await api.addTags(arn, missing);
+/** The restored cluster of a kind, as the shared ownership rules handle it. */
+function ownedCluster<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, api: ClusterApi): OwnedResource<P, Cluster> {
+  return {
+    kind: kind.kind,
+    made: 'restored',
+    describe: (cluster) => `DB cluster "${cluster.DBClusterIdentifier}"`,
+    findByName: (props) => api.describe(props.DBClusterIdentifier),
+    idOf: (cluster) => cluster.DBClusterIdentifier!,
+    statusOf: (cluster) => cluster.Status ?? 'unknown',
+    isDeleting: (status) => status === 'deleting',
+    tagsOf: (cluster) => api.listTags(cluster.DBClusterArn!),
+    addTags: (cluster, tags) => api.addTags(cluster.DBClusterArn!, tags),
+    refusal: (cluster, ownership) => {
+      const id = cluster.DBClusterIdentifier;
+      return ownership === 'foreign'
+        ? `A DB cluster named "${id}" already exists and was not created by this stack resource. Choose another clusterIdentifier, or remove the existing cluster first.`
+        : `DB cluster "${id}" was restored by this stack resource from different inputs. A change to the restore inputs needs a new cluster, and clusterIdentifier `
+          + `"${id}" is fixed: give a new clusterIdentifier, or remove it to let the construct name the cluster.`;
+    },
+    preflight: (props) => kind.preflight(api, props),
+    async start(props, ownership) {
+      log(`${kind.apiName}: ${kind.describe(props)}`);
+      await kind.start(api, props, [...(props.Tags ?? []), ...ownership], pick(props, kind.restoreTakes(props)));
+      return props.DBClusterIdentifier;
+    },
+    isNameTaken: (error) => (error as Error)?.name === 'DBClusterAlreadyExistsFault',
+    startFailure: (error, props) => new Error(`${kind.apiName} of ${kind.describe(props)} failed: ${errorText(error)}`),
+  };
 }
 
 /**
  * Applies what changes in place: deletion protection, the settings, and the tags from the old set to
  * the new one, never touching the ownership tags.
  */
-async function updateInPlace(api: ClusterApi, id: string, old: ClusterProperties, props: ClusterProperties,
-  event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>): Promise<void> {
+async function updateInPlace<P extends ClusterProperties>(owned: OwnedResource<P, Cluster>, api: ClusterApi, id: string, old: P, props: P,
+  event: StackResourceRef): Promise<void> {
   const cluster = await api.describe(id);
   if (!cluster) throw new Error(`DB cluster "${id}" no longer exists; it cannot be updated in place.`);
-  const tags = await api.listTags(cluster.DBClusterArn!);
-  refuseUnlessOwned(tags, event, `DB cluster "${id}"`);
-  await claimForStack(api, cluster.DBClusterArn!, tags, event.StackId);
+  await ownedForChange(owned, cluster, event);
   // What RDS would refuse is refused before anything changes.
   if (!old.BacktrackWindow && props.BacktrackWindow) {
     throw new Error(`DB cluster "${id}" was restored without backtracking, which can only be chosen at the restore; remove backtrackWindow, or restore anew (a new clusterIdentifier).`);
@@ -235,22 +208,12 @@ async function updateInPlace(api: ClusterApi, id: string, old: ClusterProperties
  * One step of a delete: issues DeleteDBCluster when the cluster can take it and reports whether
  * the cluster is gone. A cluster still being created cannot be deleted yet; this waits for it.
  */
-async function advanceDelete(api: ClusterApi, props: ClusterProperties, event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>,
+async function advanceDelete<P extends ClusterProperties>(owned: OwnedResource<P, Cluster>, api: ClusterApi, props: P, event: StackResourceRef,
   id: string, now: Date): Promise<PollResult> {
-  if (props.RemovalPolicy === 'retain') {
-    return { done: true, status: 'retained' };
-  }
-  const cluster = await api.describe(id);
-  if (!cluster) return { done: true, status: 'deleted' };
-  const status = cluster.Status ?? 'unknown';
-  if (status === 'deleting') return { done: false, status };
-
-  const tags = await api.listTags(cluster.DBClusterArn!);
-  if (tags.find((t) => t.Key === OWNER_TAG_KEY)?.Value !== ownerToken(event)) {
-    log(`DB cluster "${id}" was not restored by this stack resource (it lacks its ${OWNER_TAG_KEY} tag), so this delete leaves it alone`);
-    return { done: true, status: 'left alone: not this stack resource\'s' };
-  }
-  await claimForStack(api, cluster.DBClusterArn!, tags, event.StackId);
+  if (props.RemovalPolicy === 'retain') return { done: true, status: 'retained' };
+  const standing = await ownedForDelete(owned, await api.describe(id), event);
+  if (!('tags' in standing)) return standing;
+  const { tags, status } = standing;
   // A cluster that never became usable holds no data of its own (the source is untouched) and cannot
   // be snapshotted, so it goes without a final snapshot. One that was restored fine holds data, whatever
   // state it fell into later.
@@ -294,6 +257,7 @@ function attributesOf(cluster: Cluster): Record<ClusterAttribute, string> {
 
 async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, props: P, id: string, stackId: string): Promise<PollResult> {
   const api = clusterApiFor(props.Engine);
+  const owned = ownedCluster(kind, api);
   const cluster = await api.describe(id);
   if (!cluster) {
     throw new Error(`DB cluster "${id}" disappeared while the restore was waiting for it; someone deleted it outside this stack.`);
@@ -307,7 +271,7 @@ async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKi
 
   // A restore an earlier version started, whose polling outlived the upgrade, is claimed before it is changed.
   const tags = await api.listTags(cluster.DBClusterArn!);
-  await claimForStack(api, cluster.DBClusterArn!, tags, stackId);
+  await claimForStack(owned, cluster, tags, stackId);
   // What the restore call could not set is applied now, so the stack never sees the cluster without it.
   const pending = settingsAfterRestore(kind, props);
   if (Object.keys(pending).length) {
@@ -340,9 +304,15 @@ async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKi
 export function clusterRestoreHandler<P extends ClusterProperties>(kind: ClusterRestoreKind<P>): RestoreKindHandler {
   return restoreLifecycle<P>({
     kind: kind.kind,
-    start: (event, props) => createCluster(kind, event, props),
-    changeInPlace: (event, id, old, props) => updateInPlace(clusterApiFor(props.Engine), id, old, props, event),
-    advanceDelete: (event, id, props) => advanceDelete(clusterApiFor(props.Engine), props, event, id, new Date()),
+    start: (event, props) => startOwned(ownedCluster(kind, clusterApiFor(props.Engine)), event, props),
+    changeInPlace: (event, id, old, props) => {
+      const api = clusterApiFor(props.Engine);
+      return updateInPlace(ownedCluster(kind, api), api, id, old, props, event);
+    },
+    advanceDelete: (event, id, props) => {
+      const api = clusterApiFor(props.Engine);
+      return advanceDelete(ownedCluster(kind, api), api, props, event, id, new Date());
+    },
     poll: (event, props) => pollAvailable(kind, props, event.PhysicalResourceId, event.StackId),
 
     async describe(restored: AttributesProperties): Promise<Record<string, string>> {

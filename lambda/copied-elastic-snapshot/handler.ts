@@ -3,14 +3,14 @@ import {
   ClusterSnapshot, CopyClusterSnapshotCommand, DeleteClusterSnapshotCommand, DocDBElasticClient, GetClusterSnapshotCommand,
   ListClusterSnapshotsCommand, ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-docdb-elastic';
-import { AttributesProperties, OWNER_TAG_KEY, restoreInputsOf } from '../../lib/private/contracts/common';
+import { ApiTag, AttributesProperties } from '../../lib/private/contracts/common';
 import { COPIED_ELASTIC_SNAPSHOT, CopiedElasticSnapshotAttribute, CopiedElasticSnapshotProperties } from '../../lib/private/kinds/copied-elastic-snapshot';
 import { explain as explainError, transientRetry } from '../shared/errors';
-import { refuseUnlessOwned, restoreLifecycle, tagChange } from '../shared/lifecycle';
+import { restoreLifecycle, tagChange } from '../shared/lifecycle';
 import { log } from '../shared/log';
-import { missingStackTag, ownershipOf, ownershipTags, ownerToken, requestToken } from '../shared/ownership';
+import { OwnedResource, ownedForChange, ownedForDelete, StackResourceRef, startOwned } from '../shared/owned-resource';
 import { retrying } from '../shared/retry';
-import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult } from '../shared/types';
+import { IsCompleteRequest, OnEventRequest, PollResult } from '../shared/types';
 
 const client = () => new DocDBElasticClient({ maxAttempts: 6 });
 
@@ -21,9 +21,6 @@ export const FAILED_SNAPSHOT_STATES = new Set([
 ]);
 
 const TRANSIENT_RETRY = transientRetry('DocumentDB Elastic call');
-
-/** The copy's inputs: a change to any of them needs a new copy. */
-const copyInputs = (props: CopiedElasticSnapshotProperties) => restoreInputsOf(props, COPIED_ELASTIC_SNAPSHOT.inPlace);
 
 /** What the service's errors mean for a copy, in words a user can act on. */
 const HINTS: Record<string, string> = {
@@ -78,86 +75,63 @@ async function tagsOf(arn: string): Promise<Array<{ Key: string; Value: string }
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
-async function adoptOrRefuse(snapshot: ClusterSnapshot, owner: string, request: string): Promise<string> {
-  const ownership = ownershipOf(await tagsOf(snapshot.snapshotArn!), owner, request);
-  if (ownership === 'foreign') {
-    throw new Error(`A cluster snapshot named "${snapshot.snapshotName}" already exists and was not made by this stack resource. Choose another targetSnapshotName.`);
-  }
-  if (ownership === 'own-other-inputs') {
-    throw new Error(`Snapshot "${snapshot.snapshotName}" was copied by this stack resource from different inputs. A change to the copy's inputs needs a new snapshot, and its name is taken: give a new targetSnapshotName.`);
-  }
-  log(`Adopting snapshot "${snapshot.snapshotName}": this stack resource copied it from the same inputs`);
-  return snapshot.snapshotArn!;
-}
+const asMap = (tags: readonly ApiTag[]) => Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
+const asList = (map: Record<string, string>) => Object.entries(map).map(([Key, Value]) => ({ Key, Value }));
 
-async function copy(event: OnEventRequest, props: CopiedElasticSnapshotProperties): Promise<OnEventResponse> {
-  const owner = ownerToken(event);
-  const request = requestToken(copyInputs(props));
-  const existing = await findByName(props.TargetSnapshotName);
-  if (existing) return { PhysicalResourceId: await adoptOrRefuse(existing, owner, request) };
-
-  await preflight(props);
-  const tags = { ...props.Tags, ...Object.fromEntries(ownershipTags(owner, request, event.StackId).map((t) => [t.Key, t.Value])) };
-  log(`CopyClusterSnapshot: ${props.SourceSnapshotArn} to "${props.TargetSnapshotName}"`);
-  try {
+/** The copy, as the shared ownership rules handle it. */
+const SNAPSHOT: OwnedResource<CopiedElasticSnapshotProperties, Partial<ClusterSnapshot>> = {
+  kind: COPIED_ELASTIC_SNAPSHOT,
+  made: 'copied',
+  describe: (snapshot) => `Snapshot ${snapshot.snapshotArn}`,
+  findByName: (props) => findByName(props.TargetSnapshotName),
+  idOf: (snapshot) => snapshot.snapshotArn!,
+  statusOf: (snapshot) => snapshot.status ?? 'unknown',
+  isDeleting: (status) => status === 'DELETING',
+  tagsOf: (snapshot) => tagsOf(snapshot.snapshotArn!),
+  addTags: async (snapshot, tags) => {
+    await client().send(new TagResourceCommand({ resourceArn: snapshot.snapshotArn!, tags: asMap(tags) }));
+  },
+  refusal: (snapshot, ownership) => (ownership === 'foreign'
+    ? `A cluster snapshot named "${snapshot.snapshotName}" already exists and was not made by this stack resource. Choose another targetSnapshotName.`
+    : `Snapshot "${snapshot.snapshotName}" was copied by this stack resource from different inputs. A change to the copy's inputs needs a new snapshot, `
+      + 'and its name is taken: give a new targetSnapshotName.'),
+  preflight,
+  async start(props, ownership) {
+    log(`CopyClusterSnapshot: ${props.SourceSnapshotArn} to "${props.TargetSnapshotName}"`);
     const out = await retrying(TRANSIENT_RETRY, () => client().send(new CopyClusterSnapshotCommand({
       snapshotArn: props.SourceSnapshotArn,
       targetSnapshotName: props.TargetSnapshotName,
       copyTags: props.CopyTags,
       kmsKeyId: props.KmsKeyId,
-      tags,
+      tags: { ...props.Tags, ...asMap(ownership) },
     })));
-    return { PhysicalResourceId: out.snapshot!.snapshotArn! };
-  } catch (error) {
-    if ((error as Error)?.name === 'ConflictException') {
-      // Another attempt of this same request may have made it.
-      const raced = await findByName(props.TargetSnapshotName);
-      if (raced) return { PhysicalResourceId: await adoptOrRefuse(raced, owner, request) };
-    }
-    throw explain(error, `CopyClusterSnapshot of ${props.SourceSnapshotArn} to "${props.TargetSnapshotName}"`);
-  }
-}
-
-/** Gives a copy an earlier version made the stack tag, without which the role may not change it. */
-async function claimForStack(arn: string, tags: Array<{ Key: string; Value: string }>, stackId: string): Promise<void> {
-  const missing = missingStackTag(tags, stackId);
-  if (!missing.length) return;
-  log(`Tagging ${arn} with its stack, as this version of the library tags what it copies`);
-  await client().send(new TagResourceCommand({ resourceArn: arn, tags: Object.fromEntries(missing.map((t) => [t.Key, t.Value])) }));
-}
+    return out.snapshot!.snapshotArn!;
+  },
+  isNameTaken: (error) => (error as Error)?.name === 'ConflictException',
+  startFailure: (error, props) => explain(error, `CopyClusterSnapshot of ${props.SourceSnapshotArn} to "${props.TargetSnapshotName}"`),
+};
 
 /** The copy's tags from the old set to the new one, once its owner tag shows this stack resource made it. */
 async function updateTags(event: OnEventRequest, arn: string, oldTags: Record<string, string>, newTags: Record<string, string>): Promise<void> {
-  const tags = await tagsOf(arn);
-  refuseUnlessOwned(tags, event, `Snapshot ${arn}`);
-  await claimForStack(arn, tags, event.StackId);
-  const asList = (map: Record<string, string>) => Object.entries(map).map(([Key, Value]) => ({ Key, Value }));
+  // Its tags are all an in-place change needs of it: no describe call.
+  await ownedForChange(SNAPSHOT, { snapshotArn: arn }, event);
   const { removed, changed } = tagChange(asList(oldTags), asList(newTags));
   if (removed.length) await client().send(new UntagResourceCommand({ resourceArn: arn, tagKeys: removed }));
-  const tagsToSet = Object.fromEntries(changed.map((t) => [t.Key, t.Value]));
-  if (changed.length) await client().send(new TagResourceCommand({ resourceArn: arn, tags: tagsToSet }));
+  if (changed.length) await client().send(new TagResourceCommand({ resourceArn: arn, tags: asMap(changed) }));
 }
 
-async function advanceDelete(props: CopiedElasticSnapshotProperties, event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>,
-  arn: string): Promise<PollResult> {
+async function advanceDelete(props: CopiedElasticSnapshotProperties, event: StackResourceRef, arn: string): Promise<PollResult> {
   if (props.RemovalPolicy === 'retain') return { done: true, status: 'retained' };
-  const snapshot = await getSnapshot(arn);
-  if (!snapshot) return { done: true, status: 'deleted' };
-  if (snapshot.status === 'DELETING') return { done: false, status: 'DELETING' };
-  const tags = await tagsOf(arn);
-  if (tags.find((t) => t.Key === OWNER_TAG_KEY)?.Value !== ownerToken(event)) {
-    log(`Snapshot ${arn} was not copied by this stack resource (it lacks its ${OWNER_TAG_KEY} tag), so this delete leaves it alone`);
-    return { done: true, status: 'left alone: not this stack resource\'s' };
-  }
-  await claimForStack(arn, tags, event.StackId);
+  const standing = await ownedForDelete(SNAPSHOT, await getSnapshot(arn), event);
+  if (!('tags' in standing)) return standing;
   try {
-    log(`DeleteClusterSnapshot ${arn} (status ${snapshot.status})`);
+    log(`DeleteClusterSnapshot ${arn} (status ${standing.status})`);
     await client().send(new DeleteClusterSnapshotCommand({ snapshotArn: arn }));
   } catch (error) {
     const name = (error as Error)?.name;
     if (name === 'ResourceNotFoundException') return { done: true, status: 'deleted' };
     // A snapshot still being copied cannot be deleted yet; the next poll tries again.
-    if (name === 'ConflictException') return { done: false, status: snapshot.status ?? 'unknown' };
+    if (name === 'ConflictException') return { done: false, status: standing.status };
     throw explain(error, `DeleteClusterSnapshot of ${arn}`);
   }
   return { done: false, status: 'DELETING' };
@@ -179,7 +153,7 @@ function attributesOf(s: ClusterSnapshot): Record<CopiedElasticSnapshotAttribute
 
 export const copiedElasticSnapshotHandler = restoreLifecycle({
   kind: COPIED_ELASTIC_SNAPSHOT,
-  start: copy,
+  start: (event, props) => startOwned(SNAPSHOT, event, props),
   changeInPlace: (event, id, old, props) => updateTags(event, id, old.Tags ?? {}, props.Tags ?? {}),
   advanceDelete: (event, id, props) => advanceDelete(props, event, id),
 

@@ -120,6 +120,61 @@ async function validationComplete(event: IsCompleteRequest): Promise<IsCompleteR
 }
 
 /**
+ * Starts what tells the restore's wait condition: a polling execution, or for an Update of the same restore
+ * an immediate SUCCESS. Looked up once, the handle's URL names the execution and takes the signals sent here.
+ */
+async function beginWait(
+  event: OnEventRequest, handle: WaitHandleRef | undefined, kind: RestoreKindHandler, physicalResourceId: string, startedAt: number,
+): Promise<void> {
+  if (!handle) throw new Error('Property WaitHandle is missing; the construct always sets it.');
+  const properties = { ...event.ResourceProperties };
+  for (const key of kind.kind.sensitive ?? []) delete properties[key];
+  let url: string;
+  try {
+    url = await waitHandleUrl(handle);
+  } catch (error) {
+    const e = error as Error;
+    throw new Error(`The restore of ${physicalResourceId} started, but its wait condition handle ${handle.WaitHandle} cannot be read `
+      + `(${e.name}: ${e.message}), so neither its polling nor its wait condition can be told. Delete ${physicalResourceId} yourself if the rollback leaves it.`);
+  }
+  const poll = async () => {
+    try {
+      const state = initialPollerState(event.ResourceType, properties, physicalResourceId, handle, startedAt, event.LogicalResourceId);
+      await startPolling(state, url);
+    } catch (error) {
+      await failWithoutPolling(url, physicalResourceId, error);
+    }
+  };
+  if (event.RequestType === 'Update' && physicalResourceId === event.PhysicalResourceId) {
+    // Same restore, new wait (a new timeout, a changed in-place property, a new library version): the
+    // restore ended before this Update could start, so there is nothing to wait for, and polling would
+    // wait for a status the resource may have left since (a stopped cluster is never available). A
+    // refused signal (the old handle of a rollback Update, its wait long over) falls back to polling.
+    try {
+      await putSignal(url, signalDocument('SUCCESS', physicalResourceId,
+        `${physicalResourceId} was restored before and is unchanged; nothing to wait for`));
+    } catch (error) {
+      log(`${(error as Error).message}; polling ${physicalResourceId} instead`);
+      await poll();
+    }
+  } else {
+    await poll();
+  }
+}
+
+/** The attributes resource reads what the restore made, once its wait condition has been signalled. */
+async function onAttributesEvent(event: OnEventRequest, kindOf: (resourceType: string) => RestoreKindHandler): Promise<OnEventResponse> {
+  if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
+  const props = readAttributesProperties(event.ResourceProperties);
+  const data = await kindOf(props.RestoreResourceType).describe(props);
+  const timing = restoreTimingOf(props.WaitData);
+  return {
+    PhysicalResourceId: props.RestoredId,
+    Data: { ...data, [RECOVERY_TIME_ATTRIBUTE]: String(timing?.seconds ?? 0), [RESTORE_STARTED_AT_ATTRIBUTE]: String(timing?.startedAt ?? '') },
+  };
+}
+
+/**
  * The handlers for these restore kinds, keyed by the custom resource type that selects each.
  *
  * A restore's Create starts the restore and a polling execution, and answers at once; the execution
@@ -137,22 +192,11 @@ export function restoreHandlers(handlers: readonly RestoreKindHandler[]): Restor
   const sensitiveOf = (event: OnEventRequest): readonly string[] =>
     kinds[String(event.ResourceProperties.RestoreResourceType ?? event.ResourceType)]?.kind.sensitive ?? [];
 
-  async function onAttributesEvent(event: OnEventRequest): Promise<OnEventResponse> {
-    if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
-    const props = readAttributesProperties(event.ResourceProperties);
-    const data = await kindOf(props.RestoreResourceType).describe(props);
-    const timing = restoreTimingOf(props.WaitData);
-    return {
-      PhysicalResourceId: props.RestoredId,
-      Data: { ...data, [RECOVERY_TIME_ATTRIBUTE]: String(timing?.seconds ?? 0), [RESTORE_STARTED_AT_ATTRIBUTE]: String(timing?.startedAt ?? '') },
-    };
-  }
-
   return {
     async onEvent(event) {
       logEvent('onEvent', event, sensitiveOf(event));
       if (event.ResourceType === ATTRIBUTES_RESOURCE_TYPE) {
-        const answer = await onAttributesEvent(event);
+        const answer = await onAttributesEvent(event, kindOf);
         log('onEvent answer', answer);
         return answer;
       }
@@ -166,43 +210,7 @@ export function restoreHandlers(handlers: readonly RestoreKindHandler[]): Restor
       if (event.RequestType === 'Delete') await stopPolling(handle);
       const startedAt = Date.now();
       const response = await kind.onEvent(event);
-      if (needsPolling(event)) {
-        if (!handle) throw new Error('Property WaitHandle is missing; the construct always sets it.');
-        const properties = { ...event.ResourceProperties };
-        for (const key of kind.kind.sensitive ?? []) delete properties[key];
-        // Looked up once: it names the execution, and takes the signals sent from here.
-        let url: string;
-        try {
-          url = await waitHandleUrl(handle);
-        } catch (error) {
-          const e = error as Error;
-          throw new Error(`The restore of ${response.PhysicalResourceId} started, but its wait condition handle ${handle.WaitHandle} cannot be read `
-            + `(${e.name}: ${e.message}), so neither its polling nor its wait condition can be told. Delete ${response.PhysicalResourceId} yourself if the rollback leaves it.`);
-        }
-        const poll = async () => {
-          try {
-            const state = initialPollerState(event.ResourceType, properties, response.PhysicalResourceId, handle, startedAt, event.LogicalResourceId);
-            await startPolling(state, url);
-          } catch (error) {
-            await failWithoutPolling(url, response.PhysicalResourceId, error);
-          }
-        };
-        if (event.RequestType === 'Update' && response.PhysicalResourceId === event.PhysicalResourceId) {
-          // Same restore, new wait (a new timeout, a changed in-place property, a new library version): the
-          // restore ended before this Update could start, so there is nothing to wait for, and polling would
-          // wait for a status the resource may have left since (a stopped cluster is never available). A
-          // refused signal (the old handle of a rollback Update, its wait long over) falls back to polling.
-          try {
-            await putSignal(url, signalDocument('SUCCESS', response.PhysicalResourceId,
-              `${response.PhysicalResourceId} was restored before and is unchanged; nothing to wait for`));
-          } catch (error) {
-            log(`${(error as Error).message}; polling ${response.PhysicalResourceId} instead`);
-            await poll();
-          }
-        } else {
-          await poll();
-        }
-      }
+      if (needsPolling(event)) await beginWait(event, handle, kind, response.PhysicalResourceId, startedAt);
       const answer = { ...response, WaitStartedAt: startedAt };
       log('onEvent answer', answer);
       return answer;

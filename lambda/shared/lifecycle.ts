@@ -1,14 +1,15 @@
 /**
  * The life of every restore kind, written once: which CloudFormation request starts a restore, which
- * changes the restored resource in place and which leaves it as it is, and the owner check before an in-place
- * change. A kind fills small hooks (start, change in place, delete, look, describe); what changes in place is
- * its definition's `inPlace` list, and whether an Update may restore anew its `restoresOnUpdate`.
+ * changes the restored resource in place and which leaves it as it is. A kind fills small hooks (start, change
+ * in place, delete, look, describe); what changes in place is its definition's `inPlace` list, and whether an
+ * Update may restore anew its `restoresOnUpdate`. The ownership rules of a resource that the restore names
+ * itself (adopt or refuse, owner-checked change and delete) are `owned-resource.ts`.
  */
 import { log } from './log';
-import { isOwnershipTag, ownerToken, requestToken } from './ownership';
+import { isOwnershipTag, requestToken } from './ownership';
 import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from './types';
 import type { ApiTag, AttributesProperties, CommonRestoreProperties } from '../../lib/private/contracts/common';
-import { OWNER_TAG_KEY, restoreInputsOf } from '../../lib/private/contracts/common';
+import { restoreInputsOf } from '../../lib/private/contracts/common';
 import type { RestoreKind } from '../../lib/private/kinds/kind';
 
 /** What a kind does at each step of its restore's life. */
@@ -36,17 +37,6 @@ export interface LifecycleHooks<P extends CommonRestoreProperties> {
 /** Whether two sets of properties ask for the same restore: the same inputs, whatever the in-place ones are. */
 export function sameRestore<P extends CommonRestoreProperties>(kind: RestoreKind<P>, old: P, props: P): boolean {
   return requestToken(restoreInputsOf(old, kind.inPlace)) === requestToken(restoreInputsOf(props, kind.inPlace));
-}
-
-/**
- * Refuses to change what this stack resource did not make: its owner tag must name the resource (made when
- * the restore started). An in-place change that failed here leaves the resource as it was.
- */
-export function refuseUnlessOwned(tags: readonly ApiTag[], event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>, what: string): void {
-  const owner = tags.find((t) => t.Key === OWNER_TAG_KEY)?.Value;
-  if (owner === ownerToken(event)) return;
-  throw new Error(`${what} was not made by this stack resource (its ${OWNER_TAG_KEY} tag is ${owner === undefined ? 'missing' : `"${owner}"`}), `
-    + 'so this update does not change it. Give the construct another name for what it restores, or remove that resource from outside the stack first.');
 }
 
 /** The user's tags to remove and to set, from the old set to the new one; the ownership tags are never touched. */

@@ -1,7 +1,7 @@
 /** What the kinds that restore a DB cluster share in their definitions: engines, removal, settings, attributes. */
 import {
-  ApiTag, CommonRestoreProperties, readBoolean, readCommonProperties, readInteger, readOptionalString, readRemovalPolicy, readString, readStringList,
-  readTags, RemovalPolicyName, RemovalRule,
+  ApiTag, CommonRestoreProperties, readBoolean, readCommonProperties, readFields, readInteger, readOptionalString, readString, readStringList,
+  removalBy, RemovalPolicyName, RemovalRule, tagList,
 } from './common';
 
 /** The DB cluster engines, as the RDS and Neptune APIs name them. */
@@ -58,23 +58,25 @@ function readNumber(name: string, raw: unknown): number {
 export function readClusterSettings(props: Record<string, unknown>): ClusterSettings {
   const scaling = props.ServerlessV2ScalingConfiguration as Record<string, unknown> | undefined;
   return {
+    ...readFields(props, {
+      StorageType: readOptionalString,
+      EnableCloudwatchLogsExports: readStringList,
+      CopyTagsToSnapshot: readBoolean,
+      BacktrackWindow: readInteger,
+      BackupRetentionPeriod: readInteger,
+      PreferredBackupWindow: readOptionalString,
+      PreferredMaintenanceWindow: readOptionalString,
+      NetworkType: readOptionalString,
+      EnablePerformanceInsights: readBoolean,
+      PerformanceInsightsKMSKeyId: readOptionalString,
+      PerformanceInsightsRetentionPeriod: readInteger,
+      ManageMasterUserPassword: readBoolean,
+      MasterUserSecretKmsKeyId: readOptionalString,
+    }),
     ServerlessV2ScalingConfiguration: scaling === undefined || scaling === null ? undefined : {
       MinCapacity: readNumber('ServerlessV2ScalingConfiguration.MinCapacity', scaling.MinCapacity),
       MaxCapacity: readNumber('ServerlessV2ScalingConfiguration.MaxCapacity', scaling.MaxCapacity),
     },
-    StorageType: readOptionalString('StorageType', props.StorageType),
-    EnableCloudwatchLogsExports: readStringList('EnableCloudwatchLogsExports', props.EnableCloudwatchLogsExports),
-    CopyTagsToSnapshot: readBoolean('CopyTagsToSnapshot', props.CopyTagsToSnapshot),
-    BacktrackWindow: readInteger('BacktrackWindow', props.BacktrackWindow),
-    BackupRetentionPeriod: readInteger('BackupRetentionPeriod', props.BackupRetentionPeriod),
-    PreferredBackupWindow: readOptionalString('PreferredBackupWindow', props.PreferredBackupWindow),
-    PreferredMaintenanceWindow: readOptionalString('PreferredMaintenanceWindow', props.PreferredMaintenanceWindow),
-    NetworkType: readOptionalString('NetworkType', props.NetworkType),
-    EnablePerformanceInsights: readBoolean('EnablePerformanceInsights', props.EnablePerformanceInsights),
-    PerformanceInsightsKMSKeyId: readOptionalString('PerformanceInsightsKMSKeyId', props.PerformanceInsightsKMSKeyId),
-    PerformanceInsightsRetentionPeriod: readInteger('PerformanceInsightsRetentionPeriod', props.PerformanceInsightsRetentionPeriod),
-    ManageMasterUserPassword: readBoolean('ManageMasterUserPassword', props.ManageMasterUserPassword),
-    MasterUserSecretKmsKeyId: readOptionalString('MasterUserSecretKmsKeyId', props.MasterUserSecretKmsKeyId),
   };
 }
 
@@ -113,17 +115,19 @@ export function readClusterRestoreProperties(props: Record<string, unknown>): Cl
   return {
     ...readCommonProperties(props),
     ...readClusterSettings(props),
-    DBClusterIdentifier: readString('DBClusterIdentifier', props.DBClusterIdentifier),
-    Port: readInteger('Port', props.Port),
-    DBSubnetGroupName: readOptionalString('DBSubnetGroupName', props.DBSubnetGroupName),
-    VpcSecurityGroupIds: readStringList('VpcSecurityGroupIds', props.VpcSecurityGroupIds),
-    KmsKeyId: readOptionalString('KmsKeyId', props.KmsKeyId),
-    EnableIAMDatabaseAuthentication: readBoolean('EnableIAMDatabaseAuthentication', props.EnableIAMDatabaseAuthentication),
-    DeletionProtection: readBoolean('DeletionProtection', props.DeletionProtection),
-    DBClusterParameterGroupName: readOptionalString('DBClusterParameterGroupName', props.DBClusterParameterGroupName),
-    EngineLifecycleSupport: readOptionalString('EngineLifecycleSupport', props.EngineLifecycleSupport),
-    Tags: readTags(props.Tags),
-    RemovalPolicy: readRemovalPolicy(props.RemovalPolicy, CLUSTER_REMOVAL),
+    ...readFields(props, {
+      DBClusterIdentifier: readString,
+      Port: readInteger,
+      DBSubnetGroupName: readOptionalString,
+      VpcSecurityGroupIds: readStringList,
+      KmsKeyId: readOptionalString,
+      EnableIAMDatabaseAuthentication: readBoolean,
+      DeletionProtection: readBoolean,
+      DBClusterParameterGroupName: readOptionalString,
+      EngineLifecycleSupport: readOptionalString,
+      Tags: tagList,
+      RemovalPolicy: removalBy(CLUSTER_REMOVAL),
+    }),
   };
 }
 

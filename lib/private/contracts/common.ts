@@ -279,6 +279,27 @@ export function readStringMap(name: string, raw: unknown): Record<string, string
   return Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '')]));
 }
 
+/** How one property is read: from its name (for messages) and the value CloudFormation delivered. */
+export type PropertyReader<V> = (name: string, raw: unknown) => V;
+
+/** Reads the properties a table names, each by its reader: a property's name is written once, as its key. */
+export function readFields<T>(props: Record<string, unknown>, readers: { readonly [K in keyof T]: PropertyReader<T[K]> }): T {
+  return Object.fromEntries(Object.entries<PropertyReader<unknown>>(readers).map(([name, reader]) => [name, reader(name, props[name])])) as T;
+}
+
+/** A reader of one of a fixed set of values, with the one taken when none is given. */
+export function oneOf<T extends string>(allowed: readonly T[], fallback?: T): PropertyReader<T> {
+  return (name, raw) => readEnum(name, raw ?? fallback, allowed);
+}
+
+/** A reader of a kind's RemovalPolicy property by its rule. */
+export function removalBy<T extends RemovalPolicyName>(rule: RemovalRule<T>): PropertyReader<T> {
+  return (_name, raw) => readRemovalPolicy(raw, rule);
+}
+
+/** A reader of a list of tags as `{Key, Value}` pairs. */
+export const tagList: PropertyReader<ApiTag[] | undefined> = (_name, raw) => readTags(raw);
+
 /** Reads the properties common to every restore kind. */
 export function readCommonProperties(props: Record<string, unknown>): CommonRestoreProperties {
   const timeout = readInteger('TimeoutSeconds', props.TimeoutSeconds);

@@ -1,6 +1,6 @@
 /** The AWS Backup restore job (StartRestoreJob), waited for with DescribeRestoreJob. */
 import { RestoreKind } from './kind';
-import { CommonRestoreProperties, readBoolean, readCommonProperties, readString, readStringMap } from '../contracts/common';
+import { CommonRestoreProperties, readBoolean, readCommonProperties, readFields, readString, readStringMap } from '../contracts/common';
 
 /** Properties of the restore job custom resource. Names follow the StartRestoreJob API. */
 export interface BackupRestoreJobProperties extends CommonRestoreProperties {
@@ -20,11 +20,13 @@ const ATTRIBUTES = ['RestoreJobId', 'CreatedResourceArn', 'Status', 'ResourceTyp
 function read(props: Record<string, unknown>): BackupRestoreJobProperties {
   return {
     ...readCommonProperties(props),
-    RecoveryPointArn: readString('RecoveryPointArn', props.RecoveryPointArn),
-    ResourceType: readString('ResourceType', props.ResourceType),
-    IamRoleArn: readString('IamRoleArn', props.IamRoleArn),
-    CopySourceTagsToRestoredResource: readBoolean('CopySourceTagsToRestoredResource', props.CopySourceTagsToRestoredResource),
-    Metadata: readStringMap('Metadata', props.Metadata),
+    ...readFields(props, {
+      RecoveryPointArn: readString,
+      ResourceType: readString,
+      IamRoleArn: readString,
+      CopySourceTagsToRestoredResource: readBoolean,
+      Metadata: readStringMap,
+    }),
   };
 }
 

@@ -1,7 +1,7 @@
 /** The DocumentDB Elastic snapshot copy (CopyClusterSnapshot), in this region or from another. */
 import { RestoreKind } from './kind';
 import {
-  CommonRestoreProperties, readBoolean, readCommonProperties, readOptionalString, readRemovalPolicy, readString, readStringMap, RemovalRule,
+  CommonRestoreProperties, readBoolean, readCommonProperties, readFields, readOptionalString, readString, readStringMap, removalBy, RemovalRule,
 } from '../contracts/common';
 
 /** A snapshot is a backup: it is kept unless the user chose to destroy it. A snapshot of a snapshot is not offered. */
@@ -26,12 +26,14 @@ export type CopiedElasticSnapshotAttribute = typeof ATTRIBUTES[number];
 function read(props: Record<string, unknown>): CopiedElasticSnapshotProperties {
   return {
     ...readCommonProperties(props),
-    SourceSnapshotArn: readString('SourceSnapshotArn', props.SourceSnapshotArn),
-    TargetSnapshotName: readString('TargetSnapshotName', props.TargetSnapshotName),
-    CopyTags: readBoolean('CopyTags', props.CopyTags),
-    KmsKeyId: readOptionalString('KmsKeyId', props.KmsKeyId),
-    Tags: readStringMap('Tags', props.Tags),
-    RemovalPolicy: readRemovalPolicy(props.RemovalPolicy, REMOVAL),
+    ...readFields(props, {
+      SourceSnapshotArn: readString,
+      TargetSnapshotName: readString,
+      CopyTags: readBoolean,
+      KmsKeyId: readOptionalString,
+      Tags: readStringMap,
+      RemovalPolicy: removalBy(REMOVAL),
+    }),
   };
 }
 

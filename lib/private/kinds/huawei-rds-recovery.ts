@@ -1,7 +1,7 @@
 /** The Huawei Cloud RDS v3.1 restore into an existing DB instance, from a backup or a point in time. */
 import { RestoreKind } from './kind';
 import {
-  CommonRestoreProperties, readBoolean, readCommonProperties, readEnum, readInteger, readOptionalString, readString, readStringMap,
+  CommonRestoreProperties, oneOf, readBoolean, readCommonProperties, readFields, readInteger, readOptionalString, readString, readStringMap,
 } from '../contracts/common';
 
 export const HUAWEI_ENGINES = ['mysql', 'postgresql', 'sqlserver'] as const;
@@ -30,17 +30,19 @@ export interface HuaweiRdsRecoveryProperties extends CommonRestoreProperties {
 function read(props: Record<string, unknown>): HuaweiRdsRecoveryProperties {
   return {
     ...readCommonProperties(props),
-    Endpoint: readString('Endpoint', props.Endpoint),
-    ProjectId: readString('ProjectId', props.ProjectId),
-    CredentialsSecretArn: readString('CredentialsSecretArn', props.CredentialsSecretArn),
-    Engine: readEnum('Engine', props.Engine, HUAWEI_ENGINES),
-    SourceInstanceId: readString('SourceInstanceId', props.SourceInstanceId),
-    TargetInstanceId: readString('TargetInstanceId', props.TargetInstanceId),
-    RestoreType: readEnum('RestoreType', props.RestoreType, ['backup', 'timestamp'] as const),
-    BackupId: readOptionalString('BackupId', props.BackupId),
-    RestoreTime: readInteger('RestoreTime', props.RestoreTime),
-    DatabaseNames: readStringMap('DatabaseNames', props.DatabaseNames),
-    RestoreAllDatabases: readBoolean('RestoreAllDatabases', props.RestoreAllDatabases),
+    ...readFields(props, {
+      Endpoint: readString,
+      ProjectId: readString,
+      CredentialsSecretArn: readString,
+      Engine: oneOf(HUAWEI_ENGINES),
+      SourceInstanceId: readString,
+      TargetInstanceId: readString,
+      RestoreType: oneOf(['backup', 'timestamp'] as const),
+      BackupId: readOptionalString,
+      RestoreTime: readInteger,
+      DatabaseNames: readStringMap,
+      RestoreAllDatabases: readBoolean,
+    }),
   };
 }
 

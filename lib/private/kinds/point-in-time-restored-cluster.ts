@@ -1,7 +1,7 @@
 /** The point-in-time restore: a new Neptune or Aurora cluster from a source cluster (RestoreDBClusterToPointInTime). */
 import { RestoreKind } from './kind';
 import { CLUSTER_ENGINES, CLUSTER_KIND_TRAITS, ClusterAttribute, ClusterEngineName, ClusterRestoreProperties, readClusterRestoreProperties } from '../contracts/cluster';
-import { readEnum, readIsoTime, readOptionalString } from '../contracts/common';
+import { oneOf, readFields, readIsoTime, readOptionalString } from '../contracts/common';
 
 export const RESTORE_TYPES = ['full-copy', 'copy-on-write'] as const;
 export type RestoreTypeName = typeof RESTORE_TYPES[number];
@@ -30,12 +30,14 @@ function read(props: Record<string, unknown>): PointInTimeRestoredClusterPropert
   }
   return {
     ...readClusterRestoreProperties(props),
-    Engine: readEnum('Engine', props.Engine, CLUSTER_ENGINES),
+    ...readFields(props, {
+      Engine: oneOf(CLUSTER_ENGINES),
+      RestoreToTime: readIsoTime,
+      RestoreType: oneOf(RESTORE_TYPES, 'full-copy'),
+      OptionGroupName: readOptionalString,
+    }),
     SourceDBClusterIdentifier: source,
     SourceDbClusterResourceId: sourceResourceId,
-    RestoreToTime: readIsoTime('RestoreToTime', props.RestoreToTime),
-    RestoreType: readEnum('RestoreType', props.RestoreType ?? 'full-copy', RESTORE_TYPES),
-    OptionGroupName: readOptionalString('OptionGroupName', props.OptionGroupName),
   };
 }
 

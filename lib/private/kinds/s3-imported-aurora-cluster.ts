@@ -1,7 +1,7 @@
 /** The S3 import: an Aurora MySQL cluster made from a Percona XtraBackup in S3 (RestoreDBClusterFromS3). */
 import { RestoreKind } from './kind';
 import { CLUSTER_KIND_TRAITS, ClusterAttribute, ClusterRestoreProperties, readClusterRestoreProperties } from '../contracts/cluster';
-import { readBoolean, readEnum, readOptionalString, readString } from '../contracts/common';
+import { oneOf, readBoolean, readFields, readOptionalString, readString } from '../contracts/common';
 
 /**
  * Properties of the S3 import custom resource. Names follow the RestoreDBClusterFromS3 API;
@@ -23,16 +23,18 @@ export interface S3ImportedAuroraClusterProperties extends ClusterRestorePropert
 function read(props: Record<string, unknown>): S3ImportedAuroraClusterProperties {
   return {
     ...readClusterRestoreProperties(props),
-    Engine: readEnum('Engine', props.Engine ?? 'aurora-mysql', ['aurora-mysql'] as const),
-    EngineVersion: readOptionalString('EngineVersion', props.EngineVersion),
-    MasterUsername: readString('MasterUsername', props.MasterUsername),
-    SourceEngine: readEnum('SourceEngine', props.SourceEngine ?? 'mysql', ['mysql'] as const),
-    SourceEngineVersion: readString('SourceEngineVersion', props.SourceEngineVersion),
-    S3BucketName: readString('S3BucketName', props.S3BucketName),
-    S3Prefix: readOptionalString('S3Prefix', props.S3Prefix),
-    S3IngestionRoleArn: readString('S3IngestionRoleArn', props.S3IngestionRoleArn),
-    StorageEncrypted: readBoolean('StorageEncrypted', props.StorageEncrypted),
-    DatabaseName: readOptionalString('DatabaseName', props.DatabaseName),
+    ...readFields(props, {
+      Engine: oneOf(['aurora-mysql'] as const, 'aurora-mysql'),
+      EngineVersion: readOptionalString,
+      MasterUsername: readString,
+      SourceEngine: oneOf(['mysql'] as const, 'mysql'),
+      SourceEngineVersion: readString,
+      S3BucketName: readString,
+      S3Prefix: readOptionalString,
+      S3IngestionRoleArn: readString,
+      StorageEncrypted: readBoolean,
+      DatabaseName: readOptionalString,
+    }),
   };
 }
 
