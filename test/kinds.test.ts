@@ -29,9 +29,10 @@ const kinds: Array<[string, RestoreKind]> = fs.readdirSync(path.join(root, 'lib/
     return [file.replace(/\.ts$/, ''), exported[0]];
   });
 
-test('the five kinds are defined, each in the file of its name', () => {
-  expect(kinds.map(([, kind]) => constructNameOf(kind)).sort())
-    .toEqual(['BackupRestoreJob', 'CopiedElasticSnapshot', 'HuaweiRdsRecovery', 'PointInTimeRestoredCluster', 'S3ImportedAuroraCluster']);
+test('every kind is defined in the file of its name, and its resource type names its construct', () => {
+  // Not a list of names: the definitions are the list, and a kind whose parts are gone fails the leftovers test below.
+  expect(kinds.length).toBeGreaterThan(0);
+  expect(new Set(kinds.map(([, kind]) => kind.resourceType)).size).toBe(kinds.length);
   for (const [file, kind] of kinds) {
     expect(kind.name).toBe(file);
     expect(kind.resourceType).toMatch(/^Custom::[A-Z][A-Za-z0-9]+$/);
