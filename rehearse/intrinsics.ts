@@ -18,6 +18,9 @@ export interface ResolveContext {
   getAtt(logicalId: string, attribute: string): string;
 }
 
+/** What `Ref: AWS::NoValue` stands for: CloudFormation removes the property or list element it is in. */
+export const NO_VALUE = Symbol('AWS::NoValue');
+
 /** A function the rehearsal does not know: CloudFormation would run it, the rehearsal cannot. */
 export class UnknownIntrinsic extends Error {
   constructor(readonly fn: string) {
@@ -50,11 +53,13 @@ const INTRINSICS: Record<string, Intrinsic> = {
   'Fn::Sub': (arg, ctx, resolve) => {
     const [text, vars] = Array.isArray(arg) ? arg : [arg, {}];
     const local = resolve(vars) as Record<string, unknown>;
-    return String(text).replace(/\$\{([^}!]+)\}/g, (_m, name: string) => {
+    // One pass, so that a substituted value is never read again: ${!Name} is the literal ${Name}.
+    return String(text).replace(/\$\{(!?)([^}]*)\}/g, (_m, literal: string, name: string) => {
+      if (literal) return `\${${name}}`;
       if (name in local) return String(local[name]);
       const [id, attribute] = name.split(/\.(.*)/);
       return attribute ? ctx.getAtt(id, attribute) : String(ctx.ref(id));
-    }).replace(/\$\{!/g, '${');
+    });
   },
   'Fn::Base64': (arg, _ctx, resolve) => Buffer.from(String(resolve(arg))).toString('base64'),
   'Fn::GetAZs': (arg, ctx, resolve) => {
@@ -71,7 +76,11 @@ const INTRINSICS: Record<string, Intrinsic> = {
     throw new Error(`Fn::FindInMap: the mapping ${map} has no ${top}.${second}`);
   },
   'Fn::If': ([condition, whenTrue, whenFalse], ctx, resolve) => resolve(isTrue(condition, ctx) ? whenTrue : whenFalse),
-  'Fn::Equals': ([a, b], _ctx, resolve) => JSON.stringify(resolve(a)) === JSON.stringify(resolve(b)),
+  // CloudFormation compares scalars as strings: a number parameter's "5" equals 5.
+  'Fn::Equals': ([a, b], _ctx, resolve) => {
+    const text = (v: unknown) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v));
+    return text(resolve(a)) === text(resolve(b));
+  },
   'Fn::And': (args: unknown[], _ctx, resolve) => args.every((c) => resolve(c) === true),
   'Fn::Or': (args: unknown[], _ctx, resolve) => args.some((c) => resolve(c) === true),
   'Fn::Not': ([c], _ctx, resolve) => resolve(c) !== true,
@@ -102,7 +111,7 @@ function intrinsicOf(value: unknown): [string, unknown] | undefined {
 /** A value with its intrinsic functions resolved; throws {@link UnknownIntrinsic} for one it does not know. */
 export function resolveValue(value: unknown, ctx: ResolveContext): unknown {
   const resolve = (inner: unknown) => resolveValue(inner, ctx);
-  if (Array.isArray(value)) return value.map(resolve);
+  if (Array.isArray(value)) return value.map(resolve).filter((v) => v !== NO_VALUE);
   if (!value || typeof value !== 'object') return value;
   const intrinsic = intrinsicOf(value);
   if (intrinsic) {
@@ -110,7 +119,7 @@ export function resolveValue(value: unknown, ctx: ResolveContext): unknown {
     if (!fn) throw new UnknownIntrinsic(intrinsic[0]);
     return fn(intrinsic[1], ctx, resolve);
   }
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]).filter(([, v]) => v !== NO_VALUE));
 }
 
 /** The intrinsic functions a value uses that the rehearsal does not resolve. */

@@ -300,7 +300,6 @@ class Rehearsal {
   async run(keep: boolean, afterCreate?: (standIns: StandInState) => Promise<void>): Promise<RehearsalResult> {
     const tally = this.tally;
     for (const id of dependencyOrder(this.resources)) {
-      if (!this.state.creates(id)) continue;
       const blocker = this.blockedBy(id);
       if (blocker) {
         tally.blocked.add(id);
@@ -313,7 +312,8 @@ class Rehearsal {
         continue;
       }
       try {
-        await this.create(id);
+        // A resource whose condition is false is not in the stack CloudFormation makes.
+        if (this.state.creates(id)) await this.create(id);
       } catch (error) {
         const message = error instanceof RehearsalFailure ? error.message : `${id}: ${describeError(error)}`;
         this.functions.showLogs(logsOf(error));
@@ -354,8 +354,10 @@ class Rehearsal {
 
 /** Stops a rehearsal before it starts when the template uses a function it cannot resolve, naming both. */
 function checkIntrinsics(stack: AssemblyStack): void {
-  const unknown = Object.entries(stack.resources)
-    .flatMap(([id, resource]) => unknownIntrinsics(resource.Properties).map((fn) => `${fn} (in ${id})`));
+  const unknown = [
+    ...Object.entries(stack.resources).flatMap(([id, resource]) => unknownIntrinsics(resource.Properties).map((fn) => `${fn} (in ${id})`)),
+    ...Object.entries(stack.conditions).flatMap(([name, condition]) => unknownIntrinsics(condition).map((fn) => `${fn} (in condition ${name})`)),
+  ];
   if (unknown.length) {
     throw new RehearsalFailure(`The stack ${stack.name} uses intrinsic functions the rehearsal does not resolve: ${unknown.join(', ')}. `
       + 'It resolves those aws-cdk-lib emits; a template written another way cannot be rehearsed.');

@@ -4,7 +4,7 @@
  */
 import * as kms from '@aws-sdk/client-kms';
 import { AssemblyStack } from './assembly';
-import { isTrue, resolveValue, ResolveContext, UnknownIntrinsic } from './intrinsics';
+import { isTrue, NO_VALUE, resolveValue, ResolveContext, UnknownIntrinsic } from './intrinsics';
 import { RehearsalFailure } from './outcome';
 
 export const REGION = 'us-east-1';
@@ -43,7 +43,13 @@ export class StackState {
   /** Whether CloudFormation creates the resource: it has no condition, or its condition holds. */
   creates(id: string): boolean {
     const condition = this.stack.resources[id].Condition;
-    return condition === undefined || isTrue(condition, this.context);
+    if (condition === undefined) return true;
+    try {
+      return isTrue(condition, this.context);
+    } catch (error) {
+      if (error instanceof UnknownIntrinsic) throw new RehearsalFailure(`${id}: its condition ${condition}: ${error.message}, so it cannot be rehearsed`);
+      throw error;
+    }
   }
 
   private ref(name: string): unknown {
@@ -54,14 +60,15 @@ export class StackState {
       'AWS::URLSuffix': 'amazonaws.com',
       'AWS::StackName': this.stack.name,
       'AWS::StackId': this.stackId,
-      'AWS::NoValue': '',
     };
+    if (name === 'AWS::NoValue') return NO_VALUE;
     if (name in pseudo) return pseudo[name];
     const known = this.physicalIds.get(name);
     if (known !== undefined) return known;
     const parameter = this.stack.parameters[name];
     // A parameter's default is what a deploy without overrides gets; a list parameter's is split as CloudFormation splits it.
-    if (parameter?.Default !== undefined && !parameter.Type.startsWith('AWS::SSM::')) {
+    // An SSM parameter's value is what the account's parameter holds, which the rehearsal does not know.
+    if (parameter?.Default !== undefined && !parameter.Type.startsWith('AWS::SSM::Parameter::Value<')) {
       return /^(List<|CommaDelimitedList)/.test(parameter.Type) ? String(parameter.Default).split(',') : String(parameter.Default);
     }
     return `<${name}>`;

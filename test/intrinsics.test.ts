@@ -2,7 +2,7 @@
  * The rehearsal's intrinsic functions: each one aws-cdk-lib emits resolves as CloudFormation resolves it,
  * and one it does not know is named, not turned into a placeholder.
  */
-import { isTrue, resolveValue, ResolveContext, UnknownIntrinsic, unknownIntrinsics } from '../rehearse/intrinsics';
+import { isTrue, NO_VALUE, resolveValue, ResolveContext, UnknownIntrinsic, unknownIntrinsics } from '../rehearse/intrinsics';
 
 const ctx: ResolveContext = {
   mappings: { Endpoints: { 'us-east-1': { Url: 'https://east' } } },
@@ -10,9 +10,10 @@ const ctx: ResolveContext = {
     InEast: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] },
     NotEast: { 'Fn::Not': [{ Condition: 'InEast' }] },
     Both: { 'Fn::And': [{ Condition: 'InEast' }, { 'Fn::Or': [{ Condition: 'NotEast' }, { 'Fn::Equals': ['a', 'a'] }] }] },
+    FiveIsFive: { 'Fn::Equals': [{ Ref: 'Five' }, 5] },
   },
   region: 'us-east-1',
-  ref: (name) => ({ 'AWS::Region': 'us-east-1', 'Subnets': ['s-1', 's-2'], 'Key': 'key-1' } as Record<string, unknown>)[name] ?? `<${name}>`,
+  ref: (name) => ({ 'AWS::Region': 'us-east-1', 'AWS::NoValue': NO_VALUE, 'Subnets': ['s-1', 's-2'], 'Key': 'key-1', 'Five': '5' } as Record<string, unknown>)[name] ?? `<${name}>`,
   getAtt: (id, attribute) => `${id}.${attribute}`,
 };
 
@@ -28,6 +29,10 @@ test.each<[string, unknown, unknown]>([
   ['Fn::FindInMap', { 'Fn::FindInMap': ['Endpoints', { Ref: 'AWS::Region' }, 'Url'] }, 'https://east'],
   ['Fn::FindInMap\'s default', { 'Fn::FindInMap': ['Endpoints', 'eu-west-1', 'Url', { DefaultValue: 'https://any' }] }, 'https://any'],
   ['Fn::If on a condition', { 'Fn::If': ['NotEast', 'west', 'east'] }, 'east'],
+  ['AWS::NoValue from Fn::If: the element and the key are gone, as CloudFormation removes them',
+    { Groups: ['sg-1', { 'Fn::If': ['NotEast', 'sg-2', { Ref: 'AWS::NoValue' }] }], Port: { 'Fn::If': ['NotEast', 1, { Ref: 'AWS::NoValue' }] }, Name: 'n' },
+    { Groups: ['sg-1'], Name: 'n' }],
+  ['Fn::Sub: a substituted value is not read again', { 'Fn::Sub': ['${x}', { x: '${!y}' }] }, '${!y}'],
   ['Fn::Cidr', { 'Fn::Cidr': ['10.0.0.0/16', 3, 8] }, ['10.0.0.0/24', '10.0.1.0/24', '10.0.2.0/24']],
   ['Fn::Length', { 'Fn::Length': { Ref: 'Subnets' } }, 2],
   ['Fn::ToJsonString', { 'Fn::ToJsonString': { a: { Ref: 'Key' } } }, '{"a":"key-1"}'],
@@ -38,6 +43,8 @@ test.each<[string, unknown, unknown]>([
 
 test('conditions combine as CloudFormation combines them', () => {
   expect([isTrue('InEast', ctx), isTrue('NotEast', ctx), isTrue('Both', ctx)]).toEqual([true, false, true]);
+  // Scalars compare as strings: a number parameter's default "5" equals 5.
+  expect(isTrue('FiveIsFive', ctx)).toBe(true);
   expect(() => isTrue('Missing', ctx)).toThrow('The template has no condition named Missing');
 });
 

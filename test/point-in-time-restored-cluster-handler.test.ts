@@ -264,6 +264,22 @@ describe('Create: adoption', () => {
     expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
   });
 
+  test('an adopted cluster keeps the physical id its properties name, in whatever case RDS describes it', async () => {
+    // An identifier through a CfnParameter keeps its capitals (the construct lowercases literals only); RDS stores it lowercase.
+    const props = { ...baseProps, DBClusterIdentifier: 'Graph-Restored' };
+    givenSource();
+    neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'Graph-Restored' }).rejects(notFound('Graph-Restored'));
+    neptuneMock.on(neptune.RestoreDBClusterToPointInTimeCommand).resolves({});
+    await expect(onEvent(cfnEvent('Create', TYPE, props))).resolves.toMatchObject({ PhysicalResourceId: 'Graph-Restored' });
+    const tags = neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)[0].args[0].input.Tags!;
+    neptuneMock.reset();
+    neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'Graph-Restored' }).resolves({ DBClusters: [target('creating')] });
+    neptuneMock.on(neptune.ListTagsForResourceCommand, { ResourceName: TARGET_ARN }).resolves({ TagList: tags });
+    const answer = await onEvent(cfnEvent('Create', TYPE, props));
+    expect(answer.PhysicalResourceId).toBe('Graph-Restored');
+    expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
+  });
+
   test('a cluster of the same name owned by someone else is refused', async () => {
     givenTarget(target('available'));
     neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [{ Key: 'team', Value: 'other' }] });

@@ -220,11 +220,13 @@ suite('cdk-restore-rehearse', () => {
     const template = JSON.parse(fs.readFileSync(templateFile, 'utf8'));
     const [restoreId] = Object.keys(template.Resources).filter((id) => /^GraphRestore[0-9A-F]+$/.test(id));
     template.Resources[restoreId].Properties.Tags = { 'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: 's3://tags' } } };
+    template.Conditions.Never = { 'Fn::Contains': [['mars-1'], { Ref: 'AWS::Region' }] };
     fs.writeFileSync(templateFile, JSON.stringify(template));
     lines.length = 0;
     const failure = await rehearse({ app: outdir, endpoint: moto.endpoint, print }).then(() => undefined, (e) => e);
     expect(failure).toBeInstanceOf(RehearsalFailure);
-    expect(failure.message).toBe(`The stack Parameters uses intrinsic functions the rehearsal does not resolve: Fn::Transform (in ${restoreId}). `
+    expect(failure.message).toBe('The stack Parameters uses intrinsic functions the rehearsal does not resolve: '
+      + `Fn::Transform (in ${restoreId}), Fn::Contains (in condition Never). `
       + 'It resolves those aws-cdk-lib emits; a template written another way cannot be rehearsed.');
     expect(lines.filter((line) => /^(CREATE|WAIT)/.test(line))).toEqual([]);
   });

@@ -22,8 +22,8 @@ export interface OwnedResource<P extends CommonRestoreProperties, R> {
   describe(resource: R): string;
   /** The resource of the name this restore gives it, or undefined when there is none. */
   findByName(props: P): Promise<R | undefined>;
-  /** Its physical id. */
-  idOf(resource: R): string;
+  /** Its physical id, as this restore's properties name it. */
+  idOf(resource: R, props: P): string;
   /** Its status, as the service names it. */
   statusOf(resource: R): string;
   /** Whether that status is a delete under way. */
@@ -43,12 +43,12 @@ export interface OwnedResource<P extends CommonRestoreProperties, R> {
 }
 
 async function adoptOrRefuse<P extends CommonRestoreProperties, R>(
-  owned: OwnedResource<P, R>, resource: R, owner: string, request: string,
+  owned: OwnedResource<P, R>, resource: R, props: P, owner: string, request: string,
 ): Promise<OnEventResponse> {
   const ownership = ownershipOf(await owned.tagsOf(resource), owner, request);
   if (ownership !== 'own') throw new Error(owned.refusal(resource, ownership));
   log(`Adopting ${owned.describe(resource)}: this stack resource ${owned.made} it from the same inputs`);
-  return { PhysicalResourceId: owned.idOf(resource) };
+  return { PhysicalResourceId: owned.idOf(resource, props) };
 }
 
 /** A Create (or an Update's new restore): adopts this request's own resource of that name, refuses another's, or starts the restore. */
@@ -58,7 +58,7 @@ export async function startOwned<P extends CommonRestoreProperties, R>(
   const owner = ownerToken(event);
   const request = requestToken(restoreInputsOf(props, owned.kind.inPlace));
   const existing = await owned.findByName(props);
-  if (existing) return adoptOrRefuse(owned, existing, owner, request);
+  if (existing) return adoptOrRefuse(owned, existing, props, owner, request);
   await owned.preflight(props);
   try {
     return { PhysicalResourceId: await owned.start(props, ownershipTags(owner, request, event.StackId)) };
@@ -67,7 +67,7 @@ export async function startOwned<P extends CommonRestoreProperties, R>(
     // Another attempt of this same request may have got there first.
     const raced = await owned.findByName(props);
     if (!raced) throw owned.startFailure(error, props);
-    return adoptOrRefuse(owned, raced, owner, request);
+    return adoptOrRefuse(owned, raced, props, owner, request);
   }
 }
 

@@ -289,7 +289,7 @@ export function readFields<T>(props: Record<string, unknown>, readers: { readonl
 
 /** A reader of one of a fixed set of values, with the one taken when none is given. */
 export function oneOf<T extends string>(allowed: readonly T[], fallback?: T): PropertyReader<T> {
-  return (name, raw) => readEnum(name, raw ?? fallback, allowed);
+  return (name, raw) => readEnum(name, fallback === undefined ? raw : raw ?? fallback, allowed);
 }
 
 /** A reader of a kind's RemovalPolicy property by its rule. */
