@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { cfnEvent, WAIT_HANDLE } from './support/events';
 import { HuaweiRdsDouble, ok } from './support/huawei-double';
 import { mockWaitHandleLookup } from './support/wait-handle';
-import { callHuawei } from '../lambda/huawei-rds-recovery/api';
+import { callHuawei, HuaweiApiError, isTransientHuaweiError, wasRefusedUnread } from '../lambda/huawei-rds-recovery/api';
 import { huaweiRdsRecoveryHandler } from '../lambda/huawei-rds-recovery/handler';
 import { onEvent } from '../lambda/index';
 import type { RestoreFigures } from '../lambda/shared/metrics';
@@ -94,13 +94,33 @@ describe('Create', () => {
     await expect(failure).rejects.toThrow(`(${code}: detail from Huawei Cloud)`);
   });
 
-  test('500 and 429 are retried with a bound', async () => {
+  test('a throttled restore request (429: refused, so nothing started) is sent again, with a bound', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
-    huawei.answers.push(() => ({ status: 500, body: { error_code: 'SYS.0500', error_msg: 'busy' } }), () => ({ status: 429, body: {} }), ok({ job_id: 'j3' }));
+    huawei.answers.push(() => ({ status: 429, body: {} }), () => ({ status: 429, body: {} }), ok({ job_id: 'j3' }));
     const pending = onEvent(cfnEvent('Create', TYPE, props()));
     for (let i = 0; i < 20 && huawei.received.length < 3; i++) await jest.advanceTimersByTimeAsync(5_000);
     await expect(pending).resolves.toMatchObject({ PhysicalResourceId: 'j3' });
     expect(huawei.received).toHaveLength(3);
+  });
+
+  test.each<[string, unknown, boolean, boolean]>([
+    ['429', new HuaweiApiError(429, 'APIGW.0308', 'throttled'), true, true],
+    ['503', new HuaweiApiError(503, 'SYS.0503', 'unavailable'), true, false],
+    ['a refused connection', new Error('connect ECONNREFUSED 10.0.0.1:443'), true, true],
+    ['a name that did not resolve', new Error('getaddrinfo ENOTFOUND rds.example'), true, true],
+    ['a reset after sending', new Error('read ECONNRESET'), true, false],
+    ['no answer within 30 seconds', new Error('ETIMEDOUT: Huawei Cloud did not answer within 30 seconds'), true, false],
+    ['a 409 of a busy instance', new HuaweiApiError(409, 'DBS.200019', 'busy'), false, false],
+  ])('%s: transient %s, surely started nothing %s', (_what, error, transient, refused) => {
+    expect([isTransientHuaweiError(error), wasRefusedUnread(error)]).toEqual([transient, refused]);
+  });
+
+  test('a restore request answered 500 may have started: it is sent once, and the Create fails saying what to check', async () => {
+    huawei.answers.push(() => ({ status: 500, body: { error_code: 'SYS.0500', error_msg: 'internal error' } }), ok({ job_id: 'never' }));
+    const failure = onEvent(cfnEvent('Create', TYPE, props()));
+    await expect(failure).rejects.toThrow(/may have started: Huawei Cloud's answer to the request was lost \(HTTP 500, SYS.0500: internal error\)/);
+    await expect(failure).rejects.toThrow(/It is not sent again, as a second request would restore into dst01in04 a second time/);
+    expect(huawei.received.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
   describe('a target instance busy with another operation', () => {

@@ -48,10 +48,20 @@ export function isInstanceBusyError(error: unknown): boolean {
   return error instanceof HuaweiApiError && error.status === 409 && INSTANCE_BUSY_CODES.has(error.code);
 }
 
+/**
+ * Whether a failed request surely never reached the service's handling, so that sending it again cannot act
+ * twice: throttled (429, refused at the gateway), or no connection made (refused, or a name that did not
+ * resolve). A 5xx, a reset or a timeout after the request went out leaves its outcome unknown.
+ */
+export function wasRefusedUnread(error: unknown): boolean {
+  if (error instanceof HuaweiApiError) return error.status === 429;
+  return /ECONNREFUSED|EAI_AGAIN|ENOTFOUND/i.test((error as Error)?.message ?? '');
+}
+
 /** Throttling and the service's own faults: worth another try. */
 export function isTransientHuaweiError(error: unknown): boolean {
   if (error instanceof HuaweiApiError) return error.status === 429 || error.status >= 500;
-  return /ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up/i.test((error as Error)?.message ?? '');
+  return wasRefusedUnread(error) || /ECONNRESET|ETIMEDOUT|socket hang up/i.test((error as Error)?.message ?? '');
 }
 
 /** Sends one signed request and returns the parsed JSON answer. */

@@ -1,5 +1,5 @@
 /** Huawei Cloud RDS v3.1 "restore to an existing DB instance", then its job until it ends. */
-import { callHuawei, HuaweiApiError, isInstanceBusyError, isTransientHuaweiError, readCredentials } from './api';
+import { callHuawei, HuaweiApiError, isInstanceBusyError, isTransientHuaweiError, readCredentials, wasRefusedUnread } from './api';
 import { AttributesProperties } from '../../lib/private/contracts/common';
 import { HUAWEI_RDS_RECOVERY, HuaweiRdsRecoveryProperties } from '../../lib/private/kinds/huawei-rds-recovery';
 import { failure, transientRetry } from '../shared/errors';
@@ -10,6 +10,9 @@ import { retrying, RetryPolicy } from '../shared/retry';
 import { IsCompleteRequest, OnEventResponse, PollResult } from '../shared/types';
 
 const TRANSIENT_RETRY = transientRetry('Huawei Cloud RDS call', isTransientHuaweiError);
+
+/** The restore request is sent again only when it surely started nothing: a second one would restore twice. */
+const REFUSED_RETRY = transientRetry('Huawei Cloud RDS restore request', wasRefusedUnread);
 
 /**
  * An instance runs one operation at a time, and a backup or another job may hold it for a while. The
@@ -51,17 +54,27 @@ function describeRecovery(props: HuaweiRdsRecoveryProperties): string {
   return `${props.Engine} instance ${props.TargetInstanceId} from ${from} of ${props.SourceInstanceId}`;
 }
 
+/** A restore request whose answer was lost: it may have started, and it is not sent again. */
+function outcomeUnknown(error: unknown, props: HuaweiRdsRecoveryProperties): Error {
+  const detail = error instanceof HuaweiApiError ? `HTTP ${error.status}, ${error.code}: ${error.message}` : (error as Error)?.message;
+  return new Error(`Restoring ${describeRecovery(props)} may have started: Huawei Cloud's answer to the request was lost (${detail}). `
+    + `It is not sent again, as a second request would restore into ${props.TargetInstanceId} a second time. Look at the instance's `
+    + 'tasks (Huawei Cloud console, Task Center) before you deploy again: if a restore started, deploying again restores once more, '
+    + 'so wait for it to end and decide; if none started, deploy again.');
+}
+
 async function start(props: HuaweiRdsRecoveryProperties): Promise<OnEventResponse> {
   const credentials = await readCredentials(props.CredentialsSecretArn);
   log(`POST /v3.1/${props.ProjectId}/instances/recovery: ${describeRecovery(props)}`);
   try {
     const post = () => callHuawei(props, credentials, 'POST', `/v3.1/${props.ProjectId}/instances/recovery`, {}, requestBody(props));
     // A refused request started nothing, so neither retry can start a second restore.
-    const answer = await retrying(BUSY_RETRY, () => retrying(TRANSIENT_RETRY, post));
+    const answer = await retrying(BUSY_RETRY, () => retrying(REFUSED_RETRY, post));
     if (!answer.job_id) throw new Error(`the answer has no job_id: ${JSON.stringify(answer).slice(0, 200)}`);
     log(`Recovery job ${answer.job_id} started`);
     return { PhysicalResourceId: String(answer.job_id) };
   } catch (error) {
+    if (isTransientHuaweiError(error) && !wasRefusedUnread(error)) throw outcomeUnknown(error, props);
     throw explainHuawei(error, `Restoring ${describeRecovery(props)}`);
   }
 }
