@@ -11,6 +11,11 @@ import { PlayedState, playDefinition, TaskRunner } from './state-machine-player'
 import { PlayedExecution } from './step-functions';
 import { ValidatorRunner } from './validators';
 
+/** Seconds since `start`, as the progress lines show them. */
+export function elapsedSince(start: number): string {
+  return `${((Date.now() - start) / 1000).toFixed(1)}s`;
+}
+
 export class ExecutionPlayer {
   /** The executions played, in order. */
   readonly executions: RehearsedExecution[] = [];
@@ -45,8 +50,7 @@ export class ExecutionPlayer {
     };
     const onState = (state: PlayedState, input: any) => {
       if (state.type !== 'Wait') return;
-      const elapsed = ((Date.now() - start) / 1000).toFixed(1);
-      this.options.print(`    ${input.PhysicalResourceId}: status "${input.LastStatus}" (${elapsed}s; next look asked for in ${state.waitSeconds}s)`);
+      this.options.print(`    ${input.PhysicalResourceId}: status "${input.LastStatus}" (${elapsedSince(start)}; next look asked for in ${state.waitSeconds}s)`);
     };
     try {
       const run = await playDefinition(definition, JSON.parse(execution.input), runner, { maxPauseMs: this.options.maxPauseMs, onState });

@@ -8,7 +8,7 @@ import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import { AssemblyStack, dependenciesOf, dependencyOrder, pickStack, readStacks, TemplateResource } from './assembly';
 import { Emulator, emulatorAnswers, startMoto, useEmulator } from './emulator';
-import { ExecutionPlayer } from './executions';
+import { elapsedSince, ExecutionPlayer } from './executions';
 import { FunctionRunner } from './functions';
 import { asCloudFormationDelivers, unknownIntrinsics } from './intrinsics';
 import { KindPlay } from './kind-play';
@@ -79,10 +79,6 @@ export function describeError(error: unknown): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function elapsedSince(start: number): string {
-  return `${((Date.now() - start) / 1000).toFixed(1)}s`;
-}
 
 /** The handler's logs carried by an error, shown with it. */
 function logsOf(error: unknown): string[] {
@@ -168,9 +164,10 @@ class Rehearsal {
     for (const play of this.plays.values()) play.close?.();
   }
 
-  private event(requestType: 'Create' | 'Delete', id: string, physicalId?: string): any {
+  /** The request CloudFormation sends, from the resource's resolved properties. */
+  private event(requestType: 'Create' | 'Delete', id: string, resolved: Record<string, unknown>, physicalId?: string): any {
     const resource = this.resources[id];
-    const { ServiceToken, ...props } = this.state.resolve(resource.Properties ?? {}, id) as Record<string, unknown>;
+    const { ServiceToken, ...props } = resolved;
     const delivered = this.plays.get(resource.Type)?.deliver?.(props) ?? props;
     return {
       RequestType: requestType,
@@ -186,9 +183,10 @@ class Rehearsal {
   }
 
   /** What the kind's part does before a Create: who plays its service, its sources, and the placeholders it meets. */
-  private async beforeCreate(id: string, delivered: Record<string, unknown>): Promise<void> {
+  private async beforeCreate(id: string, resolved: Record<string, unknown>, delivered: Record<string, unknown>): Promise<void> {
     const play = this.plays.get(this.resources[id].Type);
-    const announced = play?.announce?.(this.state.resolve(this.resources[id].Properties ?? {}, id) as Record<string, unknown>);
+    // The template's values, not the delivered ones: a redirected endpoint is announced with the one it replaces.
+    const announced = play?.announce?.(resolved);
     if (announced) this.print(`    ${announced}`);
     await play?.prepare?.(delivered);
     const placeholders = Object.entries(delivered)
@@ -200,8 +198,9 @@ class Rehearsal {
   /** onEvent, then isComplete until complete, as the provider framework runs them. */
   private async runCustomResource(requestType: 'Create' | 'Delete', id: string, handlers: CustomResourceHandlers): Promise<void> {
     const start = Date.now();
-    const request = this.event(requestType, id, this.state.physicalIds.get(id));
-    if (requestType === 'Create') await this.beforeCreate(id, request.ResourceProperties);
+    const resolved = this.state.resolve(this.resources[id].Properties ?? {}, id) as Record<string, unknown>;
+    const request = this.event(requestType, id, resolved, this.state.physicalIds.get(id));
+    if (requestType === 'Create') await this.beforeCreate(id, resolved, request.ResourceProperties);
     const answer = await this.functions.run(handlers.onEvent, request);
     // A validation runs in the execution its Create started, while the provider framework's waiter asks isComplete.
     for (const execution of this.stepFunctions.unplayed()) {

@@ -9,7 +9,7 @@ import { log } from '../shared/log';
 import { percentOf } from '../shared/metrics';
 import { ownerToken, requestToken } from '../shared/ownership';
 import { retrying } from '../shared/retry';
-import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult } from '../shared/types';
+import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, StackResourceRef } from '../shared/types';
 
 const client = () => new BackupClient({ maxAttempts: 6 });
 
@@ -19,7 +19,7 @@ const TRANSIENT_RETRY = transientRetry('AWS Backup call');
  * The job's idempotency token: the same for every attempt of one stack resource's request, so a
  * retried Create never starts a second job; new for a replacement with other inputs.
  */
-export function idempotencyToken(event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>, props: BackupRestoreJobProperties): string {
+export function idempotencyToken(event: StackResourceRef, props: BackupRestoreJobProperties): string {
   return createHash('sha256').update(`${ownerToken(event)}|${requestToken(restoreInputsOf(props, BACKUP_RESTORE_JOB.inPlace))}`).digest('hex');
 }
 

@@ -16,8 +16,8 @@ import { RestoreKind } from '../../lib/private/kinds/kind';
 import { errorText } from '../shared/errors';
 import { restoreLifecycle, tagChange } from '../shared/lifecycle';
 import { log } from '../shared/log';
-import { claimForStack, OwnedResource, ownedForChange, ownedForDelete, StackResourceRef, startOwned } from '../shared/owned-resource';
-import { PollResult, RestoreKindHandler } from '../shared/types';
+import { claimForStack, OwnedResource, ownedForChange, ownedForDelete, startOwned } from '../shared/owned-resource';
+import { PollResult, RestoreKindHandler, StackResourceRef } from '../shared/types';
 
 /** Cluster states from which a restore never becomes available. */
 export const TERMINAL_FAILURE_STATES = new Set([
@@ -172,11 +172,13 @@ function ownedCluster<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, 
  * Applies what changes in place: deletion protection, the settings, and the tags from the old set to
  * the new one, never touching the ownership tags.
  */
-async function updateInPlace<P extends ClusterProperties>(owned: OwnedResource<P, Cluster>, api: ClusterApi, id: string, old: P, props: P,
-  event: StackResourceRef): Promise<void> {
+async function updateInPlace<P extends ClusterProperties>(
+  kind: ClusterRestoreKind<P>, id: string, old: P, props: P, event: StackResourceRef,
+): Promise<void> {
+  const api = clusterApiFor(props.Engine);
   const cluster = await api.describe(id);
   if (!cluster) throw new Error(`DB cluster "${id}" no longer exists; it cannot be updated in place.`);
-  await ownedForChange(owned, cluster, event);
+  await ownedForChange(ownedCluster(kind, api), cluster, event);
   // What RDS would refuse is refused before anything changes.
   if (!old.BacktrackWindow && props.BacktrackWindow) {
     throw new Error(`DB cluster "${id}" was restored without backtracking, which can only be chosen at the restore; remove backtrackWindow, or restore anew (a new clusterIdentifier).`);
@@ -209,10 +211,12 @@ async function updateInPlace<P extends ClusterProperties>(owned: OwnedResource<P
  * One step of a delete: issues DeleteDBCluster when the cluster can take it and reports whether
  * the cluster is gone. A cluster still being created cannot be deleted yet; this waits for it.
  */
-async function advanceDelete<P extends ClusterProperties>(owned: OwnedResource<P, Cluster>, api: ClusterApi, props: P, event: StackResourceRef,
-  id: string, now: Date): Promise<PollResult> {
+async function advanceDelete<P extends ClusterProperties>(
+  kind: ClusterRestoreKind<P>, props: P, event: StackResourceRef, id: string, now: Date,
+): Promise<PollResult> {
   if (props.RemovalPolicy === 'retain') return { done: true, status: 'retained' };
-  const standing = await ownedForDelete(owned, await api.describe(id), event);
+  const api = clusterApiFor(props.Engine);
+  const standing = await ownedForDelete(ownedCluster(kind, api), await api.describe(id), event);
   if (!('tags' in standing)) return standing;
   const { tags, status } = standing;
   // A cluster that never became usable holds no data of its own (the source is untouched) and cannot
@@ -306,14 +310,8 @@ export function clusterRestoreHandler<P extends ClusterProperties>(kind: Cluster
   return restoreLifecycle<P>({
     kind: kind.kind,
     start: (event, props) => startOwned(ownedCluster(kind, clusterApiFor(props.Engine)), event, props),
-    changeInPlace: (event, id, old, props) => {
-      const api = clusterApiFor(props.Engine);
-      return updateInPlace(ownedCluster(kind, api), api, id, old, props, event);
-    },
-    advanceDelete: (event, id, props) => {
-      const api = clusterApiFor(props.Engine);
-      return advanceDelete(ownedCluster(kind, api), api, props, event, id, new Date());
-    },
+    changeInPlace: (event, id, old, props) => updateInPlace(kind, id, old, props, event),
+    advanceDelete: (event, id, props) => advanceDelete(kind, props, event, id, new Date()),
     poll: (event, props) => pollAvailable(kind, props, event.PhysicalResourceId, event.StackId),
 
     async describe(restored: AttributesProperties): Promise<Record<string, string>> {

@@ -8,9 +8,9 @@ import { COPIED_ELASTIC_SNAPSHOT, CopiedElasticSnapshotAttribute, CopiedElasticS
 import { explain as explainError, transientRetry } from '../shared/errors';
 import { restoreLifecycle, tagChange } from '../shared/lifecycle';
 import { log } from '../shared/log';
-import { OwnedResource, ownedForChange, ownedForDelete, StackResourceRef, startOwned } from '../shared/owned-resource';
+import { OwnedResource, ownedForChange, ownedForDelete, startOwned } from '../shared/owned-resource';
 import { retrying } from '../shared/retry';
-import { IsCompleteRequest, OnEventRequest, PollResult } from '../shared/types';
+import { IsCompleteRequest, OnEventRequest, PollResult, StackResourceRef } from '../shared/types';
 
 const client = () => new DocDBElasticClient({ maxAttempts: 6 });
 

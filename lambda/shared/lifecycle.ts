@@ -7,7 +7,7 @@
  */
 import { log } from './log';
 import { isOwnershipTag, requestToken } from './ownership';
-import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler } from './types';
+import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler, StackResourceRef } from './types';
 import type { ApiTag, AttributesProperties, CommonRestoreProperties } from '../../lib/private/contracts/common';
 import { restoreInputsOf } from '../../lib/private/contracts/common';
 import type { RestoreKind } from '../../lib/private/kinds/kind';
@@ -23,7 +23,7 @@ export interface LifecycleHooks<P extends CommonRestoreProperties> {
    * One step of deleting what the restore made, on Delete and at each look until it is gone. Without it, a
    * Delete leaves the restored resource in place, and `leftInPlace` says so.
    */
-  advanceDelete?(event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>, id: string, props: P): Promise<PollResult>;
+  advanceDelete?(event: StackResourceRef, id: string, props: P): Promise<PollResult>;
   /** What a Delete that leaves the restored resource in place logs. */
   leftInPlace?(id: string, props: P): string;
   /** What an Update that changed restore inputs of a kind that never restores on Update logs. */

@@ -6,12 +6,9 @@
  */
 import { log } from './log';
 import { missingStackTag, ownershipOf, ownershipTags, ownerToken, requestToken } from './ownership';
-import { OnEventRequest, OnEventResponse, PollResult } from './types';
+import { OnEventRequest, OnEventResponse, PollResult, StackResourceRef } from './types';
 import { ApiTag, CommonRestoreProperties, OWNER_TAG_KEY, restoreInputsOf } from '../../lib/private/contracts/common';
 import type { RestoreKind } from '../../lib/private/kinds/kind';
-
-/** The stack resource a request is of. */
-export type StackResourceRef = Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>;
 
 /** How a kind finds, tags and names its restored resource `R`, and starts the restore that makes it. */
 export interface OwnedResource<P extends CommonRestoreProperties, R> {
@@ -82,12 +79,12 @@ export async function claimForStack<P extends CommonRestoreProperties, R>(
 }
 
 /**
- * The tags of a resource an Update is about to change in place, once its owner tag shows that this stack
- * resource made it (else the Update fails and changes nothing), claimed for its stack.
+ * Before an Update changes a resource in place: its owner tag must show that this stack resource made it (else
+ * the Update fails and changes nothing), and it is claimed for its stack.
  */
 export async function ownedForChange<P extends CommonRestoreProperties, R>(
   owned: OwnedResource<P, R>, resource: R, event: StackResourceRef,
-): Promise<ApiTag[]> {
+): Promise<void> {
   const tags = await owned.tagsOf(resource);
   const owner = tags.find((t) => t.Key === OWNER_TAG_KEY)?.Value;
   if (owner !== ownerToken(event)) {
@@ -95,7 +92,6 @@ export async function ownedForChange<P extends CommonRestoreProperties, R>(
       + 'so this update does not change it. Give the construct another name for what it restores, or remove that resource from outside the stack first.');
   }
   await claimForStack(owned, resource, tags, event.StackId);
-  return tags;
 }
 
 /**

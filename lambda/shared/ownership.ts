@@ -4,7 +4,7 @@
  * this stack resource's own, and whether it was made from the same inputs.
  */
 import { createHash } from 'crypto';
-import type { OnEventRequest } from './types';
+import type { StackResourceRef } from './types';
 import type { ApiTag } from '../../lib/private/contracts/common';
 import { CONFIGURED_TAG_KEY, OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY, STACK_TAG_KEY } from '../../lib/private/contracts/common';
 
@@ -13,7 +13,7 @@ function sha256(text: string): string {
 }
 
 /** Identifies the stack resource: its stack (with the stack's unique id) and logical id. */
-export function ownerToken(event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>): string {
+export function ownerToken(event: StackResourceRef): string {
   return sha256(`${event.StackId}|${event.LogicalResourceId}`);
 }
 

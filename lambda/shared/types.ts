@@ -20,6 +20,9 @@ export interface OnEventResponse {
 /** What the framework passes to isComplete: the request merged with onEvent's answer. */
 export type IsCompleteRequest = OnEventRequest & OnEventResponse;
 
+/** The stack resource a request is of: what names its owner. */
+export type StackResourceRef = Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>;
+
 /** What isComplete answers. Data is only allowed once IsComplete is true. */
 export interface IsCompleteResponse {
   readonly IsComplete: boolean;

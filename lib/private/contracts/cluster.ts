@@ -58,6 +58,10 @@ function readNumber(name: string, raw: unknown): number {
 export function readClusterSettings(props: Record<string, unknown>): ClusterSettings {
   const scaling = props.ServerlessV2ScalingConfiguration as Record<string, unknown> | undefined;
   return {
+    ServerlessV2ScalingConfiguration: scaling === undefined || scaling === null ? undefined : {
+      MinCapacity: readNumber('ServerlessV2ScalingConfiguration.MinCapacity', scaling.MinCapacity),
+      MaxCapacity: readNumber('ServerlessV2ScalingConfiguration.MaxCapacity', scaling.MaxCapacity),
+    },
     ...readFields(props, {
       StorageType: readOptionalString,
       EnableCloudwatchLogsExports: readStringList,
@@ -73,10 +77,6 @@ export function readClusterSettings(props: Record<string, unknown>): ClusterSett
       ManageMasterUserPassword: readBoolean,
       MasterUserSecretKmsKeyId: readOptionalString,
     }),
-    ServerlessV2ScalingConfiguration: scaling === undefined || scaling === null ? undefined : {
-      MinCapacity: readNumber('ServerlessV2ScalingConfiguration.MinCapacity', scaling.MinCapacity),
-      MaxCapacity: readNumber('ServerlessV2ScalingConfiguration.MaxCapacity', scaling.MaxCapacity),
-    },
   };
 }
 
