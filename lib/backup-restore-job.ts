@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { CommonRestoreProperties } from './private/contracts/common';
 import { BACKUP_RESTORE_JOB, BackupRestoreJobProperties } from './private/kinds/backup-restore-job';
 import { suppressNag } from './private/nag';
-import { invalidProp } from './private/prop-checks';
+import { invalidProp, restoreGeneration } from './private/prop-checks';
 import { validateRecoveryPoint } from './private/recovery-point';
 import { RestoreConstruct } from './private/restore-construct';
 import { RestoreResource } from './private/restore-resource';
@@ -342,7 +342,7 @@ export class BackupRestoreJob extends RestoreConstruct {
       logRetention: props.logRetention,
       validation: props.validation,
       restorePoint: arn,
-      properties: { ...properties },
+      properties: { ...properties, ...restoreGeneration(props.restoreGeneration) },
     });
     restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['backup:StartRestoreJob'], resources: [arn] }));
     restore.addToHandlerPolicy(new iam.PolicyStatement({

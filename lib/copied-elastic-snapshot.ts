@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { CommonRestoreProperties } from './private/contracts/common';
 import { thisStacks } from './private/handler-policy';
 import { COPIED_ELASTIC_SNAPSHOT, CopiedElasticSnapshotAttribute, CopiedElasticSnapshotProperties } from './private/kinds/copied-elastic-snapshot';
-import { identifierProblem, invalidProp } from './private/prop-checks';
+import { identifierProblem, invalidProp, restoreGeneration } from './private/prop-checks';
 import { removalPolicyName } from './private/removal-policy';
 import { RestoreConstruct } from './private/restore-construct';
 import { RestoreResource } from './private/restore-resource';
@@ -102,7 +102,7 @@ export class CopiedElasticSnapshot extends RestoreConstruct implements ITaggable
       logRetention: props.logRetention,
       validation: props.validation,
       restorePoint: props.sourceSnapshotArn,
-      properties: { ...properties, Tags: Lazy.any({ produce: () => this.tags.renderTags() }) },
+      properties: { ...properties, ...restoreGeneration(props.restoreGeneration), Tags: Lazy.any({ produce: () => this.tags.renderTags() }) },
     });
 
     grantCopy(restore, props.sourceSnapshotArn);

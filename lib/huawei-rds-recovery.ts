@@ -6,7 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CommonRestoreProperties, restoreInputsOf } from './private/contracts/common';
 import { HUAWEI_RDS_RECOVERY, HuaweiRdsRecoveryProperties } from './private/kinds/huawei-rds-recovery';
-import { invalidProp } from './private/prop-checks';
+import { invalidProp, restoreGeneration } from './private/prop-checks';
 import { inputsHash } from './private/references';
 import { RestoreConstruct } from './private/restore-construct';
 import { RestoreResource } from './private/restore-resource';
@@ -117,7 +117,7 @@ export class HuaweiRdsRecovery extends RestoreConstruct {
   constructor(scope: Construct, id: string, props: HuaweiRdsRecoveryProps) {
     super(scope, id);
     const endpoint = validateProps(props);
-    const properties: Omit<HuaweiRdsRecoveryProperties, keyof CommonRestoreProperties> = {
+    const properties: Omit<HuaweiRdsRecoveryProperties, Exclude<keyof CommonRestoreProperties, 'RestoreGeneration'>> = {
       Endpoint: endpoint,
       ProjectId: props.projectId,
       CredentialsSecretArn: props.credentials.secretArn,
@@ -129,11 +129,13 @@ export class HuaweiRdsRecovery extends RestoreConstruct {
       RestoreTime: props.restoreSource.restoreTime,
       DatabaseNames: props.databaseNames,
       RestoreAllDatabases: props.restoreAllDatabases,
+      ...restoreGeneration(props.restoreGeneration),
     };
     // A restore into an existing instance is never repeated by an Update, whose rollback would restore
     // the old source over the new one. Another restore is another resource: its logical id carries the
-    // restore's inputs, so CloudFormation creates it (one restore) and deletes the old one (nothing to
-    // undo), and a rollback deletes it again. The credentials may change without a restore.
+    // restore's inputs (the restoreGeneration among them), so CloudFormation creates it (one restore) and
+    // deletes the old one (nothing to undo), and a rollback deletes it again. The credentials may change
+    // without a restore.
     const inputs = restoreInputsOf(properties, HUAWEI_RDS_RECOVERY.inPlace);
     const restore = this._restore = new RestoreResource(this, `Restore${inputsHash(this, inputs).toUpperCase()}`, {
       kind: HUAWEI_RDS_RECOVERY,

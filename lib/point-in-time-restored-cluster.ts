@@ -142,7 +142,7 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
    */
   constructor(scope: Construct, id: string, props: PointInTimeRestoredClusterProps) {
     validateProps(scope, props);
-    super(scope, id, props, (_self, { subnetGroupName, securityGroups }) => {
+    super(scope, id, props, (_self, { subnetGroupName }) => {
       // What decides the restored data and its placement; a change to any of it names a new cluster.
       const inputs: Omit<PointInTimeRestoredClusterProperties, keyof CommonRestoreProperties | ClusterInPlace | 'DBClusterIdentifier'> = {
         Engine: props.engine,
@@ -150,19 +150,15 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
         SourceDbClusterResourceId: props.sourceClusterResourceId,
         RestoreToTime: props.restorePoint?.time?.toISOString(),
         RestoreType: props.restoreType ?? RestoreType.FULL_COPY,
-        Port: props.port,
         DBSubnetGroupName: subnetGroupName,
-        VpcSecurityGroupIds: securityGroups.length ? securityGroups.map((sg) => sg.securityGroupId) : undefined,
         KmsKeyId: props.storageEncryptionKey?.keyArn,
-        EnableIAMDatabaseAuthentication: props.iamAuthentication,
-        OptionGroupName: props.optionGroupName,
-        DBClusterParameterGroupName: props.clusterParameterGroupName,
         EngineLifecycleSupport: props.engineLifecycleSupport,
       };
       return {
         kind: POINT_IN_TIME_RESTORED_CLUSTER,
         engine: props.engine,
         inputs,
+        settings: { Port: props.port, DBClusterParameterGroupName: props.clusterParameterGroupName, OptionGroupName: props.optionGroupName },
         grant: (restore) => grantRestore(restore, props),
         restorePoint: `${props.sourceClusterIdentifier ?? props.sourceClusterResourceId} at ${props.restorePoint?.time?.toISOString() ?? 'its latest restorable time'}`,
         secret: { manageMasterUserPassword: props.manageMasterUserPassword, masterUserSecretKey: props.masterUserSecretKey },

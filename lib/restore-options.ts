@@ -34,6 +34,17 @@ export interface RestoreOptions {
    * @default Duration.hours(3)
    */
   readonly timeout?: Duration;
+
+  /**
+   * Asks for a new restore. A deployed restore is never repeated by accident: when a restore input changes
+   * (the source, the restore point, anything no API can change on what was restored), the deployment fails
+   * before anything is touched, naming each changed input, unless this changed too. Give it a new value (any
+   * whole number other than the last one) to restore anew; what the old restore made is then removed by its
+   * removal policy once the deployment succeeds. A literal, not a token: CloudFormation's wait for the new
+   * restore is named after it at synth.
+   * @default - no generation: the first restore
+   */
+  readonly restoreGeneration?: number;
 }
 
 /** Options of the restore constructs whose restored resource the stack keeps: a cluster, a snapshot copy. */

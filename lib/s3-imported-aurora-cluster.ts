@@ -74,8 +74,7 @@ export interface S3ImportedAuroraClusterProps extends RestoredClusterOptions {
   /**
    * How long automated backups are kept: 1 to 35 days.
    * @default Duration.days(1)
-   * @deprecated use `backup.retention`, which changes in place. A change of `backupRetention` imports a new
-   * cluster, as it always has, so moving its value to `backup` imports once more.
+   * @deprecated use `backup.retention`. Both change in place.
    */
   readonly backupRetention?: Duration;
 
@@ -130,7 +129,7 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
   constructor(scope: Construct, id: string, props: S3ImportedAuroraClusterProps) {
     validateProps(props);
     let ingestionRole: iam.IRole | undefined;
-    super(scope, id, props, (self, { subnetGroupName, securityGroups }) => {
+    super(scope, id, props, (self, { subnetGroupName }) => {
       const role = props.ingestionRole ?? defaultIngestionRole(self, props);
       ingestionRole = role;
       const family = props.sourceEngineVersion.slice(0, 3);
@@ -138,29 +137,26 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
         Engine: 'aurora-mysql',
         EngineVersion: props.engineVersion ?? DEFAULT_ENGINE_VERSIONS[family],
         MasterUsername: props.masterUsername ?? 'admin',
-        // Two settings that were restore inputs before they changed in place: the cluster is still named after
-        // them, in their old places, so that a cluster imported with them keeps its name.
-        ...(props.masterUserSecretKey ? { MasterUserSecretKmsKeyId: props.masterUserSecretKey.keyArn } : {}),
         SourceEngine: 'mysql',
         SourceEngineVersion: props.sourceEngineVersion,
         S3BucketName: props.bucket.bucketName,
         S3Prefix: props.bucketPrefix,
         S3IngestionRoleArn: role.roleArn,
-        Port: props.port,
         DBSubnetGroupName: subnetGroupName,
-        VpcSecurityGroupIds: securityGroups.length ? securityGroups.map((sg) => sg.securityGroupId) : undefined,
         StorageEncrypted: true,
         KmsKeyId: props.storageEncryptionKey?.keyArn,
-        EnableIAMDatabaseAuthentication: props.iamAuthentication,
-        ...(props.backupRetention ? { BackupRetentionPeriod: props.backupRetention.toDays() } : {}),
         DatabaseName: props.databaseName,
-        DBClusterParameterGroupName: props.clusterParameterGroupName,
         EngineLifecycleSupport: props.engineLifecycleSupport,
       };
       return {
         kind: S3_IMPORTED_AURORA_CLUSTER,
         engine: 'aurora-mysql',
         inputs,
+        settings: {
+          Port: props.port,
+          DBClusterParameterGroupName: props.clusterParameterGroupName,
+          ...(props.backupRetention ? { BackupRetentionPeriod: props.backupRetention.toDays() } : {}),
+        },
         grant: (restore) => grantImport(restore, props, role),
         restorePoint: `s3://${props.bucket.bucketName}/${props.bucketPrefix ?? ''}`,
         secret: { manageMasterUserPassword: true, masterUserSecretKey: props.masterUserSecretKey },

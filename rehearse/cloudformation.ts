@@ -1,7 +1,8 @@
 /**
- * CloudFormation's DescribeStackResource, in its wire format (the awsQuery protocol), for whoever plays
- * CloudFormation locally: the rehearsal, and the tests. The handler asks it for a wait condition
- * handle's physical id, which is the URL it signals; moto keeps no such URL (it ignores handles).
+ * CloudFormation's DescribeStackResource and DescribeStacks, in their wire format (the awsQuery protocol), for
+ * whoever plays CloudFormation locally: the rehearsal, and the tests. The handler asks the first for a wait
+ * condition handle's physical id, which is the URL it signals (moto keeps no such URL: it ignores handles), and
+ * the second whether the stack is rolling back.
  */
 import type { IncomingMessage, ServerResponse } from 'http';
 
@@ -17,8 +18,21 @@ export function isCloudFormationCall(req: IncomingMessage): boolean {
   return req.method === 'POST' && String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 }
 
-/** Answers one CloudFormation API call; only DescribeStackResource is played. */
-export function answerCloudFormation(body: string, res: ServerResponse, lookup: PhysicalIdLookup): void {
+/** A stack's status, as DescribeStacks tells it (the handler asks whether an Update is a rollback's). */
+export type StackStatusLookup = (stackId: string) => string;
+
+function describeStacks(stackId: string, status: string, res: ServerResponse): void {
+  res.setHeader('content-type', 'text/xml');
+  res.end('<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>'
+    + `<StackId>${xmlEscape(stackId)}</StackId><StackName>${xmlEscape(stackId.split('/')[1] ?? stackId)}</StackName>`
+    + `<CreationTime>${new Date().toISOString()}</CreationTime><StackStatus>${xmlEscape(status)}</StackStatus>`
+    + '</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></DescribeStacksResponse>');
+}
+
+/** Answers one CloudFormation API call: DescribeStackResource, and DescribeStacks for the stack's status. */
+export function answerCloudFormation(
+  body: string, res: ServerResponse, lookup: PhysicalIdLookup, stackStatus: StackStatusLookup = () => 'UPDATE_IN_PROGRESS',
+): void {
   const params = new URLSearchParams(body);
   const fail = (status: number, code: string, message: string) => {
     res.statusCode = status;
@@ -26,8 +40,9 @@ export function answerCloudFormation(body: string, res: ServerResponse, lookup: 
     res.end(`<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>${code}</Code>`
       + `<Message>${xmlEscape(message)}</Message></Error><RequestId>local</RequestId></ErrorResponse>`);
   };
+  if (params.get('Action') === 'DescribeStacks') return describeStacks(params.get('StackName') ?? '', stackStatus(params.get('StackName') ?? ''), res);
   if (params.get('Action') !== 'DescribeStackResource') {
-    return fail(400, 'InvalidAction', `The local CloudFormation plays DescribeStackResource only, not ${params.get('Action')}`);
+    return fail(400, 'InvalidAction', `The local CloudFormation plays DescribeStackResource and DescribeStacks only, not ${params.get('Action')}`);
   }
   const stackId = params.get('StackName') ?? '';
   const logicalId = params.get('LogicalResourceId') ?? '';

@@ -157,13 +157,22 @@ describe('Update and Delete', () => {
     expect(lines.join('\n')).toContain('is not managed by this stack and is left in place');
   });
 
-  test('an update with the same inputs keeps the job; other inputs start a new one', async () => {
+  test('an update with the same inputs keeps the job; other inputs start a new one when a new generation asks for it', async () => {
     mock.on(backup.StartRestoreJobCommand).resolves({ RestoreJobId: 'job-2' });
     await expect(onEvent(cfnEvent('Update', TYPE, { ...props, TimeoutSeconds: 3600 }, { PhysicalResourceId: 'job-1', OldResourceProperties: props })))
       .resolves.toMatchObject({ PhysicalResourceId: 'job-1' });
-    const changed = { ...props, Metadata: { ...props.Metadata, newFileSystem: 'false' } };
+    const changed = { ...props, Metadata: { ...props.Metadata, newFileSystem: 'false' }, RestoreGeneration: 1, WaitHandle: 'RestoreWaitHandle2' };
     await expect(onEvent(cfnEvent('Update', TYPE, changed, { PhysicalResourceId: 'job-1', OldResourceProperties: props })))
       .resolves.toMatchObject({ PhysicalResourceId: 'job-2' });
+  });
+
+  // Issue 27, case 3: a recoveryPointArn given through a CfnParameter changes at deploy, under the same wait.
+  test('an update whose recovery point changed without a new generation is refused and starts no job; the metadata stays unshown', async () => {
+    const changed = { ...props, RecoveryPointArn: `${RP}-2`, Metadata: { ...props.Metadata, newFileSystem: 'false' } };
+    const refused = onEvent(cfnEvent('Update', TYPE, changed, { PhysicalResourceId: 'job-1', OldResourceProperties: props }));
+    await expect(refused).rejects.toThrow(/Metadata from \(not shown: sensitive\) to \(not shown: sensitive\); RecoveryPointArn from ".*" to ".*-2"/);
+    await expect(refused).rejects.not.toThrow(SECRET_VALUE);
+    expect(mock.commandCalls(backup.StartRestoreJobCommand)).toHaveLength(0);
   });
   // CloudFormation rolls an Update back with a second Update that carries the old properties. The job's
   // token is derived from the stack resource and its inputs, so the rollback asks AWS Backup for the
@@ -171,7 +180,7 @@ describe('Update and Delete', () => {
   test('a rollback Update sends the Create\'s idempotency token', async () => {
     mock.on(backup.StartRestoreJobCommand).resolves({ RestoreJobId: 'job-1' });
     await onEvent(cfnEvent('Create', TYPE, props));
-    const changed = { ...props, Metadata: { ...props.Metadata, newFileSystem: 'false' } };
+    const changed = { ...props, Metadata: { ...props.Metadata, newFileSystem: 'false' }, RestoreGeneration: 1, WaitHandle: 'RestoreWaitHandle2' };
     mock.on(backup.StartRestoreJobCommand).resolves({ RestoreJobId: 'job-2' });
     await onEvent(cfnEvent('Update', TYPE, changed, { PhysicalResourceId: 'job-1', OldResourceProperties: props }));
     await onEvent(cfnEvent('Update', TYPE, props, { PhysicalResourceId: 'job-2', OldResourceProperties: changed }));

@@ -351,6 +351,49 @@ describe('a change of settings later', () => {
     expect(sfnMock.calls()).toHaveLength(0);
   });
 
+  // Issue 27, case 1: each was a restore input, so a change restored a new cluster from the source. moto covers
+  // security groups, port and parameter group (fault-matrix.test.ts) but does not show a changed IAM authentication.
+  const placements = [
+    ['VpcSecurityGroupIds', ['sg-0bbb2222', 'sg-0ccc3333']],
+    ['Port', 5433],
+    ['DBClusterParameterGroupName', 'orders-tuned'],
+    ['EnableIAMDatabaseAuthentication', true],
+    ['OptionGroupName', 'orders-options'],
+  ] as const;
+  test.each(placements)('Aurora: a change of %s is one ModifyDBCluster, and no restore', async (setting, value) => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    const answer = await onEvent(cfnEvent('Update', PITR, { ...pitrProps, [setting]: value }, { PhysicalResourceId: 'orders-restored', OldResourceProperties: pitrProps }));
+    expect(answer.PhysicalResourceId).toBe('orders-restored');
+    const modify = rdsMock.commandCalls(rds.ModifyDBClusterCommand)[0].args[0].input;
+    expect(modify).toEqual({ DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, [setting]: value });
+    expectConforms('rds', 'ModifyDBCluster', modify);
+    expect(rdsMock.commandCalls(rds.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
+    expect(sfnMock.calls()).toHaveLength(0);
+  });
+
+  test.each(placements.filter(([setting]) => setting !== 'OptionGroupName'))('Neptune: a change of %s is one ModifyDBCluster of Neptune\'s API', async (setting, value) => {
+    neptuneMock.on(neptune.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { Engine: 'neptune' }) as neptune.DBCluster] });
+    neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
+    neptuneMock.on(neptune.ModifyDBClusterCommand).resolves({});
+    await onEvent(cfnEvent('Update', PITR, { ...neptuneProps, [setting]: value }, { PhysicalResourceId: 'orders-restored', OldResourceProperties: neptuneProps }));
+    const modify = neptuneMock.commandCalls(neptune.ModifyDBClusterCommand)[0].args[0].input;
+    expect(modify).toEqual({ DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, [setting]: value });
+    expectConforms('neptune', 'ModifyDBCluster', modify);
+    expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
+  });
+
+  test('a setting the cluster already has is not sent: security groups in another order, the parameter group in other case', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({
+      DBClusters: [cluster('available', {
+        VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0ccc3333' }, { VpcSecurityGroupId: 'sg-0bbb2222' }], DBClusterParameterGroup: 'orders-tuned',
+      })],
+    });
+    const next = { ...pitrProps, VpcSecurityGroupIds: ['sg-0bbb2222', 'sg-0ccc3333'], DBClusterParameterGroupName: 'Orders-Tuned' };
+    await onEvent(cfnEvent('Update', PITR, next, { PhysicalResourceId: 'orders-restored', OldResourceProperties: pitrProps }));
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(0);
+  });
+
   test('an upgrade that adds defaults the cluster already has (an S3 import\'s managed password) makes no call', async () => {
     rdsMock.on(rds.DescribeDBClustersCommand).resolves({
       DBClusters: [cluster('available', {

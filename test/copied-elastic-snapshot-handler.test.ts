@@ -239,7 +239,7 @@ describe('Update and Delete', () => {
   // old inputs back, which must find the first copy (CloudFormation deletes it only after a successful update).
   test('a rollback Update adopts the first copy: no third copy, and the physical id goes back to it', async () => {
     const NEW = 'arn:aws:docdb-elastic:us-east-1:123456789012:cluster-snapshot/new333';
-    const moved = { ...props, TargetSnapshotName: 'orders-2026-11-21' };
+    const moved = { ...props, TargetSnapshotName: 'orders-2026-11-21', RestoreGeneration: 1, WaitHandle: `${props.WaitHandle}2` };
     mock.on(elastic.CopyClusterSnapshotCommand).resolvesOnce({ snapshot: snapshot(COPY, 'COPYING') }).resolves({ snapshot: snapshot(NEW, 'COPYING') });
     expect((await onEvent(cfnEvent('Create', TYPE, props))).PhysicalResourceId).toBe(COPY);
     const firstTags = mock.commandCalls(elastic.CopyClusterSnapshotCommand)[0].args[0].input.tags!;

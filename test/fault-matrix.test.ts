@@ -120,7 +120,7 @@ suite('CloudFormation sequences through the provider framework', () => {
   test('an Update of a restore input, its rollback Update and the cleanup: the first cluster stays, the second goes with a final snapshot', async () => {
     const original = await restoreProps();
     const created = await cfn.send(cfnEvent('Create', TYPE, original));
-    const changed = { ...original, DBClusterIdentifier: `${original.DBClusterIdentifier}-b`, Port: 8183, WaitHandle: handles.newHandle() };
+    const changed = { ...original, DBClusterIdentifier: `${original.DBClusterIdentifier}-b`, RestoreGeneration: 1, WaitHandle: handles.newHandle() };
 
     const updated = await cfn.send(cfnEvent('Update', TYPE, changed, { PhysicalResourceId: created.PhysicalResourceId, OldResourceProperties: original }));
     expect(updated).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: changed.DBClusterIdentifier });
@@ -163,6 +163,66 @@ suite('CloudFormation sequences through the provider framework', () => {
     expect(signalsOf(longer.WaitHandle)).toEqual([expect.objectContaining({ Status: 'SUCCESS', UniqueId: props.DBClusterIdentifier })]);
     await expect(pollingStatus(longer.WaitHandle)).rejects.toThrow(/does not exist/i);
     expect(await clusterIds()).toEqual(before);
+  });
+
+  const describeCluster = async (id: string) =>
+    (await neptuneClient().send(new neptune.DescribeDBClustersCommand({ DBClusterIdentifier: id }))).DBClusters![0];
+
+  // Issue 27, case 1: each of these was a restore input, so a change restored a new cluster from the source.
+  // IAM authentication too (cluster-settings-handler.test.ts): moto does not show it changed.
+  test('security groups, port and parameter group change in place: ModifyDBCluster, no new restore', async () => {
+    const props = { ...(await restoreProps()), VpcSecurityGroupIds: ['sg-0aaa1111'], Port: 8182 };
+    const created = await cfn.send(cfnEvent('Create', TYPE, props));
+    const before = await clusterIds();
+    await neptuneClient().send(new neptune.CreateDBClusterParameterGroupCommand({
+      DBClusterParameterGroupName: 'graph-tuned', DBParameterGroupFamily: 'neptune1.3', Description: 'tuned',
+    }));
+    const changed = {
+      ...props, VpcSecurityGroupIds: ['sg-0bbb2222', 'sg-0ccc3333'], Port: 8192, DBClusterParameterGroupName: 'graph-tuned',
+    };
+    const updated = await cfn.send(cfnEvent('Update', TYPE, changed, { PhysicalResourceId: created.PhysicalResourceId, OldResourceProperties: props }));
+    expect(updated).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: props.DBClusterIdentifier });
+    expect(await clusterIds()).toEqual(before);
+    const cluster = await describeCluster(props.DBClusterIdentifier);
+    expect(cluster.VpcSecurityGroups!.map((g) => g.VpcSecurityGroupId).sort()).toEqual(['sg-0bbb2222', 'sg-0ccc3333']);
+    expect(cluster.Port).toBe(8192);
+    expect(cluster.DBClusterParameterGroup).toBe('graph-tuned');
+    // The same wait: nothing for CloudFormation to wait for, and nothing polled anew.
+    expect(signalsOf(props.WaitHandle)).toEqual([]);
+  });
+
+  // Issue 27, "decide on resolved values": an input through a CfnParameter changes under the same wait.
+  test('a restore time changed at deploy without a new generation is refused and touches nothing; the rollback Update keeps the cluster', async () => {
+    const props = await restoreProps();
+    const created = await cfn.send(cfnEvent('Create', TYPE, props));
+    const before = await clusterIds();
+    const tokenChanged = { ...props, RestoreToTime: new Date(Date.now() - 60_000).toISOString(), Port: 8200 };
+    const refused = await cfn.send(cfnEvent('Update', TYPE, tokenChanged, { PhysicalResourceId: created.PhysicalResourceId, OldResourceProperties: props }));
+    expect(refused).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/RestoreToTime from null to ".*Z".*give restoreGeneration a new value/) });
+    expect(await clusterIds()).toEqual(before);
+    expect((await describeCluster(props.DBClusterIdentifier)).Port).not.toBe(8200);
+
+    handles.stackStatus = 'UPDATE_ROLLBACK_IN_PROGRESS';
+    try {
+      const rolledBack = await cfn.send(cfnEvent('Update', TYPE, props, { PhysicalResourceId: created.PhysicalResourceId, OldResourceProperties: tokenChanged }));
+      expect(rolledBack).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: props.DBClusterIdentifier });
+    } finally {
+      handles.stackStatus = 'UPDATE_IN_PROGRESS';
+    }
+    expect(await clusterIds()).toEqual(before);
+    expect(await finalSnapshots(props.DBClusterIdentifier)).toEqual([]);
+  });
+
+  // Issue 27, case 4 and the upgrade: a derived identifier names the cluster once; a new name alone restores nothing.
+  test('a derived identifier that changes alone keeps the cluster under its name', async () => {
+    const props = { ...(await restoreProps()), NameDerived: true };
+    const created = await cfn.send(cfnEvent('Create', TYPE, props));
+    const before = await clusterIds();
+    const renamed = { ...props, DBClusterIdentifier: `${props.DBClusterIdentifier}-0a1b2c3d`, WaitHandle: handles.newHandle() };
+    const updated = await cfn.send(cfnEvent('Update', TYPE, renamed, { PhysicalResourceId: created.PhysicalResourceId, OldResourceProperties: props }));
+    expect(updated).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: props.DBClusterIdentifier });
+    expect(await clusterIds()).toEqual(before);
+    expect(signalsOf(renamed.WaitHandle)).toEqual([expect.objectContaining({ Status: 'SUCCESS', UniqueId: props.DBClusterIdentifier })]);
   });
 
   // A handle's logical id comes back with the same inputs (a redeploy after a rollback), and Step Functions
@@ -224,10 +284,16 @@ suite('CloudFormation sequences through the provider framework', () => {
       const created = await cfn.send(cfnEvent('Create', HUAWEI_TYPE, first, { LogicalResourceId: 'RecoveryRestore1111' }));
       expect(created).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'job-1' });
 
-      const updated = await cfn.send(cfnEvent('Update', HUAWEI_TYPE, second, { PhysicalResourceId: 'job-1', OldResourceProperties: first, LogicalResourceId: 'RecoveryRestore1111' }));
-      const rolledBack = await cfn.send(cfnEvent('Update', HUAWEI_TYPE, first, { PhysicalResourceId: 'job-1', OldResourceProperties: second, LogicalResourceId: 'RecoveryRestore1111' }));
-      expect([updated.Status, rolledBack.Status]).toEqual(['SUCCESS', 'SUCCESS']);
+      // The backup changed at deploy (a CfnParameter): same logical id, same wait. Refused; its rollback keeps the job.
+      const token = { ...second, WaitHandle: first.WaitHandle };
+      const updated = await cfn.send(cfnEvent('Update', HUAWEI_TYPE, token, { PhysicalResourceId: 'job-1', OldResourceProperties: first, LogicalResourceId: 'RecoveryRestore1111' }));
+      expect(updated).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/BackupId from "backup-1" to "backup-2".*restoreGeneration/) });
+      handles.stackStatus = 'UPDATE_ROLLBACK_IN_PROGRESS';
+      const rolledBack = await cfn.send(cfnEvent('Update', HUAWEI_TYPE, first, { PhysicalResourceId: 'job-1', OldResourceProperties: token, LogicalResourceId: 'RecoveryRestore1111' }));
+      handles.stackStatus = 'UPDATE_IN_PROGRESS';
+      expect(rolledBack).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'job-1' });
       expect(restoresPosted()).toEqual(['backup-1']);
+      expect(signalsOf(first.WaitHandle)).toEqual([]);
 
       // What the construct makes of new inputs: another resource, restored once; rolling it back is its Delete.
       huawei.answers.push(ok({ job_id: 'job-2' }));

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRdsRecoveryProps, HuaweiRestoreSource } from '../lib';
@@ -57,6 +57,17 @@ test('other restore inputs make another recovery resource; new credentials keep 
   expect(logicalIds({ restoreSource: HuaweiRestoreSource.backup('5a1b2c3d-0000-4b08-93d8-1d2e472f30fe') })).not.toEqual([original]);
   expect(logicalIds({ targetInstanceId: 'c9f7db6b735856cdc657b338bb4bf2d0in04' })).not.toEqual([original]);
   expect(logicalIds({}, 'huawei/other-keys')).toEqual([original]);
+  // A new restoreGeneration, and only it, asks for another restore of the same inputs.
+  expect(logicalIds({ restoreGeneration: 1 })).not.toEqual([original]);
+  expect(recoveryProps(synth({ restoreGeneration: 1 }).template()).RestoreGeneration).toBe(1);
+  expect(recoveryProps(synth().template())).not.toHaveProperty('RestoreGeneration');
+});
+
+test('restoreGeneration is a literal whole number: the wait for its restore is named at synth', () => {
+  const stack = new Stack();
+  const generation = new CfnParameter(stack, 'Generation', { type: 'Number' }).valueAsNumber;
+  expect(() => synth({ restoreGeneration: generation })).toThrow(/^Invalid restoreGeneration .*: give a literal whole number/);
+  expect(() => synth({ restoreGeneration: 1.5 })).toThrow('Invalid restoreGeneration 1.5: use a whole number from 0 to 9007199254740991');
 });
 
 describe('validation at synth, each with the rule\'s reason', () => {

@@ -298,7 +298,7 @@ describe('Create: adoption', () => {
     const tags = await tagsOfFirstAttempt();
     givenTarget(target('available'));
     neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: tags });
-    await expect(onEvent(cfnEvent('Create', TYPE, { ...baseProps, Port: 9999 })))
+    await expect(onEvent(cfnEvent('Create', TYPE, { ...baseProps, RestoreToTime: '2026-11-20T00:00:00.000Z' })))
       .rejects.toThrow(/restored by this stack resource from different inputs.*clusterIdentifier "graph-restored" is fixed/);
   });
 
@@ -490,12 +490,12 @@ describe('Update', () => {
     expect(neptuneMock.commandCalls(neptune.RemoveTagsFromResourceCommand)).toHaveLength(0);
   });
 
-  test('a change of restore input restores a new cluster under a new physical id and deletes nothing', async () => {
+  test('a change of restore input with a new restoreGeneration restores a new cluster under a new physical id and deletes nothing', async () => {
     neptuneMock.on(neptune.DescribeDBClustersCommand, { DBClusterIdentifier: 'graph-restored-2' }).rejects(notFound('graph-restored-2'));
     givenSource();
     neptuneMock.on(neptune.RestoreDBClusterToPointInTimeCommand).resolves({});
     const answer = await onEvent(cfnEvent('Update', TYPE,
-      { ...baseProps, DBClusterIdentifier: 'graph-restored-2', RestoreToTime: '2026-11-20T00:00:00.000Z' },
+      { ...baseProps, DBClusterIdentifier: 'graph-restored-2', RestoreToTime: '2026-11-20T00:00:00.000Z', RestoreGeneration: 1, WaitHandle: `${HANDLE}2` },
       { PhysicalResourceId: 'graph-restored', OldResourceProperties: baseProps }));
     expect(answer.PhysicalResourceId).toBe('graph-restored-2');
     expect(neptuneMock.commandCalls(neptune.RestoreDBClusterToPointInTimeCommand)[0].args[0].input.DBClusterIdentifier).toBe('graph-restored-2');

@@ -343,7 +343,10 @@ describe('PointInTimeRestoredCluster: waiting up to 12 hours', () => {
     expect(resource.DependsOn).toContain(handles[0]);
     expect(JSON.stringify(resource.Properties)).not.toContain('"Ref":"RestoredRestoreWaitHandle');
     // The handler looks the URL up, in this stack only, when it signals.
-    expect(handlerStatements(t)).toContainEqual({ Action: 'cloudformation:DescribeStackResource', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } });
+    // It reads the stack's status, in this stack only, to tell a rollback's Update.
+    expect(handlerStatements(t)).toContainEqual({
+      Action: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'], Effect: 'Allow', Resource: { Ref: 'AWS::StackId' },
+    });
   });
 
   test('the attributes resource holds what names the restored cluster, none of the restore\'s inputs', () => {
@@ -460,8 +463,11 @@ describe('PointInTimeRestoredCluster: IAM', () => {
         StringEquals: { 'kms:ViaService': [{ 'Fn::Join': ['', [expect.stringMatching(/^rds\.[a-z0-9-]+\.$/), { Ref: 'AWS::URLSuffix' }]] }] },
       },
     });
-    // Nothing unconditioned changes a cluster; unconditioned deletes and tags name this stack's final snapshots only.
-    for (const s of statements.filter((x) => !x.Condition)) {
+    // Nothing unconditioned changes a cluster; unconditioned deletes and tags name this stack's final snapshots only,
+    // and ModifyDBCluster names the groups it may set, the cluster still held to the stack's tag.
+    const groups = statements.filter((x) => !x.Condition && x.Action === 'rds:ModifyDBCluster');
+    expect(groups.map((x) => JSON.stringify(x.Resource))).toEqual([expect.stringMatching(/:cluster-pg:\*"\]\]\},\{.*:og:\*"\]\]\}\]$/)]);
+    for (const s of statements.filter((x) => !x.Condition && !groups.includes(x))) {
       const mutating = [s.Action].flat().filter((a: string) => /rds:(Restore|Delete|Modify|Add|Remove)/.test(a));
       if (mutating.length) expect(JSON.stringify(s.Resource)).toMatch(/^\[?\{[^*]*:cluster-snapshot:graph-restored-final-\*"\]\]\}\]?$/);
     }

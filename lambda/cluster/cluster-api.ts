@@ -32,6 +32,10 @@ export interface Cluster {
   readonly BacktrackWindow?: number;
   readonly PerformanceInsightsEnabled?: boolean;
   readonly ServerlessV2ScalingConfiguration?: { readonly MinCapacity?: number; readonly MaxCapacity?: number };
+  readonly VpcSecurityGroups?: { readonly VpcSecurityGroupId?: string }[];
+  readonly IAMDatabaseAuthenticationEnabled?: boolean;
+  readonly DBClusterParameterGroup?: string;
+  readonly DBClusterOptionGroupMemberships?: { readonly DBClusterOptionGroupName?: string }[];
 }
 
 /** What a cluster's automated backups, retained after it was deleted, tell about it (RDS only). */

@@ -68,6 +68,11 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 function alreadySo(cluster: Cluster, key: ClusterSetting, value: unknown): boolean {
   const lower = (v: unknown) => String(v ?? '').toLowerCase();
   switch (key) {
+    case 'Port': return cluster.Port === value;
+    case 'VpcSecurityGroupIds': return same((cluster.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId).sort(), [...(value as string[])].sort());
+    case 'EnableIAMDatabaseAuthentication': return Boolean(cluster.IAMDatabaseAuthenticationEnabled) === value;
+    case 'DBClusterParameterGroupName': return lower(cluster.DBClusterParameterGroup) === lower(value);
+    case 'OptionGroupName': return (cluster.DBClusterOptionGroupMemberships ?? []).some((m) => lower(m.DBClusterOptionGroupName) === lower(value));
     case 'CopyTagsToSnapshot': return Boolean(cluster.CopyTagsToSnapshot) === value;
     case 'BackupRetentionPeriod': return cluster.BackupRetentionPeriod === value;
     case 'PreferredBackupWindow': return lower(cluster.PreferredBackupWindow) === lower(value);

@@ -82,10 +82,6 @@ async function start(props: HuaweiRdsRecoveryProperties): Promise<OnEventRespons
 export const huaweiRdsRecoveryHandler = restoreLifecycle({
   kind: HUAWEI_RDS_RECOVERY,
   start: (_event, props) => start(props),
-  // Never a restore on Update: CloudFormation rolls an Update back with another Update, which would restore the
-  // old source over the instance once more. The construct makes other restore inputs another resource.
-  keptOnUpdate: (id, props) => `Recovery job ${id}: its restore inputs changed in an Update, which never restores into `
-    + `${props.TargetInstanceId} again; a new restore comes from a new HuaweiRdsRecovery resource (the construct names it after its inputs)`,
   leftInPlace: (id, props) => `Recovery job ${id}: deleting this resource does nothing to instance ${props.TargetInstanceId}; `
     + 'its restored data stays',
 

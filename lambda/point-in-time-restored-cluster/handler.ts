@@ -66,11 +66,14 @@ async function preflight(api: ClusterApi, props: PointInTimeRestoredClusterPrope
 /** The settings each API's RestoreDBClusterToPointInTime takes (the official models); ModifyDBCluster applies the rest. */
 const RESTORE_TAKES: Record<'rds' | 'neptune', readonly ClusterSetting[]> = {
   rds: [
-    'ServerlessV2ScalingConfiguration', 'StorageType', 'EnableCloudwatchLogsExports', 'CopyTagsToSnapshot', 'BacktrackWindow',
+    'Port', 'VpcSecurityGroupIds', 'EnableIAMDatabaseAuthentication', 'DBClusterParameterGroupName', 'OptionGroupName', 'ServerlessV2ScalingConfiguration', 'StorageType', 'EnableCloudwatchLogsExports', 'CopyTagsToSnapshot', 'BacktrackWindow',
     'BackupRetentionPeriod', 'PreferredBackupWindow', 'NetworkType', 'EnablePerformanceInsights', 'PerformanceInsightsKMSKeyId',
     'PerformanceInsightsRetentionPeriod',
   ],
-  neptune: ['ServerlessV2ScalingConfiguration', 'StorageType', 'EnableCloudwatchLogsExports'],
+  neptune: [
+    'Port', 'VpcSecurityGroupIds', 'EnableIAMDatabaseAuthentication', 'DBClusterParameterGroupName', 'ServerlessV2ScalingConfiguration', 'StorageType',
+    'EnableCloudwatchLogsExports',
+  ],
 };
 
 export const pointInTimeRestoredClusterHandler = clusterRestoreHandler<PointInTimeRestoredClusterProperties>({
@@ -90,14 +93,9 @@ export const pointInTimeRestoredClusterHandler = clusterRestoreHandler<PointInTi
     RestoreType: props.RestoreType,
     RestoreToTime: props.RestoreToTime ? new Date(props.RestoreToTime) : undefined,
     UseLatestRestorableTime: props.RestoreToTime ? undefined : true,
-    Port: props.Port,
     DBSubnetGroupName: props.DBSubnetGroupName,
-    VpcSecurityGroupIds: props.VpcSecurityGroupIds,
     KmsKeyId: props.KmsKeyId,
-    EnableIAMDatabaseAuthentication: props.EnableIAMDatabaseAuthentication,
     DeletionProtection: props.DeletionProtection,
-    OptionGroupName: props.OptionGroupName,
-    DBClusterParameterGroupName: props.DBClusterParameterGroupName,
     EngineLifecycleSupport: props.EngineLifecycleSupport,
     Tags: tags,
   }),

@@ -35,7 +35,7 @@ async function preflight(_api: unknown, props: S3ImportedAuroraClusterProperties
 
 /** The settings RestoreDBClusterFromS3 takes (the official model); ModifyDBCluster applies Performance Insights once the cluster is available. */
 const RESTORE_TAKES: readonly ClusterSetting[] = [
-  'ServerlessV2ScalingConfiguration', 'StorageType', 'EnableCloudwatchLogsExports', 'CopyTagsToSnapshot', 'BacktrackWindow',
+  'Port', 'VpcSecurityGroupIds', 'EnableIAMDatabaseAuthentication', 'DBClusterParameterGroupName', 'OptionGroupName', 'ServerlessV2ScalingConfiguration', 'StorageType', 'EnableCloudwatchLogsExports', 'CopyTagsToSnapshot', 'BacktrackWindow',
   'BackupRetentionPeriod', 'PreferredBackupWindow', 'PreferredMaintenanceWindow', 'NetworkType', 'ManageMasterUserPassword', 'MasterUserSecretKmsKeyId',
 ];
 
@@ -58,15 +58,11 @@ export const s3ImportedAuroraClusterHandler = clusterRestoreHandler<S3ImportedAu
     S3BucketName: props.S3BucketName,
     S3Prefix: props.S3Prefix,
     S3IngestionRoleArn: props.S3IngestionRoleArn,
-    Port: props.Port,
     DBSubnetGroupName: props.DBSubnetGroupName,
-    VpcSecurityGroupIds: props.VpcSecurityGroupIds,
     StorageEncrypted: props.StorageEncrypted,
     KmsKeyId: props.KmsKeyId,
-    EnableIAMDatabaseAuthentication: props.EnableIAMDatabaseAuthentication,
     DeletionProtection: props.DeletionProtection,
     DatabaseName: props.DatabaseName,
-    DBClusterParameterGroupName: props.DBClusterParameterGroupName,
     EngineLifecycleSupport: props.EngineLifecycleSupport,
     Tags: tags,
   }))).then(() => undefined),

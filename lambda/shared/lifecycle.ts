@@ -2,11 +2,14 @@
  * The life of every restore kind, written once: which CloudFormation request starts a restore, which
  * changes the restored resource in place and which leaves it as it is. A kind fills small hooks (start, change
  * in place, delete, look, describe); what changes in place is its definition's `inPlace` list, and whether an
- * Update may restore anew its `restoresOnUpdate`. The ownership rules of a resource that the restore names
+ * Update may restore anew its `restoresOnUpdate`; an Update that changes restore inputs without asking for a new
+ * restore is refused. The ownership rules of a resource that the restore names
  * itself (adopt or refuse, owner-checked change and delete) are `owned-resource.ts`.
  */
 import { log } from './log';
-import { isOwnershipTag, requestToken } from './ownership';
+import { isOwnershipTag } from './ownership';
+import { clip } from './signal';
+import { isRollingBack } from './stack-status';
 import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, RestoreKindHandler, StackResourceRef } from './types';
 import type { ApiTag, AttributesProperties, CommonRestoreProperties } from '../../lib/private/contracts/common';
 import { restoreInputsOf } from '../../lib/private/contracts/common';
@@ -26,17 +29,64 @@ export interface LifecycleHooks<P extends CommonRestoreProperties> {
   advanceDelete?(event: StackResourceRef, id: string, props: P): Promise<PollResult>;
   /** What a Delete that leaves the restored resource in place logs. */
   leftInPlace?(id: string, props: P): string;
-  /** What an Update that changed restore inputs of a kind that never restores on Update logs. */
-  keptOnUpdate?(id: string, props: P): string;
   /** One look at a running restore. */
   poll(event: IsCompleteRequest, props: P): Promise<PollResult>;
   /** The attributes of a finished restore. */
   describe(restored: AttributesProperties): Promise<Record<string, string>>;
 }
 
-/** Whether two sets of properties ask for the same restore: the same inputs, whatever the in-place ones are. */
-export function sameRestore<P extends CommonRestoreProperties>(kind: RestoreKind<P>, old: P, props: P): boolean {
-  return requestToken(restoreInputsOf(old, kind.inPlace)) === requestToken(restoreInputsOf(props, kind.inPlace));
+/** A restore input whose value, as CloudFormation resolved it, an Update changes. */
+export interface InputChange {
+  readonly property: string;
+  readonly from: unknown;
+  readonly to: unknown;
+}
+
+/**
+ * The restore inputs two sets of properties differ in, by their resolved values: whatever the in-place ones
+ * are, and without a derived name that changed alone (what was restored keeps its name).
+ */
+export function restoreInputChanges<P extends CommonRestoreProperties>(kind: RestoreKind<P>, old: P, props: P): InputChange[] {
+  const before = restoreInputsOf(old, kind.inPlace);
+  const after = restoreInputsOf(props, kind.inPlace);
+  const kept = props.NameDerived && kind.derivedName ? [kind.derivedName] : [];
+  const value = (v: unknown) => JSON.stringify(v ?? null);
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()
+    .filter((key) => !kept.includes(key) && value(before[key]) !== value(after[key]))
+    .map((property) => ({ property, from: before[property], to: after[property] }));
+}
+
+const GENERATION = 'RestoreGeneration';
+
+/** The changes in words, sensitive values not shown. */
+function changesInWords(kind: RestoreKind, changes: readonly InputChange[]): string {
+  const shown = (property: string, v: unknown) => ((kind.sensitive ?? []).includes(property) ? '(not shown: sensitive)' : clip(JSON.stringify(v ?? null), 200));
+  return changes.filter((c) => c.property !== GENERATION).map((c) => `${c.property} from ${shown(c.property, c.from)} to ${shown(c.property, c.to)}`).join('; ');
+}
+
+/**
+ * Why an Update that changes restore inputs does not restore anew, or undefined when it asks to and can: its
+ * `restoreGeneration` changed too, and with it the wait, so CloudFormation waits for the new restore.
+ */
+export function newRestoreRefusal(
+  kind: RestoreKind, event: Extract<OnEventRequest, { RequestType: 'Update' }>, changes: readonly InputChange[],
+): string | undefined {
+  const id = event.PhysicalResourceId;
+  const changed = changesInWords(kind, changes);
+  if (!changes.some((c) => c.property === GENERATION)) {
+    return `This Update changes restore inputs of ${id}, which no API changes on what was restored: ${changed}. A new restore is made only when `
+      + `asked for, so nothing was changed. To restore anew, give restoreGeneration a new value with this change (${kind.removal ? 'the old '
+      + 'one is then removed by its removal policy' : 'what the old one made is left as it is'}); to keep ${id}, put the old values back.`;
+  }
+  if (!kind.restoresOnUpdate) {
+    return `This Update asks ${id} to restore again${changed ? ` (${changed})` : ''}, but a restore into an existing instance is never repeated by an `
+      + 'Update: its construct makes a new restoreGeneration a new resource. Nothing was changed.';
+  }
+  if (event.OldResourceProperties.WaitHandle === event.ResourceProperties.WaitHandle) {
+    return `This Update asks ${id} for a new restore, but its wait condition is the old one, so CloudFormation would not wait for it: `
+      + 'restoreGeneration must be a literal, which names the wait at synth. Nothing was changed.';
+  }
+  return undefined;
 }
 
 /** The user's tags to remove and to set, from the old set to the new one; the ownership tags are never touched. */
@@ -59,12 +109,16 @@ export function restoreLifecycle<P extends CommonRestoreProperties>(hooks: Lifec
           return hooks.start(event, props);
         case 'Update': {
           const old = kind.read(event.OldResourceProperties);
-          if (sameRestore(kind, old, props)) {
+          const changes = restoreInputChanges(kind, old, props);
+          if (!changes.length) {
             await hooks.changeInPlace?.(event, event.PhysicalResourceId, old, props);
             return { PhysicalResourceId: event.PhysicalResourceId };
           }
-          if (!kind.restoresOnUpdate) {
-            if (hooks.keptOnUpdate) log(hooks.keptOnUpdate(event.PhysicalResourceId, props));
+          const refusal = newRestoreRefusal(kind, event, changes);
+          if (refusal) {
+            // The refused update changed nothing, so undoing it is keeping the resource as it is.
+            if (!await isRollingBack(event.StackId)) throw new Error(refusal);
+            log(`Rolling back an update that changed nothing: ${event.PhysicalResourceId} is kept as it is`);
             return { PhysicalResourceId: event.PhysicalResourceId };
           }
           // A new physical id makes CloudFormation delete the old resource after the stack update succeeds.

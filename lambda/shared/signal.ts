@@ -33,9 +33,9 @@ export type SignalSender = (handle: WaitHandleRef, signal: WaitSignal) => Promis
 /** Long reasons are cut: CloudFormation shows them in a stack event, and takes at most 4 KB of response. */
 const MAX_REASON = 1000;
 
-/** A reason, or a message that becomes one, cut to what CloudFormation shows. */
-export function clip(text: string): string {
-  return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 3)}...` : text;
+/** A reason, or a message that becomes one, cut to what CloudFormation shows (or to a shorter length). */
+export function clip(text: string, max = MAX_REASON): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
 export function signalDocument(status: WaitSignal['Status'], uniqueId: string, reason: string, data = ''): WaitSignal {

@@ -5,6 +5,7 @@
 import { ArnFormat, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { DERIVED_HASH_LENGTH } from './cluster-network';
 import { MasterSecretSettings } from './cluster-settings';
 import { ClusterSettings } from './contracts/cluster';
 import { thisStacks } from './handler-policy';
@@ -53,11 +54,13 @@ const MIN_PREFIX = 8;
 
 /**
  * The stack's clusters, named as tightly as a statement that does not grow can: derived identifiers by their
- * common start (the stack and construct path) as one pattern, given ones each.
+ * common start (the stack and construct path) as one pattern, given ones each. A derived identifier is named
+ * by its construct's part only, without the hash of its inputs: a cluster keeps the name it was restored under
+ * when a later version of the library derives another one.
  */
 function targetNames(targets: ClusterTargets, suffix: string): string[] {
   const prefix = commonPrefix(targets.derived);
-  const derived = targets.derived.length > 1 && prefix.length >= MIN_PREFIX ? [`${prefix}*`] : targets.derived;
+  const derived = targets.derived.length > 1 && prefix.length >= MIN_PREFIX ? [`${prefix}*`] : targets.derived.map((start) => `${start}*`);
   return [...new Set([...derived, ...targets.given])].map((name) => `${name}${suffix}`);
 }
 
@@ -84,7 +87,8 @@ export function grantStackClusters(restore: RestoreResource, identifier: string,
     const arn = (type: string, name: string) => ({ regex: `/^Resource::arn:<AWS::Partition>:rds:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d+):${type}:${name}$/` });
     RestoreProvider.of(restore).acceptWildcards([arn('cluster', '[a-z][a-z0-9-]*\\*'), arn('cluster-snapshot', '[a-z][a-z0-9-]*\\*?-final-\\*')], THIS_STACKS_NAMES);
   }
-  (derived && !Token.isUnresolved(identifier) ? targets.derived : targets.given).push(identifier);
+  if (derived && !Token.isUnresolved(identifier)) targets.derived.push(identifier.slice(0, -DERIVED_HASH_LENGTH));
+  else targets.given.push(identifier);
 }
 
 /**
@@ -100,6 +104,11 @@ export function grantClusterLifecycle(restore: RestoreResource): void {
     resources: [clusters],
     conditions: thisStacks(restore, 'aws:ResourceTag'),
   }), CHANGE_THIS_STACKS);
+  // ModifyDBCluster also names the parameter and option groups it sets, which are not the stack's to tag.
+  restore.addToHandlerPolicy(new iam.PolicyStatement({
+    actions: ['rds:ModifyDBCluster'], resources: [rdsArn(restore, 'cluster-pg', '*'), rdsArn(restore, 'og', '*')],
+  }), 'A change of a restored cluster\'s parameter or option group names that group, any of the account and region; the cluster itself '
+    + 'must still carry the stack\'s tag');
   // DescribeEvents has no resource-level permissions; it only reads the failure message.
   restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeEvents'], resources: ['*'] }),
     'rds:DescribeEvents has no resource-level permissions; the handler reads why a restore failed');

@@ -16,12 +16,15 @@ export interface ClusterNetwork {
   readonly securityGroups: ec2.ISecurityGroup[];
 }
 
+/** The hash at the end of a derived identifier: what the handler role's rights leave out of its name. */
+export const DERIVED_HASH_LENGTH = 8;
+
 /**
- * A valid cluster identifier from the construct path, with a hash of the restore inputs, so a
- * change of input names a new cluster and CloudFormation can replace the old one.
+ * A valid cluster identifier from the construct path, with a hash of the restore inputs (the restore generation
+ * among them), so a new restore names a new cluster, which can exist beside the old one until it is removed.
  */
 export function defaultClusterIdentifier(scope: Construct, inputs: object): string {
-  const hash = inputsHash(scope, inputs);
+  const hash = inputsHash(scope, inputs).slice(0, DERIVED_HASH_LENGTH);
   const base = Names.uniqueResourceName(scope, { maxLength: 50, separator: '-' })
     .toLowerCase()
     .replace(/[^a-z0-9-]/g, '-')

@@ -57,3 +57,16 @@ export function validateDuration(prop: string, value: Duration | undefined, min:
     invalidProp(prop, value.toHumanString(), `use a duration from ${min.toHumanString()} to ${max.toHumanString()}`);
   }
 }
+
+/**
+ * The `restoreGeneration` a construct puts in its restore's properties: a whole number given at synth, since
+ * the restore's wait is named after it then.
+ */
+export function restoreGeneration(value: number | undefined): { RestoreGeneration?: number } {
+  if (value === undefined) return {};
+  if (Token.isUnresolved(value)) {
+    invalidProp('restoreGeneration', value, 'give a literal whole number: CloudFormation\'s wait for the new restore is named after it at synth, which a value resolved at deploy cannot rename');
+  }
+  validateIntegerRange('restoreGeneration', value, 0, Number.MAX_SAFE_INTEGER);
+  return { RestoreGeneration: value };
+}

@@ -66,8 +66,9 @@ export class RestoreProvider extends Construct {
       description: 'Runs the restore handlers of cdk-restore-constructs in this stack',
     });
     functionLogs.grantWrite(this.role);
-    // A wait condition handle's URL is its physical id, looked up only to signal (see RestoreResource).
-    this.allow(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStackResource'], resources: [stack.stackId] }));
+    // A wait condition handle's URL is its physical id, looked up only to signal (see RestoreResource); the
+    // stack's status tells a rollback's Update from another.
+    this.allow(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'], resources: [stack.stackId] }));
     this.allow(new iam.PolicyStatement({
       actions: ['cloudwatch:PutMetricData'],
       resources: ['*'],

@@ -12,10 +12,10 @@ import { grantClusterLifecycle, grantSettings, grantStackClusters } from './clus
 import { ClusterInstances, createInstances } from './cluster-instances';
 import { ClusterNetwork, clusterNetwork, defaultClusterIdentifier, partsRemovalPolicy } from './cluster-network';
 import { clusterSettings, MasterSecretSettings, retainLogs, validateClusterSettings } from './cluster-settings';
-import { CLUSTER_REMOVAL, ClusterAttribute, ClusterEngineName, MASTER_USER_SECRET_ARN_ATTRIBUTE } from './contracts/cluster';
+import { CLUSTER_REMOVAL, ClusterAttribute, ClusterEngineName, ClusterSettings, MASTER_USER_SECRET_ARN_ATTRIBUTE } from './contracts/cluster';
 import { RemovalPolicyName } from './contracts/common';
 import { RestoreKind } from './kinds/kind';
-import { invalidProp, validateIdentifier, validateIntegerRange } from './prop-checks';
+import { invalidProp, restoreGeneration, validateIdentifier, validateIntegerRange } from './prop-checks';
 import { removalPolicyName } from './removal-policy';
 import { RestoreConstruct } from './restore-construct';
 import { RestoreResource } from './restore-resource';
@@ -93,6 +93,8 @@ export interface ClusterRestore {
   readonly engine: ClusterEngineName;
   /** The restore inputs: no identifier, and nothing that changes in place. The default identifier is named after them. */
   readonly inputs: Record<string, unknown>;
+  /** The settings of the kind's own props that change in place: its port, its parameter and option groups. */
+  readonly settings: Pick<ClusterSettings, 'Port' | 'DBClusterParameterGroupName' | 'OptionGroupName' | 'BackupRetentionPeriod'>;
   /** Whether the master password is managed in Secrets Manager, and with which key. */
   readonly secret?: MasterSecretSettings;
   /** What the cluster is restored from, in words, for the validator. */
@@ -145,13 +147,21 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
     validateClusterSettings(this, restoring.engine, props, secret);
     this.clusterEngine = restoring.engine;
     let instances: ClusterInstances | undefined;
-    const settings = clusterSettings(restoring.engine, props, secret, () => instances?.hasServerless ?? false);
+    const settings: ClusterSettings = {
+      ...clusterSettings(restoring.engine, props, secret, () => instances?.hasServerless ?? false),
+      ...restoring.settings,
+      VpcSecurityGroupIds: network.securityGroups.length ? network.securityGroups.map((sg) => sg.securityGroupId) : undefined,
+      EnableIAMDatabaseAuthentication: props.iamAuthentication,
+    };
     this.managesSecret = Boolean(settings.ManageMasterUserPassword);
     this.tags = new TagManager(TagType.KEY_VALUE, restoring.kind.resourceType, props.tags);
     checkTags(this, this.tags, RDS_TAGS, 'the restored cluster');
     this.securityGroups = network.securityGroups;
 
-    const identifier = props.clusterIdentifier ? lowercase(props.clusterIdentifier) : defaultClusterIdentifier(this, restoring.inputs);
+    const generation = restoreGeneration(props.restoreGeneration);
+    const identifier = props.clusterIdentifier
+      ? lowercase(props.clusterIdentifier)
+      : defaultClusterIdentifier(this, { ...restoring.inputs, ...generation });
     this._restore = new RestoreResource(this, 'Restore', {
       kind: restoring.kind,
       timeout: props.timeout,
@@ -161,7 +171,9 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
       properties: {
         ...settings,
         ...Object.fromEntries(Object.entries(restoring.inputs).filter(([, value]) => value !== undefined)),
+        ...generation,
         DBClusterIdentifier: identifier,
+        ...(props.clusterIdentifier ? {} : { NameDerived: true }),
         DeletionProtection: props.deletionProtection,
         RemovalPolicy: removalPolicy,
         Tags: Lazy.any({ produce: () => this.tags.renderTags() }),

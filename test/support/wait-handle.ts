@@ -1,6 +1,6 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import * as sfn from '@aws-sdk/client-sfn';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { STACK_ID } from './events';
@@ -11,7 +11,8 @@ import { answerCloudFormation, isCloudFormationCall } from '../../rehearse/cloud
  * Wait condition handles of the test events' stack, played by an HTTP server on 127.0.0.1: it keeps
  * every signal PUT to each handle URL it hands out (CloudFormation's handles are presigned S3 URLs
  * that only take the PUT), and answers CloudFormation's DescribeStackResource, by which the handler
- * finds a handle's URL, for as long as it runs (AWS_ENDPOINT_URL_CLOUDFORMATION points at it).
+ * finds a handle's URL, and DescribeStacks, by which it tells a rollback, for as long as it runs
+ * (AWS_ENDPOINT_URL_CLOUDFORMATION points at it).
  */
 export class WaitHandles {
   static async start(): Promise<WaitHandles> {
@@ -21,6 +22,8 @@ export class WaitHandles {
     return handles;
   }
 
+  /** What DescribeStacks tells of the test stack: a test sets UPDATE_ROLLBACK_IN_PROGRESS to play a rollback's Update. */
+  stackStatus = 'UPDATE_IN_PROGRESS';
   private readonly signals = new Map<string, WaitSignal[]>();
   private readonly urls = new Map<string, string>();
   private count = 0;
@@ -29,7 +32,8 @@ export class WaitHandles {
     req.on('data', (c) => { body += c; });
     req.on('end', () => {
       if (isCloudFormationCall(req)) {
-        return answerCloudFormation(body, res, (stackId, logicalId) => (stackId === STACK_ID ? this.urls.get(logicalId) : undefined));
+        const physicalId = (stackId: string, logicalId: string) => (stackId === STACK_ID ? this.urls.get(logicalId) : undefined);
+        return answerCloudFormation(body, res, physicalId, () => this.stackStatus);
       }
       const key = new URL(req.url!, 'http://x').pathname;
       this.signals.set(key, [...(this.signals.get(key) ?? []), JSON.parse(body)]);
@@ -99,6 +103,11 @@ export function mockWaitHandleLookup(): AwsStub<any, any, any> {
     StackResourceDetail: { PhysicalResourceId: handleUrlFor(input.LogicalResourceId) },
   }));
   return cfn;
+}
+
+/** Has the mocked CloudFormation tell the test stack's status, as the handler reads it to tell a rollback's Update. */
+export function mockStackStatus(cfn: AwsStub<any, any, any>, status: string): void {
+  cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackId: STACK_ID, StackName: 'TestStack', CreationTime: new Date(), StackStatus: status as any }] });
 }
 
 /** The URL {@link mockWaitHandleLookup} gives a handle. */

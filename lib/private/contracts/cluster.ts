@@ -18,6 +18,11 @@ export const CLUSTER_REMOVAL: RemovalRule<RemovalPolicyName> = { allowed: ['snap
  * later is applied in place.
  */
 export interface ClusterSettings {
+  readonly Port?: number;
+  readonly VpcSecurityGroupIds?: string[];
+  readonly EnableIAMDatabaseAuthentication?: boolean;
+  readonly DBClusterParameterGroupName?: string;
+  readonly OptionGroupName?: string;
   readonly ServerlessV2ScalingConfiguration?: { readonly MinCapacity: number; readonly MaxCapacity: number };
   readonly StorageType?: string;
   readonly EnableCloudwatchLogsExports?: string[];
@@ -35,7 +40,7 @@ export interface ClusterSettings {
 }
 
 export const CLUSTER_SETTINGS = [
-  'ServerlessV2ScalingConfiguration', 'StorageType', 'EnableCloudwatchLogsExports', 'CopyTagsToSnapshot', 'BacktrackWindow',
+  'Port', 'VpcSecurityGroupIds', 'EnableIAMDatabaseAuthentication', 'DBClusterParameterGroupName', 'OptionGroupName', 'ServerlessV2ScalingConfiguration', 'StorageType', 'EnableCloudwatchLogsExports', 'CopyTagsToSnapshot', 'BacktrackWindow',
   'BackupRetentionPeriod', 'PreferredBackupWindow', 'PreferredMaintenanceWindow', 'NetworkType', 'EnablePerformanceInsights',
   'PerformanceInsightsKMSKeyId', 'PerformanceInsightsRetentionPeriod', 'ManageMasterUserPassword', 'MasterUserSecretKmsKeyId',
 ] as const satisfies readonly (keyof ClusterSettings)[];
@@ -63,6 +68,11 @@ export function readClusterSettings(props: Record<string, unknown>): ClusterSett
       MaxCapacity: readNumber('ServerlessV2ScalingConfiguration.MaxCapacity', scaling.MaxCapacity),
     },
     ...readFields(props, {
+      Port: readInteger,
+      VpcSecurityGroupIds: readStringList,
+      EnableIAMDatabaseAuthentication: readBoolean,
+      DBClusterParameterGroupName: readOptionalString,
+      OptionGroupName: readOptionalString,
       StorageType: readOptionalString,
       EnableCloudwatchLogsExports: readStringList,
       CopyTagsToSnapshot: readBoolean,
@@ -98,13 +108,9 @@ export type ClusterAttribute = typeof CLUSTER_ATTRIBUTES[number];
  */
 export interface ClusterRestoreProperties extends CommonRestoreProperties, ClusterSettings {
   readonly DBClusterIdentifier: string;
-  readonly Port?: number;
   readonly DBSubnetGroupName?: string;
-  readonly VpcSecurityGroupIds?: string[];
   readonly KmsKeyId?: string;
-  readonly EnableIAMDatabaseAuthentication?: boolean;
   readonly DeletionProtection?: boolean;
-  readonly DBClusterParameterGroupName?: string;
   readonly EngineLifecycleSupport?: string;
   readonly Tags?: ApiTag[];
   readonly RemovalPolicy: RemovalPolicyName;
@@ -117,13 +123,9 @@ export function readClusterRestoreProperties(props: Record<string, unknown>): Cl
     ...readClusterSettings(props),
     ...readFields(props, {
       DBClusterIdentifier: readString,
-      Port: readInteger,
       DBSubnetGroupName: readOptionalString,
-      VpcSecurityGroupIds: readStringList,
       KmsKeyId: readOptionalString,
-      EnableIAMDatabaseAuthentication: readBoolean,
       DeletionProtection: readBoolean,
-      DBClusterParameterGroupName: readOptionalString,
       EngineLifecycleSupport: readOptionalString,
       Tags: tagList,
       RemovalPolicy: removalBy(CLUSTER_REMOVAL),
@@ -141,4 +143,5 @@ export const CLUSTER_KIND_TRAITS = {
   attributes: CLUSTER_ATTRIBUTES,
   tags: 'list',
   restoresOnUpdate: true,
+  derivedName: 'DBClusterIdentifier',
 } as const;

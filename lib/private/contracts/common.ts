@@ -21,6 +21,17 @@ export interface CommonRestoreProperties {
    * and only the validation publishes the recovery time.
    */
   readonly Validated?: boolean;
+  /**
+   * The user's `restoreGeneration`: a restore input like the others, and the one by which an Update asks for a
+   * new restore. Without a change of it, an Update whose other restore inputs changed is refused.
+   */
+  readonly RestoreGeneration?: number;
+  /**
+   * Set when the construct derived the name of what it restores (its kind's `derivedName` property) rather
+   * than the user giving it: a derived name that changes alone (a library upgrade names it otherwise) is no
+   * new restore, and what was restored keeps the name it has.
+   */
+  readonly NameDerived?: boolean;
 }
 
 /**
@@ -199,7 +210,7 @@ export function readRemovalPolicy<T extends RemovalPolicyName>(raw: unknown, rul
 }
 
 /** Properties the library adds to every restore; none of them is a restore input. */
-export const LIBRARY_PROPERTIES: readonly (keyof CommonRestoreProperties)[] = ['TimeoutSeconds', 'WaitHandle', 'Validated'];
+export const LIBRARY_PROPERTIES: readonly (keyof CommonRestoreProperties)[] = ['TimeoutSeconds', 'WaitHandle', 'Validated', 'NameDerived'];
 
 /**
  * The restore inputs among a kind's properties: all but those the kind changes in place (its
@@ -304,7 +315,13 @@ export const tagList: PropertyReader<ApiTag[] | undefined> = (_name, raw) => rea
 export function readCommonProperties(props: Record<string, unknown>): CommonRestoreProperties {
   const timeout = readInteger('TimeoutSeconds', props.TimeoutSeconds);
   if (timeout === undefined || timeout <= 0) throw new Error(`Property TimeoutSeconds must be a positive whole number, got ${JSON.stringify(props.TimeoutSeconds)}`);
-  return { TimeoutSeconds: timeout, WaitHandle: readOptionalString('WaitHandle', props.WaitHandle), Validated: readBoolean('Validated', props.Validated) };
+  return {
+    TimeoutSeconds: timeout,
+    WaitHandle: readOptionalString('WaitHandle', props.WaitHandle),
+    Validated: readBoolean('Validated', props.Validated),
+    RestoreGeneration: readInteger('RestoreGeneration', props.RestoreGeneration),
+    NameDerived: readBoolean('NameDerived', props.NameDerived),
+  };
 }
 
 /** Reads the validation resource's properties. */

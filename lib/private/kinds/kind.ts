@@ -37,12 +37,17 @@ export interface RestoreKind<P extends CommonRestoreProperties = CommonRestorePr
   /** Properties kept out of every log line and out of the polling state (sensitive in the API model). */
   readonly sensitive?: readonly string[];
   /**
-   * Whether an Update that changes a restore input restores again (into a new resource, the old one deleted
-   * once the update succeeds), or never: a restore into an existing instance is not repeated by an Update,
-   * whose rollback would restore the old source over it once more, so its construct makes other inputs another
-   * resource.
+   * Whether an Update that asks for a new restore (a new `restoreGeneration`) restores again, into a new
+   * resource, the old one deleted once the update succeeds; or never: a restore into an existing instance is
+   * not repeated by an Update, whose rollback would restore the old source over it once more, so its construct
+   * makes a new generation another resource. An Update that changes restore inputs without asking is refused.
    */
   readonly restoresOnUpdate: boolean;
+  /**
+   * The property that names what it restores, when the construct derives that name unless the user gives
+   * one (`DBClusterIdentifier`). Restored under one name, a resource keeps it.
+   */
+  readonly derivedName?: string;
 }
 
 /** The kind's construct class name, which validators see as the event's `kind`. */

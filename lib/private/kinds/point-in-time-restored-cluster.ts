@@ -19,7 +19,6 @@ export interface PointInTimeRestoredClusterProperties extends ClusterRestoreProp
   /** ISO 8601 time in UTC; absent means the latest restorable time. */
   readonly RestoreToTime?: string;
   readonly RestoreType: RestoreTypeName;
-  readonly OptionGroupName?: string;
 }
 
 function read(props: Record<string, unknown>): PointInTimeRestoredClusterProperties {
@@ -34,7 +33,6 @@ function read(props: Record<string, unknown>): PointInTimeRestoredClusterPropert
       Engine: oneOf(CLUSTER_ENGINES),
       RestoreToTime: readIsoTime,
       RestoreType: oneOf(RESTORE_TYPES, 'full-copy'),
-      OptionGroupName: readOptionalString,
     }),
     SourceDBClusterIdentifier: source,
     SourceDbClusterResourceId: sourceResourceId,
