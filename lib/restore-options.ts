@@ -41,8 +41,9 @@ export interface RestoreOptions {
    * before anything is touched, naming each changed input, unless this changed too. Give it a new value (any
    * whole number other than the last one) to restore anew; what the old restore made is then removed by its
    * removal policy once the deployment succeeds. A literal, not a token: CloudFormation's wait for the new
-   * restore is named after it at synth.
-   * @default - no generation: the first restore
+   * restore is named after it at synth. Do not go back to an earlier value: with a retained removal policy, the
+   * resource restored under it may still exist, and would be taken as the restore asked for.
+   * @default 0
    */
   readonly restoreGeneration?: number;
 }

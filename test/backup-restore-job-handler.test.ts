@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as backup from '@aws-sdk/client-backup';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -188,6 +189,17 @@ describe('Update and Delete', () => {
     expect(update).not.toBe(create);
     expect(rollback).toBe(create);
   });
+});
+
+// A job started by an earlier version is asked for again by a rollback's Update: its token must be the one that
+// version made. It hashed the stack resource and these inputs, each absent one as null; no key may join them.
+test('the idempotency token of a restore without restoreGeneration is the one earlier versions made', () => {
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+  const inputs = { RecoveryPointArn: RP, ResourceType: 'EFS', IamRoleArn: props.IamRoleArn, CopySourceTagsToRestoredResource: null, Metadata: props.Metadata };
+  const canonical = JSON.stringify(Object.keys(inputs).sort().map((k) => [k, inputs[k as keyof typeof inputs]]));
+  const earlier = sha256(`${sha256(`${STACK_ID}|${LOGICAL_ID}`)}|${sha256(canonical)}`);
+  const read = BACKUP_RESTORE_JOB.read(cfnEvent('Create', TYPE, props).ResourceProperties);
+  expect(idempotencyToken({ StackId: STACK_ID, LogicalResourceId: LOGICAL_ID }, read)).toBe(earlier);
 });
 
 describe('requests against the official API model', () => {

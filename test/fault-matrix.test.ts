@@ -225,6 +225,26 @@ suite('CloudFormation sequences through the provider framework', () => {
     expect(signalsOf(renamed.WaitHandle)).toEqual([expect.objectContaining({ Status: 'SUCCESS', UniqueId: props.DBClusterIdentifier })]);
   });
 
+  // The review of issue 27: after an upgrade, the cluster keeps its old name while the properties name another.
+  test('rolling back a new restore of a cluster that kept its name through an upgrade restores nothing and says how to go on', async () => {
+    const original = await restoreProps();
+    const created = await cfn.send(cfnEvent('Create', TYPE, original));
+    const upgraded = { ...original, DBClusterIdentifier: `${original.DBClusterIdentifier}-d3r1v3d`, NameDerived: true, WaitHandle: handles.newHandle() };
+    const kept = await cfn.send(cfnEvent('Update', TYPE, upgraded, { PhysicalResourceId: created.PhysicalResourceId, OldResourceProperties: original }));
+    expect(kept).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: original.DBClusterIdentifier });
+    const asked = { ...upgraded, DBClusterIdentifier: `${original.DBClusterIdentifier}-g1`, RestoreGeneration: 1, WaitHandle: handles.newHandle() };
+    const renewed = await cfn.send(cfnEvent('Update', TYPE, asked, { PhysicalResourceId: kept.PhysicalResourceId, OldResourceProperties: upgraded }));
+    expect(renewed).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: asked.DBClusterIdentifier });
+    const before = await clusterIds();
+
+    handles.stackStatus = 'UPDATE_ROLLBACK_IN_PROGRESS';
+    const rolledBack = await cfn.send(cfnEvent('Update', TYPE, upgraded, { PhysicalResourceId: renewed.PhysicalResourceId, OldResourceProperties: asked }))
+      .finally(() => { handles.stackStatus = 'UPDATE_IN_PROGRESS'; });
+    expect(rolledBack).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/Rolling back, this update would restore anew.*continue-update-rollback --resources-to-skip/) });
+    expect(await clusterIds()).toEqual(before);
+    expect(before).toEqual(expect.arrayContaining([original.DBClusterIdentifier, asked.DBClusterIdentifier]));
+  });
+
   // A handle's logical id comes back with the same inputs (a redeploy after a rollback), and Step Functions
   // keeps a closed execution's name for 90 days: named after the logical id, the second restore was never polled.
   test('a redeploy after a rollback brings a handle back under the same logical id, and its restore is polled again', async () => {
@@ -289,8 +309,8 @@ suite('CloudFormation sequences through the provider framework', () => {
       const updated = await cfn.send(cfnEvent('Update', HUAWEI_TYPE, token, { PhysicalResourceId: 'job-1', OldResourceProperties: first, LogicalResourceId: 'RecoveryRestore1111' }));
       expect(updated).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/BackupId from "backup-1" to "backup-2".*restoreGeneration/) });
       handles.stackStatus = 'UPDATE_ROLLBACK_IN_PROGRESS';
-      const rolledBack = await cfn.send(cfnEvent('Update', HUAWEI_TYPE, first, { PhysicalResourceId: 'job-1', OldResourceProperties: token, LogicalResourceId: 'RecoveryRestore1111' }));
-      handles.stackStatus = 'UPDATE_IN_PROGRESS';
+      const rolledBack = await cfn.send(cfnEvent('Update', HUAWEI_TYPE, first, { PhysicalResourceId: 'job-1', OldResourceProperties: token, LogicalResourceId: 'RecoveryRestore1111' }))
+        .finally(() => { handles.stackStatus = 'UPDATE_IN_PROGRESS'; });
       expect(rolledBack).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'job-1' });
       expect(restoresPosted()).toEqual(['backup-1']);
       expect(signalsOf(first.WaitHandle)).toEqual([]);

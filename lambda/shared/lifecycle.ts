@@ -76,7 +76,8 @@ export function newRestoreRefusal(
   if (!changes.some((c) => c.property === GENERATION)) {
     return `This Update changes restore inputs of ${id}, which no API changes on what was restored: ${changed}. A new restore is made only when `
       + `asked for, so nothing was changed. To restore anew, give restoreGeneration a new value with this change (${kind.removal ? 'the old '
-      + 'one is then removed by its removal policy' : 'what the old one made is left as it is'}); to keep ${id}, put the old values back.`;
+      + 'one is then removed by its removal policy' : 'what the old one made is left as it is'}), and a new name if you gave the restored resource `
+      + `one (the old one holds it until it is removed); to keep ${id}, put the old values back.`;
   }
   if (!kind.restoresOnUpdate) {
     return `This Update asks ${id} to restore again${changed ? ` (${changed})` : ''}, but a restore into an existing instance is never repeated by an `
@@ -116,9 +117,11 @@ export function restoreLifecycle<P extends CommonRestoreProperties>(hooks: Lifec
           }
           const refusal = newRestoreRefusal(kind, event, changes);
           if (refusal) {
-            // The refused update changed nothing, so undoing it is keeping the resource as it is.
             if (!await isRollingBack(event.StackId)) throw new Error(refusal);
-            log(`Rolling back an update that changed nothing: ${event.PhysicalResourceId} is kept as it is`);
+            // Undoing an update that was refused, or one that changed only in-place settings while the
+            // inputs it compared differently (an upgrade's derived name): keep the resource, settings as before.
+            log(`Rolling back: ${event.PhysicalResourceId} is kept, its in-place settings as the old properties say`);
+            await hooks.changeInPlace?.(event, event.PhysicalResourceId, old, props);
             return { PhysicalResourceId: event.PhysicalResourceId };
           }
           // A new physical id makes CloudFormation delete the old resource after the stack update succeeds.

@@ -6,6 +6,7 @@
  */
 import { log } from './log';
 import { missingStackTag, ownershipOf, ownershipTags, ownerToken, requestToken } from './ownership';
+import { isRollingBack } from './stack-status';
 import { OnEventRequest, OnEventResponse, PollResult, StackResourceRef } from './types';
 import { ApiTag, CommonRestoreProperties, OWNER_TAG_KEY, restoreInputsOf } from '../../lib/private/contracts/common';
 import type { RestoreKind } from '../../lib/private/kinds/kind';
@@ -40,10 +41,12 @@ export interface OwnedResource<P extends CommonRestoreProperties, R> {
 }
 
 async function adoptOrRefuse<P extends CommonRestoreProperties, R>(
-  owned: OwnedResource<P, R>, resource: R, props: P, owner: string, request: string,
+  owned: OwnedResource<P, R>, resource: R, props: P, owner: string, request: string, rollingBack: boolean,
 ): Promise<OnEventResponse> {
   const ownership = ownershipOf(await owned.tagsOf(resource), owner, request);
-  if (ownership !== 'own') throw new Error(owned.refusal(resource, ownership));
+  // A rollback returns to what this stack resource made before the update, whose request tag an earlier version
+  // of the library may have hashed from another set of inputs.
+  if (ownership === 'foreign' || (ownership === 'own-other-inputs' && !rollingBack)) throw new Error(owned.refusal(resource, ownership));
   log(`Adopting ${owned.describe(resource)}: this stack resource ${owned.made} it from the same inputs`);
   return { PhysicalResourceId: owned.idOf(resource, props) };
 }
@@ -54,8 +57,16 @@ export async function startOwned<P extends CommonRestoreProperties, R>(
 ): Promise<OnEventResponse> {
   const owner = ownerToken(event);
   const request = requestToken(restoreInputsOf(props, owned.kind.inPlace));
+  const rollingBack = event.RequestType === 'Update' && await isRollingBack(event.StackId);
   const existing = await owned.findByName(props);
-  if (existing) return adoptOrRefuse(owned, existing, props, owner, request);
+  if (existing) return adoptOrRefuse(owned, existing, props, owner, request, rollingBack);
+  if (rollingBack) {
+    // Restoring anew would not undo the update: it would make a second copy of the old restore.
+    throw new Error('Rolling back, this update would restore anew: what was restored before it is not under the name its old properties give '
+      + `(${owned.kind.derivedName ? String((props as Record<string, unknown>)[owned.kind.derivedName]) : 'their name'}), as when a library upgrade `
+      + 'derived another name for it. Nothing was restored. Continue the rollback skipping this resource (aws cloudformation '
+      + `continue-update-rollback --resources-to-skip ${event.LogicalResourceId}); what was restored before the update is still there.`);
+  }
   await owned.preflight(props);
   try {
     return { PhysicalResourceId: await owned.start(props, ownershipTags(owner, request, event.StackId)) };
@@ -64,7 +75,7 @@ export async function startOwned<P extends CommonRestoreProperties, R>(
     // Another attempt of this same request may have got there first.
     const raced = await owned.findByName(props);
     if (!raced) throw owned.startFailure(error, props);
-    return adoptOrRefuse(owned, raced, props, owner, request);
+    return adoptOrRefuse(owned, raced, props, owner, request, rollingBack);
   }
 }
 

@@ -63,7 +63,8 @@ export function validateDuration(prop: string, value: Duration | undefined, min:
  * the restore's wait is named after it then.
  */
 export function restoreGeneration(value: number | undefined): { RestoreGeneration?: number } {
-  if (value === undefined) return {};
+  // 0 is the first restore's generation, which no property stands for (a stack deployed before it existed).
+  if (value === undefined || value === 0) return {};
   if (Token.isUnresolved(value)) {
     invalidProp('restoreGeneration', value, 'give a literal whole number: CloudFormation\'s wait for the new restore is named after it at synth, which a value resolved at deploy cannot rename');
   }

@@ -315,11 +315,14 @@ export const tagList: PropertyReader<ApiTag[] | undefined> = (_name, raw) => rea
 export function readCommonProperties(props: Record<string, unknown>): CommonRestoreProperties {
   const timeout = readInteger('TimeoutSeconds', props.TimeoutSeconds);
   if (timeout === undefined || timeout <= 0) throw new Error(`Property TimeoutSeconds must be a positive whole number, got ${JSON.stringify(props.TimeoutSeconds)}`);
+  const generation = readInteger('RestoreGeneration', props.RestoreGeneration);
   return {
     TimeoutSeconds: timeout,
     WaitHandle: readOptionalString('WaitHandle', props.WaitHandle),
     Validated: readBoolean('Validated', props.Validated),
-    RestoreGeneration: readInteger('RestoreGeneration', props.RestoreGeneration),
+    // Only when given: the hash of the restore inputs (a request tag, an idempotency token) must stay what an
+    // earlier version of the library made of the same properties.
+    ...(generation === undefined ? {} : { RestoreGeneration: generation }),
     NameDerived: readBoolean('NameDerived', props.NameDerived),
   };
 }
