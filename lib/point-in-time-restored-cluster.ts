@@ -8,7 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ClusterInPlace } from './private/contracts/cluster';
+import { ClusterInPlace, NamingSetting } from './private/contracts/cluster';
 import { CommonRestoreProperties } from './private/contracts/common';
 import { thisStacks } from './private/handler-policy';
 import { POINT_IN_TIME_RESTORED_CLUSTER, PointInTimeRestoredClusterProperties } from './private/kinds/point-in-time-restored-cluster';
@@ -142,23 +142,28 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
    */
   constructor(scope: Construct, id: string, props: PointInTimeRestoredClusterProps) {
     validateProps(scope, props);
-    super(scope, id, props, (_self, { subnetGroupName }) => {
-      // What decides the restored data and its placement; a change to any of it names a new cluster.
-      const inputs: Omit<PointInTimeRestoredClusterProperties, keyof CommonRestoreProperties | ClusterInPlace | 'DBClusterIdentifier'> = {
+    super(scope, id, props, (_self, { subnetGroupName, securityGroups }) => {
+      // What decides the restored data and its placement, and the settings that were inputs once (NAMING_SETTINGS):
+      // the default identifier and the wait are named after them.
+      const inputs: Omit<PointInTimeRestoredClusterProperties, keyof CommonRestoreProperties | Exclude<ClusterInPlace, NamingSetting> | 'DBClusterIdentifier'> = {
         Engine: props.engine,
         SourceDBClusterIdentifier: props.sourceClusterIdentifier,
         SourceDbClusterResourceId: props.sourceClusterResourceId,
         RestoreToTime: props.restorePoint?.time?.toISOString(),
         RestoreType: props.restoreType ?? RestoreType.FULL_COPY,
+        Port: props.port,
         DBSubnetGroupName: subnetGroupName,
+        VpcSecurityGroupIds: securityGroups.length ? securityGroups.map((sg) => sg.securityGroupId) : undefined,
         KmsKeyId: props.storageEncryptionKey?.keyArn,
+        EnableIAMDatabaseAuthentication: props.iamAuthentication,
+        OptionGroupName: props.optionGroupName,
+        DBClusterParameterGroupName: props.clusterParameterGroupName,
         EngineLifecycleSupport: props.engineLifecycleSupport,
       };
       return {
         kind: POINT_IN_TIME_RESTORED_CLUSTER,
         engine: props.engine,
         inputs,
-        settings: { Port: props.port, DBClusterParameterGroupName: props.clusterParameterGroupName, OptionGroupName: props.optionGroupName },
         grant: (restore) => grantRestore(restore, props),
         restorePoint: `${props.sourceClusterIdentifier ?? props.sourceClusterResourceId} at ${props.restorePoint?.time?.toISOString() ?? 'its latest restorable time'}`,
         secret: { manageMasterUserPassword: props.manageMasterUserPassword, masterUserSecretKey: props.masterUserSecretKey },

@@ -8,7 +8,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ClusterInPlace } from './private/contracts/cluster';
+import { ClusterInPlace, NamingSetting } from './private/contracts/cluster';
 import { CommonRestoreProperties } from './private/contracts/common';
 import { thisStacks } from './private/handler-policy';
 import { S3_IMPORTED_AURORA_CLUSTER, S3ImportedAuroraClusterProperties } from './private/kinds/s3-imported-aurora-cluster';
@@ -74,7 +74,8 @@ export interface S3ImportedAuroraClusterProps extends RestoredClusterOptions {
   /**
    * How long automated backups are kept: 1 to 35 days.
    * @default Duration.days(1)
-   * @deprecated use `backup.retention`. Both change in place.
+   * @deprecated use `backup.retention`. Both change in place; `backupRetention` also names a derived
+   * identifier, as it always has (the cluster keeps the name it was imported under).
    */
   readonly backupRetention?: Duration;
 
@@ -129,34 +130,37 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
   constructor(scope: Construct, id: string, props: S3ImportedAuroraClusterProps) {
     validateProps(props);
     let ingestionRole: iam.IRole | undefined;
-    super(scope, id, props, (self, { subnetGroupName }) => {
+    super(scope, id, props, (self, { subnetGroupName, securityGroups }) => {
       const role = props.ingestionRole ?? defaultIngestionRole(self, props);
       ingestionRole = role;
       const family = props.sourceEngineVersion.slice(0, 3);
-      const inputs: Omit<S3ImportedAuroraClusterProperties, keyof CommonRestoreProperties | ClusterInPlace | 'DBClusterIdentifier'> = {
+      const inputs: Omit<S3ImportedAuroraClusterProperties, keyof CommonRestoreProperties | Exclude<ClusterInPlace, NamingSetting> | 'DBClusterIdentifier'> = {
         Engine: 'aurora-mysql',
         EngineVersion: props.engineVersion ?? DEFAULT_ENGINE_VERSIONS[family],
         MasterUsername: props.masterUsername ?? 'admin',
+        // Two settings that were restore inputs before they changed in place: a derived identifier is still named
+        // after them, in their old places, so that an upgrade renames nothing.
+        ...(props.masterUserSecretKey ? { MasterUserSecretKmsKeyId: props.masterUserSecretKey.keyArn } : {}),
         SourceEngine: 'mysql',
         SourceEngineVersion: props.sourceEngineVersion,
         S3BucketName: props.bucket.bucketName,
         S3Prefix: props.bucketPrefix,
         S3IngestionRoleArn: role.roleArn,
+        Port: props.port,
         DBSubnetGroupName: subnetGroupName,
+        VpcSecurityGroupIds: securityGroups.length ? securityGroups.map((sg) => sg.securityGroupId) : undefined,
         StorageEncrypted: true,
         KmsKeyId: props.storageEncryptionKey?.keyArn,
+        EnableIAMDatabaseAuthentication: props.iamAuthentication,
+        ...(props.backupRetention ? { BackupRetentionPeriod: props.backupRetention.toDays() } : {}),
         DatabaseName: props.databaseName,
+        DBClusterParameterGroupName: props.clusterParameterGroupName,
         EngineLifecycleSupport: props.engineLifecycleSupport,
       };
       return {
         kind: S3_IMPORTED_AURORA_CLUSTER,
         engine: 'aurora-mysql',
         inputs,
-        settings: {
-          Port: props.port,
-          DBClusterParameterGroupName: props.clusterParameterGroupName,
-          ...(props.backupRetention ? { BackupRetentionPeriod: props.backupRetention.toDays() } : {}),
-        },
         grant: (restore) => grantImport(restore, props, role),
         restorePoint: `s3://${props.bucket.bucketName}/${props.bucketPrefix ?? ''}`,
         secret: { manageMasterUserPassword: true, masterUserSecretKey: props.masterUserSecretKey },

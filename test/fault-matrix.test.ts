@@ -225,24 +225,45 @@ suite('CloudFormation sequences through the provider framework', () => {
     expect(signalsOf(renamed.WaitHandle)).toEqual([expect.objectContaining({ Status: 'SUCCESS', UniqueId: props.DBClusterIdentifier })]);
   });
 
-  // The review of issue 27: after an upgrade, the cluster keeps its old name while the properties name another.
-  test('rolling back a new restore of a cluster that kept its name through an upgrade restores nothing and says how to go on', async () => {
-    const original = await restoreProps();
+  // After a change of a setting that names it (or an upgrade), a cluster keeps its name while the properties
+  // name another; a rollback of a new restore must go back to it, not restore the old inputs once more.
+  async function renamedThenRenewed() {
+    // Named as the construct derives names: its own part, then 8 characters of hash.
+    const props = await restoreProps();
+    const derived = (hash: string) => `${props.DBClusterIdentifier}-${hash}`;
+    const original = { ...props, DBClusterIdentifier: derived('1111aaaa'), NameDerived: true };
     const created = await cfn.send(cfnEvent('Create', TYPE, original));
-    const upgraded = { ...original, DBClusterIdentifier: `${original.DBClusterIdentifier}-d3r1v3d`, NameDerived: true, WaitHandle: handles.newHandle() };
-    const kept = await cfn.send(cfnEvent('Update', TYPE, upgraded, { PhysicalResourceId: created.PhysicalResourceId, OldResourceProperties: original }));
+    const renamed = { ...original, DBClusterIdentifier: derived('2222bbbb'), Port: 8200, WaitHandle: handles.newHandle() };
+    const kept = await cfn.send(cfnEvent('Update', TYPE, renamed, { PhysicalResourceId: created.PhysicalResourceId, OldResourceProperties: original }));
     expect(kept).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: original.DBClusterIdentifier });
-    const asked = { ...upgraded, DBClusterIdentifier: `${original.DBClusterIdentifier}-g1`, RestoreGeneration: 1, WaitHandle: handles.newHandle() };
-    const renewed = await cfn.send(cfnEvent('Update', TYPE, asked, { PhysicalResourceId: kept.PhysicalResourceId, OldResourceProperties: upgraded }));
+    const asked = { ...renamed, DBClusterIdentifier: derived('3333cccc'), RestoreGeneration: 1, WaitHandle: handles.newHandle() };
+    const renewed = await cfn.send(cfnEvent('Update', TYPE, asked, { PhysicalResourceId: kept.PhysicalResourceId, OldResourceProperties: renamed }));
     expect(renewed).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: asked.DBClusterIdentifier });
-    const before = await clusterIds();
+    const rollBack = async () => {
+      handles.stackStatus = 'UPDATE_ROLLBACK_IN_PROGRESS';
+      return cfn.send(cfnEvent('Update', TYPE, renamed, { PhysicalResourceId: renewed.PhysicalResourceId, OldResourceProperties: asked }))
+        .finally(() => { handles.stackStatus = 'UPDATE_IN_PROGRESS'; });
+    };
+    return { original, asked, rollBack };
+  }
 
-    handles.stackStatus = 'UPDATE_ROLLBACK_IN_PROGRESS';
-    const rolledBack = await cfn.send(cfnEvent('Update', TYPE, upgraded, { PhysicalResourceId: renewed.PhysicalResourceId, OldResourceProperties: asked }))
-      .finally(() => { handles.stackStatus = 'UPDATE_IN_PROGRESS'; });
+  test('rolling back a new restore of a cluster that kept its name goes back to that cluster, restoring nothing', async () => {
+    const { original, asked, rollBack } = await renamedThenRenewed();
+    const before = await clusterIds();
+    expect(before).toEqual(expect.arrayContaining([original.DBClusterIdentifier, asked.DBClusterIdentifier]));
+    const rolledBack = await rollBack();
+    expect(rolledBack).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: original.DBClusterIdentifier });
+    expect(await clusterIds()).toEqual(before);
+  });
+
+  test('a rollback that cannot find the cluster restored before restores nothing and says how to go on', async () => {
+    const { original, asked, rollBack } = await renamedThenRenewed();
+    await neptuneClient().send(new neptune.DeleteDBClusterCommand({ DBClusterIdentifier: original.DBClusterIdentifier, SkipFinalSnapshot: true }));
+    const before = await clusterIds();
+    const rolledBack = await rollBack();
     expect(rolledBack).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/Rolling back, this update would restore anew.*continue-update-rollback --resources-to-skip/) });
     expect(await clusterIds()).toEqual(before);
-    expect(before).toEqual(expect.arrayContaining([original.DBClusterIdentifier, asked.DBClusterIdentifier]));
+    expect(before).toContain(asked.DBClusterIdentifier);
   });
 
   // A handle's logical id comes back with the same inputs (a redeploy after a rollback), and Step Functions

@@ -70,6 +70,8 @@ export type RestoreInput = Omit<PointInTimeRestoredClusterProperties, 'Engine' |
 export interface ClusterApi {
   /** The cluster (by identifier, or by ARN, clusters shared from other accounts included), or undefined when it does not exist. */
   describe(identifier: string): Promise<Cluster | undefined>;
+  /** The clusters of the account and region whose identifiers start so. */
+  listStartingWith(prefix: string): Promise<Cluster[]>;
   /** The retained automated backups of a deleted cluster, by its resource id; undefined when there are none. */
   retainedBackups(resourceId: string): Promise<RetainedBackups | undefined>;
   /** Changes settings of the cluster, at once rather than in the next maintenance window. */
@@ -126,6 +128,17 @@ class SdkClusterApi implements ClusterApi {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  }
+
+  async listStartingWith(prefix: string): Promise<Cluster[]> {
+    const found: Cluster[] = [];
+    let marker: string | undefined;
+    do {
+      const out = await this.client.send(new this.sdk.DescribeDBClustersCommand({ Marker: marker }));
+      found.push(...(out.DBClusters ?? []).filter((c: Cluster) => c.DBClusterIdentifier?.startsWith(prefix)));
+      marker = out.Marker;
+    } while (marker);
+    return found;
   }
 
   async retainedBackups(resourceId: string): Promise<RetainedBackups | undefined> {

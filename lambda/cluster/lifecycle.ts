@@ -7,7 +7,7 @@ import { randomBytes, createHash } from 'crypto';
 import { Cluster, ClusterApi, clusterApiFor, isNotFound, SettingsChange } from './cluster-api';
 import {
   CLUSTER_ENGINES, CLUSTER_SETTINGS, ClusterAttribute, ClusterEngineName, ClusterRestoreProperties, ClusterSetting, ClusterSettings,
-  MASTER_USER_SECRET_ARN_ATTRIBUTE,
+  DERIVED_HASH_LENGTH, MASTER_USER_SECRET_ARN_ATTRIBUTE,
 } from '../../lib/private/contracts/cluster';
 import {
   ApiTag, AttributesProperties, CONFIGURED_TAG_KEY, readEnum, RESTORED_TAG_KEY,
@@ -151,6 +151,12 @@ function ownedCluster<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, 
     findByName: (props) => api.describe(props.DBClusterIdentifier),
     // As the properties name it, whatever case RDS describes it in: the physical id a fresh start returns too.
     idOf: (_cluster, props) => props.DBClusterIdentifier,
+    // A derived identifier ends in the hash of what names it; an earlier one shares the construct's part before it.
+    async earlier(props) {
+      if (!props.NameDerived) return [];
+      const clusters = await api.listStartingWith(props.DBClusterIdentifier.slice(0, -DERIVED_HASH_LENGTH));
+      return clusters.map((cluster) => ({ resource: cluster, id: cluster.DBClusterIdentifier! }));
+    },
     statusOf: (cluster) => cluster.Status ?? 'unknown',
     isDeleting: (status) => status === 'deleting',
     tagsOf: (cluster) => api.listTags(cluster.DBClusterArn!),
@@ -185,7 +191,7 @@ async function updateInPlace<P extends ClusterProperties>(
   if (!cluster) throw new Error(`DB cluster "${id}" no longer exists; it cannot be updated in place.`);
   await ownedForChange(ownedCluster(kind, api), cluster, event);
   // What RDS would refuse is refused before anything changes.
-  if (!old.BacktrackWindow && props.BacktrackWindow) {
+  if (!cluster.BacktrackWindow && props.BacktrackWindow) {
     throw new Error(`DB cluster "${id}" was restored without backtracking, which can only be chosen at the restore; remove backtrackWindow, or restore anew (a new clusterIdentifier).`);
   }
   const key = props.MasterUserSecretKmsKeyId;

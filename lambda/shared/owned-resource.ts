@@ -22,6 +22,11 @@ export interface OwnedResource<P extends CommonRestoreProperties, R> {
   findByName(props: P): Promise<R | undefined>;
   /** Its physical id, as this restore's properties name it. */
   idOf(resource: R, props: P): string;
+  /**
+   * For a name the construct derives: what this restore may have made under an earlier derived name (the
+   * construct names it again when a setting that once named it changes), with each one's physical id.
+   */
+  earlier?(props: P): Promise<{ readonly resource: R; readonly id: string }[]>;
   /** Its status, as the service names it. */
   statusOf(resource: R): string;
   /** Whether that status is a delete under way. */
@@ -51,6 +56,30 @@ async function adoptOrRefuse<P extends CommonRestoreProperties, R>(
   return { PhysicalResourceId: owned.idOf(resource, props) };
 }
 
+/**
+ * A rollback returns to what this stack resource restored before the update. Not under the name its old properties
+ * give (the construct derived another one since), it is this stack resource's own among the earlier names, other
+ * than what the update made; restoring anew would only copy the old restore once more.
+ */
+async function keepEarlier<P extends CommonRestoreProperties, R>(
+  owned: OwnedResource<P, R>, event: OnEventRequest & { PhysicalResourceId?: string }, props: P, owner: string,
+): Promise<OnEventResponse> {
+  const own = [];
+  for (const candidate of await owned.earlier?.(props) ?? []) {
+    if (candidate.id === event.PhysicalResourceId) continue;
+    if ((await owned.tagsOf(candidate.resource)).some((t) => t.Key === OWNER_TAG_KEY && t.Value === owner)) own.push(candidate);
+  }
+  if (own.length === 1) {
+    log(`Rolling back to ${owned.describe(own[0].resource)}, which this stack resource ${owned.made} under its earlier name`);
+    return { PhysicalResourceId: own[0].id };
+  }
+  throw new Error('Rolling back, this update would restore anew: what was restored before it is not under the name its old properties give '
+    + `(${owned.kind.derivedName ? String((props as Record<string, unknown>)[owned.kind.derivedName]) : 'their name'})`
+    + `${own.length ? `, and ${own.length} resources of earlier names are this stack resource's` : ''}. Nothing was restored. Continue the rollback `
+    + `skipping this resource (aws cloudformation continue-update-rollback --resources-to-skip ${event.LogicalResourceId}); what was restored `
+    + 'before the update is still there.');
+}
+
 /** A Create (or an Update's new restore): adopts this request's own resource of that name, refuses another's, or starts the restore. */
 export async function startOwned<P extends CommonRestoreProperties, R>(
   owned: OwnedResource<P, R>, event: OnEventRequest, props: P,
@@ -60,13 +89,7 @@ export async function startOwned<P extends CommonRestoreProperties, R>(
   const rollingBack = event.RequestType === 'Update' && await isRollingBack(event.StackId);
   const existing = await owned.findByName(props);
   if (existing) return adoptOrRefuse(owned, existing, props, owner, request, rollingBack);
-  if (rollingBack) {
-    // Restoring anew would not undo the update: it would make a second copy of the old restore.
-    throw new Error('Rolling back, this update would restore anew: what was restored before it is not under the name its old properties give '
-      + `(${owned.kind.derivedName ? String((props as Record<string, unknown>)[owned.kind.derivedName]) : 'their name'}), as when a library upgrade `
-      + 'derived another name for it. Nothing was restored. Continue the rollback skipping this resource (aws cloudformation '
-      + `continue-update-rollback --resources-to-skip ${event.LogicalResourceId}); what was restored before the update is still there.`);
-  }
+  if (rollingBack) return keepEarlier(owned, event, props, owner);
   await owned.preflight(props);
   try {
     return { PhysicalResourceId: await owned.start(props, ownershipTags(owner, request, event.StackId)) };

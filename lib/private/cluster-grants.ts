@@ -5,9 +5,8 @@
 import { ArnFormat, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DERIVED_HASH_LENGTH } from './cluster-network';
 import { MasterSecretSettings } from './cluster-settings';
-import { ClusterSettings } from './contracts/cluster';
+import { ClusterSettings, DERIVED_HASH_LENGTH } from './contracts/cluster';
 import { thisStacks } from './handler-policy';
 import { RestoreProvider } from './restore-provider';
 import type { RestoreResource } from './restore-resource';

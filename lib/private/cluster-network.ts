@@ -6,6 +6,7 @@ import { Names, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { DERIVED_HASH_LENGTH } from './contracts/cluster';
 import { identifierProblem } from './prop-checks';
 import { inputsHash } from './references';
 import type { CommonClusterProps } from './restored-cluster';
@@ -15,9 +16,6 @@ export interface ClusterNetwork {
   readonly subnetGroupName?: string;
   readonly securityGroups: ec2.ISecurityGroup[];
 }
-
-/** The hash at the end of a derived identifier: what the handler role's rights leave out of its name. */
-export const DERIVED_HASH_LENGTH = 8;
 
 /**
  * A valid cluster identifier from the construct path, with a hash of the restore inputs (the restore generation

@@ -87,8 +87,10 @@ export class RestoreResource extends Construct {
     const provider = RestoreProvider.of(this);
     provider.useLogRetention(props.logRetention, scope.node.path);
     // Wait conditions cannot be updated: a new restore, or a new timeout, needs a new handle and
-    // condition, so their logical ids carry a hash of everything that starts a new wait.
-    const waitId = inputsHash(this, { ...restoreInputsOf(properties, kind.inPlace), TimeoutSeconds: timeoutSeconds }).toUpperCase();
+    // condition, so their logical ids carry a hash of everything that starts a new wait (and of the
+    // settings the kind still names it after).
+    const naming = kind.inPlace.filter((key) => !(kind.namedBy ?? []).includes(key));
+    const waitId = inputsHash(this, { ...restoreInputsOf(properties, naming), TimeoutSeconds: timeoutSeconds }).toUpperCase();
     const handle = new CfnWaitConditionHandle(this, `WaitHandle${waitId}`);
     Aspects.of(handle).add(new CreateHandleWithItsRestore(handle, properties));
 

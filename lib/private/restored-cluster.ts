@@ -12,7 +12,7 @@ import { grantClusterLifecycle, grantSettings, grantStackClusters } from './clus
 import { ClusterInstances, createInstances } from './cluster-instances';
 import { ClusterNetwork, clusterNetwork, defaultClusterIdentifier, partsRemovalPolicy } from './cluster-network';
 import { clusterSettings, MasterSecretSettings, retainLogs, validateClusterSettings } from './cluster-settings';
-import { CLUSTER_REMOVAL, ClusterAttribute, ClusterEngineName, ClusterSettings, MASTER_USER_SECRET_ARN_ATTRIBUTE } from './contracts/cluster';
+import { CLUSTER_REMOVAL, ClusterAttribute, ClusterEngineName, MASTER_USER_SECRET_ARN_ATTRIBUTE } from './contracts/cluster';
 import { RemovalPolicyName } from './contracts/common';
 import { RestoreKind } from './kinds/kind';
 import { invalidProp, restoreGeneration, validateIdentifier, validateIntegerRange } from './prop-checks';
@@ -91,10 +91,11 @@ export interface ClusterRestore {
   /** The kind restored. */
   readonly kind: RestoreKind;
   readonly engine: ClusterEngineName;
-  /** The restore inputs: no identifier, and nothing that changes in place. The default identifier is named after them. */
+  /**
+   * The restore inputs (no identifier), with the settings that were inputs once in their old places
+   * (NAMING_SETTINGS, and an S3 import's two of its own): the default identifier and the wait are named after them.
+   */
   readonly inputs: Record<string, unknown>;
-  /** The settings of the kind's own props that change in place: its port, its parameter and option groups. */
-  readonly settings: Pick<ClusterSettings, 'Port' | 'DBClusterParameterGroupName' | 'OptionGroupName' | 'BackupRetentionPeriod'>;
   /** Whether the master password is managed in Secrets Manager, and with which key. */
   readonly secret?: MasterSecretSettings;
   /** What the cluster is restored from, in words, for the validator. */
@@ -147,12 +148,7 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
     validateClusterSettings(this, restoring.engine, props, secret);
     this.clusterEngine = restoring.engine;
     let instances: ClusterInstances | undefined;
-    const settings: ClusterSettings = {
-      ...clusterSettings(restoring.engine, props, secret, () => instances?.hasServerless ?? false),
-      ...restoring.settings,
-      VpcSecurityGroupIds: network.securityGroups.length ? network.securityGroups.map((sg) => sg.securityGroupId) : undefined,
-      EnableIAMDatabaseAuthentication: props.iamAuthentication,
-    };
+    const settings = clusterSettings(restoring.engine, props, secret, () => instances?.hasServerless ?? false);
     this.managesSecret = Boolean(settings.ManageMasterUserPassword);
     this.tags = new TagManager(TagType.KEY_VALUE, restoring.kind.resourceType, props.tags);
     checkTags(this, this.tags, RDS_TAGS, 'the restored cluster');

@@ -47,6 +47,16 @@ export const CLUSTER_SETTINGS = [
 export type ClusterSetting = typeof CLUSTER_SETTINGS[number];
 
 /**
+ * The settings that were restore inputs before they changed in place. The constructs still name a derived
+ * identifier and the wait after them, in their old places among the restore inputs, so that nothing a deployed
+ * stack holds is renamed by an upgrade; a later change of one names them anew, and the handler takes it for a setting.
+ */
+export const NAMING_SETTINGS = [
+  'Port', 'VpcSecurityGroupIds', 'EnableIAMDatabaseAuthentication', 'DBClusterParameterGroupName', 'OptionGroupName',
+] as const satisfies readonly ClusterSetting[];
+export type NamingSetting = typeof NAMING_SETTINGS[number];
+
+/**
  * What changes on a restored cluster without a new restore: its tags, its removal policy, its
  * deletion protection (which must be switchable off before a delete), and its settings.
  */
@@ -89,6 +99,12 @@ export function readClusterSettings(props: Record<string, unknown>): ClusterSett
     }),
   };
 }
+
+/**
+ * The hash at the end of a derived identifier. What comes before it is the construct's own part, which the
+ * handler role's rights name and by which a rollback finds a cluster restored under an earlier derived name.
+ */
+export const DERIVED_HASH_LENGTH = 8;
 
 /** The attribute a cluster with a managed master password adds to the common ones: its secret. */
 export const MASTER_USER_SECRET_ARN_ATTRIBUTE = 'MasterUserSecretArn';
@@ -144,4 +160,5 @@ export const CLUSTER_KIND_TRAITS = {
   tags: 'list',
   restoresOnUpdate: true,
   derivedName: 'DBClusterIdentifier',
+  namedBy: NAMING_SETTINGS,
 } as const;

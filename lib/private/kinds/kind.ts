@@ -48,6 +48,11 @@ export interface RestoreKind<P extends CommonRestoreProperties = CommonRestorePr
    * one (`DBClusterIdentifier`). Restored under one name, a resource keeps it.
    */
   readonly derivedName?: string;
+  /**
+   * In-place properties that still name the wait, as they did when they were restore inputs: the logical ids of
+   * deployed stacks' waits (and the validations named after them) do not move with an upgrade.
+   */
+  readonly namedBy?: readonly string[];
 }
 
 /** The kind's construct class name, which validators see as the event's `kind`. */
