@@ -21,6 +21,8 @@ export interface RehearsalResult extends StandInState {
   readonly endpoint: string;
   /** Logical ids of the custom resources created (or adopted), in order. */
   readonly created: string[];
+  /** With an update: the logical ids of the restores it sent an Update to, in order. */
+  readonly updated?: string[];
   /** Logical ids deleted, in order. */
   readonly deleted: string[];
   /** Logical ids not rehearsed, which resolved to placeholders. */

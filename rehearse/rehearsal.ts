@@ -4,22 +4,25 @@
  * the rollback) is played here; the kinds' parts come from the rehearsal's registry (`kinds.ts`).
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import { AssemblyStack, dependenciesOf, dependencyOrder, pickStack, readStacks, TemplateResource } from './assembly';
 import { Emulator, emulatorAnswers, startMoto, useEmulator } from './emulator';
 import { elapsedSince, ExecutionPlayer } from './executions';
 import { FunctionRunner } from './functions';
-import { asCloudFormationDelivers, unknownIntrinsics } from './intrinsics';
+import { unknownIntrinsics } from './intrinsics';
 import { KindPlay } from './kind-play';
 import * as kinds from './kinds';
 import { RehearsalFailure, RehearsalResult, StandInState } from './outcome';
+import { readDeployed } from './plan';
+import { CustomResourceHandlers, handlersOf, PlayedStack, ProviderPlayer, RequestOverrides, RequestType } from './provider-play';
 import { SignalReceiver } from './signal-receiver';
 import { REGION, StackState } from './stack-state';
 import { StepFunctionsStandIn } from './step-functions';
+import { StackParts, playUpdate, UpdateHost } from './update-play';
 import { ValidatorRunner } from './validators';
 import { executionName } from '../lambda/shared/executions';
-import { VALIDATION_RESOURCE_TYPE } from '../lib/private/contracts/common';
 
 export { RehearsalFailure } from './outcome';
 export type { RehearsalResult, RehearsedExecution, RehearsedValidation, StandInState } from './outcome';
@@ -56,14 +59,15 @@ export interface RehearsalOptions {
   readonly afterCreate?: (standIns: StandInState) => Promise<void>;
   /** A file to write a JSON report to: the outcome, and what the emulator and the stand-ins held after Create and after Delete. */
   readonly report?: string;
+  /**
+   * The cloud assembly deployed before `app`: the rehearsal creates its stack first, then plays CloudFormation's
+   * update to `app` (Update of each restore whose properties change, Create of what is new, Delete of what
+   * is gone; on a failure, the rollback's Update back and Delete), then deletes the stack.
+   */
+  readonly updateFrom?: string;
 }
 
 const WAIT_TYPES = new Set(['AWS::CloudFormation::WaitConditionHandle', 'AWS::CloudFormation::WaitCondition']);
-
-interface CustomResourceHandlers {
-  readonly onEvent: string;
-  readonly isComplete?: string;
-}
 
 /** A handler's error in words that say when the emulator, not the restore, is at fault. */
 export function describeError(error: unknown): string {
@@ -77,8 +81,6 @@ export function describeError(error: unknown): string {
   }
   return message;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The handler's logs carried by an error, shown with it. */
 function logsOf(error: unknown): string[] {
@@ -104,46 +106,77 @@ class Tally {
   }
 }
 
-/** The user handlers behind a custom resource, when a CDK provider framework serves it. */
-function handlersOf(resources: Record<string, TemplateResource>, resource: TemplateResource): CustomResourceHandlers | undefined {
-  if (!resource.Type.startsWith('Custom::') && resource.Type !== 'AWS::CloudFormation::CustomResource') return undefined;
-  const token = resource.Properties?.ServiceToken;
-  const framework = Array.isArray(token?.['Fn::GetAtt']) ? resources[token['Fn::GetAtt'][0]] : undefined;
-  const env = framework?.Properties?.Environment?.Variables ?? {};
-  const fn = (value: any) => (Array.isArray(value?.['Fn::GetAtt']) ? value['Fn::GetAtt'][0] as string : undefined);
-  const onEvent = fn(env.USER_ON_EVENT_FUNCTION_ARN);
-  return onEvent ? { onEvent, isComplete: fn(env.USER_IS_COMPLETE_FUNCTION_ARN) } : undefined;
-}
-
-class Rehearsal {
-  private readonly state: StackState;
-  private readonly functions: FunctionRunner;
-  private readonly validators: ValidatorRunner;
+class Rehearsal implements UpdateHost {
+  /** The stack played, replaced by the new one when an update is played. */
+  private played!: StackParts & { readonly validators: ValidatorRunner };
   private readonly stepFunctions = new StepFunctionsStandIn();
   private readonly receiver: SignalReceiver;
-  private readonly executions: ExecutionPlayer;
-  private readonly resources: Record<string, TemplateResource>;
+  private readonly provider: ProviderPlayer;
+  /** What DescribeStacks tells the handlers. */
+  private stackStatus = 'CREATE_IN_PROGRESS';
+  readonly updated: string[] = [];
   /** Each kind's part, by its custom resource type. */
   private readonly plays: Map<string, KindPlay>;
   private readonly endpointVariables: string[] = [];
   private readonly tally = new Tally();
 
   constructor(
-    private readonly stack: AssemblyStack,
-    private readonly print: (line: string) => void,
+    stack: AssemblyStack,
+    readonly print: (line: string) => void,
     private readonly maxPauseMs: number,
     private readonly createSources: boolean,
     emulator: string,
   ) {
-    this.resources = stack.resources;
-    this.state = new StackState(stack);
-    this.functions = new FunctionRunner(stack, this.state, print);
-    this.validators = new ValidatorRunner(stack, this.functions, print);
+    this.moveTo(stack);
     const physicalIdOf = (stackId: string, id: string) => (stackId === this.state.stackId ? this.state.physicalIds.get(id) : undefined);
-    this.receiver = new SignalReceiver(this.stepFunctions, physicalIdOf);
+    this.receiver = new SignalReceiver(this.stepFunctions, physicalIdOf, () => this.stackStatus);
     const context = { emulator, createSources, print };
     this.plays = new Map(Object.values(kinds).map((kind) => [kind.kind.resourceType, kind.play(context)]));
-    this.executions = new ExecutionPlayer(this.resources, this.state, this.functions, this.validators, { maxPauseMs, print });
+    this.provider = new ProviderPlayer(() => this.played, this.plays, this.stepFunctions, () => this.receiver.endpoint, { maxPauseMs, print });
+  }
+
+  private get stack(): AssemblyStack { return this.played.stack; }
+  private get resources(): Record<string, TemplateResource> { return this.played.resources; }
+  private get state(): StackState { return this.played.state; }
+  private get functions(): FunctionRunner { return this.played.functions; }
+  private get executions(): ExecutionPlayer { return this.played.executions; }
+  get created(): string[] { return this.tally.created; }
+  get deleted(): string[] { return this.tally.deleted; }
+  parts(): StackParts { return this.played; }
+  failureCount(): number { return Object.keys(this.tally.failed).length; }
+  fail(id: string, message: string): void {
+    this.tally.failed[id] = message;
+    this.print(`FAILED ${message}`);
+  }
+  setStackStatus(status: string): void { this.stackStatus = status; }
+  back(parts: StackParts): void { this.moveTo(parts.stack, parts.state, parts.state); }
+
+  /**
+   * Plays `stack` from now on: its functions, validators and state machines from its assembly. What `carried`
+   * knows of the resources the stack keeps stays known (`as`: the very state, when going back to it).
+   */
+  moveTo(stack: AssemblyStack, carried?: StackState, as?: StackState): void {
+    const state = as ?? new StackState(stack);
+    // A wait condition has attributes (its Data) and no physical id the rehearsal keeps.
+    const known = as || !carried ? [] : new Set([...carried.physicalIds.keys(), ...carried.attributes.keys()]);
+    for (const id of known) {
+      if (stack.resources[id]?.Type !== this.played.resources[id]?.Type) continue;
+      const physicalId = carried!.physicalIds.get(id);
+      if (physicalId !== undefined) state.physicalIds.set(id, physicalId);
+      const attributes = carried!.attributes.get(id);
+      if (attributes) state.attributes.set(id, attributes);
+    }
+    const functions = new FunctionRunner(stack, state, this.print);
+    const validators = new ValidatorRunner(stack, functions, this.print);
+    const executions = new ExecutionPlayer(stack.resources, state, functions, validators, { maxPauseMs: this.maxPauseMs, print: this.print });
+    // The record of what was played and validated goes on across the stacks.
+    executions.executions.push(...this.played?.executions.executions ?? []);
+    validators.validations.push(...this.played?.validators.validations ?? []);
+    this.played = { stack, resources: stack.resources, state, functions, validators, executions };
+  }
+
+  request(requestType: RequestType, id: string, handlers: CustomResourceHandlers, overrides?: RequestOverrides): Promise<void> {
+    return this.provider.run(requestType, id, handlers, overrides);
   }
 
   /** Serves the signals, CloudFormation, Step Functions and the kinds' stand-ins, and leads the handlers to them. */
@@ -164,65 +197,6 @@ class Rehearsal {
     for (const play of this.plays.values()) play.close?.();
   }
 
-  /** The request CloudFormation sends, from the resource's resolved properties. */
-  private event(requestType: 'Create' | 'Delete', id: string, resolved: Record<string, unknown>, physicalId?: string): any {
-    const resource = this.resources[id];
-    const { ServiceToken, ...props } = resolved;
-    const delivered = this.plays.get(resource.Type)?.deliver?.(props) ?? props;
-    return {
-      RequestType: requestType,
-      ServiceToken: String(ServiceToken),
-      ResponseURL: `${this.receiver.endpoint}/cloudformation-response/${id}`,
-      StackId: this.state.stackId,
-      RequestId: `rehearsal-${requestType.toLowerCase()}-${id}`,
-      LogicalResourceId: id,
-      ResourceType: resource.Type,
-      ResourceProperties: asCloudFormationDelivers({ ServiceToken, ...delivered }),
-      ...(physicalId ? { PhysicalResourceId: physicalId } : {}),
-    };
-  }
-
-  /** What the kind's part does before a Create: who plays its service, its sources, and the placeholders it meets. */
-  private async beforeCreate(id: string, resolved: Record<string, unknown>, delivered: Record<string, unknown>): Promise<void> {
-    const play = this.plays.get(this.resources[id].Type);
-    // The template's values, not the delivered ones: a redirected endpoint is announced with the one it replaces.
-    const announced = play?.announce?.(resolved);
-    if (announced) this.print(`    ${announced}`);
-    await play?.prepare?.(delivered);
-    const placeholders = Object.entries(delivered)
-      .filter(([, v]) => JSON.stringify(v).includes('<'))
-      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-    if (placeholders.length) this.print(`    placeholders for resources not rehearsed: ${placeholders.join(', ')}`);
-  }
-
-  /** onEvent, then isComplete until complete, as the provider framework runs them. */
-  private async runCustomResource(requestType: 'Create' | 'Delete', id: string, handlers: CustomResourceHandlers): Promise<void> {
-    const start = Date.now();
-    const resolved = this.state.resolve(this.resources[id].Properties ?? {}, id) as Record<string, unknown>;
-    const request = this.event(requestType, id, resolved, this.state.physicalIds.get(id));
-    if (requestType === 'Create') await this.beforeCreate(id, resolved, request.ResourceProperties);
-    const answer = await this.functions.run(handlers.onEvent, request);
-    // A validation runs in the execution its Create started, while the provider framework's waiter asks isComplete.
-    for (const execution of this.stepFunctions.unplayed()) {
-      if (JSON.parse(execution.input).ResourceType === VALIDATION_RESOURCE_TYPE) await this.executions.play(id, execution);
-    }
-    const physicalId = answer?.PhysicalResourceId ?? request.PhysicalResourceId ?? request.RequestId;
-    let data: Record<string, string> = { ...(answer?.Data ?? {}) };
-    for (let polls = 1; handlers.isComplete; polls++) {
-      const complete = await this.functions.run(handlers.isComplete, { ...request, ...answer, PhysicalResourceId: physicalId });
-      if (complete?.IsComplete) {
-        data = { ...data, ...(complete.Data ?? {}) };
-        break;
-      }
-      this.print(`    waiting for ${requestType.toLowerCase()} of ${physicalId} (${elapsedSince(start)}, look ${polls})`);
-      await sleep(this.maxPauseMs);
-    }
-    if (requestType === 'Create') {
-      this.state.physicalIds.set(id, physicalId);
-      this.state.attributes.set(id, data);
-    }
-  }
-
   /** Plays the polling state machine for the execution that signals this wait condition's handle. */
   private async runWait(id: string): Promise<void> {
     const handleId = String(this.resources[id].Properties?.Handle?.Ref ?? '');
@@ -233,6 +207,12 @@ class Rehearsal {
     if (told && told.Status !== 'SUCCESS') throw new RehearsalFailure(`${id}: the wait condition was signalled ${told.Status}: ${told.Reason}`);
     const start = Date.now();
     const execution = this.stepFunctions.named(executionName(handleUrl));
+    if (!execution && told) {
+      // An Update that restores nothing tells its new wait condition SUCCESS at once.
+      this.state.attributes.set(id, { Data: JSON.stringify({ [told.UniqueId]: told.Data }) });
+      this.print(`    signalled SUCCESS at once: ${told.Reason}`);
+      return;
+    }
     if (!execution) throw new RehearsalFailure(`${id}: no polling execution signals this wait condition, so CloudFormation would wait until its Timeout`);
     await this.executions.play(id, execution);
     const signal = this.receiver.firstSignal(handleUrl);
@@ -253,7 +233,7 @@ class Rehearsal {
     for (const id of [...this.tally.created].reverse()) {
       this.print(`${label} ${id} (${this.resources[id].Type}) ${this.state.physicalIds.get(id)}`);
       try {
-        await this.runCustomResource('Delete', id, handlersOf(this.resources, this.resources[id])!);
+        await this.request('Delete', id, handlersOf(this.resources, this.resources[id])!);
         this.tally.deleted.push(id);
       } catch (error) {
         this.functions.showLogs(logsOf(error));
@@ -269,7 +249,7 @@ class Rehearsal {
   }
 
   /** Creates one resource of the stack as CloudFormation would, as far as the rehearsal plays it. */
-  private async create(id: string): Promise<void> {
+  async create(id: string): Promise<void> {
     const resource = this.resources[id];
     const handlers = handlersOf(this.resources, resource);
     if (resource.Type === 'AWS::CloudFormation::WaitConditionHandle') {
@@ -279,7 +259,7 @@ class Rehearsal {
       await this.runWait(id);
     } else if (handlers) {
       this.print(`CREATE ${id} (${resource.Type})`);
-      await this.runCustomResource('Create', id, handlers);
+      await this.request('Create', id, handlers);
       this.tally.created.push(id);
       const shown = Object.entries(this.state.attributes.get(id) ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
       this.print(`    physical id ${this.state.physicalIds.get(id)}${shown ? `; attributes: ${shown}` : ''}`);
@@ -296,7 +276,8 @@ class Rehearsal {
     return made !== undefined;
   }
 
-  async run(keep: boolean, afterCreate?: (standIns: StandInState) => Promise<void>): Promise<RehearsalResult> {
+  /** Runs `step` on each resource in dependency order, as CloudFormation would reach it: not past what it needs that failed. */
+  async playEach(step: (id: string) => Promise<void>): Promise<void> {
     const tally = this.tally;
     for (const id of dependencyOrder(this.resources)) {
       const blocker = this.blockedBy(id);
@@ -312,7 +293,7 @@ class Rehearsal {
       }
       try {
         // A resource whose condition is false is not in the stack CloudFormation makes.
-        if (this.state.creates(id)) await this.create(id);
+        if (this.state.creates(id)) await step(id);
       } catch (error) {
         const message = error instanceof RehearsalFailure ? error.message : `${id}: ${describeError(error)}`;
         this.functions.showLogs(logsOf(error));
@@ -320,9 +301,31 @@ class Rehearsal {
         tally.failed[id] = message;
       }
     }
+  }
+
+  /** One request to a custom resource, its failure recorded as a failed delete (a rollback's or clean-up's step). */
+  async tryRequest(
+    label: string, requestType: RequestType, id: string, handlers: CustomResourceHandlers, overrides: RequestOverrides, played?: PlayedStack,
+  ): Promise<void> {
+    this.print(`${label} ${id} (${overrides.type ?? this.resources[id].Type}) ${overrides.physicalId ?? this.state.physicalIds.get(id)}`);
+    try {
+      await this.provider.run(requestType, id, handlers, overrides, played);
+    } catch (error) {
+      this.functions.showLogs(logsOf(error));
+      this.tally.deleteFailed[`${id} (${label.toLowerCase()})`] = `${id}: ${label.toLowerCase()} failed: ${describeError(error)}`;
+      this.print(`FAILED ${id}: ${describeError(error)}`);
+    }
+  }
+
+  async run(keep: boolean, afterCreate?: (standIns: StandInState) => Promise<void>, next?: AssemblyStack): Promise<RehearsalResult> {
+    const tally = this.tally;
+    await this.playEach((id) => this.create(id));
+    const createFailed = Object.keys(tally.failed).length > 0;
+    this.stackStatus = createFailed ? 'ROLLBACK_IN_PROGRESS' : 'CREATE_COMPLETE';
+    if (next && !createFailed) await playUpdate(this, next);
     if (afterCreate) await afterCreate(this.standInState());
-    // After a failure CloudFormation rolls the whole stack back: everything created is deleted.
-    if (!keep) await this.deleteAll(Object.keys(tally.failed).length ? 'ROLLBACK' : 'DELETE');
+    // After a failed Create CloudFormation rolls the whole stack back: everything created is deleted.
+    if (!keep) await this.deleteAll(createFailed ? 'ROLLBACK' : 'DELETE');
     const result = this.result();
     if (tally.failures.length) {
       const skipped = tally.skipped.length ? `, ${tally.skipped.length} skipped as they needed a failed one` : '';
@@ -344,8 +347,9 @@ class Rehearsal {
       failed: { ...failed, ...deleteFailed },
       made,
       skipped,
-      validations: this.validators.validations,
+      validations: this.played.validators.validations,
       executions: this.executions.executions,
+      ...(this.updated.length ? { updated: this.updated } : {}),
       ...this.standInState(),
     };
   }
@@ -377,7 +381,7 @@ async function emulatorClusters(): Promise<string[]> {
  * Runs the rehearsal and, with `report`, writes what the emulator and the stand-ins held after Create and
  * after Delete, and the outcome, as JSON: for pipelines, and for checks that run where a test cannot reach.
  */
-async function runReporting(rehearsal: Rehearsal, options: RehearsalOptions): Promise<RehearsalResult> {
+async function runReporting(rehearsal: Rehearsal, options: RehearsalOptions, next?: AssemblyStack): Promise<RehearsalResult> {
   let afterCreate: object | undefined;
   const hook = async (standIns: StandInState) => {
     if (options.report) afterCreate = { standIns, clusters: await emulatorClusters() };
@@ -386,7 +390,7 @@ async function runReporting(rehearsal: Rehearsal, options: RehearsalOptions): Pr
   let result: RehearsalResult | undefined;
   let failure: unknown;
   try {
-    result = await rehearsal.run(options.keep ?? false, hook);
+    result = await rehearsal.run(options.keep ?? false, hook, next);
   } catch (error) {
     failure = error;
   }
@@ -406,8 +410,13 @@ async function runReporting(rehearsal: Rehearsal, options: RehearsalOptions): Pr
 /** Runs a rehearsal; throws RehearsalFailure when the rehearsed stack fails. */
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalResult> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const stack = pickStack(readStacks(options.app), options.stack);
+  const next = pickStack(readStacks(options.app), options.stack);
+  const stack = options.updateFrom ? readDeployed(options.updateFrom, next.name) : next;
+  if (options.updateFrom && !(fs.statSync(options.updateFrom).isDirectory() && fs.existsSync(path.join(stack.assemblyDir, 'manifest.json')))) {
+    throw new Error(`--update-from needs the cloud assembly that was deployed (its handlers are run), not a template: ${options.updateFrom}`);
+  }
   checkIntrinsics(stack);
+  if (options.updateFrom) checkIntrinsics(next);
   let emulator: Emulator | undefined;
   let endpoint = options.endpoint;
   if (endpoint) {
@@ -425,17 +434,21 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   const undoEnv = useEmulator(endpoint, REGION);
   const rehearsal = new Rehearsal(stack, print, options.maxPauseMs ?? 500, options.createSources ?? false, endpoint);
   try {
-    print(`Rehearsing stack ${stack.name} from ${options.app} against ${endpoint}${emulator ? ' (moto_server started for this rehearsal)' : ''}`);
+    const from = options.updateFrom ? `${options.updateFrom}, then its update to ${options.app},` : options.app;
+    print(`Rehearsing stack ${stack.name} from ${from} against ${endpoint}${emulator ? ' (moto_server started for this rehearsal)' : ''}`);
     await rehearsal.start();
-    const result = await runReporting(rehearsal, options);
+    const result = await runReporting(rehearsal, options, options.updateFrom ? next : undefined);
     if (result.notRehearsed.length) {
       const byType = new Map<string, string[]>();
-      for (const id of result.notRehearsed) byType.set(stack.resources[id].Type, [...(byType.get(stack.resources[id].Type) ?? []), id]);
+      // After an update, what was not rehearsed may be in either template.
+      const typeOf = (id: string) => (next.resources[id] ?? stack.resources[id]).Type;
+      for (const id of result.notRehearsed) byType.set(typeOf(id), [...(byType.get(typeOf(id)) ?? []), id]);
       print(`Not rehearsed (${result.notRehearsed.length} resources; references to them resolved to <placeholders>):`);
       for (const [type, ids] of byType) print(`    ${type}: ${ids.join(', ')}`);
     }
     for (const v of result.validations) print(`Validation ${v.resource} by ${v.validator}: ${v.outcome}${v.message ? ` (${v.message})` : ''}`);
-    print(`Rehearsal passed: ${result.created.length} resource(s) created and waited for, ${result.deleted.length} deleted${options.keep ? ' (--keep: left in place)' : ''}.`);
+    const updated = result.updated?.length ? `, ${result.updated.length} updated` : '';
+    print(`Rehearsal passed: ${result.created.length} resource(s) created and waited for${updated}, ${result.deleted.length} deleted${options.keep ? ' (--keep: left in place)' : ''}.`);
     return { ...result, endpoint };
   } finally {
     rehearsal.stop();

@@ -4,7 +4,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
 import { cfnEvent, LOGICAL_ID, STACK_ID, WAIT_HANDLE } from './support/events';
-import { mockWaitHandleLookup } from './support/wait-handle';
+import { mockStackStatus, mockWaitHandleLookup } from './support/wait-handle';
 import { backupRestoreJobHandler, idempotencyToken } from '../lambda/backup-restore-job/handler';
 import { onEvent, isComplete } from '../lambda/index';
 import type { RestoreFigures } from '../lambda/shared/metrics';
@@ -17,7 +17,7 @@ import { BACKUP_RESTORE_JOB } from '../lib/private/kinds/backup-restore-job';
 // emulator can play this API. Requests are checked against the official API model instead.
 const mock = mockClient(backup.BackupClient);
 const sfnMock = mockClient(SFNClient);
-mockWaitHandleLookup();
+const cfnMock = mockWaitHandleLookup();
 const TYPE = 'Custom::BackupRestoreJob';
 const RP = 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45';
 const SECRET_VALUE = 'fs-secret-metadata-value';
@@ -34,6 +34,7 @@ const err = (name: string, message = name) => new backup.BackupServiceException(
 let lines: string[] = [];
 beforeEach(() => {
   mock.reset();
+  mockStackStatus(cfnMock, 'UPDATE_IN_PROGRESS');
   sfnMock.reset();
   sfnMock.on(StartExecutionCommand).resolves({});
   process.env[STATE_MACHINE_ARN_ENV] = 'arn:aws:states:us-east-1:123456789012:stateMachine:Poller';
@@ -175,19 +176,60 @@ describe('Update and Delete', () => {
     await expect(refused).rejects.not.toThrow(SECRET_VALUE);
     expect(mock.commandCalls(backup.StartRestoreJobCommand)).toHaveLength(0);
   });
-  // CloudFormation rolls an Update back with a second Update that carries the old properties. The job's
-  // token is derived from the stack resource and its inputs, so the rollback asks AWS Backup for the
-  // Create's job again, which StartRestoreJob answers without starting another restore.
-  test('a rollback Update sends the Create\'s idempotency token', async () => {
+  // CloudFormation rolls an Update back with a second Update that carries the old properties, maybe months
+  // after the Create: StartRestoreJob's token no longer stops a second job then (AWS Backup documented an
+  // hour). The rollback lists the jobs and goes back to the Create's; it starts none.
+  test('a rollback Update goes back to the Create\'s job, found by ListRestoreJobs, and starts no job', async () => {
     mock.on(backup.StartRestoreJobCommand).resolves({ RestoreJobId: 'job-1' });
     await onEvent(cfnEvent('Create', TYPE, props));
     const changed = { ...props, Metadata: { ...props.Metadata, newFileSystem: 'false' }, RestoreGeneration: 1, WaitHandle: 'RestoreWaitHandle2' };
     mock.on(backup.StartRestoreJobCommand).resolves({ RestoreJobId: 'job-2' });
     await onEvent(cfnEvent('Update', TYPE, changed, { PhysicalResourceId: 'job-1', OldResourceProperties: props }));
-    await onEvent(cfnEvent('Update', TYPE, props, { PhysicalResourceId: 'job-2', OldResourceProperties: changed }));
-    const [create, update, rollback] = mock.commandCalls(backup.StartRestoreJobCommand).map((c) => c.args[0].input.IdempotencyToken);
-    expect(update).not.toBe(create);
-    expect(rollback).toBe(create);
+    expect(mock.commandCalls(backup.StartRestoreJobCommand)).toHaveLength(2);
+
+    mockStackStatus(cfnMock, 'UPDATE_ROLLBACK_IN_PROGRESS');
+    const updateStarted = new Date('2026-12-04T10:00:00Z');
+    mock.on(backup.DescribeRestoreJobCommand, { RestoreJobId: 'job-2' }).resolves({ RestoreJobId: 'job-2', CreationDate: updateStarted });
+    mock.on(backup.ListRestoreJobsCommand).resolvesOnce({
+      RestoreJobs: [
+        { RestoreJobId: 'job-other-point', RecoveryPointArn: `${RP}-other`, IamRoleArn: props.IamRoleArn, ResourceType: 'EFS', Status: 'COMPLETED', CreationDate: new Date('2026-12-01T00:00:00Z') },
+        { RestoreJobId: 'job-0-failed', RecoveryPointArn: RP, IamRoleArn: props.IamRoleArn, ResourceType: 'EFS', Status: 'FAILED', CreationDate: new Date('2026-11-30T00:00:00Z') },
+      ],
+      NextToken: 'page-2',
+    }).resolvesOnce({
+      RestoreJobs: [
+        { RestoreJobId: 'job-1', RecoveryPointArn: RP, IamRoleArn: props.IamRoleArn, ResourceType: 'EFS', Status: 'COMPLETED', CreationDate: new Date('2026-10-02T00:00:00Z') },
+        { RestoreJobId: 'job-older', RecoveryPointArn: RP, IamRoleArn: props.IamRoleArn, ResourceType: 'EFS', Status: 'COMPLETED', CreationDate: new Date('2026-09-01T00:00:00Z') },
+      ],
+    });
+    const rolledBack = await onEvent(cfnEvent('Update', TYPE, props, { PhysicalResourceId: 'job-2', OldResourceProperties: changed }));
+    expect(rolledBack).toMatchObject({ PhysicalResourceId: 'job-1' });
+    expect(mock.commandCalls(backup.StartRestoreJobCommand)).toHaveLength(2);
+    const [first, second] = mock.commandCalls(backup.ListRestoreJobsCommand).map((c) => c.args[0].input);
+    expect(first).toEqual({ ByResourceType: 'EFS', ByCreatedBefore: updateStarted, NextToken: undefined });
+    expect(second.NextToken).toBe('page-2');
+  });
+
+  test('a rollback Update after an update whose StartRestoreJob failed keeps the job it still names, and lists nothing', async () => {
+    mockStackStatus(cfnMock, 'UPDATE_ROLLBACK_IN_PROGRESS');
+    mock.on(backup.DescribeRestoreJobCommand, { RestoreJobId: 'job-1' }).resolves({
+      RestoreJobId: 'job-1', RecoveryPointArn: RP, ResourceType: 'EFS', IamRoleArn: props.IamRoleArn, Status: 'COMPLETED',
+    });
+    const changed = { ...props, RecoveryPointArn: `${RP}-2`, RestoreGeneration: 1, WaitHandle: 'RestoreWaitHandle2' };
+    const rolledBack = await onEvent(cfnEvent('Update', TYPE, props, { PhysicalResourceId: 'job-1', OldResourceProperties: changed }));
+    expect(rolledBack).toMatchObject({ PhysicalResourceId: 'job-1' });
+    expect(mock.commandCalls(backup.ListRestoreJobsCommand)).toHaveLength(0);
+    expect(mock.commandCalls(backup.StartRestoreJobCommand)).toHaveLength(0);
+  });
+
+  test('a rollback Update that finds no earlier job starts none and says how to go on', async () => {
+    mockStackStatus(cfnMock, 'UPDATE_ROLLBACK_IN_PROGRESS');
+    mock.on(backup.DescribeRestoreJobCommand).rejects(err('ResourceNotFoundException'));
+    mock.on(backup.ListRestoreJobsCommand).resolves({ RestoreJobs: [] });
+    const changed = { ...props, RestoreGeneration: 1, WaitHandle: 'RestoreWaitHandle2' };
+    const rolledBack = onEvent(cfnEvent('Update', TYPE, props, { PhysicalResourceId: 'job-2', OldResourceProperties: changed }));
+    await expect(rolledBack).rejects.toThrow(/no earlier job of it .* is listed, so nothing was started.*continue-update-rollback .*--resources-to-skip/);
+    expect(mock.commandCalls(backup.StartRestoreJobCommand)).toHaveLength(0);
   });
 });
 

@@ -15,7 +15,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   BackupResourceType, BackupRestoreJob, ClusterEngine, CopiedElasticSnapshot, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource,
-  PointInTimeRestoredCluster, RestoreMetadata, RestoreValidation, S3ImportedAuroraCluster,
+  PointInTimeRestoredCluster, PointInTimeRestoredClusterProps, RestoreMetadata, RestoreValidation, S3ImportedAuroraCluster,
 } from '../lib';
 import { IN_CI } from './support/api-model';
 import { Moto, requireMoto, startMoto, useEmulator } from './support/moto';
@@ -536,6 +536,122 @@ suite('cdk-restore-rehearse', () => {
     await rehearse({ app: outdir, endpoint: moto.endpoint, print });
     expect(lines.join('\n')).toContain('Adopting DB cluster "nine-imported"');
     expect(await clusterIds()).not.toContain('nine-imported');
+  });
+
+  describe('an update, played as CloudFormation sends it', () => {
+    /** One Neptune restore with a derived identifier, deleted with the stack. */
+    function graphApp(stackName: string, props: Partial<PointInTimeRestoredClusterProps> = {}): string {
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
+      dirs.push(outdir);
+      const app = new App({ outdir });
+      new PointInTimeRestoredCluster(new Stack(app, stackName), 'Graph', {
+        engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'upd-graph', removalPolicy: RemovalPolicy.DESTROY, ...props,
+      });
+      app.synth();
+      return outdir;
+    }
+    /** The clusters a stack restored, with their port, as the emulator holds them. */
+    async function restored(stackName: string): Promise<Array<{ id: string; port?: number }>> {
+      const out = await new neptune.NeptuneClient({}).send(new neptune.DescribeDBClustersCommand({}));
+      return (out.DBClusters ?? []).filter((c) => c.DBClusterIdentifier!.startsWith(`${stackName.toLowerCase()}-`))
+        .map((c) => ({ id: c.DBClusterIdentifier!, port: c.Port })).sort((a, b) => a.id.localeCompare(b.id));
+    }
+    /** The identifier the deployed stack's restore derived. */
+    function derivedIn(assembly: string, stackName: string): string {
+      const template = JSON.parse(fs.readFileSync(path.join(assembly, `${stackName}.template.json`), 'utf8'));
+      return Object.values<any>(template.Resources).find((r) => r.Type === 'Custom::PointInTimeRestoredCluster').Properties.DBClusterIdentifier;
+    }
+    beforeAll(async () => {
+      for (const id of ['upd-graph', 'upd-graph-2']) {
+        await new neptune.NeptuneClient({}).send(new neptune.CreateDBClusterCommand({ DBClusterIdentifier: id, Engine: 'neptune' }));
+      }
+    });
+
+    test('a changed port: an Update, ModifyDBCluster on the cluster restored, no second restore', async () => {
+      const deployed = graphApp('UpdPort');
+      let after: Array<{ id: string; port?: number }> = [];
+      const result = await rehearse({
+        app: graphApp('UpdPort', { port: 8200 }), updateFrom: deployed, endpoint: moto.endpoint, print, afterCreate: async () => { after = await restored('UpdPort'); },
+      });
+      expect(after).toEqual([{ id: derivedIn(deployed, 'UpdPort'), port: 8200 }]);
+      expect(result.updated).toEqual([expect.stringMatching(/^GraphRestore[0-9A-F]{8}$/), expect.stringMatching(/^GraphRestoreAttributes/)]);
+      const update = lines.join('\n').split(/\nUPDATE GraphRestore[0-9A-F]{8} /)[1];
+      expect(update).toMatch(/ModifyDBCluster/);
+      expect(update).not.toMatch(/RestoreDBClusterToPointInTime/);
+      expect(lines.join('\n')).toMatch(/changed in place: Port/);
+      expect(await restored('UpdPort')).toEqual([]);
+    });
+
+    test('a changed source without a new restoreGeneration: the Update is refused, the rollback keeps the cluster, nothing is restored', async () => {
+      const deployed = graphApp('UpdRefused');
+      let after: Array<{ id: string; port?: number }> = [];
+      const failure = await rehearse({
+        app: graphApp('UpdRefused', { sourceClusterIdentifier: 'upd-graph-2' }),
+        updateFrom: deployed,
+        endpoint: moto.endpoint,
+        print,
+        afterCreate: async () => { after = await restored('UpdRefused'); },
+      }).catch((e) => e);
+      expect(failure).toBeInstanceOf(RehearsalFailure);
+      expect(failure.message).toMatch(/changes restore inputs .*SourceDBClusterIdentifier from "upd-graph" to "upd-graph-2"/);
+      // The Update failed; its rollback Update did not.
+      expect(Object.keys(failure.result.failed)).toEqual([expect.stringMatching(/^GraphRestore[0-9A-F]{8}$/)]);
+      expect(after).toEqual([{ id: derivedIn(deployed, 'UpdRefused'), port: 8182 }]);
+      const text = lines.join('\n');
+      expect(text).toMatch(/ROLLBACK GraphRestore[0-9A-F]{8} \(Custom::PointInTimeRestoredCluster\)/);
+      expect(text).toMatch(/Rolling back: .* is kept/);
+      expect(text).not.toMatch(/RestoreDBClusterToPointInTime: neptune cluster "[^"]+" from "upd-graph-2"/);
+      expect(await restored('UpdRefused')).toEqual([]);
+    });
+
+    test('a restore added (with an instance) and one removed: the new one restored and waited for, the old one deleted once the update succeeded', async () => {
+      const two = (second: 'Old' | 'New'): string => {
+        const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
+        dirs.push(outdir);
+        const app = new App({ outdir });
+        const stack = new Stack(app, 'UpdMoved');
+        new PointInTimeRestoredCluster(stack, 'Graph', { engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'upd-graph', removalPolicy: RemovalPolicy.DESTROY });
+        new PointInTimeRestoredCluster(stack, second, {
+          engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'upd-graph-2', removalPolicy: RemovalPolicy.DESTROY, instances: second === 'New' ? 1 : 0,
+        });
+        app.synth();
+        return outdir;
+      };
+      const deployed = two('Old');
+      let after: string[] = [];
+      const result = await rehearse({
+        app: two('New'), updateFrom: deployed, endpoint: moto.endpoint, print, afterCreate: async () => { after = (await restored('UpdMoved')).map((c) => c.id); },
+      });
+      expect(after).toEqual([expect.stringMatching(/^updmoved-graph-/), expect.stringMatching(/^updmoved-new-/)]);
+      expect(result.updated).toBeUndefined();
+      expect(result.deleted).toEqual(expect.arrayContaining([expect.stringMatching(/^OldRestore[0-9A-F]{8}$/), expect.stringMatching(/^NewRestore[0-9A-F]{8}$/)]));
+      expect(result.notRehearsed).toContainEqual(expect.stringMatching(/^NewInstance1/));
+      const text = lines.join('\n');
+      expect(text).toMatch(/Plan: 3 restore\(s\): 1 unchanged, 0 changed in place, 0 restored anew, 0 refused, 1 added, 1 removed/);
+      expect(text).toMatch(/CLEANUP OldRestore[0-9A-F]{8} \(Custom::PointInTimeRestoredCluster\) updmoved-old-/);
+      expect(text).toMatch(/AWS::Neptune::DBInstance: .*NewInstance1/);
+      expect(await restored('UpdMoved')).toEqual([]);
+    });
+
+    test('a changed source with a new restoreGeneration: restored anew under a new name, the old cluster deleted once the update succeeded', async () => {
+      const deployed = graphApp('UpdAnew');
+      const old = derivedIn(deployed, 'UpdAnew');
+      let after: Array<{ id: string; port?: number }> = [];
+      const result = await rehearse({
+        app: graphApp('UpdAnew', { sourceClusterIdentifier: 'upd-graph-2', restoreGeneration: 1 }),
+        updateFrom: deployed,
+        endpoint: moto.endpoint,
+        print,
+        afterCreate: async () => { after = await restored('UpdAnew'); },
+      });
+      expect(after).toHaveLength(1);
+      expect(after[0].id).not.toBe(old);
+      expect(result.updated).toContainEqual(expect.stringMatching(/^GraphRestore[0-9A-F]{8}$/));
+      const text = lines.join('\n');
+      expect(text).toMatch(new RegExp(`RestoreDBClusterToPointInTime: neptune cluster "${after[0].id}" from "upd-graph-2"`));
+      expect(text).toMatch(new RegExp(`CLEANUP GraphRestore[0-9A-F]{8} \\(Custom::PointInTimeRestoredCluster\\) ${old}`));
+      expect(await restored('UpdAnew')).toEqual([]);
+    });
   });
 
   test('the command: rehearses a stack end to end and exits 0', async () => {

@@ -277,7 +277,8 @@ describe('a managed master secret after a point-in-time restore', () => {
     expect(propsOf(t)).toMatchObject({ ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^SecretKey/), 'Arn'] } });
     expect(stack.resolve(cluster.secret!.secretArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RestoredRestoreAttributes/), 'MasterUserSecretArn'] });
     expect(secretOf(cluster.databaseCluster!)).toBe(cluster.secret);
-    expect(handlerStatements(t)).toContainEqual(expect.objectContaining({ Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource', 'secretsmanager:RotateSecret'] }));
+    const secretActions = handlerStatements(t).flatMap((st: any) => [st.Action].flat()).filter((a: string) => a.startsWith('secretsmanager:'));
+    expect(secretActions.sort()).toEqual(['secretsmanager:CreateSecret', 'secretsmanager:RotateSecret', 'secretsmanager:TagResource']);
     // No password anywhere.
     expect(JSON.stringify(t.toJSON())).not.toMatch(/"MasterUserPassword"/);
   });

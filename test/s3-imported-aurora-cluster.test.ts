@@ -132,6 +132,23 @@ describe('S3ImportedAuroraCluster: the ingestion role and the handler\'s permiss
     }
   });
 
+  test('RDS may rotate only the master secrets of this stack\'s clusters, and tag them only with its own keys; one statement for all imports', () => {
+    const stack = newStack();
+    synth({ clusterIdentifier: 'orders-imported' }, stack);
+    new S3ImportedAuroraCluster(stack, 'Second', { bucket: s3.Bucket.fromBucketName(stack, 'More', 'more-backups'), sourceEngineVersion: '8.0.36' });
+    const statements = handlerStatements(Template.fromStack(stack));
+    const rotate = statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager:RotateSecret'));
+    expect(rotate).toHaveLength(1);
+    expect([rotate[0].Action].flat()).toEqual(['secretsmanager:RotateSecret']);
+    const clusters = JSON.stringify(rotate[0].Condition.StringLike['secretsmanager:ResourceTag/aws:rds:primaryDBClusterArn']);
+    expect(clusters).toContain(':rds:eu-west-1:123456789012:cluster:orders-imported"');
+    expect(clusters).toMatch(/:cluster:importstack-second-[a-z0-9-]*\*"/);
+    expect(clusters).not.toMatch(/:cluster:\*"/);
+    const tag = statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager:TagResource'));
+    expect(tag).toHaveLength(1);
+    expect(tag[0].Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': ['aws:rds:primaryDBClusterArn', 'aws:rds:primaryDBInstanceArn', 'aws:secretsmanager:owningService'] } });
+  });
+
   test('a given ingestion role is used and none is created', () => {
     const stack = newStack();
     const ingestionRole = iam.Role.fromRoleArn(stack, 'Given', 'arn:aws:iam::123456789012:role/backup-reader');

@@ -42,6 +42,9 @@ interface ClusterTargets {
 
 const CLUSTER_TARGETS = new WeakMap<Stack, ClusterTargets>();
 
+/** The ARNs (patterns) of the stack's clusters, one list token per stack, so that statements naming them merge. */
+const STACK_CLUSTER_ARNS = new WeakMap<Stack, string[]>();
+
 function commonPrefix(values: readonly string[]): string {
   let prefix = values[0] ?? '';
   for (const value of values) while (!value.startsWith(prefix)) prefix = prefix.slice(0, -1);
@@ -74,10 +77,9 @@ export function grantStackClusters(restore: RestoreResource, identifier: string,
   if (!targets) {
     const named = targets = { derived: [], given: [] };
     CLUSTER_TARGETS.set(stack, named);
+    STACK_CLUSTER_ARNS.set(stack, Lazy.uncachedList({ produce: () => targetNames(named, '').map((name) => rdsArn(stack, 'cluster', name)) }));
     restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['rds:AddTagsToResource'],
-      resources: Lazy.uncachedList({ produce: () => targetNames(named, '').map((name) => rdsArn(stack, 'cluster', name)) }),
-      conditions: thisStacks(restore, 'aws:RequestTag'),
+      actions: ['rds:AddTagsToResource'], resources: STACK_CLUSTER_ARNS.get(stack)!, conditions: thisStacks(restore, 'aws:RequestTag'),
     }));
     restore.addToHandlerPolicy(new iam.PolicyStatement({
       actions: ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
@@ -115,14 +117,39 @@ export function grantClusterLifecycle(restore: RestoreResource): void {
 
 /** What the handler needs for the settings ModifyDBCluster or the restore call applies: the secret, the keys. */
 export function grantSettings(restore: RestoreResource, settings: ClusterSettings, props: CommonClusterProps, secret: MasterSecretSettings): void {
-  if (settings.ManageMasterUserPassword) {
-    // RDS creates the master user secret on the caller's behalf, named rds!cluster-..., and (when ModifyDBCluster
-    // turns it on) rotates it to set the new password.
-    restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource', 'secretsmanager:RotateSecret'],
-      resources: [Stack.of(restore).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!cluster-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-    }), 'RDS names the master user secrets it manages rds!cluster-<id>, with an id it makes; only such secrets are allowed');
-  }
+  if (settings.ManageMasterUserPassword) grantMasterSecrets(restore);
   if (secret.masterUserSecretKey) restore.grantKeyUse(secret.masterUserSecretKey, ['rds', 'secretsmanager'], true);
   if (props.performanceInsightEncryptionKey) restore.grantKeyUse(props.performanceInsightEncryptionKey, ['rds']);
+}
+
+/**
+ * The tags RDS puts on a master user secret it manages: the cluster (or instance) it is for, and the owning
+ * service. The aws: prefix is reserved to AWS, so the handler itself can set none of them.
+ */
+const RDS_SECRET_TAG_KEYS = ['aws:rds:primaryDBClusterArn', 'aws:rds:primaryDBInstanceArn', 'aws:secretsmanager:owningService'];
+
+const SECRETS_GRANTED = new WeakSet<Stack>();
+
+/**
+ * What RDS does with the caller's rights when it manages a cluster's master user password: it creates the
+ * secret (named rds!cluster-<id it makes>), tags it with the cluster's ARN, and rotates it. Once per stack.
+ * Creating names no existing secret; tagging is held to the keys only RDS can set (aws: is reserved), and
+ * rotating to the secrets whose cluster tag names one of this stack's clusters, so the master password of
+ * another cluster of the account cannot be rotated by this role.
+ */
+function grantMasterSecrets(restore: RestoreResource): void {
+  const stack = Stack.of(restore);
+  if (SECRETS_GRANTED.has(stack)) return;
+  SECRETS_GRANTED.add(stack);
+  const secrets = [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!cluster-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })];
+  const why = 'RDS names the master user secrets it manages rds!cluster-<id>, with an id it makes; only such secrets are allowed';
+  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:CreateSecret'], resources: secrets }), why);
+  restore.addToHandlerPolicy(new iam.PolicyStatement({
+    actions: ['secretsmanager:TagResource'], resources: secrets, conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': RDS_SECRET_TAG_KEYS } },
+  }), why);
+  restore.addToHandlerPolicy(new iam.PolicyStatement({
+    actions: ['secretsmanager:RotateSecret'],
+    resources: secrets,
+    conditions: { StringLike: { 'secretsmanager:ResourceTag/aws:rds:primaryDBClusterArn': STACK_CLUSTER_ARNS.get(stack)! } },
+  }), why);
 }
