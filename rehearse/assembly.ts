@@ -11,6 +11,7 @@ export interface TemplateResource {
   readonly DependsOn?: string | string[];
   /** The template condition that decides whether CloudFormation creates it. */
   readonly Condition?: string;
+  readonly Metadata?: Record<string, unknown>;
 }
 
 /** A parameter of a synthesized template. */

@@ -1,13 +1,42 @@
 /**
- * CloudFormation's DescribeStackResource and DescribeStacks, in their wire format (the awsQuery protocol), for
- * whoever plays CloudFormation locally: the rehearsal, and the tests. The handler asks the first for a wait
- * condition handle's physical id, which is the URL it signals (moto keeps no such URL: it ignores handles), and
- * the second whether the stack is rolling back.
+ * CloudFormation's DescribeStackResource, DescribeStacks and ListStackResources, in their wire format (the
+ * awsQuery protocol), for whoever plays CloudFormation locally: the rehearsal, and the tests. The handler asks
+ * the first for a wait condition handle's physical id, which is the URL it signals (moto keeps no such URL: it
+ * ignores handles), or for a restore's Metadata; the second whether the stack is rolling back; the third which
+ * restores the stack holds.
  */
 import type { IncomingMessage, ServerResponse } from 'http';
 
 /** The physical id of a stack's resource, or undefined when the stack has no resource of that name. */
 export type PhysicalIdLookup = (stackId: string, logicalId: string) => string | undefined;
+
+/** A resource the stack holds, as ListStackResources and DescribeStackResource tell it. */
+export interface HeldResource {
+  readonly LogicalResourceId: string;
+  readonly PhysicalResourceId: string;
+  readonly ResourceType: string;
+  /** Its template Metadata. */
+  readonly Metadata?: unknown;
+}
+
+/** The resources a stack holds besides its wait condition handles. */
+export type HeldResourcesLookup = (stackId: string) => readonly HeldResource[];
+
+/** A held resource as StackResourceSummary (ListStackResources) has it, or with `stackId` as StackResourceDetail. */
+function resourceXml(r: HeldResource, stackId?: string): string {
+  return (stackId ? `<StackId>${xmlEscape(stackId)}</StackId><StackName>${xmlEscape(stackId.split('/')[1] ?? stackId)}</StackName>` : '')
+    + `<LogicalResourceId>${xmlEscape(r.LogicalResourceId)}</LogicalResourceId><PhysicalResourceId>${xmlEscape(r.PhysicalResourceId)}</PhysicalResourceId>`
+    + `<ResourceType>${xmlEscape(r.ResourceType)}</ResourceType><ResourceStatus>CREATE_COMPLETE</ResourceStatus>`
+    + `<LastUpdatedTimestamp>${new Date().toISOString()}</LastUpdatedTimestamp>`
+    + (stackId && r.Metadata !== undefined ? `<Metadata>${xmlEscape(JSON.stringify(r.Metadata))}</Metadata>` : '');
+}
+
+function listStackResources(held: readonly HeldResource[], res: ServerResponse): void {
+  res.setHeader('content-type', 'text/xml');
+  res.end('<ListStackResourcesResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><ListStackResourcesResult><StackResourceSummaries>'
+    + held.map((r) => `<member>${resourceXml(r)}</member>`).join('')
+    + '</StackResourceSummaries></ListStackResourcesResult><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></ListStackResourcesResponse>');
+}
 
 function xmlEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -29,9 +58,10 @@ function describeStacks(stackId: string, status: string, res: ServerResponse): v
     + '</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></DescribeStacksResponse>');
 }
 
-/** Answers one CloudFormation API call: DescribeStackResource, and DescribeStacks for the stack's status. */
+/** Answers one CloudFormation API call: DescribeStackResource, DescribeStacks for the stack's status, and ListStackResources. */
 export function answerCloudFormation(
   body: string, res: ServerResponse, lookup: PhysicalIdLookup, stackStatus: StackStatusLookup = () => 'UPDATE_IN_PROGRESS',
+  heldResources: HeldResourcesLookup = () => [],
 ): void {
   const params = new URLSearchParams(body);
   const fail = (status: number, code: string, message: string) => {
@@ -41,11 +71,20 @@ export function answerCloudFormation(
       + `<Message>${xmlEscape(message)}</Message></Error><RequestId>local</RequestId></ErrorResponse>`);
   };
   if (params.get('Action') === 'DescribeStacks') return describeStacks(params.get('StackName') ?? '', stackStatus(params.get('StackName') ?? ''), res);
+  if (params.get('Action') === 'ListStackResources') return listStackResources(heldResources(params.get('StackName') ?? ''), res);
   if (params.get('Action') !== 'DescribeStackResource') {
-    return fail(400, 'InvalidAction', `The local CloudFormation plays DescribeStackResource and DescribeStacks only, not ${params.get('Action')}`);
+    return fail(400, 'InvalidAction', `The local CloudFormation plays DescribeStackResource, DescribeStacks and ListStackResources only, not ${params.get('Action')}`);
   }
   const stackId = params.get('StackName') ?? '';
   const logicalId = params.get('LogicalResourceId') ?? '';
+  const held = heldResources(stackId).find((r) => r.LogicalResourceId === logicalId);
+  if (held) {
+    res.setHeader('content-type', 'text/xml');
+    res.end('<DescribeStackResourceResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStackResourceResult>'
+      + `<StackResourceDetail>${resourceXml(held, stackId)}</StackResourceDetail>`
+      + '</DescribeStackResourceResult><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></DescribeStackResourceResponse>');
+    return;
+  }
   const physicalId = lookup(stackId, logicalId);
   if (physicalId === undefined) return fail(400, 'ValidationError', `Resource ${logicalId} does not exist for stack ${stackId}`);
   res.setHeader('content-type', 'text/xml');

@@ -8,6 +8,7 @@ import * as path from 'path';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import { AssemblyStack, dependenciesOf, dependencyOrder, pickStack, readStacks, TemplateResource } from './assembly';
+import { HeldResource } from './cloudformation';
 import { Emulator, emulatorAnswers, startMoto, useEmulator } from './emulator';
 import { elapsedSince, ExecutionPlayer } from './executions';
 import { FunctionRunner } from './functions';
@@ -106,9 +107,29 @@ class Tally {
   }
 }
 
+/**
+ * The custom resources a stack holds, with their template Metadata, as ListStackResources tells them: those of
+ * the stack played, and during an update those of the stack it updates that it has not deleted yet.
+ */
+function heldResources(created: readonly string[], played: StackParts, previous?: StackParts): HeldResource[] {
+  return created.map((id) => {
+    const { resources, state } = id in played.resources ? played : previous!;
+    return { LogicalResourceId: id, PhysicalResourceId: state.physicalIds.get(id) ?? '', ResourceType: resources[id].Type, Metadata: resources[id].Metadata };
+  });
+}
+
+/** Makes a resource of the stack in the emulator, when it is of a type the emulator holds (a KMS key, a bucket). */
+async function madeInEmulator({ state, resources }: StackParts, id: string, print: (line: string) => void): Promise<boolean> {
+  const made = await state.makeInEmulator(id);
+  if (made) print(`MADE   ${id} (${resources[id].Type}) in the emulator: ${made}`);
+  return made !== undefined;
+}
+
 class Rehearsal implements UpdateHost {
   /** The stack played, replaced by the new one when an update is played. */
   private played!: StackParts & { readonly validators: ValidatorRunner };
+  /** During an update, the stack it updates, whose resources CloudFormation holds until the clean-up. */
+  private previous?: StackParts;
   private readonly stepFunctions = new StepFunctionsStandIn();
   private readonly receiver: SignalReceiver;
   private readonly provider: ProviderPlayer;
@@ -129,13 +150,12 @@ class Rehearsal implements UpdateHost {
   ) {
     this.moveTo(stack);
     const physicalIdOf = (stackId: string, id: string) => (stackId === this.state.stackId ? this.state.physicalIds.get(id) : undefined);
-    this.receiver = new SignalReceiver(this.stepFunctions, physicalIdOf, () => this.stackStatus);
+    this.receiver = new SignalReceiver(this.stepFunctions, physicalIdOf, () => this.stackStatus, (stackId) => this.heldResources(stackId));
     const context = { emulator, createSources, print };
     this.plays = new Map(Object.values(kinds).map((kind) => [kind.kind.resourceType, kind.play(context)]));
     this.provider = new ProviderPlayer(() => this.played, this.plays, this.stepFunctions, () => this.receiver.endpoint, { maxPauseMs, print });
   }
 
-  private get stack(): AssemblyStack { return this.played.stack; }
   private get resources(): Record<string, TemplateResource> { return this.played.resources; }
   private get state(): StackState { return this.played.state; }
   private get functions(): FunctionRunner { return this.played.functions; }
@@ -149,7 +169,14 @@ class Rehearsal implements UpdateHost {
     this.print(`FAILED ${message}`);
   }
   setStackStatus(status: string): void { this.stackStatus = status; }
-  back(parts: StackParts): void { this.moveTo(parts.stack, parts.state, parts.state); }
+  back(parts: StackParts): void {
+    this.moveTo(parts.stack, parts.state, parts.state);
+    this.previous = undefined;
+  }
+
+  private heldResources(stackId: string): HeldResource[] {
+    return stackId === this.state.stackId ? heldResources(this.tally.created, this.played, this.previous) : [];
+  }
 
   /**
    * Plays `stack` from now on: its functions, validators and state machines from its assembly. What `carried`
@@ -159,12 +186,9 @@ class Rehearsal implements UpdateHost {
     const state = as ?? new StackState(stack);
     // A wait condition has attributes (its Data) and no physical id the rehearsal keeps.
     const known = as || !carried ? [] : new Set([...carried.physicalIds.keys(), ...carried.attributes.keys()]);
-    for (const id of known) {
-      if (stack.resources[id]?.Type !== this.played.resources[id]?.Type) continue;
-      const physicalId = carried!.physicalIds.get(id);
-      if (physicalId !== undefined) state.physicalIds.set(id, physicalId);
-      const attributes = carried!.attributes.get(id);
-      if (attributes) state.attributes.set(id, attributes);
+    for (const id of [...known].filter((k) => stack.resources[k]?.Type === this.played.resources[k]?.Type)) {
+      if (carried!.physicalIds.has(id)) state.physicalIds.set(id, carried!.physicalIds.get(id)!);
+      if (carried!.attributes.has(id)) state.attributes.set(id, carried!.attributes.get(id)!);
     }
     const functions = new FunctionRunner(stack, state, this.print);
     const validators = new ValidatorRunner(stack, functions, this.print);
@@ -172,6 +196,7 @@ class Rehearsal implements UpdateHost {
     // The record of what was played and validated goes on across the stacks.
     executions.executions.push(...this.played?.executions.executions ?? []);
     validators.validations.push(...this.played?.validators.validations ?? []);
+    if (carried) this.previous = this.played;
     this.played = { stack, resources: stack.resources, state, functions, validators, executions };
   }
 
@@ -263,17 +288,11 @@ class Rehearsal implements UpdateHost {
       this.tally.created.push(id);
       const shown = Object.entries(this.state.attributes.get(id) ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
       this.print(`    physical id ${this.state.physicalIds.get(id)}${shown ? `; attributes: ${shown}` : ''}`);
-    } else if (this.createSources && await this.makeInEmulator(id)) {
+    } else if (this.createSources && await madeInEmulator(this.played, id, this.print)) {
       this.tally.made.push(id);
     } else {
       this.tally.notRehearsed.push(id);
     }
-  }
-
-  private async makeInEmulator(id: string): Promise<boolean> {
-    const made = await this.state.makeInEmulator(id);
-    if (made) this.print(`MADE   ${id} (${this.resources[id].Type}) in the emulator: ${made}`);
-    return made !== undefined;
   }
 
   /** Runs `step` on each resource in dependency order, as CloudFormation would reach it: not past what it needs that failed. */
@@ -338,7 +357,7 @@ class Rehearsal implements UpdateHost {
     const { created, deleted, notRehearsed, failed, deleteFailed, made, skipped } = this.tally;
     const rehearsed = (id: string) => handlersOf(this.resources, this.resources[id]) !== undefined;
     return {
-      stack: this.stack.name,
+      stack: this.played.stack.name,
       endpoint: '',
       created,
       deleted,

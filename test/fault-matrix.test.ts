@@ -344,6 +344,43 @@ suite('CloudFormation sequences through the provider framework', () => {
       expect(restoresPosted()).toEqual(['backup-1', 'backup-2']);
       expect(huawei.received.every((r) => r.signatureValid)).toBe(true);
     });
+
+    // Issue 27: a changed literal input makes a new resource, created while the stack still holds the one it
+    // replaces. Without a new restoreGeneration it would overwrite the instance a second time, unasked.
+    test('a new resource for changed inputs, of the generation of the restore the stack holds, is refused and posts nothing; '
+      + 'with a new generation it restores once', async () => {
+      const posted = restoresPosted().length;
+      const held = (generation?: number) => ({
+        LogicalResourceId: 'RecoverRestore11111111AAAAAAAA',
+        PhysicalResourceId: 'job-1',
+        ResourceType: HUAWEI_TYPE,
+        ...(generation === undefined ? {} : { Metadata: { 'cdk-restore-constructs:restoreGeneration': generation } }),
+      });
+      const elsewhere = { LogicalResourceId: 'OtherRestore33333333CCCCCCCC', PhysicalResourceId: 'job-9', ResourceType: HUAWEI_TYPE };
+      const id = { LogicalResourceId: 'RecoverRestore22222222BBBBBBBB' };
+      try {
+        handles.held = [held(), elsewhere];
+        const refused = await cfn.send(cfnEvent('Create', HUAWEI_TYPE, recovery('backup-3'), id));
+        expect(refused).toMatchObject({
+          Status: 'FAILED', Reason: expect.stringMatching(/restored dst01in04 before with RecoverRestore11111111AAAAAAAA, of the same restoreGeneration \(0\).*Nothing was sent/),
+        });
+        expect(restoresPosted()).toHaveLength(posted);
+
+        handles.held = [held(1)];
+        const again = await cfn.send(cfnEvent('Create', HUAWEI_TYPE, { ...recovery('backup-3'), RestoreGeneration: 1 }, id));
+        expect(again).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/same restoreGeneration \(1\)/) });
+        expect(restoresPosted()).toHaveLength(posted);
+
+        // Another construct's restore (another path) does not count, nor one of another generation.
+        handles.held = [held(), elsewhere];
+        huawei.answers.push(ok({ job_id: 'job-3' }));
+        const asked = await cfn.send(cfnEvent('Create', HUAWEI_TYPE, { ...recovery('backup-3'), RestoreGeneration: 1 }, id));
+        expect(asked).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'job-3' });
+        expect(restoresPosted().slice(posted)).toEqual(['backup-3']);
+      } finally {
+        handles.held = [];
+      }
+    });
   });
 
   // Issue 13, row 7: a physical id may name a cluster this resource did not restore.

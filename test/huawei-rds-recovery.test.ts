@@ -63,6 +63,13 @@ test('other restore inputs make another recovery resource; new credentials keep 
   expect(recoveryProps(synth().template())).not.toHaveProperty('RestoreGeneration');
 });
 
+// A restore of new inputs is another resource, which reads in the stack whether the one it follows was of its generation.
+test('the recovery resource records its restoreGeneration in its template Metadata; without one it records nothing', () => {
+  const metadataOf = (props: Partial<HuaweiRdsRecoveryProps>) => Object.values(synth(props).template().findResources(TYPE))[0].Metadata;
+  expect(metadataOf({ restoreGeneration: 2 })).toEqual({ 'cdk-restore-constructs:restoreGeneration': 2 });
+  expect(metadataOf({})).toBeUndefined();
+});
+
 test('restoreGeneration is a literal whole number: the wait for its restore is named at synth', () => {
   const stack = new Stack();
   const generation = new CfnParameter(stack, 'Generation', { type: 'Number' }).valueAsNumber;

@@ -343,9 +343,11 @@ describe('PointInTimeRestoredCluster: waiting up to 12 hours', () => {
     expect(resource.DependsOn).toContain(handles[0]);
     expect(JSON.stringify(resource.Properties)).not.toContain('"Ref":"RestoredRestoreWaitHandle');
     // The handler looks the URL up, in this stack only, when it signals.
-    // It reads the stack's status, in this stack only, to tell a rollback's Update.
+    // It reads the stack's status, in this stack only, to tell a rollback's Update, and its resources, to tell a repeated restore.
     expect(handlerStatements(t)).toContainEqual({
-      Action: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'], Effect: 'Allow', Resource: { Ref: 'AWS::StackId' },
+      Action: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks', 'cloudformation:ListStackResources'],
+      Effect: 'Allow',
+      Resource: { Ref: 'AWS::StackId' },
     });
   });
 

@@ -633,6 +633,53 @@ suite('cdk-restore-rehearse', () => {
       expect(await restored('UpdMoved')).toEqual([]);
     });
 
+    test('a Huawei recovery from another backup: refused without a new restoreGeneration (nothing posted), restored once with one', async () => {
+      const huaweiApp = (backupId: string, restoreGeneration?: number): string => {
+        const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
+        dirs.push(outdir);
+        const app = new App({ outdir });
+        const stack = new Stack(app, 'UpdHuawei');
+        new HuaweiRdsRecovery(stack, 'Recover', {
+          region: 'cn-north-4',
+          projectId: '0483b6b16e954cb88930a360d2c4e663',
+          credentials: secretsmanager.Secret.fromSecretNameV2(stack, 'HuaweiKeys', 'upd/huawei-keys'),
+          sourceInstanceId: 'd8e6ca5a624745bcb546a227aa3ae1cfin01',
+          targetInstanceId: 'f1a2b3c4d5e64f7a8b9c0d1e2f3a4b5cin01',
+          restoreSource: HuaweiRestoreSource.backup(backupId),
+          engine: HuaweiRdsEngine.MYSQL,
+          acknowledgeOverwrite: true,
+          restoreGeneration,
+        });
+        app.synth();
+        return outdir;
+      };
+      const deployed = huaweiApp('2f4ddb93-b901-4b08-93d8-1d2e472f30fe');
+      const next = '5a1b2c3d-0000-4b08-93d8-1d2e472f30fe';
+      let jobs: StandInState['huaweiJobs'] = [];
+      const failure = await rehearse({
+        app: huaweiApp(next),
+        updateFrom: deployed,
+        endpoint: moto.endpoint,
+        print,
+        createSources: true,
+        afterCreate: async (standIns) => { jobs = standIns.huaweiJobs; },
+      }).catch((e) => e);
+      expect(failure).toBeInstanceOf(RehearsalFailure);
+      expect(failure.message).toMatch(/restored f1a2b3c4d5e64f7a8b9c0d1e2f3a4b5cin01 before with RecoverRestore[0-9A-F]+, of the same restoreGeneration \(0\)/);
+      expect(jobs).toHaveLength(1);
+
+      const result = await rehearse({
+        app: huaweiApp(next, 1),
+        updateFrom: deployed,
+        endpoint: moto.endpoint,
+        print,
+        createSources: true,
+        afterCreate: async (standIns) => { jobs = standIns.huaweiJobs; },
+      });
+      expect(jobs).toHaveLength(2);
+      expect(result.deleted).toContainEqual(expect.stringMatching(/^RecoverRestore[0-9A-F]+$/));
+    });
+
     test('a changed source with a new restoreGeneration: restored anew under a new name, the old cluster deleted once the update succeeded', async () => {
       const deployed = graphApp('UpdAnew');
       const old = derivedIn(deployed, 'UpdAnew');

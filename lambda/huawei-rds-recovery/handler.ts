@@ -2,12 +2,13 @@
 import { callHuawei, HuaweiApiError, isInstanceBusyError, isTransientHuaweiError, readCredentials, wasRefusedUnread } from './api';
 import { AttributesProperties } from '../../lib/private/contracts/common';
 import { HUAWEI_RDS_RECOVERY, HuaweiRdsRecoveryProperties } from '../../lib/private/kinds/huawei-rds-recovery';
+import { sameGenerationRestore } from '../shared/earlier-restores';
 import { failure, transientRetry } from '../shared/errors';
 import { restoreLifecycle } from '../shared/lifecycle';
 import { log } from '../shared/log';
 import { percentOf } from '../shared/metrics';
 import { retrying, RetryPolicy } from '../shared/retry';
-import { IsCompleteRequest, OnEventResponse, PollResult } from '../shared/types';
+import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult } from '../shared/types';
 
 const TRANSIENT_RETRY = transientRetry('Huawei Cloud RDS call', isTransientHuaweiError);
 
@@ -63,7 +64,16 @@ function outcomeUnknown(error: unknown, props: HuaweiRdsRecoveryProperties): Err
     + 'so wait for it to end and decide; if none started, deploy again.');
 }
 
-async function start(props: HuaweiRdsRecoveryProperties): Promise<OnEventResponse> {
+async function start(event: OnEventRequest, props: HuaweiRdsRecoveryProperties): Promise<OnEventResponse> {
+  // A changed input is a new resource, created while the stack still holds the one it replaces: without a new
+  // restoreGeneration it would overwrite the instance a second time unasked.
+  const generation = props.RestoreGeneration ?? 0;
+  const earlier = await sameGenerationRestore(event, generation);
+  if (earlier) {
+    throw new Error(`This stack restored ${props.TargetInstanceId} before with ${earlier}, of the same restoreGeneration (${generation}); the inputs `
+      + `changed (${describeRecovery(props)}), and restoring again overwrites the instance, which is done only when asked. Nothing was sent. To `
+      + 'restore again, give restoreGeneration a new value with this change; to keep what the instance holds, put the old values back.');
+  }
   const credentials = await readCredentials(props.CredentialsSecretArn);
   log(`POST /v3.1/${props.ProjectId}/instances/recovery: ${describeRecovery(props)}`);
   try {
@@ -81,7 +91,7 @@ async function start(props: HuaweiRdsRecoveryProperties): Promise<OnEventRespons
 
 export const huaweiRdsRecoveryHandler = restoreLifecycle({
   kind: HUAWEI_RDS_RECOVERY,
-  start: (_event, props) => start(props),
+  start,
   leftInPlace: (id, props) => `Recovery job ${id}: deleting this resource does nothing to instance ${props.TargetInstanceId}; `
     + 'its restored data stays',
 

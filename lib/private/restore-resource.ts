@@ -13,8 +13,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import {
-  ATTRIBUTES_RESOURCE_TYPE, AttributesProperties, DEFAULT_TIMEOUT_SECONDS, MAX_WAIT_CONDITION_SECONDS, METRIC_DIMENSIONS, METRICS_NAMESPACE,
-  MIN_TIMEOUT_SECONDS, RECOVERY_TIME_ATTRIBUTE, restoreInputsOf,
+  ATTRIBUTES_RESOURCE_TYPE, AttributesProperties, DEFAULT_TIMEOUT_SECONDS, GENERATION_METADATA_KEY, MAX_WAIT_CONDITION_SECONDS, METRIC_DIMENSIONS,
+  METRICS_NAMESPACE, MIN_TIMEOUT_SECONDS, RECOVERY_TIME_ATTRIBUTE, restoreInputsOf,
 } from './contracts/common';
 import { allowHandler, keyUseStatements, markRestore } from './handler-policy';
 import { RestoreKind } from './kinds/kind';
@@ -103,6 +103,10 @@ export class RestoreResource extends Construct {
     });
     // The handler must not run before the statements the constructs add to its role are in place.
     this.resource.node.addDependency(provider.role, provider.pollingPolicy, handle);
+    // Where a later restore of the construct that is another resource reads this one's generation (properties are not readable there).
+    if (properties.RestoreGeneration !== undefined) {
+      (this.resource.node.defaultChild as CfnResource).addMetadata(GENERATION_METADATA_KEY, properties.RestoreGeneration);
+    }
 
     this.waitCondition = new CfnWaitCondition(this, `Wait${waitId}`, { handle: handle.ref, timeout: String(timeoutSeconds), count: 1 });
     this.waitCondition.node.addDependency(this.resource);

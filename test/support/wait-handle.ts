@@ -5,7 +5,7 @@ import * as sfn from '@aws-sdk/client-sfn';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { STACK_ID } from './events';
 import type { WaitSignal } from '../../lambda/shared/signal';
-import { answerCloudFormation, isCloudFormationCall } from '../../rehearse/cloudformation';
+import { answerCloudFormation, HeldResource, isCloudFormationCall } from '../../rehearse/cloudformation';
 
 /**
  * Wait condition handles of the test events' stack, played by an HTTP server on 127.0.0.1: it keeps
@@ -24,6 +24,8 @@ export class WaitHandles {
 
   /** What DescribeStacks tells of the test stack: a test sets UPDATE_ROLLBACK_IN_PROGRESS to play a rollback's Update. */
   stackStatus = 'UPDATE_IN_PROGRESS';
+  /** The restores the test stack holds besides its handles, as ListStackResources and DescribeStackResource tell them. */
+  held: HeldResource[] = [];
   private readonly signals = new Map<string, WaitSignal[]>();
   private readonly urls = new Map<string, string>();
   private count = 0;
@@ -33,7 +35,7 @@ export class WaitHandles {
     req.on('end', () => {
       if (isCloudFormationCall(req)) {
         const physicalId = (stackId: string, logicalId: string) => (stackId === STACK_ID ? this.urls.get(logicalId) : undefined);
-        return answerCloudFormation(body, res, physicalId, () => this.stackStatus);
+        return answerCloudFormation(body, res, physicalId, () => this.stackStatus, (stackId) => (stackId === STACK_ID ? this.held : []));
       }
       const key = new URL(req.url!, 'http://x').pathname;
       this.signals.set(key, [...(this.signals.get(key) ?? []), JSON.parse(body)]);

@@ -180,6 +180,13 @@ export const CONFIGURED_TAG_KEY = 'cdk-restore-constructs:configured';
  */
 export const STACK_TAG_KEY = 'cdk-restore-constructs:stack';
 
+/**
+ * The key of the template Metadata in which a restore's custom resource records its restoreGeneration (absent
+ * when it has none, which is 0): a restore that is another resource (Huawei's) reads there whether the one it
+ * follows in the stack was of the same generation.
+ */
+export const GENERATION_METADATA_KEY = 'cdk-restore-constructs:restoreGeneration';
+
 /** CloudWatch namespace of the metrics the poller publishes, one set per restore. */
 export const METRICS_NAMESPACE = 'CdkRestoreConstructs';
 
