@@ -12,7 +12,7 @@ import { ClusterInPlace, NamingSetting } from './private/contracts/cluster';
 import { CommonRestoreProperties } from './private/contracts/common';
 import { thisStacks } from './private/handler-policy';
 import { POINT_IN_TIME_RESTORED_CLUSTER, PointInTimeRestoredClusterProperties } from './private/kinds/point-in-time-restored-cluster';
-import { invalidProp, validateGroupName, validateIdentifier } from './private/prop-checks';
+import { groupNameOf, invalidProp, validateIdentifier } from './private/prop-checks';
 import { RestoreResource } from './private/restore-resource';
 import { rdsArn, RESTORE_INTO_THIS_STACK, RestoredClusterBase, validateCommonClusterProps } from './private/restored-cluster';
 import { RestorePoint, checkRestoreTime } from './restore-point';
@@ -99,14 +99,30 @@ export interface PointInTimeRestoredClusterProps extends RestoredClusterOptions 
   readonly storageEncryptionKey?: kms.IKey;
 
   /**
-   * Name of the option group of the restored cluster. Aurora only: Neptune does not support option groups.
+   * The option group of the restored cluster, changed in place later. Aurora only: Neptune does not support
+   * option groups.
    * @default - the engine's default option group
+   */
+  readonly optionGroup?: rds.IOptionGroup;
+
+  /**
+   * Name of the option group of the restored cluster. Aurora only.
+   * @default - the engine's default option group
+   * @deprecated use `optionGroup` (`rds.OptionGroup.fromOptionGroupName` for a group by name)
    */
   readonly optionGroupName?: string;
 
   /**
+   * The DB cluster parameter group of the restored cluster, changed in place later. A group made in the app
+   * must be of the engine version the source runs, which the restored cluster keeps.
+   * @default - the engine's default cluster parameter group
+   */
+  readonly parameterGroup?: rds.IParameterGroup;
+
+  /**
    * Name of the DB cluster parameter group of the restored cluster.
    * @default - the engine's default cluster parameter group
+   * @deprecated use `parameterGroup` (`rds.ParameterGroup.fromParameterGroupName` for a group by name)
    */
   readonly clusterParameterGroupName?: string;
 
@@ -142,6 +158,13 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
    */
   constructor(scope: Construct, id: string, props: PointInTimeRestoredClusterProps) {
     validateProps(scope, props);
+    const optionGroupName = groupNameOf('optionGroup', props.optionGroup?.optionGroupName, 'optionGroupName', props.optionGroupName);
+    if (props.engine === ClusterEngine.NEPTUNE && optionGroupName !== undefined) {
+      invalidProp(props.optionGroup ? 'optionGroup' : 'optionGroupName', optionGroupName,
+        'Neptune does not support option groups (the Neptune API documents OptionGroupName as not supported); remove it');
+    }
+    const parameterGroupName = groupNameOf('parameterGroup', props.parameterGroup?.bindToCluster({}).parameterGroupName,
+      'clusterParameterGroupName', props.clusterParameterGroupName);
     super(scope, id, props, (_self, { subnetGroupName, securityGroups }) => {
       // What decides the restored data and its placement, and the settings that were inputs once (NAMING_SETTINGS):
       // the default identifier and the wait are named after them.
@@ -156,8 +179,8 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
         VpcSecurityGroupIds: securityGroups.length ? securityGroups.map((sg) => sg.securityGroupId) : undefined,
         KmsKeyId: props.storageEncryptionKey?.keyArn,
         EnableIAMDatabaseAuthentication: props.iamAuthentication,
-        OptionGroupName: props.optionGroupName,
-        DBClusterParameterGroupName: props.clusterParameterGroupName,
+        OptionGroupName: optionGroupName,
+        DBClusterParameterGroupName: parameterGroupName,
         EngineLifecycleSupport: props.engineLifecycleSupport,
       };
       return {
@@ -244,11 +267,6 @@ function validateProps(scope: Construct, props: PointInTimeRestoredClusterProps)
     && props.clusterIdentifier.toLowerCase() === source.toLowerCase()) {
     invalidProp('clusterIdentifier', props.clusterIdentifier, 'it names the source cluster; the restored cluster needs a name of its own');
   }
-  if (props.engine === ClusterEngine.NEPTUNE && props.optionGroupName !== undefined) {
-    invalidProp('optionGroupName', props.optionGroupName, 'Neptune does not support option groups (the Neptune API documents OptionGroupName as not supported); remove optionGroupName');
-  }
-  validateGroupName('optionGroupName', props.optionGroupName);
-  validateGroupName('clusterParameterGroupName', props.clusterParameterGroupName);
 
   const time = props.restorePoint?.time;
   if (time !== undefined) {

@@ -13,7 +13,7 @@ import { CommonRestoreProperties } from './private/contracts/common';
 import { thisStacks } from './private/handler-policy';
 import { S3_IMPORTED_AURORA_CLUSTER, S3ImportedAuroraClusterProperties } from './private/kinds/s3-imported-aurora-cluster';
 import { nagResourceName, suppressNag } from './private/nag';
-import { invalidProp, validateGroupName } from './private/prop-checks';
+import { groupNameOf, invalidProp } from './private/prop-checks';
 import { RestoreResource } from './private/restore-resource';
 import { rdsArn, RESTORE_INTO_THIS_STACK, RestoredClusterBase, validateCommonClusterProps } from './private/restored-cluster';
 import { RestoredClusterOptions } from './restored-cluster-options';
@@ -80,8 +80,15 @@ export interface S3ImportedAuroraClusterProps extends RestoredClusterOptions {
   readonly backupRetention?: Duration;
 
   /**
+   * The DB cluster parameter group of the new cluster (of its Aurora MySQL version), changed in place later.
+   * @default - the engine's default cluster parameter group
+   */
+  readonly parameterGroup?: rds.IParameterGroup;
+
+  /**
    * Name of the DB cluster parameter group of the new cluster.
    * @default - the engine's default cluster parameter group
+   * @deprecated use `parameterGroup` (`rds.ParameterGroup.fromParameterGroupName` for a group by name)
    */
   readonly clusterParameterGroupName?: string;
 
@@ -129,6 +136,8 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
    */
   constructor(scope: Construct, id: string, props: S3ImportedAuroraClusterProps) {
     validateProps(props);
+    const parameterGroupName = groupNameOf('parameterGroup', props.parameterGroup?.bindToCluster({}).parameterGroupName,
+      'clusterParameterGroupName', props.clusterParameterGroupName);
     let ingestionRole: iam.IRole | undefined;
     super(scope, id, props, (self, { subnetGroupName, securityGroups }) => {
       const role = props.ingestionRole ?? defaultIngestionRole(self, props);
@@ -154,7 +163,7 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
         EnableIAMDatabaseAuthentication: props.iamAuthentication,
         ...(props.backupRetention ? { BackupRetentionPeriod: props.backupRetention.toDays() } : {}),
         DatabaseName: props.databaseName,
-        DBClusterParameterGroupName: props.clusterParameterGroupName,
+        DBClusterParameterGroupName: parameterGroupName,
         EngineLifecycleSupport: props.engineLifecycleSupport,
       };
       return {
@@ -238,7 +247,6 @@ function validateProps(props: S3ImportedAuroraClusterProps): void {
     if (prefix.length > 1024) invalidProp('bucketPrefix', `${prefix.slice(0, 20)}...`, `it has ${prefix.length} characters; S3 keys have at most 1024`);
     if (/^s3:\/\//.test(prefix)) invalidProp('bucketPrefix', prefix, 'give the key prefix inside the bucket, without s3:// and the bucket name');
   }
-  validateGroupName('clusterParameterGroupName', props.clusterParameterGroupName);
   if (props.backupRetention !== undefined && props.backup !== undefined) {
     invalidProp('backupRetention', props.backupRetention.toHumanString(), 'give backup.retention or the deprecated backupRetention, not both');
   }

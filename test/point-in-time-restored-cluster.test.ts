@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import {
   ClusterEngine, PointInTimeRestoredCluster, PointInTimeRestoredClusterProps, RestorePoint, RestoreType,
@@ -73,6 +74,41 @@ describe('PointInTimeRestoredCluster: the restore request', () => {
   test('an Aurora restore takes an option group', () => {
     const props = restoreProps(synth({ engine: ClusterEngine.AURORA_MYSQL, optionGroupName: 'my-options' }).template());
     expect(props).toMatchObject({ Engine: 'aurora-mysql', OptionGroupName: 'my-options' });
+  });
+
+  // aws-rds's types, as DatabaseCluster takes them; the names are their deprecated forms.
+  test('parameterGroup and optionGroup take aws-rds\'s groups: one made in the app is referenced, one by name gives its name', () => {
+    const stack = newStack();
+    const parameterGroup = new rds.ParameterGroup(stack, 'Tuned', {
+      engine: rds.DatabaseClusterEngine.auroraMysql({ version: rds.AuroraMysqlEngineVersion.VER_3_08_0 }), parameters: { innodb_print_all_deadlocks: '1' },
+    });
+    const optionGroup = rds.OptionGroup.fromOptionGroupName(stack, 'Options', 'my-options');
+    const t = synth({ engine: ClusterEngine.AURORA_MYSQL, parameterGroup, optionGroup }, stack).template();
+    expect(restoreProps(t)).toMatchObject({ DBClusterParameterGroupName: { Ref: expect.stringMatching(/^Tuned/) }, OptionGroupName: 'my-options' });
+    t.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { innodb_print_all_deadlocks: '1' } });
+  });
+
+  test('a group by name through parameterGroup is the same restore as clusterParameterGroupName: no logical id or property moves', () => {
+    const byName = synth({ clusterParameterGroupName: 'my-params' }).template().toJSON();
+    const stack = newStack();
+    const byObject = synth({ parameterGroup: rds.ParameterGroup.fromParameterGroupName(stack, 'Params', 'my-params') }, stack).template().toJSON();
+    expect(Object.keys(byObject.Resources).sort()).toEqual(Object.keys(byName.Resources).sort());
+    const restore = (tpl: any) => Object.values<any>(tpl.Resources).find((r) => r.Type === RESOURCE_TYPE).Properties;
+    expect(restore(byObject)).toEqual(restore(byName));
+  });
+
+  test.each([
+    [{ parameterGroup: 'P', clusterParameterGroupName: 'my-params' }, /Invalid clusterParameterGroupName "my-params": parameterGroup is given too; give parameterGroup alone/],
+    [{ optionGroup: 'O', optionGroupName: 'my-options', engine: ClusterEngine.AURORA_MYSQL }, /Invalid optionGroupName "my-options": optionGroup is given too/],
+    [{ optionGroup: 'O' }, /Invalid optionGroup "my-options": Neptune does not support option groups/],
+  ])('%j is refused, naming the prop', (given: Record<string, any>, message) => {
+    const stack = newStack();
+    const objects: Record<string, unknown> = {
+      ...(given.parameterGroup ? { parameterGroup: rds.ParameterGroup.fromParameterGroupName(stack, 'Params', 'tuned') } : {}),
+      ...(given.optionGroup ? { optionGroup: rds.OptionGroup.fromOptionGroupName(stack, 'Options', 'my-options') } : {}),
+    };
+    const { parameterGroup: _p, optionGroup: _o, ...names } = given;
+    expect(() => synth({ ...names, ...objects }, stack)).toThrow(message);
   });
 
   // The Neptune API model (botocore 1.43) lists copy-on-write for RestoreType: Neptune fast clones.

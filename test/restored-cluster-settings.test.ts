@@ -332,6 +332,15 @@ describe('sources the peers accept', () => {
 });
 
 describe('S3ImportedAuroraCluster: the same settings', () => {
+  test('takes aws-rds\'s parameter group as parameterGroup, one made in the app by reference', () => {
+    const stack = newStack();
+    const parameterGroup = new rds.ParameterGroup(stack, 'Tuned', {
+      engine: rds.DatabaseClusterEngine.auroraMysql({ version: rds.AuroraMysqlEngineVersion.VER_3_08_0 }), parameters: { aurora_binlog_replication_max_yield_seconds: '0' },
+    });
+    expect(propsOf(importFromS3({ parameterGroup }, stack).template(), 'Custom::S3ImportedAuroraCluster'))
+      .toMatchObject({ DBClusterParameterGroupName: { Ref: expect.stringMatching(/^Tuned/) } });
+  });
+
   test('takes a cluster parameter group, which the handler may use', () => {
     const t = importFromS3({ clusterParameterGroupName: 'my-cluster-params', serverlessV2MaxCapacity: 4 }).template();
     expect(propsOf(t, 'Custom::S3ImportedAuroraCluster')).toMatchObject({

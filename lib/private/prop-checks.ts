@@ -41,6 +41,18 @@ export function validateGroupName(prop: string, value: string | undefined): void
   }
 }
 
+/**
+ * The name of a group given as aws-rds's object (`objectProp`) or by the deprecated name prop; both at once are
+ * refused, naming both.
+ */
+export function groupNameOf(objectProp: string, fromObject: string | undefined, nameProp: string, name: string | undefined): string | undefined {
+  if (fromObject !== undefined && name !== undefined) {
+    invalidProp(nameProp, name, `${objectProp} is given too; give ${objectProp} alone (${nameProp} is its deprecated form)`);
+  }
+  validateGroupName(nameProp, name);
+  return fromObject ?? name;
+}
+
 /** Validates an integer prop against an inclusive range (tokens pass). */
 export function validateIntegerRange(prop: string, value: number | undefined, min: number, max: number): void {
   if (value === undefined || Token.isUnresolved(value)) return;
