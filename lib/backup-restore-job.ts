@@ -348,9 +348,8 @@ export class BackupRestoreJob extends RestoreConstruct {
     restore.addToHandlerPolicy(new iam.PolicyStatement({
       actions: ['iam:PassRole'], resources: [this.role.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } },
     }));
-    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['backup:DescribeRestoreJob', 'backup:ListRestoreJobs'], resources: ['*'] }),
-      'backup:DescribeRestoreJob and backup:ListRestoreJobs have no resource-level permissions; the handler reads the progress of the jobs it '
-      + 'started, and a rollback finds the job it goes back to');
+    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['backup:DescribeRestoreJob'], resources: ['*'] }),
+      'backup:DescribeRestoreJob has no resource-level permissions; the handler reads the progress of the jobs it started');
 
     this.restoreJobId = restore.getAttString('RestoreJobId');
     this.createdResourceArn = restore.getAttString('CreatedResourceArn');

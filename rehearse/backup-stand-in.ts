@@ -1,6 +1,6 @@
 /**
  * AWS Backup's restore jobs, played locally for a rehearsal: moto_server does not implement
- * StartRestoreJob, DescribeRestoreJob or ListRestoreJobs. It keeps recovery points and jobs, checks what the service
+ * StartRestoreJob or DescribeRestoreJob. It keeps recovery points and jobs, checks what the service
  * would (the recovery point exists and is of the resource type asked for; the required members are
  * there), honours the idempotency token, and walks a job from PENDING through RUNNING to COMPLETED
  * with PercentDone, answering in the service's REST-JSON wire format. It does not evaluate IAM, so the
@@ -71,11 +71,9 @@ export class BackupStandIn extends JsonStandIn {
       }
       return this.startJob(input);
     }
-    if (req.method === 'GET' && /^\/restore-jobs\/?$/.test(url.pathname)) return this.listJobs(url.searchParams);
     const describe = /^\/restore-jobs\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && describe) return this.describeJob(decodeURIComponent(describe[1]));
-    return error(404, 'UnknownOperationException',
-      `The rehearsal's AWS Backup stand-in plays StartRestoreJob, DescribeRestoreJob and ListRestoreJobs, not ${req.method} ${url.pathname}.`);
+    return error(404, 'UnknownOperationException', `The rehearsal's AWS Backup stand-in plays StartRestoreJob and DescribeRestoreJob, not ${req.method} ${url.pathname}.`);
   }
 
   private startJob(input: any): StandInAnswer {
@@ -101,29 +99,6 @@ export class BackupStandIn extends JsonStandIn {
     });
     if (input.IdempotencyToken) this.tokens.set(input.IdempotencyToken, id);
     return { status: 200, body: { RestoreJobId: id } };
-  }
-
-  /** ListRestoreJobs, by resource type and creation time (the filters a rollback uses), newest first, in one page. */
-  private listJobs(query: URLSearchParams): StandInAnswer {
-    const type = query.get('resourceType');
-    const before = query.get('createdBefore');
-    const jobs = [...this.jobs.values()]
-      .filter((j) => (!type || j.resourceType === type) && (!before || j.createdAt < new Date(Number(before) * 1000 || before).getTime() / 1000))
-      .sort((a, b) => b.createdAt - a.createdAt);
-    return {
-      status: 200,
-      body: {
-        RestoreJobs: jobs.map((j) => ({
-          AccountId: ACCOUNT,
-          RestoreJobId: j.id,
-          RecoveryPointArn: j.recoveryPointArn,
-          CreationDate: j.createdAt,
-          IamRoleArn: j.iamRoleArn,
-          ResourceType: j.resourceType,
-          Status: j.looks > LOOKS_TO_COMPLETE ? 'COMPLETED' : 'RUNNING',
-        })),
-      },
-    };
   }
 
   private describeJob(id: string): StandInAnswer {

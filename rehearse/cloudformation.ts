@@ -3,7 +3,7 @@
  * awsQuery protocol), for whoever plays CloudFormation locally: the rehearsal, and the tests. The handler asks
  * the first for a wait condition handle's physical id, which is the URL it signals (moto keeps no such URL: it
  * ignores handles), or for a restore's Metadata; the second whether the stack is rolling back; the third which
- * restores the stack holds.
+ * restores the stack holds; DescribeStackEvents, what a resource was before an update.
  */
 import type { IncomingMessage, ServerResponse } from 'http';
 
@@ -21,6 +21,50 @@ export interface HeldResource {
 
 /** The resources a stack holds besides its wait condition handles. */
 export type HeldResourcesLookup = (stackId: string) => readonly HeldResource[];
+
+/** One of a stack's events: a resource's (or, with the stack's type, the stack's own) status at a time. */
+export interface StackEventRecord {
+  readonly LogicalResourceId: string;
+  readonly PhysicalResourceId: string;
+  readonly ResourceType: string;
+  readonly ResourceStatus: string;
+  readonly Timestamp: Date;
+}
+
+/** A stack's events, oldest first. */
+export type StackEventsLookup = (stackId: string) => readonly StackEventRecord[];
+
+/** A played stack's status and events, as DescribeStacks and DescribeStackEvents tell them. */
+export class StackHistory {
+  status = '';
+  readonly events: StackEventRecord[] = [];
+
+  constructor(private readonly stackName: string, private readonly stackId: string) {
+    this.setStatus('CREATE_IN_PROGRESS');
+  }
+
+  setStatus(status: string): void {
+    this.status = status;
+    this.events.push({ LogicalResourceId: this.stackName, PhysicalResourceId: this.stackId, ResourceType: 'AWS::CloudFormation::Stack', ResourceStatus: status, Timestamp: new Date() });
+  }
+
+  /** A resource's request completed. */
+  completed(id: string, type: string, requestType: string, physicalId: string): void {
+    this.events.push({ LogicalResourceId: id, PhysicalResourceId: physicalId, ResourceType: type, ResourceStatus: `${requestType.toUpperCase()}_COMPLETE`, Timestamp: new Date() });
+  }
+}
+
+function describeStackEvents(stackId: string, events: readonly StackEventRecord[], res: ServerResponse): void {
+  res.setHeader('content-type', 'text/xml');
+  const stackName = xmlEscape(stackId.split('/')[1] ?? stackId);
+  // Newest first, as CloudFormation answers.
+  res.end('<DescribeStackEventsResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStackEventsResult><StackEvents>'
+    + [...events].reverse().map((e, i) => `<member><StackId>${xmlEscape(stackId)}</StackId><EventId>event-${events.length - i}</EventId>`
+      + `<StackName>${stackName}</StackName><LogicalResourceId>${xmlEscape(e.LogicalResourceId)}</LogicalResourceId>`
+      + `<PhysicalResourceId>${xmlEscape(e.PhysicalResourceId)}</PhysicalResourceId><ResourceType>${xmlEscape(e.ResourceType)}</ResourceType>`
+      + `<Timestamp>${e.Timestamp.toISOString()}</Timestamp><ResourceStatus>${xmlEscape(e.ResourceStatus)}</ResourceStatus></member>`).join('')
+    + '</StackEvents></DescribeStackEventsResult><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></DescribeStackEventsResponse>');
+}
 
 /** A held resource as StackResourceSummary (ListStackResources) has it, or with `stackId` as StackResourceDetail. */
 function resourceXml(r: HeldResource, stackId?: string): string {
@@ -62,6 +106,7 @@ function describeStacks(stackId: string, status: string, res: ServerResponse): v
 export function answerCloudFormation(
   body: string, res: ServerResponse, lookup: PhysicalIdLookup, stackStatus: StackStatusLookup = () => 'UPDATE_IN_PROGRESS',
   heldResources: HeldResourcesLookup = () => [],
+  stackEvents: StackEventsLookup = () => [],
 ): void {
   const params = new URLSearchParams(body);
   const fail = (status: number, code: string, message: string) => {
@@ -72,8 +117,10 @@ export function answerCloudFormation(
   };
   if (params.get('Action') === 'DescribeStacks') return describeStacks(params.get('StackName') ?? '', stackStatus(params.get('StackName') ?? ''), res);
   if (params.get('Action') === 'ListStackResources') return listStackResources(heldResources(params.get('StackName') ?? ''), res);
+  if (params.get('Action') === 'DescribeStackEvents') return describeStackEvents(params.get('StackName') ?? '', stackEvents(params.get('StackName') ?? ''), res);
   if (params.get('Action') !== 'DescribeStackResource') {
-    return fail(400, 'InvalidAction', `The local CloudFormation plays DescribeStackResource, DescribeStacks and ListStackResources only, not ${params.get('Action')}`);
+    return fail(400, 'InvalidAction',
+      `The local CloudFormation plays DescribeStackResource, DescribeStacks, ListStackResources and DescribeStackEvents only, not ${params.get('Action')}`);
   }
   const stackId = params.get('StackName') ?? '';
   const logicalId = params.get('LogicalResourceId') ?? '';

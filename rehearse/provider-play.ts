@@ -56,7 +56,12 @@ export class ProviderPlayer {
     private readonly plays: ReadonlyMap<string, KindPlay>,
     private readonly stepFunctions: StepFunctionsStandIn,
     private readonly endpoint: () => string,
-    private readonly options: { readonly maxPauseMs: number; print(line: string): void },
+    private readonly options: {
+      readonly maxPauseMs: number;
+      print(line: string): void;
+      /** Told of each request that completed, as CloudFormation records it among the stack's events. */
+      completed?(id: string, type: string, requestType: RequestType, physicalId: string): void;
+    },
   ) {}
 
   /** Properties as CloudFormation delivers them to the handler, after the kind's part redirects what it plays. */
@@ -131,5 +136,6 @@ export class ProviderPlayer {
       state.physicalIds.set(id, physicalId);
       state.attributes.set(id, data);
     }
+    this.options.completed?.(id, request.ResourceType, requestType, physicalId);
   }
 }

@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import { AssemblyStack, dependenciesOf, dependencyOrder, pickStack, readStacks, TemplateResource } from './assembly';
-import { HeldResource } from './cloudformation';
+import { HeldResource, StackHistory } from './cloudformation';
 import { Emulator, emulatorAnswers, startMoto, useEmulator } from './emulator';
 import { elapsedSince, ExecutionPlayer } from './executions';
 import { FunctionRunner } from './functions';
@@ -133,8 +133,8 @@ class Rehearsal implements UpdateHost {
   private readonly stepFunctions = new StepFunctionsStandIn();
   private readonly receiver: SignalReceiver;
   private readonly provider: ProviderPlayer;
-  /** What DescribeStacks tells the handlers. */
-  private stackStatus = 'CREATE_IN_PROGRESS';
+  /** What DescribeStacks and DescribeStackEvents tell the handlers. */
+  private readonly history: StackHistory;
   readonly updated: string[] = [];
   /** Each kind's part, by its custom resource type. */
   private readonly plays: Map<string, KindPlay>;
@@ -149,17 +149,18 @@ class Rehearsal implements UpdateHost {
     emulator: string,
   ) {
     this.moveTo(stack);
-    const physicalIdOf = (stackId: string, id: string) => (stackId === this.state.stackId ? this.state.physicalIds.get(id) : undefined);
-    this.receiver = new SignalReceiver(this.stepFunctions, physicalIdOf, () => this.stackStatus, (stackId) => this.heldResources(stackId));
+    this.history = new StackHistory(stack.name, this.state.stackId);
+    const ours = <T>(answer: () => T, none: T) => (stackId: string) => (stackId === this.state.stackId ? answer() : none);
+    this.receiver = new SignalReceiver(this.stepFunctions, (stackId, id) => ours(() => this.state.physicalIds.get(id), undefined)(stackId),
+      () => this.history.status, ours(() => heldResources(this.tally.created, this.played, this.previous), []), ours(() => this.history.events, []));
     const context = { emulator, createSources, print };
     this.plays = new Map(Object.values(kinds).map((kind) => [kind.kind.resourceType, kind.play(context)]));
-    this.provider = new ProviderPlayer(() => this.played, this.plays, this.stepFunctions, () => this.receiver.endpoint, { maxPauseMs, print });
+    const options = { maxPauseMs, print, completed: (...args: [string, string, RequestType, string]) => this.history.completed(...args) };
+    this.provider = new ProviderPlayer(() => this.played, this.plays, this.stepFunctions, () => this.receiver.endpoint, options);
   }
 
   private get resources(): Record<string, TemplateResource> { return this.played.resources; }
   private get state(): StackState { return this.played.state; }
-  private get functions(): FunctionRunner { return this.played.functions; }
-  private get executions(): ExecutionPlayer { return this.played.executions; }
   get created(): string[] { return this.tally.created; }
   get deleted(): string[] { return this.tally.deleted; }
   parts(): StackParts { return this.played; }
@@ -168,14 +169,10 @@ class Rehearsal implements UpdateHost {
     this.tally.failed[id] = message;
     this.print(`FAILED ${message}`);
   }
-  setStackStatus(status: string): void { this.stackStatus = status; }
+  setStackStatus(status: string): void { this.history.setStatus(status); }
   back(parts: StackParts): void {
     this.moveTo(parts.stack, parts.state, parts.state);
     this.previous = undefined;
-  }
-
-  private heldResources(stackId: string): HeldResource[] {
-    return stackId === this.state.stackId ? heldResources(this.tally.created, this.played, this.previous) : [];
   }
 
   /**
@@ -239,7 +236,7 @@ class Rehearsal implements UpdateHost {
       return;
     }
     if (!execution) throw new RehearsalFailure(`${id}: no polling execution signals this wait condition, so CloudFormation would wait until its Timeout`);
-    await this.executions.play(id, execution);
+    await this.played.executions.play(id, execution);
     const signal = this.receiver.firstSignal(handleUrl);
     if (!signal) throw new RehearsalFailure(`${id}: the poller ended without signalling the wait condition`);
     // What Fn::GetAtt Data of a wait condition gives: the signals' data by unique id.
@@ -261,7 +258,7 @@ class Rehearsal implements UpdateHost {
         await this.request('Delete', id, handlersOf(this.resources, this.resources[id])!);
         this.tally.deleted.push(id);
       } catch (error) {
-        this.functions.showLogs(logsOf(error));
+        this.played.functions.showLogs(logsOf(error));
         this.tally.deleteFailed[id] = `${id}: delete failed: ${describeError(error)}`;
         this.print(`FAILED ${this.tally.deleteFailed[id]}`);
       }
@@ -315,7 +312,7 @@ class Rehearsal implements UpdateHost {
         if (this.state.creates(id)) await step(id);
       } catch (error) {
         const message = error instanceof RehearsalFailure ? error.message : `${id}: ${describeError(error)}`;
-        this.functions.showLogs(logsOf(error));
+        this.played.functions.showLogs(logsOf(error));
         this.print(`FAILED ${message}`);
         tally.failed[id] = message;
       }
@@ -325,14 +322,16 @@ class Rehearsal implements UpdateHost {
   /** One request to a custom resource, its failure recorded as a failed delete (a rollback's or clean-up's step). */
   async tryRequest(
     label: string, requestType: RequestType, id: string, handlers: CustomResourceHandlers, overrides: RequestOverrides, played?: PlayedStack,
-  ): Promise<void> {
+  ): Promise<boolean> {
     this.print(`${label} ${id} (${overrides.type ?? this.resources[id].Type}) ${overrides.physicalId ?? this.state.physicalIds.get(id)}`);
     try {
       await this.provider.run(requestType, id, handlers, overrides, played);
+      return true;
     } catch (error) {
-      this.functions.showLogs(logsOf(error));
+      this.played.functions.showLogs(logsOf(error));
       this.tally.deleteFailed[`${id} (${label.toLowerCase()})`] = `${id}: ${label.toLowerCase()} failed: ${describeError(error)}`;
       this.print(`FAILED ${id}: ${describeError(error)}`);
+      return false;
     }
   }
 
@@ -340,7 +339,7 @@ class Rehearsal implements UpdateHost {
     const tally = this.tally;
     await this.playEach((id) => this.create(id));
     const createFailed = Object.keys(tally.failed).length > 0;
-    this.stackStatus = createFailed ? 'ROLLBACK_IN_PROGRESS' : 'CREATE_COMPLETE';
+    this.setStackStatus(createFailed ? 'ROLLBACK_IN_PROGRESS' : 'CREATE_COMPLETE');
     if (next && !createFailed) await playUpdate(this, next);
     if (afterCreate) await afterCreate(this.standInState());
     // After a failed Create CloudFormation rolls the whole stack back: everything created is deleted.
@@ -367,7 +366,7 @@ class Rehearsal implements UpdateHost {
       made,
       skipped,
       validations: this.played.validators.validations,
-      executions: this.executions.executions,
+      executions: this.played.executions.executions,
       ...(this.updated.length ? { updated: this.updated } : {}),
       ...this.standInState(),
     };

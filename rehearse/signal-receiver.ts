@@ -3,7 +3,7 @@
  * CloudFormation's DescribeStackResource (which finds a handle's URL) and the Step Functions calls, whose
  * executions the rehearsal plays.
  */
-import { answerCloudFormation, HeldResourcesLookup, isCloudFormationCall, PhysicalIdLookup, StackStatusLookup } from './cloudformation';
+import { answerCloudFormation, HeldResourcesLookup, isCloudFormationCall, PhysicalIdLookup, StackEventsLookup, StackStatusLookup } from './cloudformation';
 import { LoopbackServer } from './local-stand-in';
 import { isStepFunctionsCall, StepFunctionsStandIn } from './step-functions';
 
@@ -18,13 +18,16 @@ export interface Signal {
 export class SignalReceiver extends LoopbackServer {
   private readonly signals = new Map<string, Signal[]>();
 
-  constructor(stepFunctions: StepFunctionsStandIn, lookup: PhysicalIdLookup, stackStatus?: StackStatusLookup, held?: HeldResourcesLookup) {
+  constructor(
+    stepFunctions: StepFunctionsStandIn, lookup: PhysicalIdLookup,
+    stackStatus?: StackStatusLookup, held?: HeldResourcesLookup, events?: StackEventsLookup,
+  ) {
     super((req, res) => {
       let body = '';
       req.on('data', (c) => { body += c; });
       req.on('end', () => {
         if (isStepFunctionsCall(req)) return stepFunctions.answer(req, body, res);
-        if (isCloudFormationCall(req)) return answerCloudFormation(body, res, lookup, stackStatus, held);
+        if (isCloudFormationCall(req)) return answerCloudFormation(body, res, lookup, stackStatus, held, events);
         const key = this.keyOf(req.url ?? '/');
         try {
           this.signals.set(key, [...(this.signals.get(key) ?? []), JSON.parse(body)]);

@@ -29,10 +29,10 @@ export interface UpdateHost {
   playEach(step: (id: string) => Promise<void>): Promise<void>;
   create(id: string): Promise<void>;
   request(requestType: RequestType, id: string, handlers: CustomResourceHandlers, overrides?: RequestOverrides): Promise<void>;
-  /** A request whose failure is recorded and does not stop what follows (a rollback's or clean-up's), answered by `played`'s functions. */
+  /** A request whose failure is recorded (a rollback's or clean-up's), answered by `played`'s functions; whether it succeeded. */
   tryRequest(
     label: string, requestType: RequestType, id: string, handlers: CustomResourceHandlers, overrides: RequestOverrides, played?: PlayedStack,
-  ): Promise<void>;
+  ): Promise<boolean>;
   setStackStatus(status: string): void;
   print(line: string): void;
 }
@@ -115,8 +115,13 @@ async function rollBack(host: UpdateHost, deployed: StackParts, changed: readonl
     const { old } = changed.find((c) => c.id === id)!;
     const now = updated.state.physicalIds.get(id)!;
     const properties = resolvedProps(updated, id);
-    await host.tryRequest('ROLLBACK', 'Update', id, handlersOf(deployed.resources, deployed.resources[id])!,
+    const rolledBack = await host.tryRequest('ROLLBACK', 'Update', id, handlersOf(deployed.resources, deployed.resources[id])!,
       { properties: old, oldProperties: properties, physicalId: now }, deployed);
+    if (!rolledBack) {
+      // CloudFormation stops there: nothing more is rolled back or cleaned up until someone continues the rollback.
+      host.setStackStatus('UPDATE_ROLLBACK_FAILED');
+      return;
+    }
     if (deployed.state.physicalIds.get(id) !== now) undone.push({ id, physicalId: now, properties, type: updated.resources[id].Type });
   }
   host.setStackStatus('UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
@@ -124,7 +129,8 @@ async function rollBack(host: UpdateHost, deployed: StackParts, changed: readonl
     const replaced = undone.find((u) => u.id === id);
     const overrides = replaced
       ?? { physicalId: updated.state.physicalIds.get(id)!, properties: resolvedProps(updated, id), type: updated.resources[id].Type };
-    await host.tryRequest('ROLLBACK', 'Delete', id, handlersOf(updated.resources, updated.resources[id])!, overrides, deployed);
+    const handlers = handlersOf(updated.resources, updated.resources[id])!;
+    await host.tryRequest('ROLLBACK', 'Delete', id, handlers, overrides, handlers.onEvent in deployed.resources ? deployed : updated);
     if (!replaced) host.created.splice(host.created.indexOf(id), 1);
   }
   host.setStackStatus('UPDATE_ROLLBACK_COMPLETE');
@@ -144,7 +150,7 @@ async function cleanUp(
   const removed = [...kept].filter((id) => !(id in next.resources));
   for (const id of reverseOrder(deployed.stack, [...replaced, ...removed])) {
     const handlers = handlersOf(deployed.resources, deployed.resources[id])!;
-    const answering = id in next.resources || handlers.onEvent in next.resources ? parts : deployed;
+    const answering = handlers.onEvent in next.resources ? parts : deployed;
     const physicalId = changed.find((c) => c.id === id)?.physicalId ?? deployed.state.physicalIds.get(id);
     await host.tryRequest('CLEANUP', 'Delete', id, handlers, { type: deployed.resources[id].Type, physicalId, properties: resolvedProps(deployed, id) }, answering);
     if (!(id in next.resources)) {

@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import * as backup from '@aws-sdk/client-backup';
+import { DescribeStackEventsCommand } from '@aws-sdk/client-cloudformation';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
@@ -177,58 +178,57 @@ describe('Update and Delete', () => {
     expect(mock.commandCalls(backup.StartRestoreJobCommand)).toHaveLength(0);
   });
   // CloudFormation rolls an Update back with a second Update that carries the old properties, maybe months
-  // after the Create: StartRestoreJob's token no longer stops a second job then (AWS Backup documented an
-  // hour). The rollback lists the jobs and goes back to the Create's; it starts none.
-  test('a rollback Update goes back to the Create\'s job, found by ListRestoreJobs, and starts no job', async () => {
+  // after the Create: StartRestoreJob's token no longer stops a second job then (AWS Backup's reference once
+  // said an hour). The stack's events tell the job the resource had before the update; none is started.
+  let eventCount = 0;
+  const recorded = { StackId: STACK_ID, StackName: 'TestStack' };
+  const stackEvent = (status: string, at: string) => ({
+    ...recorded, EventId: `e${eventCount++}`, LogicalResourceId: 'TestStack', PhysicalResourceId: STACK_ID, ResourceType: 'AWS::CloudFormation::Stack', ResourceStatus: status as any, Timestamp: new Date(at),
+  });
+  const resourceEvent = (status: string, physicalId: string, at: string) => ({
+    ...recorded, EventId: `e${eventCount++}`, LogicalResourceId: LOGICAL_ID, PhysicalResourceId: physicalId, ResourceType: TYPE, ResourceStatus: status as any, Timestamp: new Date(at),
+  });
+
+  test('a rollback Update goes back to the job the stack\'s events show before the update, even one of the same recovery point, and starts none', async () => {
     mock.on(backup.StartRestoreJobCommand).resolves({ RestoreJobId: 'job-1' });
     await onEvent(cfnEvent('Create', TYPE, props));
+    // Only the generation and the metadata change: the new job is of the same recovery point, type and role.
     const changed = { ...props, Metadata: { ...props.Metadata, newFileSystem: 'false' }, RestoreGeneration: 1, WaitHandle: 'RestoreWaitHandle2' };
     mock.on(backup.StartRestoreJobCommand).resolves({ RestoreJobId: 'job-2' });
     await onEvent(cfnEvent('Update', TYPE, changed, { PhysicalResourceId: 'job-1', OldResourceProperties: props }));
     expect(mock.commandCalls(backup.StartRestoreJobCommand)).toHaveLength(2);
 
     mockStackStatus(cfnMock, 'UPDATE_ROLLBACK_IN_PROGRESS');
-    const updateStarted = new Date('2026-12-04T10:00:00Z');
-    mock.on(backup.DescribeRestoreJobCommand, { RestoreJobId: 'job-2' }).resolves({ RestoreJobId: 'job-2', CreationDate: updateStarted });
-    mock.on(backup.ListRestoreJobsCommand).resolvesOnce({
-      RestoreJobs: [
-        { RestoreJobId: 'job-other-point', RecoveryPointArn: `${RP}-other`, IamRoleArn: props.IamRoleArn, ResourceType: 'EFS', Status: 'COMPLETED', CreationDate: new Date('2026-12-01T00:00:00Z') },
-        { RestoreJobId: 'job-0-failed', RecoveryPointArn: RP, IamRoleArn: props.IamRoleArn, ResourceType: 'EFS', Status: 'FAILED', CreationDate: new Date('2026-11-30T00:00:00Z') },
+    // Newest first, on two pages: the rollback, the update (whose job is job-2), the update's start, then what came before it.
+    cfnMock.on(DescribeStackEventsCommand).resolvesOnce({
+      StackEvents: [
+        stackEvent('UPDATE_ROLLBACK_IN_PROGRESS', '2026-12-04T10:20:00Z'),
+        resourceEvent('UPDATE_COMPLETE', 'job-2', '2026-12-04T10:01:00Z'),
+        resourceEvent('UPDATE_IN_PROGRESS', 'job-1', '2026-12-04T10:00:30Z'),
       ],
       NextToken: 'page-2',
     }).resolvesOnce({
-      RestoreJobs: [
-        { RestoreJobId: 'job-1', RecoveryPointArn: RP, IamRoleArn: props.IamRoleArn, ResourceType: 'EFS', Status: 'COMPLETED', CreationDate: new Date('2026-10-02T00:00:00Z') },
-        { RestoreJobId: 'job-older', RecoveryPointArn: RP, IamRoleArn: props.IamRoleArn, ResourceType: 'EFS', Status: 'COMPLETED', CreationDate: new Date('2026-09-01T00:00:00Z') },
+      StackEvents: [
+        stackEvent('UPDATE_IN_PROGRESS', '2026-12-04T10:00:00Z'),
+        stackEvent('UPDATE_COMPLETE', '2026-10-02T00:10:00Z'),
+        resourceEvent('CREATE_COMPLETE', 'job-1', '2026-10-02T00:05:00Z'),
+        resourceEvent('CREATE_IN_PROGRESS', '', '2026-10-02T00:04:00Z'),
       ],
     });
     const rolledBack = await onEvent(cfnEvent('Update', TYPE, props, { PhysicalResourceId: 'job-2', OldResourceProperties: changed }));
     expect(rolledBack).toMatchObject({ PhysicalResourceId: 'job-1' });
     expect(mock.commandCalls(backup.StartRestoreJobCommand)).toHaveLength(2);
-    const [first, second] = mock.commandCalls(backup.ListRestoreJobsCommand).map((c) => c.args[0].input);
-    expect(first).toEqual({ ByResourceType: 'EFS', ByCreatedBefore: updateStarted, NextToken: undefined });
-    expect(second.NextToken).toBe('page-2');
+    expect(cfnMock.commandCalls(DescribeStackEventsCommand).map((c) => c.args[0].input)).toEqual([
+      { StackName: STACK_ID, NextToken: undefined }, { StackName: STACK_ID, NextToken: 'page-2' },
+    ]);
   });
 
-  test('a rollback Update after an update whose StartRestoreJob failed keeps the job it still names, and lists nothing', async () => {
+  test('a rollback Update whose job the events do not tell starts none and says how to go on', async () => {
     mockStackStatus(cfnMock, 'UPDATE_ROLLBACK_IN_PROGRESS');
-    mock.on(backup.DescribeRestoreJobCommand, { RestoreJobId: 'job-1' }).resolves({
-      RestoreJobId: 'job-1', RecoveryPointArn: RP, ResourceType: 'EFS', IamRoleArn: props.IamRoleArn, Status: 'COMPLETED',
-    });
-    const changed = { ...props, RecoveryPointArn: `${RP}-2`, RestoreGeneration: 1, WaitHandle: 'RestoreWaitHandle2' };
-    const rolledBack = await onEvent(cfnEvent('Update', TYPE, props, { PhysicalResourceId: 'job-1', OldResourceProperties: changed }));
-    expect(rolledBack).toMatchObject({ PhysicalResourceId: 'job-1' });
-    expect(mock.commandCalls(backup.ListRestoreJobsCommand)).toHaveLength(0);
-    expect(mock.commandCalls(backup.StartRestoreJobCommand)).toHaveLength(0);
-  });
-
-  test('a rollback Update that finds no earlier job starts none and says how to go on', async () => {
-    mockStackStatus(cfnMock, 'UPDATE_ROLLBACK_IN_PROGRESS');
-    mock.on(backup.DescribeRestoreJobCommand).rejects(err('ResourceNotFoundException'));
-    mock.on(backup.ListRestoreJobsCommand).resolves({ RestoreJobs: [] });
+    cfnMock.on(DescribeStackEventsCommand).resolves({ StackEvents: [stackEvent('UPDATE_IN_PROGRESS', '2026-12-04T10:00:00Z')] });
     const changed = { ...props, RestoreGeneration: 1, WaitHandle: 'RestoreWaitHandle2' };
     const rolledBack = onEvent(cfnEvent('Update', TYPE, props, { PhysicalResourceId: 'job-2', OldResourceProperties: changed }));
-    await expect(rolledBack).rejects.toThrow(/no earlier job of it .* is listed, so nothing was started.*continue-update-rollback .*--resources-to-skip/);
+    await expect(rolledBack).rejects.toThrow(/the stack's events do not tell the job this resource had before the update, so nothing was started.*continue-update-rollback .*--resources-to-skip/);
     expect(mock.commandCalls(backup.StartRestoreJobCommand)).toHaveLength(0);
   });
 });

@@ -1,4 +1,4 @@
-import { BackupClient, DescribeRestoreJobCommand, ListRestoreJobsCommand, StartRestoreJobCommand } from '@aws-sdk/client-backup';
+import { BackupClient, DescribeRestoreJobCommand, StartRestoreJobCommand } from '@aws-sdk/client-backup';
 import { loadApiModel, modelProblems } from './support/api-model';
 import { standInClientConfig } from './support/stand-in-client';
 import { BackupStandIn } from '../rehearse/backup-stand-in';
@@ -52,20 +52,4 @@ test.each([
 
 test('an unknown job is ResourceNotFoundException', async () => {
   await expect(client.send(new DescribeRestoreJobCommand({ RestoreJobId: 'NOPE' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-});
-
-test('ListRestoreJobs lists the jobs of a resource type created before a time, newest first, in the API\'s shapes', async () => {
-  const { RestoreJobId: first } = await startJob({ IdempotencyToken: 'a' });
-  await new Promise((r) => setTimeout(r, 20));
-  const { RestoreJobId: second } = await startJob({ IdempotencyToken: 'b' });
-  const { CreationDate: secondCreated } = await client.send(new DescribeRestoreJobCommand({ RestoreJobId: second }));
-  const all = await client.send(new ListRestoreJobsCommand({ ByResourceType: 'EFS' }));
-  expect(all.RestoreJobs!.map((j) => j.RestoreJobId)).toEqual([second, first]);
-  const before = await client.send(new ListRestoreJobsCommand({ ByResourceType: 'EFS', ByCreatedBefore: secondCreated }));
-  expect(before.RestoreJobs!.map((j) => [j.RestoreJobId, j.RecoveryPointArn])).toEqual([[first, RECOVERY_POINT]]);
-  expect((await client.send(new ListRestoreJobsCommand({ ByResourceType: 'DynamoDB' }))).RestoreJobs).toEqual([]);
-  if (model) {
-    const { $metadata, ...output } = all;
-    expect(modelProblems(model, 'ListRestoreJobsOutput', output)).toEqual([]);
-  }
 });

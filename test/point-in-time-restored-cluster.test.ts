@@ -381,7 +381,7 @@ describe('PointInTimeRestoredCluster: waiting up to 12 hours', () => {
     // The handler looks the URL up, in this stack only, when it signals.
     // It reads the stack's status, in this stack only, to tell a rollback's Update, and its resources, to tell a repeated restore.
     expect(handlerStatements(t)).toContainEqual({
-      Action: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks', 'cloudformation:ListStackResources'],
+      Action: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks', 'cloudformation:ListStackResources', 'cloudformation:DescribeStackEvents'],
       Effect: 'Allow',
       Resource: { Ref: 'AWS::StackId' },
     });

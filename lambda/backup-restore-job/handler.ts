@@ -1,8 +1,6 @@
 /** StartRestoreJob of AWS Backup, then DescribeRestoreJob until the job ends. */
 import { createHash } from 'crypto';
-import {
-  BackupClient, DescribeRestoreJobCommand, DescribeRestoreJobCommandOutput, ListRestoreJobsCommand, RestoreJobsListMember, StartRestoreJobCommand,
-} from '@aws-sdk/client-backup';
+import { BackupClient, DescribeRestoreJobCommand, DescribeRestoreJobCommandOutput, StartRestoreJobCommand } from '@aws-sdk/client-backup';
 import { AttributesProperties, restoreInputsOf } from '../../lib/private/contracts/common';
 import { BACKUP_RESTORE_JOB, BackupRestoreJobProperties } from '../../lib/private/kinds/backup-restore-job';
 import { explain, transientRetry } from '../shared/errors';
@@ -11,6 +9,7 @@ import { log } from '../shared/log';
 import { percentOf } from '../shared/metrics';
 import { ownerToken, requestToken } from '../shared/ownership';
 import { retrying } from '../shared/retry';
+import { physicalIdBeforeUpdate } from '../shared/stack-events';
 import { isRollingBack } from '../shared/stack-status';
 import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, StackResourceRef } from '../shared/types';
 
@@ -26,54 +25,31 @@ export function idempotencyToken(event: StackResourceRef, props: BackupRestoreJo
   return createHash('sha256').update(`${ownerToken(event)}|${requestToken(restoreInputsOf(props, BACKUP_RESTORE_JOB.inPlace))}`).digest('hex');
 }
 
-/** The pages of ListRestoreJobs a rollback reads before it gives up: the newest jobs come first. */
-const MAX_LIST_PAGES = 20;
-
-/**
- * The job this stack resource had before the update that is rolled back: the newest job of the same recovery
- * point, resource type and role, started before the update's own job. Jobs carry no tags, so these are what
- * tells it.
- */
-async function earlierJob(event: Extract<OnEventRequest, { RequestType: 'Update' }>, props: BackupRestoreJobProperties): Promise<RestoreJobsListMember | undefined> {
-  const same = (job: RestoreJobsListMember) => job.RecoveryPointArn === props.RecoveryPointArn && job.ResourceType === props.ResourceType
-    && (!props.IamRoleArn || job.IamRoleArn === props.IamRoleArn);
-  const usable = (job: RestoreJobsListMember) => job.Status !== 'FAILED' && job.Status !== 'ABORTED';
-  let before: Date | undefined;
-  try {
-    const current = await describeJob(event.PhysicalResourceId);
-    // An update whose own StartRestoreJob failed kept the earlier job's id: that job is the one.
-    if (same(current) && usable(current)) return current;
-    before = current.CreationDate;
-  } catch (error) {
-    if ((error as Error)?.name !== 'ResourceNotFoundException') throw error;
-  }
-  const found: RestoreJobsListMember[] = [];
-  let token: string | undefined;
-  for (let page = 0; page < MAX_LIST_PAGES; page++) {
-    const out = await retrying(TRANSIENT_RETRY, () => client().send(new ListRestoreJobsCommand({
-      ByResourceType: props.ResourceType, ByCreatedBefore: before, NextToken: token,
-    })));
-    found.push(...(out.RestoreJobs ?? []).filter((job) => same(job) && usable(job) && job.RestoreJobId !== event.PhysicalResourceId));
-    token = out.NextToken;
-    if (!token) break;
-  }
-  return found.sort((a, b) => (b.CreationDate?.getTime() ?? 0) - (a.CreationDate?.getTime() ?? 0))[0];
-}
-
 /**
  * A rollback's Update asks for the restore the update replaced. It is answered with that restore's job, never
- * with a new one: StartRestoreJob's idempotency token stops repeating a job only for a while (an hour, as
- * AWS Backup documented it), and the job the rollback goes back to was started at an earlier deploy.
+ * with a new one: the job the rollback goes back to may have been started months before, and StartRestoreJob's
+ * token stops repeating a job only for a while (an hour, as AWS Backup's API reference once said; it says no
+ * more now). Jobs carry no tags, so the stack's events tell which job this resource had before the update.
  */
 async function rollBackTo(event: Extract<OnEventRequest, { RequestType: 'Update' }>, props: BackupRestoreJobProperties): Promise<OnEventResponse> {
-  const job = await earlierJob(event, props);
-  if (!job?.RestoreJobId) {
-    throw new Error(`Rolling back, this update would start a restore job of ${props.RecoveryPointArn} again, and no earlier job of it (${props.ResourceType}`
-      + `${props.IamRoleArn ? `, role ${props.IamRoleArn}` : ''}) is listed, so nothing was started. Continue the rollback without this resource: `
-      + `aws cloudformation continue-update-rollback --stack-name ${event.StackId} --resources-to-skip ${event.LogicalResourceId}`);
+  let before: string | undefined;
+  try {
+    before = await physicalIdBeforeUpdate(event);
+  } catch (error) {
+    throw new Error('Rolling back, the restore job this resource had before the update could not be read from the stack\'s events '
+      + `(${(error as Error).name}: ${(error as Error).message}); nothing was started. ${continueWithout(event)}`);
   }
-  log(`Rolling back: restore job ${job.RestoreJobId} (started ${job.CreationDate?.toISOString() ?? 'earlier'}) is this resource's again; no job started`);
-  return { PhysicalResourceId: job.RestoreJobId };
+  if (!before) {
+    throw new Error(`Rolling back, this update would start a restore job of ${props.RecoveryPointArn} again, and the stack's events do not tell the job `
+      + `this resource had before the update, so nothing was started. ${continueWithout(event)}`);
+  }
+  log(`Rolling back: restore job ${before}, this resource's before the update, is its again; no job started`);
+  return { PhysicalResourceId: before };
+}
+
+function continueWithout(event: StackResourceRef): string {
+  return `Continue the rollback without this resource: aws cloudformation continue-update-rollback --stack-name ${event.StackId} `
+    + `--resources-to-skip ${event.LogicalResourceId}`;
 }
 
 async function start(event: OnEventRequest, props: BackupRestoreJobProperties): Promise<OnEventResponse> {

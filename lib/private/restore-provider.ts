@@ -68,9 +68,12 @@ export class RestoreProvider extends Construct {
     functionLogs.grantWrite(this.role);
     // A wait condition handle's URL is its physical id, looked up only to signal (see RestoreResource); the
     // stack's status tells a rollback's Update from another; its resources, whether a restore that is a new
-    // resource follows one of the same generation.
+    // resource follows one of the same generation; its events, what a resource was before the update rolled back.
     this.allow(new iam.PolicyStatement({
-      actions: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks', 'cloudformation:ListStackResources'], resources: [stack.stackId],
+      actions: [
+        'cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks', 'cloudformation:ListStackResources', 'cloudformation:DescribeStackEvents',
+      ],
+      resources: [stack.stackId],
     }));
     this.allow(new iam.PolicyStatement({
       actions: ['cloudwatch:PutMetricData'],

@@ -5,7 +5,7 @@ import * as sfn from '@aws-sdk/client-sfn';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { STACK_ID } from './events';
 import type { WaitSignal } from '../../lambda/shared/signal';
-import { answerCloudFormation, HeldResource, isCloudFormationCall } from '../../rehearse/cloudformation';
+import { answerCloudFormation, HeldResource, isCloudFormationCall, StackEventRecord } from '../../rehearse/cloudformation';
 
 /**
  * Wait condition handles of the test events' stack, played by an HTTP server on 127.0.0.1: it keeps
@@ -26,6 +26,8 @@ export class WaitHandles {
   stackStatus = 'UPDATE_IN_PROGRESS';
   /** The restores the test stack holds besides its handles, as ListStackResources and DescribeStackResource tell them. */
   held: HeldResource[] = [];
+  /** The test stack's events, oldest first, as DescribeStackEvents tells them (newest first). */
+  events: StackEventRecord[] = [];
   private readonly signals = new Map<string, WaitSignal[]>();
   private readonly urls = new Map<string, string>();
   private count = 0;
@@ -35,7 +37,8 @@ export class WaitHandles {
     req.on('end', () => {
       if (isCloudFormationCall(req)) {
         const physicalId = (stackId: string, logicalId: string) => (stackId === STACK_ID ? this.urls.get(logicalId) : undefined);
-        return answerCloudFormation(body, res, physicalId, () => this.stackStatus, (stackId) => (stackId === STACK_ID ? this.held : []));
+        const ours = <T>(list: T[]) => (stackId: string) => (stackId === STACK_ID ? list : []);
+        return answerCloudFormation(body, res, physicalId, () => this.stackStatus, ours(this.held), ours(this.events));
       }
       const key = new URL(req.url!, 'http://x').pathname;
       this.signals.set(key, [...(this.signals.get(key) ?? []), JSON.parse(body)]);
