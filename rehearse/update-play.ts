@@ -109,6 +109,8 @@ async function rollBack(host: UpdateHost, deployed: StackParts, changed: readonl
   const updated = host.parts();
   // The old template's resources are all there still (the wait handles a rollback Update names among them).
   host.back(deployed);
+  // The deployed stack again, its functions and executions recorded in the rehearsal's result.
+  const rolledTo = host.parts();
   host.setStackStatus('UPDATE_ROLLBACK_IN_PROGRESS');
   const undone: Array<{ id: string; physicalId: string; properties: Record<string, unknown>; type: string }> = [];
   for (const id of dependencyOrder(deployed.resources).filter((d) => changed.some((c) => c.id === d))) {
@@ -116,13 +118,13 @@ async function rollBack(host: UpdateHost, deployed: StackParts, changed: readonl
     const now = updated.state.physicalIds.get(id)!;
     const properties = resolvedProps(updated, id);
     const rolledBack = await host.tryRequest('ROLLBACK', 'Update', id, handlersOf(deployed.resources, deployed.resources[id])!,
-      { properties: old, oldProperties: properties, physicalId: now }, deployed);
+      { properties: old, oldProperties: properties, physicalId: now }, rolledTo);
     if (!rolledBack) {
       // CloudFormation stops there: nothing more is rolled back or cleaned up until someone continues the rollback.
       host.setStackStatus('UPDATE_ROLLBACK_FAILED');
       return;
     }
-    if (deployed.state.physicalIds.get(id) !== now) undone.push({ id, physicalId: now, properties, type: updated.resources[id].Type });
+    if (rolledTo.state.physicalIds.get(id) !== now) undone.push({ id, physicalId: now, properties, type: updated.resources[id].Type });
   }
   host.setStackStatus('UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
   for (const id of reverseOrder(updated.stack, [...added, ...undone.map((u) => u.id)])) {
@@ -130,8 +132,10 @@ async function rollBack(host: UpdateHost, deployed: StackParts, changed: readonl
     const overrides = replaced
       ?? { physicalId: updated.state.physicalIds.get(id)!, properties: resolvedProps(updated, id), type: updated.resources[id].Type };
     const handlers = handlersOf(updated.resources, updated.resources[id])!;
-    await host.tryRequest('ROLLBACK', 'Delete', id, handlers, overrides, handlers.onEvent in deployed.resources ? deployed : updated);
-    if (!replaced) host.created.splice(host.created.indexOf(id), 1);
+    await host.tryRequest('ROLLBACK', 'Delete', id, handlers, overrides, handlers.onEvent in deployed.resources ? rolledTo : updated);
+    if (replaced) continue;
+    host.created.splice(host.created.indexOf(id), 1);
+    host.deleted.push(id);
   }
   host.setStackStatus('UPDATE_ROLLBACK_COMPLETE');
 }
