@@ -54,16 +54,22 @@ export class StackHistory {
   }
 }
 
-function describeStackEvents(stackId: string, events: readonly StackEventRecord[], res: ServerResponse): void {
+/** An awsQuery answer to `action`, its result's members in `result`. */
+function answer(res: ServerResponse, action: string, result: string): void {
   res.setHeader('content-type', 'text/xml');
+  res.end(`<${action}Response xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><${action}Result>${result}</${action}Result>`
+    + `<ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></${action}Response>`);
+}
+
+function describeStackEvents(stackId: string, events: readonly StackEventRecord[], res: ServerResponse): void {
   const stackName = xmlEscape(stackId.split('/')[1] ?? stackId);
   // Newest first, as CloudFormation answers.
-  res.end('<DescribeStackEventsResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStackEventsResult><StackEvents>'
+  answer(res, 'DescribeStackEvents', '<StackEvents>'
     + [...events].reverse().map((e, i) => `<member><StackId>${xmlEscape(stackId)}</StackId><EventId>event-${events.length - i}</EventId>`
       + `<StackName>${stackName}</StackName><LogicalResourceId>${xmlEscape(e.LogicalResourceId)}</LogicalResourceId>`
       + `<PhysicalResourceId>${xmlEscape(e.PhysicalResourceId)}</PhysicalResourceId><ResourceType>${xmlEscape(e.ResourceType)}</ResourceType>`
       + `<Timestamp>${e.Timestamp.toISOString()}</Timestamp><ResourceStatus>${xmlEscape(e.ResourceStatus)}</ResourceStatus></member>`).join('')
-    + '</StackEvents></DescribeStackEventsResult><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></DescribeStackEventsResponse>');
+    + '</StackEvents>');
 }
 
 /** A held resource as StackResourceSummary (ListStackResources) has it, or with `stackId` as StackResourceDetail. */
@@ -76,10 +82,7 @@ function resourceXml(r: HeldResource, stackId?: string): string {
 }
 
 function listStackResources(held: readonly HeldResource[], res: ServerResponse): void {
-  res.setHeader('content-type', 'text/xml');
-  res.end('<ListStackResourcesResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><ListStackResourcesResult><StackResourceSummaries>'
-    + held.map((r) => `<member>${resourceXml(r)}</member>`).join('')
-    + '</StackResourceSummaries></ListStackResourcesResult><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></ListStackResourcesResponse>');
+  answer(res, 'ListStackResources', `<StackResourceSummaries>${held.map((r) => `<member>${resourceXml(r)}</member>`).join('')}</StackResourceSummaries>`);
 }
 
 function xmlEscape(text: string): string {
@@ -95,14 +98,11 @@ export function isCloudFormationCall(req: IncomingMessage): boolean {
 export type StackStatusLookup = (stackId: string) => string;
 
 function describeStacks(stackId: string, status: string, res: ServerResponse): void {
-  res.setHeader('content-type', 'text/xml');
-  res.end('<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>'
-    + `<StackId>${xmlEscape(stackId)}</StackId><StackName>${xmlEscape(stackId.split('/')[1] ?? stackId)}</StackName>`
-    + `<CreationTime>${new Date().toISOString()}</CreationTime><StackStatus>${xmlEscape(status)}</StackStatus>`
-    + '</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></DescribeStacksResponse>');
+  answer(res, 'DescribeStacks', `<Stacks><member><StackId>${xmlEscape(stackId)}</StackId><StackName>${xmlEscape(stackId.split('/')[1] ?? stackId)}</StackName>`
+    + `<CreationTime>${new Date().toISOString()}</CreationTime><StackStatus>${xmlEscape(status)}</StackStatus></member></Stacks>`);
 }
 
-/** Answers one CloudFormation API call: DescribeStackResource, DescribeStacks for the stack's status, and ListStackResources. */
+/** Answers one CloudFormation API call: DescribeStackResource, DescribeStacks for the stack's status, ListStackResources and DescribeStackEvents. */
 export function answerCloudFormation(
   body: string, res: ServerResponse, lookup: PhysicalIdLookup, stackStatus: StackStatusLookup = () => 'UPDATE_IN_PROGRESS',
   heldResources: HeldResourcesLookup = () => [],
@@ -124,21 +124,10 @@ export function answerCloudFormation(
   }
   const stackId = params.get('StackName') ?? '';
   const logicalId = params.get('LogicalResourceId') ?? '';
-  const held = heldResources(stackId).find((r) => r.LogicalResourceId === logicalId);
-  if (held) {
-    res.setHeader('content-type', 'text/xml');
-    res.end('<DescribeStackResourceResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStackResourceResult>'
-      + `<StackResourceDetail>${resourceXml(held, stackId)}</StackResourceDetail>`
-      + '</DescribeStackResourceResult><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></DescribeStackResourceResponse>');
-    return;
-  }
-  const physicalId = lookup(stackId, logicalId);
-  if (physicalId === undefined) return fail(400, 'ValidationError', `Resource ${logicalId} does not exist for stack ${stackId}`);
-  res.setHeader('content-type', 'text/xml');
-  res.end('<DescribeStackResourceResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStackResourceResult>'
-    + `<StackResourceDetail><StackId>${xmlEscape(stackId)}</StackId><StackName>${xmlEscape(stackId.split('/')[1] ?? stackId)}</StackName>`
-    + `<LogicalResourceId>${xmlEscape(logicalId)}</LogicalResourceId><PhysicalResourceId>${xmlEscape(physicalId)}</PhysicalResourceId>`
-    + '<ResourceType>AWS::CloudFormation::WaitConditionHandle</ResourceType><ResourceStatus>CREATE_COMPLETE</ResourceStatus>'
-    + `<LastUpdatedTimestamp>${new Date().toISOString()}</LastUpdatedTimestamp></StackResourceDetail>`
-    + '</DescribeStackResourceResult><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></DescribeStackResourceResponse>');
+  // A restore the stack holds, or else a wait condition handle, whose physical id is its URL.
+  const handleUrl = lookup(stackId, logicalId);
+  const held = heldResources(stackId).find((r) => r.LogicalResourceId === logicalId)
+    ?? (handleUrl === undefined ? undefined : { LogicalResourceId: logicalId, PhysicalResourceId: handleUrl, ResourceType: 'AWS::CloudFormation::WaitConditionHandle' });
+  if (!held) return fail(400, 'ValidationError', `Resource ${logicalId} does not exist for stack ${stackId}`);
+  answer(res, 'DescribeStackResource', `<StackResourceDetail>${resourceXml(held, stackId)}</StackResourceDetail>`);
 }

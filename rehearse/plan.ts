@@ -9,7 +9,7 @@ import { AssemblyStack, pickStack, readStacks, referencesIn } from './assembly';
 import { asCloudFormationDelivers } from './intrinsics';
 import * as kinds from './kinds';
 import { StackState } from './stack-state';
-import { newRestoreRefusal, restoreInputChanges } from '../lambda/shared/lifecycle';
+import { newRestoreRefusal, restoreInputChanges, shownValue } from '../lambda/shared/lifecycle';
 import type { CommonRestoreProperties } from '../lib/private/contracts/common';
 import type { RestoreKind } from '../lib/private/kinds/kind';
 
@@ -156,17 +156,12 @@ export function planUpdate(deployed: AssemblyStack, next: AssemblyStack): Restor
   return plans;
 }
 
-const shown = (v: unknown) => {
-  const text = JSON.stringify(v ?? null);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-};
-
 /** The plan in lines for a person, sensitive values not shown. */
 export function planInWords(plans: readonly RestorePlan[]): string[] {
   const lines: string[] = [];
   for (const plan of plans) {
     const kind = KINDS.get(plan.type);
-    const value = (property: string, v: unknown) => ((kind?.sensitive ?? []).includes(property) ? '(not shown: sensitive)' : shown(v));
+    const value = (property: string, v: unknown) => shownValue(kind ?? {}, property, v, 120);
     lines.push(`${plan.id} (${plan.type}): ${plan.verdict.toUpperCase()}`);
     if (plan.inPlace.length) lines.push(`    changed in place: ${plan.inPlace.join(', ')}`);
     for (const c of plan.inputs) lines.push(`    restore input ${c.property}: ${value(c.property, c.from)} -> ${value(c.property, c.to)}`);

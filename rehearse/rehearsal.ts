@@ -150,9 +150,10 @@ class Rehearsal implements UpdateHost {
   ) {
     this.moveTo(stack);
     this.history = new StackHistory(stack.name, this.state.stackId);
-    const ours = <T>(answer: () => T, none: T) => (stackId: string) => (stackId === this.state.stackId ? answer() : none);
-    this.receiver = new SignalReceiver(this.stepFunctions, (stackId, id) => ours(() => this.state.physicalIds.get(id), undefined)(stackId),
-      () => this.history.status, ours(() => heldResources(this.tally.created, this.played, this.previous), []), ours(() => this.history.events, []));
+    const ours = (stackId: string) => stackId === this.state.stackId;
+    const held = (stackId: string) => (ours(stackId) ? heldResources(this.tally.created, this.played, this.previous) : []);
+    this.receiver = new SignalReceiver(this.stepFunctions, (stackId, id) => (ours(stackId) ? this.state.physicalIds.get(id) : undefined),
+      () => this.history.status, held, (stackId) => (ours(stackId) ? this.history.events : []));
     const context = { emulator, createSources, print };
     this.plays = new Map(Object.values(kinds).map((kind) => [kind.kind.resourceType, kind.play(context)]));
     const options = { maxPauseMs, print, completed: (...args: [string, string, RequestType, string]) => this.history.completed(...args) };

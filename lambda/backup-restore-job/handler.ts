@@ -10,7 +10,7 @@ import { percentOf } from '../shared/metrics';
 import { ownerToken, requestToken } from '../shared/ownership';
 import { retrying } from '../shared/retry';
 import { physicalIdBeforeUpdate } from '../shared/stack-events';
-import { isRollingBack } from '../shared/stack-status';
+import { continueRollbackWithout, isRollingBack } from '../shared/stack-status';
 import { IsCompleteRequest, OnEventRequest, OnEventResponse, PollResult, StackResourceRef } from '../shared/types';
 
 const client = () => new BackupClient({ maxAttempts: 6 });
@@ -37,19 +37,14 @@ async function rollBackTo(event: Extract<OnEventRequest, { RequestType: 'Update'
     before = await physicalIdBeforeUpdate(event);
   } catch (error) {
     throw new Error('Rolling back, the restore job this resource had before the update could not be read from the stack\'s events '
-      + `(${(error as Error).name}: ${(error as Error).message}); nothing was started. ${continueWithout(event)}`);
+      + `(${(error as Error).name}: ${(error as Error).message}); nothing was started. ${continueRollbackWithout(event)}`);
   }
   if (!before) {
     throw new Error(`Rolling back, this update would start a restore job of ${props.RecoveryPointArn} again, and the stack's events do not tell the job `
-      + `this resource had before the update, so nothing was started. ${continueWithout(event)}`);
+      + `this resource had before the update, so nothing was started. ${continueRollbackWithout(event)}`);
   }
   log(`Rolling back: restore job ${before}, this resource's before the update, is its again; no job started`);
   return { PhysicalResourceId: before };
-}
-
-function continueWithout(event: StackResourceRef): string {
-  return `Continue the rollback without this resource: aws cloudformation continue-update-rollback --stack-name ${event.StackId} `
-    + `--resources-to-skip ${event.LogicalResourceId}`;
 }
 
 async function start(event: OnEventRequest, props: BackupRestoreJobProperties): Promise<OnEventResponse> {

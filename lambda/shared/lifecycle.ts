@@ -58,9 +58,14 @@ export function restoreInputChanges<P extends CommonRestoreProperties>(kind: Res
 
 const GENERATION = 'RestoreGeneration';
 
+/** A restore input's value in words: a sensitive one is not shown, a long one is cut. */
+export function shownValue(kind: Pick<RestoreKind, 'sensitive'>, property: string, value: unknown, max = 200): string {
+  return (kind.sensitive ?? []).includes(property) ? '(not shown: sensitive)' : clip(JSON.stringify(value ?? null), max);
+}
+
 /** The changes in words, sensitive values not shown. */
 function changesInWords(kind: RestoreKind, changes: readonly InputChange[]): string {
-  const shown = (property: string, v: unknown) => ((kind.sensitive ?? []).includes(property) ? '(not shown: sensitive)' : clip(JSON.stringify(v ?? null), 200));
+  const shown = (property: string, v: unknown) => shownValue(kind, property, v);
   return changes.filter((c) => c.property !== GENERATION).map((c) => `${c.property} from ${shown(c.property, c.from)} to ${shown(c.property, c.to)}`).join('; ');
 }
 

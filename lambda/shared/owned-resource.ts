@@ -6,7 +6,7 @@
  */
 import { log } from './log';
 import { missingStackTag, ownershipOf, ownershipTags, ownerToken, requestToken } from './ownership';
-import { isRollingBack } from './stack-status';
+import { continueRollbackWithout, isRollingBack } from './stack-status';
 import { OnEventRequest, OnEventResponse, PollResult, StackResourceRef } from './types';
 import { ApiTag, CommonRestoreProperties, OWNER_TAG_KEY, restoreInputsOf } from '../../lib/private/contracts/common';
 import type { RestoreKind } from '../../lib/private/kinds/kind';
@@ -75,9 +75,8 @@ async function keepEarlier<P extends CommonRestoreProperties, R>(
   }
   throw new Error('Rolling back, this update would restore anew: what was restored before it is not under the name its old properties give '
     + `(${owned.kind.derivedName ? String((props as Record<string, unknown>)[owned.kind.derivedName]) : 'their name'})`
-    + `${own.length ? `, and ${own.length} resources of earlier names are this stack resource's` : ''}. Nothing was restored. Continue the rollback `
-    + `skipping this resource (aws cloudformation continue-update-rollback --resources-to-skip ${event.LogicalResourceId}); what was restored `
-    + 'before the update is still there.');
+    + `${own.length ? `, and ${own.length} resources of earlier names are this stack resource's` : ''}. Nothing was restored, and what was `
+    + `restored before the update is still there. ${continueRollbackWithout(event)}`);
 }
 
 /** A Create (or an Update's new restore): adopts this request's own resource of that name, refuses another's, or starts the restore. */

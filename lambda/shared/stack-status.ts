@@ -3,6 +3,13 @@
  * rollback Update must be answered even where the same change, asked for, is refused.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { StackResourceRef } from './types';
+
+/** How to go on when a rollback Update cannot go back and starts nothing: the rollback continues without the resource. */
+export function continueRollbackWithout(event: StackResourceRef): string {
+  return `Continue the rollback without this resource: aws cloudformation continue-update-rollback --resources-to-skip ${event.LogicalResourceId} `
+    + `--stack-name ${event.StackId}`;
+}
 
 /** The stack's status says it is undoing an update (UPDATE_ROLLBACK_IN_PROGRESS). */
 export async function isRollingBack(stackId: string): Promise<boolean> {

@@ -38,12 +38,11 @@ export function rdsArn(scope: Construct, resource: string, resourceName: string)
 interface ClusterTargets {
   readonly derived: string[];
   readonly given: string[];
+  /** Their ARNs (patterns), one list token per stack, so that the statements naming them do not grow. */
+  readonly arns: string[];
 }
 
 const CLUSTER_TARGETS = new WeakMap<Stack, ClusterTargets>();
-
-/** The ARNs (patterns) of the stack's clusters, one list token per stack, so that statements naming them merge. */
-const STACK_CLUSTER_ARNS = new WeakMap<Stack, string[]>();
 
 function commonPrefix(values: readonly string[]): string {
   let prefix = values[0] ?? '';
@@ -75,11 +74,12 @@ export function grantStackClusters(restore: RestoreResource, identifier: string,
   const stack = Stack.of(restore);
   let targets = CLUSTER_TARGETS.get(stack);
   if (!targets) {
-    const named = targets = { derived: [], given: [] };
+    const named: ClusterTargets = targets = {
+      derived: [], given: [], arns: Lazy.uncachedList({ produce: () => targetNames(named, '').map((name) => rdsArn(stack, 'cluster', name)) }),
+    };
     CLUSTER_TARGETS.set(stack, named);
-    STACK_CLUSTER_ARNS.set(stack, Lazy.uncachedList({ produce: () => targetNames(named, '').map((name) => rdsArn(stack, 'cluster', name)) }));
     restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['rds:AddTagsToResource'], resources: STACK_CLUSTER_ARNS.get(stack)!, conditions: thisStacks(restore, 'aws:RequestTag'),
+      actions: ['rds:AddTagsToResource'], resources: named.arns, conditions: thisStacks(restore, 'aws:RequestTag'),
     }));
     restore.addToHandlerPolicy(new iam.PolicyStatement({
       actions: ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
@@ -150,6 +150,6 @@ function grantMasterSecrets(restore: RestoreResource): void {
   restore.addToHandlerPolicy(new iam.PolicyStatement({
     actions: ['secretsmanager:RotateSecret'],
     resources: secrets,
-    conditions: { StringLike: { 'secretsmanager:ResourceTag/aws:rds:primaryDBClusterArn': STACK_CLUSTER_ARNS.get(stack)! } },
+    conditions: { StringLike: { 'secretsmanager:ResourceTag/aws:rds:primaryDBClusterArn': CLUSTER_TARGETS.get(stack)!.arns } },
   }), why);
 }
