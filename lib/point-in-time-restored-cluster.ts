@@ -87,6 +87,15 @@ export interface PointInTimeRestoredClusterProps extends RestoredClusterOptions 
   readonly restoreType?: RestoreType;
 
   /**
+   * Engine version the restored cluster runs. A restore makes the source's version; a later version given here is
+   * an upgrade, applied once the cluster is restored (before the deployment goes on), and a change later upgrades
+   * the cluster in place. Crossing a major version needs `allowMajorVersionUpgrade`; a version older than the
+   * cluster's is refused before the restore starts.
+   * @default - the source's version, and no upgrade
+   */
+  readonly engineVersion?: string;
+
+  /**
    * Port the restored cluster listens on (1150-65535).
    * @default - the source cluster's port
    */
@@ -189,7 +198,11 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
         inputs,
         grant: (restore) => grantRestore(restore, props),
         restorePoint: `${props.sourceClusterIdentifier ?? props.sourceClusterResourceId} at ${props.restorePoint?.time?.toISOString() ?? 'its latest restorable time'}`,
-        secret: { manageMasterUserPassword: props.manageMasterUserPassword, masterUserSecretKey: props.masterUserSecretKey },
+        kindSettings: {
+          manageMasterUserPassword: props.manageMasterUserPassword,
+          masterUserSecretKey: props.masterUserSecretKey,
+          engineVersion: props.engineVersion,
+        },
       };
     });
     this.engine = props.engine;

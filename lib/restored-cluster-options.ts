@@ -20,6 +20,17 @@ export enum EngineLifecycleSupport {
   OPEN_SOURCE_RDS_EXTENDED_SUPPORT_DISABLED = 'open-source-rds-extended-support-disabled',
 }
 
+/**
+ * The mode of CloudWatch Database Insights (the values of aws-cdk-lib's `rds.DatabaseInsightsMode`, which needs a
+ * newer aws-cdk-lib than this library's floor).
+ */
+export enum DatabaseInsightsMode {
+  /** Standard mode, which RDS gives an Aurora cluster. */
+  STANDARD = 'standard',
+  /** Advanced mode: Performance Insights with 15 months of retention, and more metrics. */
+  ADVANCED = 'advanced',
+}
+
 /** Options every construct that makes a new DB cluster shares: its name, network, instances and lifecycle. */
 export interface RestoredClusterOptions extends RestoredResourceOptions {
   /**
@@ -169,12 +180,13 @@ export interface RestoredClusterOptions extends RestoredResourceOptions {
 
   /**
    * Turn on Performance Insights for the cluster. Aurora only.
-   * @default - false, unless `performanceInsightRetention` or `performanceInsightEncryptionKey` is given
+   * @default - false, unless `performanceInsightRetention` or `performanceInsightEncryptionKey` is given, or
+   * `databaseInsightsMode` is `DatabaseInsightsMode.ADVANCED`
    */
   readonly enablePerformanceInsights?: boolean;
 
   /**
-   * How long Performance Insights data is kept.
+   * How long Performance Insights data is kept. `DatabaseInsightsMode.ADVANCED` needs `PerformanceInsightRetention.MONTHS_15`.
    * @default - 7 days, when Performance Insights is on
    */
   readonly performanceInsightRetention?: rds.PerformanceInsightRetention;
@@ -191,6 +203,43 @@ export interface RestoredClusterOptions extends RestoredResourceOptions {
    * @default - no Enhanced Monitoring
    */
   readonly monitoringInterval?: Duration;
+
+  /**
+   * The mode of CloudWatch Database Insights. Aurora only. `ADVANCED` turns Performance Insights on and needs its
+   * retention at `PerformanceInsightRetention.MONTHS_15`.
+   * @default - the mode RDS gives the cluster (standard)
+   */
+  readonly databaseInsightsMode?: DatabaseInsightsMode;
+
+  /**
+   * Apply minor engine upgrades to the cluster automatically, in the maintenance window. Aurora only (a Neptune
+   * instance has its own setting, `NeptuneClusterInstance`'s `autoMinorVersionUpgrade`).
+   * @default - RDS's default, true
+   */
+  readonly autoMinorVersionUpgrade?: boolean;
+
+  /**
+   * Let reader instances forward writes to the writer. Aurora only: Aurora MySQL 3.04 or later, Aurora PostgreSQL
+   * 14.13, 15.8, 16.4 or later.
+   * @default false
+   */
+  readonly enableLocalWriteForwarding?: boolean;
+
+  /**
+   * Turn on the RDS Data API (the cluster's HTTP endpoint), once the cluster is restored and its other settings
+   * applied. Aurora only, on the versions the Data API supports; `databaseCluster.grantDataApiAccess(...)` grants
+   * its use. `false` turns it off in place; removing the prop leaves the cluster as it is.
+   * @default - the Data API stays off
+   */
+  readonly enableDataApi?: boolean;
+
+  /**
+   * Let a change of the engine version cross a major version (Aurora PostgreSQL 15 to 16, Aurora MySQL 2 to 3,
+   * Neptune 1.2 to 1.3). An upgrade is applied in place, at once, with an outage; it cannot be undone, and a
+   * rollback of the deployment keeps the upgraded version.
+   * @default false
+   */
+  readonly allowMajorVersionUpgrade?: boolean;
 
   /**
    * The role Enhanced Monitoring publishes with.

@@ -1,7 +1,7 @@
 /**
  * The `S3ImportedAuroraCluster` construct: an Aurora MySQL cluster created from a Percona XtraBackup in S3.
  */
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -34,7 +34,8 @@ export interface S3ImportedAuroraClusterProps extends RestoredClusterOptions {
 
   /**
    * The Aurora MySQL version of the new cluster; its major version must match the backup's
-   * (MySQL 8.0 into Aurora MySQL 3, MySQL 5.7 into Aurora MySQL 2).
+   * (MySQL 8.0 into Aurora MySQL 3, MySQL 5.7 into Aurora MySQL 2). A change later upgrades the cluster in
+   * place; a version older than the cluster's is refused.
    * @default - 8.0.mysql_aurora.3.10.3 for an 8.0 backup, 5.7.mysql_aurora.2.12.5 for a 5.7 backup
    */
   readonly engineVersion?: string;
@@ -100,6 +101,10 @@ export interface S3ImportedAuroraClusterProps extends RestoredClusterOptions {
 
 }
 
+/**
+ * The versions imported into when none is given. A change here upgrades, in place, every deployed import that
+ * gave no engineVersion: it belongs in a major release, with a note.
+ */
 const DEFAULT_ENGINE_VERSIONS: Record<string, string> = { '8.0': '8.0.mysql_aurora.3.10.3', '5.7': '5.7.mysql_aurora.2.12.5' };
 
 /**
@@ -143,7 +148,8 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
       const role = props.ingestionRole ?? defaultIngestionRole(self, props);
       ingestionRole = role;
       const family = props.sourceEngineVersion.slice(0, 3);
-      const inputs: Omit<S3ImportedAuroraClusterProperties, keyof CommonRestoreProperties | Exclude<ClusterInPlace, NamingSetting> | 'DBClusterIdentifier'> = {
+      // The version was a restore input before it was upgraded in place: it still names the identifier, in its old place.
+      const inputs: Omit<S3ImportedAuroraClusterProperties, keyof CommonRestoreProperties | Exclude<ClusterInPlace, NamingSetting | 'EngineVersion'> | 'DBClusterIdentifier'> = {
         Engine: 'aurora-mysql',
         EngineVersion: props.engineVersion ?? DEFAULT_ENGINE_VERSIONS[family],
         MasterUsername: props.masterUsername ?? 'admin',
@@ -172,12 +178,16 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
         inputs,
         grant: (restore) => grantImport(restore, props, role),
         restorePoint: `s3://${props.bucket.bucketName}/${props.bucketPrefix ?? ''}`,
-        secret: { manageMasterUserPassword: true, masterUserSecretKey: props.masterUserSecretKey },
+        kindSettings: { manageMasterUserPassword: true, masterUserSecretKey: props.masterUserSecretKey },
       };
     });
     this.ingestionRole = ingestionRole!;
     this.secret = this._managedSecret()!;
     this.databaseCluster = this._databaseCluster(this.secret);
+    if (props.allowMajorVersionUpgrade) {
+      Annotations.of(this).addWarningV2('cdk-restore-constructs:allowMajorVersionUpgrade', 'allowMajorVersionUpgrade has no effect on an S3 import: '
+        + 'engineVersion keeps the backup\'s major version (MySQL 8.0 into Aurora MySQL 3, 5.7 into 2). Remove it.');
+    }
   }
 }
 

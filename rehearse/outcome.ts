@@ -14,6 +14,8 @@ export interface StandInState {
   readonly backupJobs: Array<{ id: string; recoveryPointArn: string; completed: boolean; createdResourceArn: string }>;
   /** The S3 imports the RDS stand-in played, by cluster identifier. */
   readonly s3Imports: string[];
+  /** The clusters whose Data API the RDS stand-in has on, by ARN (moto has no Data API switch). */
+  readonly dataApiClusters: string[];
 }
 
 export interface RehearsalResult extends StandInState {

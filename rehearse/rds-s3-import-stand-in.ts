@@ -1,7 +1,8 @@
 /**
- * The RDS API for a rehearsal: moto_server serves it, except RestoreDBClusterFromS3 and
- * DescribeDBEngineVersions, which it answers with an HTML error page. Those two are played here; every
- * other call is passed to moto unchanged, so the imported cluster lives in moto with the rest.
+ * The RDS API for a rehearsal, of every kind's clusters: moto_server serves it, except RestoreDBClusterFromS3,
+ * DescribeDBEngineVersions, EnableHttpEndpoint and DisableHttpEndpoint, which it answers with an HTML error page.
+ * Those are played here; every other call is passed to moto, so the imported cluster lives in moto with the rest.
+ * The Data API's state is kept here and shown in moto's DescribeDBClusters answers (moto shows every cluster's off).
  *
  * RestoreDBClusterFromS3 checks what the service would and the emulator can see (the bucket holds objects
  * under the prefix), then has moto create the cluster with the request's own settings (CreateDBCluster
@@ -31,6 +32,8 @@ function queryError(code: string, message: string): RawAnswer {
 export class RdsS3ImportStandIn extends LocalStandIn {
   /** The imports played, by cluster identifier. */
   readonly imports: string[] = [];
+  /** The clusters whose Data API is on, by ARN. */
+  readonly dataApi = new Set<string>();
   /** @param emulator the moto_server endpoint the other RDS calls go to */
   constructor(private readonly emulator: string) {
     super();
@@ -56,7 +59,37 @@ export class RdsS3ImportStandIn extends LocalStandIn {
     const action = req.method === 'POST' ? params.get('Action') : null;
     if (action === 'DescribeDBEngineVersions') return this.engineVersions(params);
     if (action === 'RestoreDBClusterFromS3') return this.restoreFromS3(req, params);
+    if (action === 'EnableHttpEndpoint' || action === 'DisableHttpEndpoint') return this.httpEndpoint(req, params, action);
+    if (action === 'DescribeDBClusters') return this.showingDataApi(await this.pass(req, body));
     return this.pass(req, body);
+  }
+
+  /** Turns a cluster's Data API on or off, when moto has the cluster the ARN names. */
+  private async httpEndpoint(req: http.IncomingMessage, params: URLSearchParams, action: 'EnableHttpEndpoint' | 'DisableHttpEndpoint'): Promise<RawAnswer> {
+    const arn = params.get('ResourceArn') ?? '';
+    const identifier = /:cluster:([^:]+)$/.exec(arn)?.[1] ?? '';
+    const lookup = new URLSearchParams({ Action: 'DescribeDBClusters', Version: params.get('Version') ?? '2014-10-31', DBClusterIdentifier: identifier });
+    const described = await this.pass(req, Buffer.from(lookup.toString(), 'utf8'));
+    if (!identifier || described.status !== 200) return queryError('ResourceNotFoundFault', `The resource ${arn} could not be found.`);
+    const on = action === 'EnableHttpEndpoint';
+    if (on) this.dataApi.add(arn);
+    else this.dataApi.delete(arn);
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml' },
+      body: `<${action}Response xmlns="${NAMESPACE}"><${action}Result><ResourceArn>${escape(arn)}</ResourceArn><HttpEndpointEnabled>${on}</HttpEndpointEnabled>`
+        + `</${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`,
+    };
+  }
+
+  /** moto's answer, with the Data API on for the clusters it was turned on for here. */
+  private showingDataApi(answer: RawAnswer & { body: Buffer }): RawAnswer {
+    if (answer.status !== 200 || this.dataApi.size === 0) return answer;
+    const xml = answer.body.toString('utf8').replace(/<DBCluster>[\s\S]*?<\/DBCluster>/g, (cluster) => {
+      const arn = /<DBClusterArn>([^<]*)<\/DBClusterArn>/.exec(cluster)?.[1];
+      return arn && this.dataApi.has(arn) ? cluster.replace('<HttpEndpointEnabled>false</HttpEndpointEnabled>', '<HttpEndpointEnabled>true</HttpEndpointEnabled>') : cluster;
+    });
+    return { ...answer, body: xml };
   }
 
   /** The call as moto answers it. */

@@ -247,7 +247,7 @@ class Rehearsal implements UpdateHost {
   }
 
   standInState(): StandInState {
-    const empty: StandInState = { huaweiJobs: [], backupJobs: [], elasticSnapshots: { held: [], deleted: [] }, s3Imports: [] };
+    const empty: StandInState = { huaweiJobs: [], backupJobs: [], elasticSnapshots: { held: [], deleted: [] }, s3Imports: [], dataApiClusters: [] };
     return Object.assign(empty, ...[...this.plays.values()].map((play) => play.state?.() ?? {}));
   }
 

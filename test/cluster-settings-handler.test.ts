@@ -4,7 +4,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
 import { cfnEvent, OWNER_TAG, STACK_TAG, WAIT_HANDLE } from './support/events';
-import { mockWaitHandleLookup } from './support/wait-handle';
+import { mockStackStatus, mockWaitHandleLookup } from './support/wait-handle';
 import { settingsChange } from '../lambda/cluster/lifecycle';
 import { onEvent } from '../lambda/index';
 import { pointInTimeRestoredClusterHandler } from '../lambda/point-in-time-restored-cluster/handler';
@@ -20,7 +20,7 @@ import { ATTRIBUTES_RESOURCE_TYPE, CONFIGURED_TAG_KEY, RESTORED_TAG_KEY, STATE_M
 const rdsMock = mockClient(rds.RDSClient);
 const neptuneMock = mockClient(neptune.NeptuneClient);
 const sfnMock = mockClient(SFNClient);
-mockWaitHandleLookup();
+const cfnMock = mockWaitHandleLookup();
 const models = { rds: loadApiModel('rds'), neptune: loadApiModel('neptune') };
 if ((!models.rds || !models.neptune) && IN_CI) throw new Error('botocore\'s API models are not installed; CI needs them');
 
@@ -128,6 +128,7 @@ beforeEach(() => {
   neptuneMock.reset();
   sfnMock.reset();
   sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Poller:x' });
+  mockStackStatus(cfnMock, 'UPDATE_IN_PROGRESS');
   process.env[STATE_MACHINE_ARN_ENV] = 'arn:aws:states:us-east-1:123456789012:stateMachine:Poller';
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });
@@ -288,6 +289,51 @@ describe('settings applied once the cluster is available, before the wait ends',
     expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(0);
   });
 
+  test('the version, minor upgrades, Database Insights and write forwarding wait for ModifyDBCluster; the wait ends on the new version', async () => {
+    const props = {
+      ...pitrProps,
+      EngineVersion: '16.4',
+      AllowMajorVersionUpgrade: 'true',
+      AutoMinorVersionUpgrade: 'false',
+      DatabaseInsightsMode: 'advanced',
+      PerformanceInsightsRetentionPeriod: '465',
+      EnableLocalWriteForwarding: 'true',
+      ManageMasterUserPassword: undefined,
+      MasterUserSecretKmsKeyId: undefined,
+      PreferredMaintenanceWindow: undefined,
+    };
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { EngineVersion: '15.8' })] });
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    rdsMock.on(rds.AddTagsToResourceCommand).resolves({});
+    await expect(poll(pointInTimeRestoredClusterHandler, PITR, props).state).resolves.toMatchObject({ done: false, LastStatus: 'configuring' });
+    const modify = rdsMock.commandCalls(rds.ModifyDBClusterCommand)[0].args[0].input;
+    expect(modify).toEqual({
+      DBClusterIdentifier: 'orders-restored',
+      ApplyImmediately: true,
+      EngineVersion: '16.4',
+      AllowMajorVersionUpgrade: true,
+      AutoMinorVersionUpgrade: false,
+      DatabaseInsightsMode: 'advanced',
+      // RDS refuses the advanced mode without these in the same call, though the restore call already set them.
+      EnablePerformanceInsights: true,
+      PerformanceInsightsRetentionPeriod: 465,
+      EnableLocalWriteForwarding: true,
+    });
+    expectConforms('rds', 'ModifyDBCluster', modify);
+    const configured = rdsMock.commandCalls(rds.AddTagsToResourceCommand)[0].args[0].input.Tags![0];
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG, { Key: configured.Key, Value: configured.Value }] });
+
+    // RDS can show the cluster available, on its old version, before the upgrade begins.
+    await expect(poll(pointInTimeRestoredClusterHandler, PITR, props).state)
+      .resolves.toMatchObject({ done: false, LastStatus: 'upgrading from engine version 15.8 to 16.4' });
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { EngineVersion: '16.4' })] });
+    const upgraded = poll(pointInTimeRestoredClusterHandler, PITR, props);
+    await expect(upgraded.state).resolves.toMatchObject({ done: true });
+    expect(upgraded.signals).toMatchObject([{ Status: 'SUCCESS' }]);
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(1);
+  });
+
   test('S3 import: Performance Insights is applied after the import', async () => {
     rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { Engine: 'aurora-mysql' })] });
     rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
@@ -359,9 +405,14 @@ describe('a change of settings later', () => {
     ['DBClusterParameterGroupName', 'orders-tuned'],
     ['EnableIAMDatabaseAuthentication', true],
     ['OptionGroupName', 'orders-options'],
+    // Issue 27: the settings ModifyDBCluster has besides those, which no restore call takes.
+    ['AutoMinorVersionUpgrade', false],
+    ['EnableLocalWriteForwarding', true],
+    ['EngineVersion', '12.8'],
   ] as const;
+  const NEPTUNE_LACKS: readonly string[] = ['OptionGroupName', 'AutoMinorVersionUpgrade', 'EnableLocalWriteForwarding'];
   test.each(placements)('Aurora: a change of %s is one ModifyDBCluster, and no restore', async (setting, value) => {
-    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { EngineVersion: '12.4' })] });
     rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
     const answer = await onEvent(cfnEvent('Update', PITR, { ...pitrProps, [setting]: value }, { PhysicalResourceId: 'orders-restored', OldResourceProperties: pitrProps }));
     expect(answer.PhysicalResourceId).toBe('orders-restored');
@@ -372,7 +423,7 @@ describe('a change of settings later', () => {
     expect(sfnMock.calls()).toHaveLength(0);
   });
 
-  test.each(placements.filter(([setting]) => setting !== 'OptionGroupName'))('Neptune: a change of %s is one ModifyDBCluster of Neptune\'s API', async (setting, value) => {
+  test.each(placements.filter(([setting]) => !NEPTUNE_LACKS.includes(setting)))('Neptune: a change of %s is one ModifyDBCluster of Neptune\'s API', async (setting, value) => {
     neptuneMock.on(neptune.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { Engine: 'neptune' }) as neptune.DBCluster] });
     neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
     neptuneMock.on(neptune.ModifyDBClusterCommand).resolves({});
@@ -404,6 +455,114 @@ describe('a change of settings later', () => {
     const before = { ...s3Props, ...noSettings };
     const after = { ...before, CopyTagsToSnapshot: true, ManageMasterUserPassword: true };
     await onEvent(cfnEvent('Update', S3, after, { PhysicalResourceId: 'orders-restored', OldResourceProperties: before }));
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(0);
+  });
+
+  test('an upgrade to another major version goes with AllowMajorVersionUpgrade; without it, or to an older version, it is refused before RDS is called', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { EngineVersion: '15.8' })] });
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    const before = { ...pitrProps, EngineVersion: '15.8' };
+    const update = (next: Record<string, unknown>) => onEvent(cfnEvent('Update', PITR, { ...before, ...next }, { PhysicalResourceId: 'orders-restored', OldResourceProperties: before }));
+
+    await expect(update({ EngineVersion: '16.4', DeletionProtection: 'true' })).rejects.toThrow(
+      'DB cluster "orders-restored" cannot be upgraded: engine version 16.4 is a major version upgrade from 15.8, which needs allowMajorVersionUpgrade. Nothing was changed');
+    await expect(update({ EngineVersion: '15.4' })).rejects.toThrow(/engine version 15.4 is older than 15.8, and RDS does not downgrade a cluster/);
+    // Nothing at all was changed, deletion protection included.
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(0);
+
+    await update({ EngineVersion: '16.4', AllowMajorVersionUpgrade: 'true' });
+    const modify = rdsMock.commandCalls(rds.ModifyDBClusterCommand)[0].args[0].input;
+    expect(modify).toEqual({ DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, EngineVersion: '16.4', AllowMajorVersionUpgrade: true });
+    expectConforms('rds', 'ModifyDBCluster', modify);
+  });
+
+  // moto has no EnableHttpEndpoint or DisableHttpEndpoint (the rehearsal's RDS stand-in plays them: rds-s3-import-stand-in.test.ts).
+  test('the Data API is turned on once the other settings are done, by its own call; the wait ends when RDS shows it on', async () => {
+    const props = { ...pitrProps, EnableHttpEndpoint: 'true', ManageMasterUserPassword: undefined, MasterUserSecretKmsKeyId: undefined };
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { HttpEndpointEnabled: false })] });
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
+    rdsMock.on(rds.AddTagsToResourceCommand).resolves({});
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    rdsMock.on(rds.EnableHttpEndpointCommand).rejectsOnce(new rds.InvalidResourceStateFault({ message: 'The cluster is modifying', $metadata: {} }))
+      .resolves({ ResourceArn: TARGET_ARN, HttpEndpointEnabled: true });
+    // First the maintenance window, which the restore call does not take; not the Data API.
+    await expect(poll(pointInTimeRestoredClusterHandler, PITR, props).state).resolves.toMatchObject({ done: false, LastStatus: 'configuring' });
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand).map((c) => c.args[0].input.PreferredMaintenanceWindow)).toEqual(['Sun:23:45-Mon:00:15']);
+    expect(rdsMock.commandCalls(rds.EnableHttpEndpointCommand)).toHaveLength(0);
+    const configured = rdsMock.commandCalls(rds.AddTagsToResourceCommand)[0].args[0].input.Tags![0];
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG, { Key: configured.Key, Value: configured.Value }] });
+
+    // A switch refused while the cluster is busy is tried again at the next look.
+    await expect(poll(pointInTimeRestoredClusterHandler, PITR, props).state).resolves.toMatchObject({ done: false, LastStatus: 'available, Data API not yet switchable' });
+    await expect(poll(pointInTimeRestoredClusterHandler, PITR, props).state).resolves.toMatchObject({ done: false, LastStatus: 'turning the Data API on' });
+    const enable = rdsMock.commandCalls(rds.EnableHttpEndpointCommand).map((c) => c.args[0].input);
+    expect(enable).toEqual([{ ResourceArn: TARGET_ARN }, { ResourceArn: TARGET_ARN }]);
+    expectConforms('rds', 'EnableHttpEndpoint', enable[0]);
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { HttpEndpointEnabled: true })] });
+    const on = poll(pointInTimeRestoredClusterHandler, PITR, props);
+    await expect(on.state).resolves.toMatchObject({ done: true });
+    expect(on.signals).toMatchObject([{ Status: 'SUCCESS' }]);
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(1);
+  });
+
+  test('the Data API is turned off in place before ModifyDBCluster changes the rest', async () => {
+    const props = { ...pitrProps, EnableHttpEndpoint: 'true' };
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { HttpEndpointEnabled: true })] });
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    rdsMock.on(rds.DisableHttpEndpointCommand).resolves({ ResourceArn: TARGET_ARN, HttpEndpointEnabled: false });
+    await onEvent(cfnEvent('Update', PITR, { ...props, EnableHttpEndpoint: 'false', BackupRetentionPeriod: 30 },
+      { PhysicalResourceId: 'orders-restored', OldResourceProperties: props }));
+    const calls = rdsMock.calls().map((c) => c.args[0] as { input: any })
+      .filter((c) => c instanceof rds.DisableHttpEndpointCommand || c instanceof rds.ModifyDBClusterCommand);
+    expect(calls.map((c) => [c.constructor.name, c.input])).toEqual([
+      ['DisableHttpEndpointCommand', { ResourceArn: TARGET_ARN }],
+      ['ModifyDBClusterCommand', { DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, BackupRetentionPeriod: 30 }],
+    ]);
+    expectConforms('rds', 'DisableHttpEndpoint', calls[0].input);
+  });
+
+  test('the advanced mode of Database Insights goes with Performance Insights at 15 months, though the cluster has it on', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { PerformanceInsightsEnabled: true, DatabaseInsightsMode: 'standard' })] });
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    const before = { ...pitrProps, PerformanceInsightsRetentionPeriod: '465' };
+    await onEvent(cfnEvent('Update', PITR, { ...before, DatabaseInsightsMode: 'advanced' }, { PhysicalResourceId: 'orders-restored', OldResourceProperties: before }));
+    const modify = rdsMock.commandCalls(rds.ModifyDBClusterCommand)[0].args[0].input;
+    expect(modify).toEqual({
+      DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, DatabaseInsightsMode: 'advanced', EnablePerformanceInsights: true, PerformanceInsightsRetentionPeriod: 465,
+    });
+    expectConforms('rds', 'ModifyDBCluster', modify);
+  });
+
+  test('S3 import: a new engineVersion, once a restore input, upgrades the imported cluster in place', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { Engine: 'aurora-mysql', EngineVersion: '8.0.mysql_aurora.3.08.0', BacktrackWindow: 86400 })] });
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    const before = { ...s3Props, EngineVersion: '8.0.mysql_aurora.3.08.0' };
+    const after = { ...before, EngineVersion: '8.0.mysql_aurora.3.10.3', WaitHandle: 'RestoreWaitHandle5E6F7A8B' };
+    const answer = await onEvent(cfnEvent('Update', S3, after, { PhysicalResourceId: 'orders-restored', OldResourceProperties: before }));
+    expect(answer.PhysicalResourceId).toBe('orders-restored');
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)[0].args[0].input).toEqual({
+      DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, EngineVersion: '8.0.mysql_aurora.3.10.3',
+    });
+    expect(rdsMock.commandCalls(rds.RestoreDBClusterFromS3Command)).toHaveLength(0);
+  });
+
+  test('a rollback after an upgrade keeps the upgraded version, and rolls back the rest', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { EngineVersion: '16.4', BackupRetentionPeriod: 30 })] });
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    mockStackStatus(cfnMock, 'UPDATE_ROLLBACK_IN_PROGRESS');
+    const upgraded = { ...pitrProps, EngineVersion: '16.4', AllowMajorVersionUpgrade: 'true', BackupRetentionPeriod: 30 };
+    const earlier = { ...pitrProps, EngineVersion: '15.8' };
+    const answer = await onEvent(cfnEvent('Update', PITR, earlier, { PhysicalResourceId: 'orders-restored', OldResourceProperties: upgraded }));
+    expect(answer.PhysicalResourceId).toBe('orders-restored');
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand).map((c) => c.args[0].input)).toEqual([
+      { DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, BackupRetentionPeriod: 14 },
+    ]);
+  });
+
+  test('an upgrade that only allows major versions, with the version unchanged, makes no call', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { EngineVersion: '15.8' })] });
+    const before = { ...pitrProps, EngineVersion: '15.8' };
+    await onEvent(cfnEvent('Update', PITR, { ...before, AllowMajorVersionUpgrade: 'true' }, { PhysicalResourceId: 'orders-restored', OldResourceProperties: before }));
     expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(0);
   });
 

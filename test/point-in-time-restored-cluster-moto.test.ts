@@ -198,6 +198,53 @@ suite('bundled handler against moto_server', () => {
     expect(await manual()).toBe(before);
   });
 
+  test('Aurora PostgreSQL: restored at the source\'s version and upgraded before the stack goes on, upgraded in place later, never downgraded', async () => {
+    const client = new rds.RDSClient({});
+    await client.send(new rds.CreateDBClusterCommand({
+      DBClusterIdentifier: 'billing', Engine: 'aurora-postgresql', EngineVersion: '15.8', MasterUsername: 'admin', MasterUserPassword: 'not-a-real-secret-1',
+    }));
+    const describe = async () => (await client.send(new rds.DescribeDBClustersCommand({ DBClusterIdentifier: 'billing-copy' }))).DBClusters![0];
+    const props = {
+      Engine: 'aurora-postgresql',
+      SourceDBClusterIdentifier: 'billing',
+      DBClusterIdentifier: 'billing-copy',
+      RestoreType: 'full-copy',
+      RemovalPolicy: 'destroy',
+      TimeoutSeconds: 3600,
+      WaitHandle: newHandle(),
+      // None of these is a member of RestoreDBClusterToPointInTime: ModifyDBCluster applies them once the copy is available.
+      EngineVersion: '16.4',
+      AutoMinorVersionUpgrade: 'false',
+      DatabaseInsightsMode: 'advanced',
+    };
+
+    // A major version upgrade not allowed is refused before anything is restored.
+    await expect(handler.onEvent(cfnEvent('Create', TYPE, props))).rejects.toThrow(
+      /at engine version 16.4: the restore makes the version of "billing", 15.8, and engine version 16.4 is a major version upgrade from 15.8, which needs allowMajorVersionUpgrade/);
+    await expect(describe()).rejects.toThrow(/not found/);
+
+    const allowed = { ...props, AllowMajorVersionUpgrade: 'true' };
+    await handler.onEvent(cfnEvent('Create', TYPE, allowed));
+    expect((await runPoller(allowed.WaitHandle)).map((x) => x.Status)).toEqual(['SUCCESS']);
+    expect(await describe()).toMatchObject({ Status: 'available', EngineVersion: '16.4', AutoMinorVersionUpgrade: false, DatabaseInsightsMode: 'advanced' });
+
+    // A later minor version is an in-place upgrade, and no restore: the cluster keeps its identifier and its data.
+    const { DbClusterResourceId: resourceId } = await describe();
+    const minor = { ...allowed, EngineVersion: '16.6', AutoMinorVersionUpgrade: 'true' };
+    const updated = await handler.onEvent(cfnEvent('Update', TYPE, minor, { PhysicalResourceId: 'billing-copy', OldResourceProperties: allowed }));
+    expect(updated.PhysicalResourceId).toBe('billing-copy');
+    expect(await describe()).toMatchObject({ EngineVersion: '16.6', AutoMinorVersionUpgrade: true, DbClusterResourceId: resourceId });
+
+    // An older version is refused, and nothing changes.
+    const older = { ...minor, EngineVersion: '16.4', AutoMinorVersionUpgrade: 'false' };
+    await expect(handler.onEvent(cfnEvent('Update', TYPE, older, { PhysicalResourceId: 'billing-copy', OldResourceProperties: minor })))
+      .rejects.toThrow(/DB cluster "billing-copy" cannot be upgraded: engine version 16.4 is older than 16.6, and RDS does not downgrade a cluster. Nothing was changed/);
+    expect(await describe()).toMatchObject({ EngineVersion: '16.6', AutoMinorVersionUpgrade: true });
+
+    const del = cfnEvent('Delete', TYPE, minor, { PhysicalResourceId: 'billing-copy' });
+    await waitComplete(handler, del, await handler.onEvent(del));
+  });
+
   test('a cluster an earlier version restored, without the stack tag, gets it before the handler changes it', async () => {
     const client = new rds.RDSClient({});
     await client.send(new rds.CreateDBClusterCommand({ DBClusterIdentifier: 'ledger', Engine: 'aurora-mysql', MasterUsername: 'admin', MasterUserPassword: 'not-a-real-secret-1' }));

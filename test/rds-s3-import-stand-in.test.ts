@@ -5,7 +5,7 @@ import { RdsS3ImportStandIn } from '../rehearse/rds-s3-import-stand-in';
 
 /**
  * The rehearsal's RDS stand-in in front of moto_server, driven by the real RDS client: it plays the S3
- * import and the engine-version lookup, passes the rest to moto, and the client parses every answer.
+ * import, the engine-version lookup and the Data API's switch, passes the rest to moto, and the client parses every answer.
  */
 const run = requireMoto();
 const suite = run ? describe : describe.skip;
@@ -62,6 +62,20 @@ suite('the RDS S3-import stand-in', () => {
     await expect(client.send(new rds.RestoreDBClusterFromS3Command({ ...importInput('refused', prefix), S3BucketName: bucket })))
       .rejects.toMatchObject({ name: 'InvalidS3BucketFault', message: expect.stringMatching(message) });
     await expect(client.send(new rds.DescribeDBClustersCommand({ DBClusterIdentifier: 'refused' }))).rejects.toMatchObject({ name: 'DBClusterNotFoundFault' });
+  });
+
+  test('the Data API is turned on and off for a cluster moto has, and DescribeDBClusters shows it; an unknown cluster is ResourceNotFoundFault', async () => {
+    await client.send(new rds.CreateDBClusterCommand({ DBClusterIdentifier: 'queried', Engine: 'aurora-postgresql', MasterUsername: 'admin', ManageMasterUserPassword: true }));
+    await client.send(new rds.CreateDBClusterCommand({ DBClusterIdentifier: 'other', Engine: 'aurora-postgresql', MasterUsername: 'admin', ManageMasterUserPassword: true }));
+    const enabled = async () => Object.fromEntries((await client.send(new rds.DescribeDBClustersCommand({}))).DBClusters!
+      .filter((c) => ['queried', 'other'].includes(c.DBClusterIdentifier!)).map((c) => [c.DBClusterIdentifier, c.HttpEndpointEnabled]));
+    const arn = (await client.send(new rds.DescribeDBClustersCommand({ DBClusterIdentifier: 'queried' }))).DBClusters![0].DBClusterArn!;
+    expect(await client.send(new rds.EnableHttpEndpointCommand({ ResourceArn: arn }))).toMatchObject({ ResourceArn: arn, HttpEndpointEnabled: true });
+    expect(await enabled()).toEqual({ queried: true, other: false });
+    expect(await client.send(new rds.DisableHttpEndpointCommand({ ResourceArn: arn }))).toMatchObject({ HttpEndpointEnabled: false });
+    expect(await enabled()).toEqual({ queried: false, other: false });
+    await expect(client.send(new rds.EnableHttpEndpointCommand({ ResourceArn: arn.replace(':queried', ':missing') })))
+      .rejects.toMatchObject({ name: 'ResourceNotFoundFault' });
   });
 
   test('DescribeDBEngineVersions offers Aurora MySQL 2 and 3 versions, and nothing else', async () => {

@@ -582,6 +582,34 @@ suite('cdk-restore-rehearse', () => {
       expect(await restored('UpdPort')).toEqual([]);
     });
 
+    test('an Aurora cluster upgraded and given the Data API: ModifyDBCluster and EnableHttpEndpoint on the cluster restored, no second restore', async () => {
+      await new rds.RDSClient({}).send(new rds.CreateDBClusterCommand({
+        DBClusterIdentifier: 'upd-ledger', Engine: 'aurora-postgresql', EngineVersion: '15.8', MasterUsername: 'admin', ManageMasterUserPassword: true,
+      }));
+      const ledgerApp = (props: Partial<PointInTimeRestoredClusterProps>) => graphApp('UpdLedger', {
+        engine: ClusterEngine.AURORA_POSTGRESQL, sourceClusterIdentifier: 'upd-ledger', ...props,
+      });
+      const deployed = ledgerApp({});
+      let clusters: rds.DBCluster[] = [];
+      let standIns: StandInState | undefined;
+      const result = await rehearse({
+        app: ledgerApp({ engineVersion: '16.4', allowMajorVersionUpgrade: true, enableDataApi: true }),
+        updateFrom: deployed,
+        endpoint: moto.endpoint,
+        print,
+        afterCreate: async (state) => {
+          standIns = state;
+          clusters = (await new rds.RDSClient({}).send(new rds.DescribeDBClustersCommand({}))).DBClusters!
+            .filter((c) => c.DBClusterIdentifier!.startsWith('updledger-'));
+        },
+      });
+      // One cluster, the one deployed, upgraded: no second restore.
+      expect(clusters.map((c) => [c.DBClusterIdentifier, c.EngineVersion])).toEqual([[derivedIn(deployed, 'UpdLedger'), '16.4']]);
+      expect(standIns!.dataApiClusters).toEqual([clusters[0].DBClusterArn]);
+      expect(result.updated).toEqual([expect.stringMatching(/^GraphRestore[0-9A-F]{8}$/), expect.stringMatching(/^GraphRestoreAttributes/)]);
+      expect(lines.join('\n')).toMatch(/changed in place: .*EngineVersion/);
+    });
+
     test('a changed source without a new restoreGeneration: the Update is refused, the rollback keeps the cluster, nothing is restored', async () => {
       const deployed = graphApp('UpdRefused');
       let after: Array<{ id: string; port?: number }> = [];

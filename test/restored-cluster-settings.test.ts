@@ -7,7 +7,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  ClusterEngine, EngineLifecycleSupport, NeptuneClusterInstance, PointInTimeRestoredCluster, PointInTimeRestoredClusterProps, RestoreType,
+  ClusterEngine, DatabaseInsightsMode, EngineLifecycleSupport, NeptuneClusterInstance, PointInTimeRestoredCluster, PointInTimeRestoredClusterProps,
+  RestoreType,
   S3ImportedAuroraCluster, S3ImportedAuroraClusterProps,
 } from '../lib';
 
@@ -187,6 +188,55 @@ describe('cluster settings', () => {
     ]));
   });
 
+  test('the version, minor upgrades, Database Insights and write forwarding are sent under their API names', () => {
+    const t = restore({
+      engineVersion: '16.4',
+      allowMajorVersionUpgrade: true,
+      autoMinorVersionUpgrade: false,
+      databaseInsightsMode: DatabaseInsightsMode.ADVANCED,
+      performanceInsightRetention: rds.PerformanceInsightRetention.MONTHS_15,
+      enableLocalWriteForwarding: true,
+    }).template();
+    expect(propsOf(t)).toMatchObject({
+      EngineVersion: '16.4',
+      AllowMajorVersionUpgrade: true,
+      AutoMinorVersionUpgrade: false,
+      DatabaseInsightsMode: 'advanced',
+      // The advanced mode is Performance Insights with more: aws-rds turns it on too.
+      EnablePerformanceInsights: true,
+      PerformanceInsightsRetentionPeriod: 465,
+      EnableLocalWriteForwarding: true,
+    });
+  });
+
+  test('the Data API is a setting, which the handler may switch only on the stack\'s clusters', () => {
+    const { cluster, template } = restore({ enableDataApi: true });
+    // aws-rds's own grant works on the view.
+    const role = new iam.Role(Stack.of(cluster), 'App', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    cluster.databaseCluster!.grantDataApiAccess(role);
+    const t = template();
+    expect(propsOf(t).EnableHttpEndpoint).toBe(true);
+    expect(handlerStatements(t)).toContainEqual(expect.objectContaining({
+      Action: ['rds:EnableHttpEndpoint', 'rds:DisableHttpEndpoint'],
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:us-east-1:123456789012:cluster:*']] },
+      Condition: { StringEquals: { 'aws:ResourceTag/cdk-restore-constructs:stack': { Ref: 'AWS::StackId' } } },
+    }));
+    const appStatements = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => p.Properties.Roles?.[0]?.Ref?.startsWith('App'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(appStatements.flatMap((st) => [st.Action].flat())).toEqual(expect.arrayContaining(['rds-data:ExecuteStatement']));
+    const without = handlerStatements(restore().template());
+    expect(without.flatMap((st) => [st.Action].flat())).not.toContain('rds:EnableHttpEndpoint');
+  });
+
+  test('an engine upgrade and the newer settings change in place: same identifier, same wait', () => {
+    const ids = (props: Partial<PointInTimeRestoredClusterProps>) => {
+      const t = restore(props).template();
+      return { cluster: propsOf(t).DBClusterIdentifier, handle: Object.keys(t.findResources('AWS::CloudFormation::WaitConditionHandle')) };
+    };
+    const before = ids({});
+    expect(ids({ engineVersion: '16.6', allowMajorVersionUpgrade: true, autoMinorVersionUpgrade: false, enableLocalWriteForwarding: true })).toEqual(before);
+  });
+
   test('copyTagsToSnapshot defaults to true, as aws-rds; nothing else is sent unless given', () => {
     const props = propsOf(restore().template());
     expect(props.CopyTagsToSnapshot).toBe(true);
@@ -250,6 +300,21 @@ describe('cluster settings', () => {
       /Invalid sourceClusterIdentifier "arn:aws:rds:eu-west-1:123456789012:cluster:orders": the source is in eu-west-1, and a point-in-time restore stays in its region/],
     ['Neptune network type', { engine: ClusterEngine.NEPTUNE, networkType: rds.NetworkType.DUAL }, /Invalid networkType "DUAL": Neptune does not support it/],
     ['Neptune Performance Insights', { engine: ClusterEngine.NEPTUNE, enablePerformanceInsights: true }, /Invalid enablePerformanceInsights true: Neptune does not support it/],
+    ['advanced Database Insights without 15 months of retention', { databaseInsightsMode: DatabaseInsightsMode.ADVANCED },
+      /Invalid performanceInsightRetention "unset": the advanced databaseInsightsMode keeps Performance Insights data 15 months/],
+    ['advanced Database Insights with Performance Insights off', {
+      databaseInsightsMode: DatabaseInsightsMode.ADVANCED,
+      enablePerformanceInsights: false,
+      performanceInsightRetention: rds.PerformanceInsightRetention.MONTHS_15,
+    }, /Invalid enablePerformanceInsights false: .*advanced databaseInsightsMode/],
+    ['a Database Insights mode RDS does not have', { databaseInsightsMode: 'basic' as DatabaseInsightsMode }, /Invalid databaseInsightsMode "basic": use one of standard, advanced/],
+    ['an Aurora PostgreSQL version in Aurora MySQL\'s place', { engine: ClusterEngine.AURORA_MYSQL, engineVersion: '16.4' },
+      /Invalid engineVersion "16.4": use an engine version of aurora-mysql, such as 8.0.mysql_aurora.3.08.0/],
+    ['a version that is no version', { engineVersion: 'latest' }, /Invalid engineVersion "latest": use an engine version of aurora-postgresql, such as 16.4/],
+    ['Neptune cluster-level minor upgrades', { engine: ClusterEngine.NEPTUNE, autoMinorVersionUpgrade: false }, /Invalid autoMinorVersionUpgrade false: Neptune does not support it/],
+    ['Neptune write forwarding', { engine: ClusterEngine.NEPTUNE, enableLocalWriteForwarding: true }, /Invalid enableLocalWriteForwarding true: Neptune does not support it/],
+    ['Neptune Data API', { engine: ClusterEngine.NEPTUNE, enableDataApi: true }, /Invalid enableDataApi true: Neptune does not support it/],
+    ['Neptune Database Insights', { engine: ClusterEngine.NEPTUNE, databaseInsightsMode: DatabaseInsightsMode.STANDARD }, /Invalid databaseInsightsMode "standard": Neptune does not support it/],
   ])('refuses %s at synth, naming the prop and the value', (_what, props, message) => {
     expect(() => restore(props as Partial<PointInTimeRestoredClusterProps>)).toThrow(message);
   });
@@ -350,6 +415,12 @@ describe('S3ImportedAuroraCluster: the same settings', () => {
     const statement = handlerStatements(t).find((s) => [s.Action].flat().includes('rds:RestoreDBClusterFromS3'));
     expect(JSON.stringify(statement.Resource)).toMatch(/cluster-pg:\*/);
     expect(statement.Condition).toEqual({ StringEquals: { 'aws:RequestTag/cdk-restore-constructs:stack': { Ref: 'AWS::StackId' } } });
+  });
+
+  test('allowMajorVersionUpgrade has no effect, and says so: the import keeps the backup\'s major version', () => {
+    const { stack } = importFromS3({ allowMajorVersionUpgrade: true });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+    expect(warnings).toContainEqual(expect.stringMatching(/allowMajorVersionUpgrade has no effect on an S3 import/));
   });
 
   test('backup.retention changes in place; the deprecated backupRetention still names the cluster, as it always has', () => {

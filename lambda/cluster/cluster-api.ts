@@ -36,11 +36,17 @@ export interface Cluster {
   readonly IAMDatabaseAuthenticationEnabled?: boolean;
   readonly DBClusterParameterGroup?: string;
   readonly DBClusterOptionGroupMemberships?: { readonly DBClusterOptionGroupName?: string }[];
+  readonly EngineVersion?: string;
+  readonly AutoMinorVersionUpgrade?: boolean;
+  readonly DatabaseInsightsMode?: string;
+  readonly LocalWriteForwardingStatus?: string;
+  readonly HttpEndpointEnabled?: boolean;
 }
 
 /** What a cluster's automated backups, retained after it was deleted, tell about it (RDS only). */
 export interface RetainedBackups {
   readonly Engine?: string;
+  readonly EngineVersion?: string;
   readonly StorageEncrypted?: boolean;
   readonly EarliestRestorableTime?: Date;
   readonly LatestRestorableTime?: Date;
@@ -51,6 +57,7 @@ export interface RetainedBackups {
  * the types to turn on and off.
  */
 export type SettingsChange = Omit<ClusterSettings, 'EnableCloudwatchLogsExports'> & {
+  readonly AllowMajorVersionUpgrade?: boolean;
   readonly CloudwatchLogsExportConfiguration?: { readonly EnableLogTypes?: string[]; readonly DisableLogTypes?: string[] };
 };
 
@@ -74,8 +81,8 @@ export interface ClusterApi {
   listStartingWith(prefix: string): Promise<Cluster[]>;
   /** The retained automated backups of a deleted cluster, by its resource id; undefined when there are none. */
   retainedBackups(resourceId: string): Promise<RetainedBackups | undefined>;
-  /** Changes settings of the cluster, at once rather than in the next maintenance window. */
-  modify(identifier: string, change: SettingsChange): Promise<void>;
+  /** Changes settings of the cluster, at once rather than in the next maintenance window; the Data API by its own switch. */
+  modify(cluster: { readonly identifier: string; readonly arn: string }, change: SettingsChange): Promise<void>;
   restore(input: RestoreInput): Promise<void>;
   /** Deletes the cluster, taking a final snapshot under that identifier unless it is undefined. */
   delete(identifier: string, finalSnapshotIdentifier: string | undefined): Promise<void>;
@@ -104,6 +111,9 @@ interface Sdk {
   readonly DescribeEventsCommand: CommandClass;
   /** RDS only: Neptune keeps no automated backups of a deleted cluster. */
   readonly DescribeDBClusterAutomatedBackupsCommand?: CommandClass;
+  /** RDS only: Neptune has no Data API. */
+  readonly EnableHttpEndpointCommand?: CommandClass;
+  readonly DisableHttpEndpointCommand?: CommandClass;
 }
 
 /** SDK clients retry throttling and transient faults themselves, with backoff; allow them a few more tries. */
@@ -149,6 +159,7 @@ class SdkClusterApi implements ClusterApi {
       if (!backup) return undefined;
       return {
         Engine: backup.Engine,
+        EngineVersion: backup.EngineVersion,
         StorageEncrypted: backup.StorageEncrypted,
         EarliestRestorableTime: backup.RestoreWindow?.EarliestTime,
         LatestRestorableTime: backup.RestoreWindow?.LatestTime,
@@ -159,8 +170,17 @@ class SdkClusterApi implements ClusterApi {
     }
   }
 
-  async modify(identifier: string, change: SettingsChange): Promise<void> {
-    await this.client.send(new this.sdk.ModifyDBClusterCommand({ ...change, DBClusterIdentifier: identifier, ApplyImmediately: true }));
+  async modify(cluster: { readonly identifier: string; readonly arn: string }, change: SettingsChange): Promise<void> {
+    const { EnableHttpEndpoint: dataApi, ...settings } = change;
+    // The Data API first: its switch is refused while the cluster is modifying, which ModifyDBCluster starts.
+    if (dataApi !== undefined) {
+      const command = dataApi ? this.sdk.EnableHttpEndpointCommand : this.sdk.DisableHttpEndpointCommand;
+      if (!command) throw new Error(`DB cluster "${cluster.identifier}" has no Data API: its engine's API has none`);
+      await this.client.send(new command({ ResourceArn: cluster.arn }));
+    }
+    if (Object.keys(settings).length) {
+      await this.client.send(new this.sdk.ModifyDBClusterCommand({ ...settings, DBClusterIdentifier: cluster.identifier, ApplyImmediately: true }));
+    }
   }
 
   async restore(input: RestoreInput): Promise<void> {

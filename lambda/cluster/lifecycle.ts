@@ -5,6 +5,7 @@
  */
 import { randomBytes, createHash } from 'crypto';
 import { Cluster, ClusterApi, clusterApiFor, isNotFound, SettingsChange } from './cluster-api';
+import { upgradeRefusal } from './engine-versions';
 import {
   CLUSTER_ENGINES, CLUSTER_SETTINGS, ClusterAttribute, ClusterEngineName, ClusterRestoreProperties, ClusterSetting, ClusterSettings,
   DERIVED_HASH_LENGTH, MASTER_USER_SECRET_ARN_ATTRIBUTE,
@@ -17,6 +18,7 @@ import { errorText } from '../shared/errors';
 import { restoreLifecycle, tagChange } from '../shared/lifecycle';
 import { log } from '../shared/log';
 import { claimForStack, OwnedResource, ownedForChange, ownedForDelete, startOwned } from '../shared/owned-resource';
+import { isRollingBack } from '../shared/stack-status';
 import { PollResult, RestoreKindHandler, StackResourceRef } from '../shared/types';
 
 /** Cluster states from which a restore never becomes available. */
@@ -89,6 +91,11 @@ function alreadySo(cluster: Cluster, key: ClusterSetting, value: unknown): boole
       return has?.MinCapacity === want.MinCapacity && has?.MaxCapacity === want.MaxCapacity;
     }
     case 'EnableCloudwatchLogsExports': return same([...(cluster.EnabledCloudwatchLogsExports ?? [])].sort(), [...(value as string[])].sort());
+    case 'AutoMinorVersionUpgrade': return (cluster.AutoMinorVersionUpgrade ?? true) === value;
+    case 'DatabaseInsightsMode': return lower(cluster.DatabaseInsightsMode ?? 'standard') === lower(value);
+    case 'EnableLocalWriteForwarding': return ['enabled', 'enabling', 'requested'].includes(cluster.LocalWriteForwardingStatus ?? 'disabled') === value;
+    case 'EngineVersion': return cluster.EngineVersion === value;
+    case 'EnableHttpEndpoint': return Boolean(cluster.HttpEndpointEnabled) === value;
     default: return false;
   }
 }
@@ -109,7 +116,7 @@ function notYetSo(cluster: Cluster, settings: ClusterSettings): ClusterSettings 
 }
 
 /** The cluster is busy (being backed up, modified, stopped): a later look can modify it. */
-const isBusy = (error: unknown) => (error as Error)?.name === 'InvalidDBClusterStateFault';
+const isBusy = (error: unknown) => ['InvalidDBClusterStateFault', 'InvalidResourceStateFault'].includes((error as Error)?.name);
 
 /**
  * ModifyDBCluster's change from one set of settings to the next. A setting no longer given is left as it
@@ -131,9 +138,27 @@ export function settingsChange(old: ClusterSettings, next: ClusterSettings): Set
       DisableLogTypes: disable.length ? disable : undefined,
     };
   }
-  // The secret's key only means something with a managed password, and ModifyDBCluster wants the two together.
-  if (change.MasterUserSecretKmsKeyId !== undefined && next.ManageMasterUserPassword) change.ManageMasterUserPassword = true;
   return Object.keys(change).length ? change : undefined;
+}
+
+/** Performance Insights' retention that the advanced mode of Database Insights needs, in days. */
+const ADVANCED_INSIGHTS_RETENTION = 465;
+
+/**
+ * A change with the members ModifyDBCluster wants beside some settings, once what the cluster has is left out:
+ * the managed password with its secret's key, the major-version permission with an upgrade, and Performance
+ * Insights at 15 months with the advanced mode of Database Insights (RDS refuses the mode alone).
+ */
+function withCompanions(change: SettingsChange | undefined, props: ClusterSettings): SettingsChange | undefined {
+  if (!change) return undefined;
+  return {
+    ...change,
+    ...(change.MasterUserSecretKmsKeyId !== undefined && props.ManageMasterUserPassword ? { ManageMasterUserPassword: true } : {}),
+    ...(change.EngineVersion !== undefined && props.AllowMajorVersionUpgrade ? { AllowMajorVersionUpgrade: true } : {}),
+    ...(change.DatabaseInsightsMode === 'advanced' ? {
+      EnablePerformanceInsights: true, PerformanceInsightsRetentionPeriod: props.PerformanceInsightsRetentionPeriod ?? ADVANCED_INSIGHTS_RETENTION,
+    } : {}),
+  };
 }
 
 export function finalSnapshotIdentifier(clusterIdentifier: string, now: Date): string {
@@ -180,6 +205,26 @@ function ownedCluster<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, 
 }
 
 /**
+ * An upgrade RDS would refuse (a downgrade, a major version not allowed) is refused before anything changes, a
+ * version older than one RDS upgraded the cluster to since (a minor version, in the maintenance window) included.
+ * In a rollback, which sends the version from before an upgrade, it is left out: an upgrade cannot be undone.
+ */
+async function withoutRefusedUpgrade<P extends ClusterProperties>(cluster: Cluster, change: SettingsChange | undefined, props: P,
+  event: StackResourceRef): Promise<SettingsChange | undefined> {
+  const version = change?.EngineVersion;
+  if (!change || version === undefined || !cluster.EngineVersion) return change;
+  const refusal = upgradeRefusal(props.Engine, cluster.EngineVersion, version, Boolean(props.AllowMajorVersionUpgrade));
+  if (!refusal) return change;
+  if (!await isRollingBack(event.StackId)) {
+    throw new Error(`DB cluster "${cluster.DBClusterIdentifier}" cannot be upgraded: ${refusal}. Nothing was changed; give engineVersion ${cluster.EngineVersion} `
+      + 'or a later one (with allowMajorVersionUpgrade for another major version).');
+  }
+  log(`Rollback: DB cluster "${cluster.DBClusterIdentifier}" keeps engine version ${cluster.EngineVersion}; ${refusal}`);
+  const { EngineVersion: _version, AllowMajorVersionUpgrade: _allow, ...rest } = change;
+  return Object.keys(rest).length ? rest : undefined;
+}
+
+/**
  * Applies what changes in place: deletion protection, the settings, and the tags from the old set to
  * the new one, never touching the ownership tags.
  */
@@ -198,16 +243,17 @@ async function updateInPlace<P extends ClusterProperties>(
   if (key && cluster.MasterUserSecret?.KmsKeyId && cluster.MasterUserSecret.KmsKeyId !== key && old.MasterUserSecretKmsKeyId !== key) {
     throw new Error(`The master user secret of DB cluster "${id}" is encrypted with ${cluster.MasterUserSecret.KmsKeyId}, and RDS cannot change the key of a managed secret; keep masterUserSecretKey as it was.`);
   }
+  const asked = await withoutRefusedUpgrade(cluster, settingsChange(old, props), props, event);
   if (Boolean(old.DeletionProtection) !== Boolean(props.DeletionProtection)) {
     await api.setDeletionProtection(id, Boolean(props.DeletionProtection));
   }
   // Compared with the cluster itself, not only the old properties: a setting the library now sends by default
   // (copyTagsToSnapshot), or one the cluster has had all along, is no change.
-  const change = withoutWhatIsSo(cluster, settingsChange(old, props), props);
+  const change = withCompanions(withoutWhatIsSo(cluster, asked, props), props);
   if (change) {
     log(`ModifyDBCluster "${id}": ${Object.keys(change).join(', ')}`);
     try {
-      await api.modify(id, change);
+      await api.modify({ identifier: id, arn: cluster.DBClusterArn! }, change);
     } catch (error) {
       if (!isBusy(error)) throw error;
       throw new Error(`DB cluster "${id}" cannot change its settings now (${errorText(error)}); deploy again once it is available.`);
@@ -293,13 +339,14 @@ async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKi
   if (Object.keys(pending).length) {
     const requested = createHash('sha256').update(JSON.stringify(pending)).digest('hex').slice(0, 16);
     if (tags.find((t) => t.Key === CONFIGURED_TAG_KEY)?.Value !== requested) {
-      // The managed password is always asked for: a restored cluster can show the source's secret.
-      const { ManageMasterUserPassword, ...others } = pending;
-      const change = settingsChange({}, { ...notYetSo(cluster, others), ManageMasterUserPassword });
+      // The managed password is always asked for: a restored cluster can show the source's secret. The Data API waits
+      // for the rest to be done (its switch is refused while the cluster is modified or upgraded).
+      const { ManageMasterUserPassword, EnableHttpEndpoint: _dataApi, ...others } = pending;
+      const change = withCompanions(settingsChange({}, { ...notYetSo(cluster, others), ManageMasterUserPassword }), props);
       if (change) {
         log(`ModifyDBCluster "${id}" once restored: ${Object.keys(change).join(', ')}`);
         try {
-          await api.modify(id, change);
+          await api.modify({ identifier: id, arn: cluster.DBClusterArn! }, change);
         } catch (error) {
           if (isBusy(error)) return { done: false, status: `${status}, not yet modifiable` };
           throw error;
@@ -310,6 +357,20 @@ async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKi
     }
     if (pending.ManageMasterUserPassword && cluster.MasterUserSecret?.SecretStatus !== 'active') {
       return { done: false, status: `master user secret ${cluster.MasterUserSecret?.SecretStatus ?? 'not yet made'}` };
+    }
+    // RDS may show the cluster available for a moment before the upgrade it was asked for begins.
+    if (pending.EngineVersion && !alreadySo(cluster, 'EngineVersion', pending.EngineVersion)) {
+      return { done: false, status: `upgrading from engine version ${cluster.EngineVersion ?? 'unknown'} to ${pending.EngineVersion}` };
+    }
+    const dataApi = pending.EnableHttpEndpoint;
+    if (dataApi !== undefined && !alreadySo(cluster, 'EnableHttpEndpoint', dataApi)) {
+      try {
+        await api.modify({ identifier: id, arn: cluster.DBClusterArn! }, { EnableHttpEndpoint: dataApi });
+      } catch (error) {
+        if (isBusy(error)) return { done: false, status: `${status}, Data API not yet switchable` };
+        throw error;
+      }
+      return { done: false, status: `turning the Data API ${dataApi ? 'on' : 'off'}` };
     }
   }
   await api.addTags(cluster.DBClusterArn!, [{ Key: RESTORED_TAG_KEY, Value: new Date().toISOString() }]);

@@ -33,10 +33,11 @@ async function preflight(_api: unknown, props: S3ImportedAuroraClusterProperties
   }
 }
 
-/** The settings RestoreDBClusterFromS3 takes (the official model); ModifyDBCluster applies Performance Insights once the cluster is available. */
+/** The settings RestoreDBClusterFromS3 takes (the official model); ModifyDBCluster applies the others once the cluster is available. */
 const RESTORE_TAKES: readonly ClusterSetting[] = [
   'Port', 'VpcSecurityGroupIds', 'EnableIAMDatabaseAuthentication', 'DBClusterParameterGroupName', 'OptionGroupName', 'ServerlessV2ScalingConfiguration', 'StorageType', 'EnableCloudwatchLogsExports', 'CopyTagsToSnapshot', 'BacktrackWindow',
   'BackupRetentionPeriod', 'PreferredBackupWindow', 'PreferredMaintenanceWindow', 'NetworkType', 'ManageMasterUserPassword', 'MasterUserSecretKmsKeyId',
+  'EngineVersion',
 ];
 
 export const s3ImportedAuroraClusterHandler = clusterRestoreHandler<S3ImportedAuroraClusterProperties>({

@@ -5,7 +5,7 @@
 import { ArnFormat, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { MasterSecretSettings } from './cluster-settings';
+import { KindSettings } from './cluster-settings';
 import { ClusterSettings, DERIVED_HASH_LENGTH } from './contracts/cluster';
 import { thisStacks } from './handler-policy';
 import { RestoreProvider } from './restore-provider';
@@ -116,10 +116,15 @@ export function grantClusterLifecycle(restore: RestoreResource): void {
 }
 
 /** What the handler needs for the settings ModifyDBCluster or the restore call applies: the secret, the keys. */
-export function grantSettings(restore: RestoreResource, settings: ClusterSettings, props: CommonClusterProps, secret: MasterSecretSettings): void {
+export function grantSettings(restore: RestoreResource, settings: ClusterSettings, props: CommonClusterProps, secret: KindSettings): void {
   if (settings.ManageMasterUserPassword) grantMasterSecrets(restore);
   if (secret.masterUserSecretKey) restore.grantKeyUse(secret.masterUserSecretKey, ['rds', 'secretsmanager'], true);
   if (props.performanceInsightEncryptionKey) restore.grantKeyUse(props.performanceInsightEncryptionKey, ['rds']);
+  if (settings.EnableHttpEndpoint !== undefined) {
+    restore.addToHandlerPolicy(new iam.PolicyStatement({
+      actions: ['rds:EnableHttpEndpoint', 'rds:DisableHttpEndpoint'], resources: [rdsArn(restore, 'cluster', '*')], conditions: thisStacks(restore, 'aws:ResourceTag'),
+    }), CHANGE_THIS_STACKS);
+  }
 }
 
 /**

@@ -12,12 +12,16 @@ import { ClusterEngineName, ClusterSettings } from './contracts/cluster';
 import { suppressNag } from './nag';
 import { invalidProp } from './prop-checks';
 import { NeptuneClusterInstance } from '../neptune-cluster-instance';
-import type { RestoredClusterOptions } from '../restored-cluster-options';
+import { DatabaseInsightsMode, RestoredClusterOptions } from '../restored-cluster-options';
 
-/** What a kind adds to the shared settings: a managed master password (which the S3 import always has). */
-export interface MasterSecretSettings {
+/**
+ * What a kind adds to the shared settings: a managed master password (which the S3 import always has), and the
+ * engine version to upgrade to (a point-in-time restore's; an S3 import names its version among its restore inputs).
+ */
+export interface KindSettings {
   readonly manageMasterUserPassword?: boolean;
   readonly masterUserSecretKey?: kms.IKey;
+  readonly engineVersion?: string;
 }
 
 /** Log types each engine exports (the RDS and Neptune API references). */
@@ -119,8 +123,43 @@ function validateBackup(props: RestoredClusterOptions): void {
   validateWindows(props);
 }
 
+/** Performance Insights and Database Insights, as aws-rds checks them. */
+function validateInsights(props: RestoredClusterOptions): void {
+  const advanced = props.databaseInsightsMode === DatabaseInsightsMode.ADVANCED;
+  const needsInsights = props.performanceInsightRetention !== undefined || props.performanceInsightEncryptionKey !== undefined || advanced;
+  if (props.enablePerformanceInsights === false && needsInsights) {
+    invalidProp('enablePerformanceInsights', false,
+      'performanceInsightRetention, performanceInsightEncryptionKey or the advanced databaseInsightsMode is given, which needs Performance Insights on');
+  }
+  if (advanced && props.performanceInsightRetention !== rds.PerformanceInsightRetention.MONTHS_15) {
+    invalidProp('performanceInsightRetention', props.performanceInsightRetention ?? 'unset',
+      'the advanced databaseInsightsMode keeps Performance Insights data 15 months: give PerformanceInsightRetention.MONTHS_15');
+  }
+  const mode = props.databaseInsightsMode;
+  if (known(mode) && !Object.values(DatabaseInsightsMode).includes(mode!)) {
+    invalidProp('databaseInsightsMode', mode, `use one of ${Object.values(DatabaseInsightsMode).join(', ')}`);
+  }
+}
+
+/**
+ * The forms RDS and Neptune give their engine versions: Aurora MySQL's name the MySQL version and Aurora's own
+ * (8.0.mysql_aurora.3.08.0), Aurora PostgreSQL's and Neptune's are numbers (16.4, 1.3.2.1), either with a suffix
+ * RDS adds to some (16.4-limitless).
+ */
+const ENGINE_VERSION_FORMS: Record<ClusterEngineName, { pattern: RegExp; example: string }> = {
+  'aurora-mysql': { pattern: /^\d+\.\d+\.mysql_aurora\.\d+\.\d+\.\d+$/, example: '8.0.mysql_aurora.3.08.0' },
+  'aurora-postgresql': { pattern: /^\d+(\.\d+)*(-[a-z0-9]+)?$/, example: '16.4' },
+  'neptune': { pattern: /^\d+(\.\d+)+$/, example: '1.3.2.1' },
+};
+
+function validateEngineVersion(engine: ClusterEngineName, version: string | undefined): void {
+  if (!known(version)) return;
+  const form = ENGINE_VERSION_FORMS[engine];
+  if (!form.pattern.test(version!)) invalidProp('engineVersion', version, `use an engine version of ${engine}, such as ${form.example}`);
+}
+
 /** What Neptune's API has no member for (its RestoreDBClusterToPointInTime and ModifyDBCluster). */
-function validateNotNeptune(props: RestoredClusterOptions, secret: MasterSecretSettings): void {
+function validateNotNeptune(props: RestoredClusterOptions, secret: KindSettings): void {
   const unsupported: Record<string, unknown> = {
     networkType: props.networkType,
     engineLifecycleSupport: props.engineLifecycleSupport,
@@ -132,6 +171,10 @@ function validateNotNeptune(props: RestoredClusterOptions, secret: MasterSecretS
     backtrackWindow: props.backtrackWindow,
     manageMasterUserPassword: secret.manageMasterUserPassword,
     masterUserSecretKey: secret.masterUserSecretKey,
+    databaseInsightsMode: props.databaseInsightsMode,
+    autoMinorVersionUpgrade: props.autoMinorVersionUpgrade,
+    enableLocalWriteForwarding: props.enableLocalWriteForwarding,
+    enableDataApi: props.enableDataApi,
   };
   for (const [prop, value] of Object.entries(unsupported)) {
     if (value === undefined) continue;
@@ -141,7 +184,7 @@ function validateNotNeptune(props: RestoredClusterOptions, secret: MasterSecretS
 
 /** Checks every setting as aws-rds checks it, and what each engine supports. */
 export function validateClusterSettings(scope: Construct, engine: ClusterEngineName, props: RestoredClusterOptions,
-  secret: MasterSecretSettings): void {
+  secret: KindSettings): void {
   if (engine === 'neptune') validateNotNeptune(props, secret);
   if ((props.writer || props.readers) && (props.instances !== undefined || props.instanceType)) {
     invalidProp(props.instances !== undefined ? 'instances' : 'instanceType', props.instances ?? props.instanceType?.toString(),
@@ -181,9 +224,8 @@ export function validateClusterSettings(scope: Construct, engine: ClusterEngineN
     }
   }
   validateBackup(props);
-  if (props.enablePerformanceInsights === false && (props.performanceInsightRetention !== undefined || props.performanceInsightEncryptionKey)) {
-    invalidProp('enablePerformanceInsights', false, 'performanceInsightRetention or performanceInsightEncryptionKey is given, which needs Performance Insights on');
-  }
+  validateInsights(props);
+  validateEngineVersion(engine, secret.engineVersion);
   const monitoring = props.monitoringInterval;
   if (monitoring && !monitoring.isUnresolved() && !MONITORING_INTERVALS.includes(monitoring.toSeconds({ integral: false }))) {
     invalidProp('monitoringInterval', monitoring.toHumanString(), `use one of ${MONITORING_INTERVALS.join(', ')} seconds`);
@@ -200,7 +242,7 @@ export function validateClusterSettings(scope: Construct, engine: ClusterEngineN
  * The settings in the contract's form. The serverless capacity is lazy: whether an instance is serverless
  * is only known once the instances are bound, after the restore resource exists.
  */
-export function clusterSettings(engine: ClusterEngineName, props: RestoredClusterOptions, secret: MasterSecretSettings,
+export function clusterSettings(engine: ClusterEngineName, props: RestoredClusterOptions, secret: KindSettings,
   hasServerlessInstance: () => boolean): ClusterSettings {
   const capacity = CAPACITY[engine === 'neptune' ? 'neptune' : 'aurora'];
   const scaling = () => props.serverlessV2MinCapacity !== undefined || props.serverlessV2MaxCapacity !== undefined || hasServerlessInstance()
@@ -209,7 +251,8 @@ export function clusterSettings(engine: ClusterEngineName, props: RestoredCluste
   const storage = props.storageType && engine === 'neptune'
     ? (props.storageType === rds.DBClusterStorageType.AURORA_IOPT1 ? 'iopt1' : 'standard')
     : props.storageType;
-  const impliesInsights = props.performanceInsightRetention !== undefined || props.performanceInsightEncryptionKey !== undefined;
+  const impliesInsights = props.performanceInsightRetention !== undefined || props.performanceInsightEncryptionKey !== undefined
+    || props.databaseInsightsMode === DatabaseInsightsMode.ADVANCED;
   const insights = props.enablePerformanceInsights ?? (impliesInsights ? true : undefined);
   const manage = secret.manageMasterUserPassword ?? (secret.masterUserSecretKey ? true : undefined);
   return {
@@ -227,6 +270,13 @@ export function clusterSettings(engine: ClusterEngineName, props: RestoredCluste
     PerformanceInsightsRetentionPeriod: insights ? props.performanceInsightRetention : undefined,
     ManageMasterUserPassword: manage,
     MasterUserSecretKmsKeyId: secret.masterUserSecretKey?.keyArn,
+    DatabaseInsightsMode: props.databaseInsightsMode,
+    AutoMinorVersionUpgrade: props.autoMinorVersionUpgrade,
+    EnableLocalWriteForwarding: props.enableLocalWriteForwarding,
+    // Only when given: an S3 import names its version among its inputs, and the key's place there names its wait.
+    ...(secret.engineVersion !== undefined ? { EngineVersion: secret.engineVersion } : {}),
+    EnableHttpEndpoint: props.enableDataApi,
+    AllowMajorVersionUpgrade: props.allowMajorVersionUpgrade,
   };
 }
 

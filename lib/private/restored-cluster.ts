@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { grantClusterLifecycle, grantSettings, grantStackClusters } from './cluster-grants';
 import { ClusterInstances, createInstances } from './cluster-instances';
 import { ClusterNetwork, clusterNetwork, defaultClusterIdentifier, partsRemovalPolicy } from './cluster-network';
-import { clusterSettings, MasterSecretSettings, retainLogs, validateClusterSettings } from './cluster-settings';
+import { clusterSettings, KindSettings, retainLogs, validateClusterSettings } from './cluster-settings';
 import { CLUSTER_REMOVAL, ClusterAttribute, ClusterEngineName, MASTER_USER_SECRET_ARN_ATTRIBUTE } from './contracts/cluster';
 import { RemovalPolicyName } from './contracts/common';
 import { RestoreKind } from './kinds/kind';
@@ -96,8 +96,8 @@ export interface ClusterRestore {
    * (NAMING_SETTINGS, and an S3 import's two of its own): the default identifier and the wait are named after them.
    */
   readonly inputs: Record<string, unknown>;
-  /** Whether the master password is managed in Secrets Manager, and with which key. */
-  readonly secret?: MasterSecretSettings;
+  /** Whether the master password is managed in Secrets Manager, and with which key; the engine version to upgrade to. */
+  readonly kindSettings?: KindSettings;
   /** What the cluster is restored from, in words, for the validator. */
   readonly restorePoint: string;
   /** Lets the shared handler make the restore's own call, scoped to what it names. */
@@ -135,6 +135,7 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
   private readonly securityGroups: ec2.ISecurityGroup[];
   private readonly clusterEngine: ClusterEngineName;
   private readonly managesSecret: boolean;
+  private readonly dataApiEnabled: boolean;
 
   /**
    * @param restoreOf the kind's restore, given the construct (to create its own parts in) and the network
@@ -144,12 +145,13 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
     const removalPolicy = clusterRemovalPolicy(props.removalPolicy);
     const network = clusterNetwork(this, props);
     const restoring = restoreOf(this, network);
-    const secret = restoring.secret ?? {};
-    validateClusterSettings(this, restoring.engine, props, secret);
+    const own = restoring.kindSettings ?? {};
+    validateClusterSettings(this, restoring.engine, props, own);
     this.clusterEngine = restoring.engine;
     let instances: ClusterInstances | undefined;
-    const settings = clusterSettings(restoring.engine, props, secret, () => instances?.hasServerless ?? false);
+    const settings = clusterSettings(restoring.engine, props, own, () => instances?.hasServerless ?? false);
     this.managesSecret = Boolean(settings.ManageMasterUserPassword);
+    this.dataApiEnabled = Boolean(props.enableDataApi);
     this.tags = new TagManager(TagType.KEY_VALUE, restoring.kind.resourceType, props.tags);
     checkTags(this, this.tags, RDS_TAGS, 'the restored cluster');
     this.securityGroups = network.securityGroups;
@@ -178,7 +180,7 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
     restoring.grant(this._restore);
     grantStackClusters(this._restore, identifier, !props.clusterIdentifier);
     grantClusterLifecycle(this._restore);
-    grantSettings(this._restore, settings, props, secret);
+    grantSettings(this._restore, settings, props, own);
 
     this.attributes = restoredClusterAttributes(this._restore);
     this.clusterIdentifier = this.attributes.clusterIdentifier;
@@ -221,6 +223,8 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
       instanceEndpointAddresses: this.instanceEndpointAddresses,
       engine: this.clusterEngine === 'aurora-mysql' ? rds.DatabaseClusterEngine.AURORA_MYSQL : rds.DatabaseClusterEngine.AURORA_POSTGRESQL,
       secret,
+      // aws-rds's grantDataApiAccess refuses a cluster whose Data API is off.
+      dataApiEnabled: this.dataApiEnabled,
     });
   }
 }

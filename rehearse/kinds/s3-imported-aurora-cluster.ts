@@ -1,6 +1,7 @@
 /**
  * Rehearsing an S3 import: RestoreDBClusterFromS3 is played by the RDS stand-in, which passes every other
- * RDS call to moto; with `createSources`, backup files are put under the restore's bucket and prefix.
+ * RDS call to moto; with `createSources`, backup files are put under the restore's bucket and prefix. The
+ * stand-in serves every rehearsal's RDS calls, so the other cluster kinds' Data API switch is played there too.
  */
 import { S3_IMPORTED_AURORA_CLUSTER } from '../../lib/private/kinds/s3-imported-aurora-cluster';
 import { KindRehearsal, served } from '../kind-play';
@@ -20,7 +21,7 @@ export const S3_IMPORT_REHEARSAL: KindRehearsal = {
           context.print(`    created source: backup files under s3://${props.S3BucketName}/${prefix} (moto's S3)`);
         }
       },
-      state: () => ({ s3Imports: [...standIn.imports] }),
+      state: () => ({ s3Imports: [...standIn.imports], dataApiClusters: [...standIn.dataApi] }),
     };
   },
 };

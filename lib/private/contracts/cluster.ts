@@ -37,12 +37,21 @@ export interface ClusterSettings {
   readonly PerformanceInsightsRetentionPeriod?: number;
   readonly ManageMasterUserPassword?: boolean;
   readonly MasterUserSecretKmsKeyId?: string;
+  readonly AutoMinorVersionUpgrade?: boolean;
+  readonly DatabaseInsightsMode?: string;
+  readonly EnableLocalWriteForwarding?: boolean;
+  readonly EngineVersion?: string;
+  /** The Data API: turned on and off by EnableHttpEndpoint and DisableHttpEndpoint (ModifyDBCluster's member is for Aurora Serverless v1 only). */
+  readonly EnableHttpEndpoint?: boolean;
+  /** Not a setting of its own: sent with a change of EngineVersion, which it lets cross a major version. */
+  readonly AllowMajorVersionUpgrade?: boolean;
 }
 
 export const CLUSTER_SETTINGS = [
   'Port', 'VpcSecurityGroupIds', 'EnableIAMDatabaseAuthentication', 'DBClusterParameterGroupName', 'OptionGroupName', 'ServerlessV2ScalingConfiguration', 'StorageType', 'EnableCloudwatchLogsExports', 'CopyTagsToSnapshot', 'BacktrackWindow',
   'BackupRetentionPeriod', 'PreferredBackupWindow', 'PreferredMaintenanceWindow', 'NetworkType', 'EnablePerformanceInsights',
   'PerformanceInsightsKMSKeyId', 'PerformanceInsightsRetentionPeriod', 'ManageMasterUserPassword', 'MasterUserSecretKmsKeyId',
+  'AutoMinorVersionUpgrade', 'DatabaseInsightsMode', 'EnableLocalWriteForwarding', 'EngineVersion', 'EnableHttpEndpoint',
 ] as const satisfies readonly (keyof ClusterSettings)[];
 export type ClusterSetting = typeof CLUSTER_SETTINGS[number];
 
@@ -58,9 +67,10 @@ export type NamingSetting = typeof NAMING_SETTINGS[number];
 
 /**
  * What changes on a restored cluster without a new restore: its tags, its removal policy, its
- * deletion protection (which must be switchable off before a delete), and its settings.
+ * deletion protection (which must be switchable off before a delete), whether an upgrade may cross a major
+ * version, and its settings.
  */
-export const CLUSTER_IN_PLACE = ['Tags', 'RemovalPolicy', 'DeletionProtection', ...CLUSTER_SETTINGS] as const;
+export const CLUSTER_IN_PLACE = ['Tags', 'RemovalPolicy', 'DeletionProtection', 'AllowMajorVersionUpgrade', ...CLUSTER_SETTINGS] as const;
 export type ClusterInPlace = typeof CLUSTER_IN_PLACE[number];
 
 function readNumber(name: string, raw: unknown): number {
@@ -96,6 +106,12 @@ export function readClusterSettings(props: Record<string, unknown>): ClusterSett
       PerformanceInsightsRetentionPeriod: readInteger,
       ManageMasterUserPassword: readBoolean,
       MasterUserSecretKmsKeyId: readOptionalString,
+      AutoMinorVersionUpgrade: readBoolean,
+      DatabaseInsightsMode: readOptionalString,
+      EnableLocalWriteForwarding: readBoolean,
+      EngineVersion: readOptionalString,
+      EnableHttpEndpoint: readBoolean,
+      AllowMajorVersionUpgrade: readBoolean,
     }),
   };
 }

@@ -1,6 +1,6 @@
 /** The S3 import: an Aurora MySQL cluster made from a Percona XtraBackup in S3 (RestoreDBClusterFromS3). */
 import { RestoreKind } from './kind';
-import { CLUSTER_KIND_TRAITS, ClusterAttribute, ClusterRestoreProperties, readClusterRestoreProperties } from '../contracts/cluster';
+import { CLUSTER_KIND_TRAITS, NAMING_SETTINGS, ClusterAttribute, ClusterRestoreProperties, readClusterRestoreProperties } from '../contracts/cluster';
 import { oneOf, readBoolean, readFields, readOptionalString, readString } from '../contracts/common';
 
 /**
@@ -9,7 +9,6 @@ import { oneOf, readBoolean, readFields, readOptionalString, readString } from '
  */
 export interface S3ImportedAuroraClusterProperties extends ClusterRestoreProperties {
   readonly Engine: 'aurora-mysql';
-  readonly EngineVersion?: string;
   readonly MasterUsername: string;
   readonly SourceEngine: 'mysql';
   readonly SourceEngineVersion: string;
@@ -25,7 +24,6 @@ function read(props: Record<string, unknown>): S3ImportedAuroraClusterProperties
     ...readClusterRestoreProperties(props),
     ...readFields(props, {
       Engine: oneOf(['aurora-mysql'] as const, 'aurora-mysql'),
-      EngineVersion: readOptionalString,
       MasterUsername: readString,
       SourceEngine: oneOf(['mysql'] as const, 'mysql'),
       SourceEngineVersion: readString,
@@ -43,4 +41,6 @@ export const S3_IMPORTED_AURORA_CLUSTER: RestoreKind<S3ImportedAuroraClusterProp
   resourceType: 'Custom::S3ImportedAuroraCluster',
   read,
   ...CLUSTER_KIND_TRAITS,
+  // The version imported into was a restore input before it could be upgraded in place: it still names the wait.
+  namedBy: [...NAMING_SETTINGS, 'EngineVersion'],
 };
