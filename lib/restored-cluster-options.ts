@@ -242,6 +242,14 @@ export interface RestoredClusterOptions extends RestoredResourceOptions {
   readonly allowMajorVersionUpgrade?: boolean;
 
   /**
+   * The DB parameter group an upgrade to another major version applies to every instance (ModifyDBCluster's
+   * `DBInstanceParameterGroupName`): RDS needs one of the new version's family when the instances have a custom
+   * group of the old one. Give the instances the same group, so that CloudFormation keeps it on them afterwards.
+   * @default - the instances keep the group they have (RDS's default group of the new version for a default group)
+   */
+  readonly instanceParameterGroup?: rds.IParameterGroup;
+
+  /**
    * The role Enhanced Monitoring publishes with.
    * @default - a role with AmazonRDSEnhancedMonitoringRole, when `monitoringInterval` is given
    */

@@ -546,6 +546,22 @@ describe('a change of settings later', () => {
     expect(rdsMock.commandCalls(rds.RestoreDBClusterFromS3Command)).toHaveLength(0);
   });
 
+  test('the instances\' parameter group goes with an upgrade to another major version, and only then', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { EngineVersion: '15.8' })] });
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    const before = { ...pitrProps, EngineVersion: '15.8', AllowMajorVersionUpgrade: 'true', DBInstanceParameterGroupName: 'orders-pg15' };
+    const update = (next: Record<string, unknown>) => onEvent(cfnEvent('Update', PITR, { ...before, ...next }, { PhysicalResourceId: 'orders-restored', OldResourceProperties: before }));
+    await update({ EngineVersion: '15.10' });
+    await update({ DBInstanceParameterGroupName: 'orders-pg16' });
+    await update({ EngineVersion: '16.4', DBInstanceParameterGroupName: 'orders-pg16' });
+    const calls = rdsMock.commandCalls(rds.ModifyDBClusterCommand).map((c) => c.args[0].input);
+    expect(calls).toEqual([
+      { DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, EngineVersion: '15.10', AllowMajorVersionUpgrade: true },
+      { DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, EngineVersion: '16.4', AllowMajorVersionUpgrade: true, DBInstanceParameterGroupName: 'orders-pg16' },
+    ]);
+    expectConforms('rds', 'ModifyDBCluster', calls[1]);
+  });
+
   test('a rollback after an upgrade keeps the upgraded version, and rolls back the rest', async () => {
     rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { EngineVersion: '16.4', BackupRetentionPeriod: 30 })] });
     rdsMock.on(rds.ModifyDBClusterCommand).resolves({});

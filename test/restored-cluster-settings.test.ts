@@ -228,13 +228,35 @@ describe('cluster settings', () => {
     expect(without.flatMap((st) => [st.Action].flat())).not.toContain('rds:EnableHttpEndpoint');
   });
 
+  test('the instances\' parameter group of a major upgrade is sent by name, and the handler may name it', () => {
+    const stack = newStack();
+    const t = restore({
+      engineVersion: '16.4',
+      allowMajorVersionUpgrade: true,
+      instanceParameterGroup: rds.ParameterGroup.fromParameterGroupName(stack, 'Pg16', 'orders-pg16'),
+    }, stack).template();
+    expect(propsOf(t).DBInstanceParameterGroupName).toBe('orders-pg16');
+    const pg = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:us-east-1:123456789012:pg:*']] };
+    const modifies = handlerStatements(t).filter((st) => st.Action === 'rds:ModifyDBCluster' && !st.Condition);
+    expect(modifies.flatMap((st) => [st.Resource].flat())).toContainEqual(pg);
+    expect(handlerStatements(restore().template()).flatMap((st) => [st.Resource].flat())).not.toContainEqual(pg);
+  });
+
   test('an engine upgrade and the newer settings change in place: same identifier, same wait', () => {
     const ids = (props: Partial<PointInTimeRestoredClusterProps>) => {
       const t = restore(props).template();
       return { cluster: propsOf(t).DBClusterIdentifier, handle: Object.keys(t.findResources('AWS::CloudFormation::WaitConditionHandle')) };
     };
     const before = ids({});
-    expect(ids({ engineVersion: '16.6', allowMajorVersionUpgrade: true, autoMinorVersionUpgrade: false, enableLocalWriteForwarding: true })).toEqual(before);
+    expect(ids({
+      engineVersion: '16.6',
+      allowMajorVersionUpgrade: true,
+      autoMinorVersionUpgrade: false,
+      enableLocalWriteForwarding: true,
+      enableDataApi: true,
+      databaseInsightsMode: DatabaseInsightsMode.ADVANCED,
+      performanceInsightRetention: rds.PerformanceInsightRetention.MONTHS_15,
+    })).toEqual(before);
   });
 
   test('copyTagsToSnapshot defaults to true, as aws-rds; nothing else is sent unless given', () => {

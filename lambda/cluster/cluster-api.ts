@@ -58,6 +58,7 @@ export interface RetainedBackups {
  */
 export type SettingsChange = Omit<ClusterSettings, 'EnableCloudwatchLogsExports'> & {
   readonly AllowMajorVersionUpgrade?: boolean;
+  readonly DBInstanceParameterGroupName?: string;
   readonly CloudwatchLogsExportConfiguration?: { readonly EnableLogTypes?: string[]; readonly DisableLogTypes?: string[] };
 };
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes, createHash } from 'crypto';
 import { Cluster, ClusterApi, clusterApiFor, isNotFound, SettingsChange } from './cluster-api';
-import { upgradeRefusal } from './engine-versions';
+import { majorVersion, upgradeRefusal } from './engine-versions';
 import {
   CLUSTER_ENGINES, CLUSTER_SETTINGS, ClusterAttribute, ClusterEngineName, ClusterRestoreProperties, ClusterSetting, ClusterSettings,
   DERIVED_HASH_LENGTH, MASTER_USER_SECRET_ARN_ATTRIBUTE,
@@ -146,15 +146,20 @@ const ADVANCED_INSIGHTS_RETENTION = 465;
 
 /**
  * A change with the members ModifyDBCluster wants beside some settings, once what the cluster has is left out:
- * the managed password with its secret's key, the major-version permission with an upgrade, and Performance
- * Insights at 15 months with the advanced mode of Database Insights (RDS refuses the mode alone).
+ * the managed password with its secret's key; the major-version permission with an upgrade, and the instances'
+ * parameter group with an upgrade to another major version (RDS takes it only then); Performance Insights at 15
+ * months with the advanced mode of Database Insights (RDS refuses the mode alone).
  */
-function withCompanions(change: SettingsChange | undefined, props: ClusterSettings): SettingsChange | undefined {
+function withCompanions(change: SettingsChange | undefined, props: ClusterProperties, cluster: Cluster): SettingsChange | undefined {
   if (!change) return undefined;
+  const version = change.EngineVersion;
+  const from = cluster.EngineVersion;
+  const major = version !== undefined && from !== undefined && majorVersion(props.Engine, version) !== majorVersion(props.Engine, from);
   return {
     ...change,
     ...(change.MasterUserSecretKmsKeyId !== undefined && props.ManageMasterUserPassword ? { ManageMasterUserPassword: true } : {}),
-    ...(change.EngineVersion !== undefined && props.AllowMajorVersionUpgrade ? { AllowMajorVersionUpgrade: true } : {}),
+    ...(version !== undefined && props.AllowMajorVersionUpgrade ? { AllowMajorVersionUpgrade: true } : {}),
+    ...(major && props.DBInstanceParameterGroupName !== undefined ? { DBInstanceParameterGroupName: props.DBInstanceParameterGroupName } : {}),
     ...(change.DatabaseInsightsMode === 'advanced' ? {
       EnablePerformanceInsights: true, PerformanceInsightsRetentionPeriod: props.PerformanceInsightsRetentionPeriod ?? ADVANCED_INSIGHTS_RETENTION,
     } : {}),
@@ -249,7 +254,7 @@ async function updateInPlace<P extends ClusterProperties>(
   }
   // Compared with the cluster itself, not only the old properties: a setting the library now sends by default
   // (copyTagsToSnapshot), or one the cluster has had all along, is no change.
-  const change = withCompanions(withoutWhatIsSo(cluster, asked, props), props);
+  const change = withCompanions(withoutWhatIsSo(cluster, asked, props), props, cluster);
   if (change) {
     log(`ModifyDBCluster "${id}": ${Object.keys(change).join(', ')}`);
     try {
@@ -342,7 +347,7 @@ async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKi
       // The managed password is always asked for: a restored cluster can show the source's secret. The Data API waits
       // for the rest to be done (its switch is refused while the cluster is modified or upgraded).
       const { ManageMasterUserPassword, EnableHttpEndpoint: _dataApi, ...others } = pending;
-      const change = withCompanions(settingsChange({}, { ...notYetSo(cluster, others), ManageMasterUserPassword }), props);
+      const change = withCompanions(settingsChange({}, { ...notYetSo(cluster, others), ManageMasterUserPassword }), props, cluster);
       if (change) {
         log(`ModifyDBCluster "${id}" once restored: ${Object.keys(change).join(', ')}`);
         try {

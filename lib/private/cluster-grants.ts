@@ -120,6 +120,10 @@ export function grantSettings(restore: RestoreResource, settings: ClusterSetting
   if (settings.ManageMasterUserPassword) grantMasterSecrets(restore);
   if (secret.masterUserSecretKey) restore.grantKeyUse(secret.masterUserSecretKey, ['rds', 'secretsmanager'], true);
   if (props.performanceInsightEncryptionKey) restore.grantKeyUse(props.performanceInsightEncryptionKey, ['rds']);
+  if (settings.DBInstanceParameterGroupName !== undefined) {
+    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [rdsArn(restore, 'pg', '*')] }),
+      'An upgrade to another major version names the instances\' parameter group, any of the account and region; the cluster itself must still carry the stack\'s tag');
+  }
   if (settings.EnableHttpEndpoint !== undefined) {
     restore.addToHandlerPolicy(new iam.PolicyStatement({
       actions: ['rds:EnableHttpEndpoint', 'rds:DisableHttpEndpoint'], resources: [rdsArn(restore, 'cluster', '*')], conditions: thisStacks(restore, 'aws:ResourceTag'),

@@ -277,6 +277,7 @@ export function clusterSettings(engine: ClusterEngineName, props: RestoredCluste
     ...(secret.engineVersion !== undefined ? { EngineVersion: secret.engineVersion } : {}),
     EnableHttpEndpoint: props.enableDataApi,
     AllowMajorVersionUpgrade: props.allowMajorVersionUpgrade,
+    DBInstanceParameterGroupName: props.instanceParameterGroup?.bindToInstance({}).parameterGroupName,
   };
 }
 

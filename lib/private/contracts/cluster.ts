@@ -45,6 +45,8 @@ export interface ClusterSettings {
   readonly EnableHttpEndpoint?: boolean;
   /** Not a setting of its own: sent with a change of EngineVersion, which it lets cross a major version. */
   readonly AllowMajorVersionUpgrade?: boolean;
+  /** Not a setting of its own: the instances' parameter group, sent with an upgrade to another major version. */
+  readonly DBInstanceParameterGroupName?: string;
 }
 
 export const CLUSTER_SETTINGS = [
@@ -68,9 +70,11 @@ export type NamingSetting = typeof NAMING_SETTINGS[number];
 /**
  * What changes on a restored cluster without a new restore: its tags, its removal policy, its
  * deletion protection (which must be switchable off before a delete), whether an upgrade may cross a major
- * version, and its settings.
+ * version and the instances' parameter group it applies, and its settings.
  */
-export const CLUSTER_IN_PLACE = ['Tags', 'RemovalPolicy', 'DeletionProtection', 'AllowMajorVersionUpgrade', ...CLUSTER_SETTINGS] as const;
+export const CLUSTER_IN_PLACE = [
+  'Tags', 'RemovalPolicy', 'DeletionProtection', 'AllowMajorVersionUpgrade', 'DBInstanceParameterGroupName', ...CLUSTER_SETTINGS,
+] as const;
 export type ClusterInPlace = typeof CLUSTER_IN_PLACE[number];
 
 function readNumber(name: string, raw: unknown): number {
@@ -112,6 +116,7 @@ export function readClusterSettings(props: Record<string, unknown>): ClusterSett
       EngineVersion: readOptionalString,
       EnableHttpEndpoint: readBoolean,
       AllowMajorVersionUpgrade: readBoolean,
+      DBInstanceParameterGroupName: readOptionalString,
     }),
   };
 }
