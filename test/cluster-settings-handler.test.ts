@@ -575,6 +575,18 @@ describe('a change of settings later', () => {
     ]);
   });
 
+  test('a rollback that finds the cluster still upgrading fails with how to continue the rollback, not with "deploy again"', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('upgrading', { EngineVersion: '15.8', BackupRetentionPeriod: 30 })] });
+    rdsMock.on(rds.ModifyDBClusterCommand).rejects(new rds.InvalidDBClusterStateFault({ message: 'DB cluster is upgrading', $metadata: {} }));
+    const upgraded = { ...pitrProps, EngineVersion: '16.4', AllowMajorVersionUpgrade: 'true', BackupRetentionPeriod: 30 };
+    const earlier = { ...pitrProps, EngineVersion: '15.8' };
+    const rollback = () => onEvent(cfnEvent('Update', PITR, earlier, { PhysicalResourceId: 'orders-restored', OldResourceProperties: upgraded }));
+    mockStackStatus(cfnMock, 'UPDATE_ROLLBACK_IN_PROGRESS');
+    await expect(rollback()).rejects.toThrow(/cannot change its settings now \(.*upgrading\); it keeps the settings of the update rolled back\. Once it is available: Continue the rollback without this resource: aws cloudformation continue-update-rollback --resources-to-skip/);
+    mockStackStatus(cfnMock, 'UPDATE_IN_PROGRESS');
+    await expect(rollback()).rejects.toThrow(/cannot change its settings now \(.*upgrading\); deploy again once it is available\./);
+  });
+
   test('an upgrade that only allows major versions, with the version unchanged, makes no call', async () => {
     rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { EngineVersion: '15.8' })] });
     const before = { ...pitrProps, EngineVersion: '15.8' };

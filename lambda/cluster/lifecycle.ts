@@ -18,7 +18,7 @@ import { errorText } from '../shared/errors';
 import { restoreLifecycle, tagChange } from '../shared/lifecycle';
 import { log } from '../shared/log';
 import { claimForStack, OwnedResource, ownedForChange, ownedForDelete, startOwned } from '../shared/owned-resource';
-import { isRollingBack } from '../shared/stack-status';
+import { continueRollbackWithout, isRollingBack } from '../shared/stack-status';
 import { PollResult, RestoreKindHandler, StackResourceRef } from '../shared/types';
 
 /** Cluster states from which a restore never becomes available. */
@@ -261,7 +261,11 @@ async function updateInPlace<P extends ClusterProperties>(
       await api.modify({ identifier: id, arn: cluster.DBClusterArn! }, change);
     } catch (error) {
       if (!isBusy(error)) throw error;
-      throw new Error(`DB cluster "${id}" cannot change its settings now (${errorText(error)}); deploy again once it is available.`);
+      // A rollback that comes while the update's own change still runs (an upgrade, most often) cannot be deployed again.
+      const next = await isRollingBack(event.StackId)
+        ? `it keeps the settings of the update rolled back. Once it is available: ${continueRollbackWithout(event)}; then deploy the settings you want`
+        : 'deploy again once it is available';
+      throw new Error(`DB cluster "${id}" cannot change its settings now (${errorText(error)}); ${next}.`);
     }
   }
   const { removed, changed } = tagChange(old.Tags ?? [], props.Tags ?? []);
