@@ -143,8 +143,8 @@ function validateInsights(props: RestoredClusterOptions): void {
 
 /**
  * The forms RDS and Neptune give their engine versions: Aurora MySQL's name the MySQL version and Aurora's own
- * (8.0.mysql_aurora.3.08.0), Aurora PostgreSQL's and Neptune's are numbers (16.4, 1.3.2.1), either with a suffix
- * RDS adds to some (16.4-limitless).
+ * (8.0.mysql_aurora.3.08.0); Aurora PostgreSQL's and Neptune's are numbers (16.4, 1.3.2.1), Aurora PostgreSQL's
+ * with a suffix RDS adds to some (16.4-limitless).
  */
 const ENGINE_VERSION_FORMS: Record<ClusterEngineName, { pattern: RegExp; example: string }> = {
   'aurora-mysql': { pattern: /^\d+\.\d+\.mysql_aurora\.\d+\.\d+\.\d+$/, example: '8.0.mysql_aurora.3.08.0' },
