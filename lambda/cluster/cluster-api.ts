@@ -57,8 +57,6 @@ export interface RetainedBackups {
  * the types to turn on and off.
  */
 export type SettingsChange = Omit<ClusterSettings, 'EnableCloudwatchLogsExports'> & {
-  readonly AllowMajorVersionUpgrade?: boolean;
-  readonly DBInstanceParameterGroupName?: string;
   readonly CloudwatchLogsExportConfiguration?: { readonly EnableLogTypes?: string[]; readonly DisableLogTypes?: string[] };
 };
 

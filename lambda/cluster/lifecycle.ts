@@ -225,7 +225,7 @@ async function withoutRefusedUpgrade<P extends ClusterProperties>(cluster: Clust
       + 'or a later one (with allowMajorVersionUpgrade for another major version).');
   }
   log(`Rollback: DB cluster "${cluster.DBClusterIdentifier}" keeps engine version ${cluster.EngineVersion}; ${refusal}`);
-  const { EngineVersion: _version, AllowMajorVersionUpgrade: _allow, ...rest } = change;
+  const { EngineVersion: _version, ...rest } = change;
   return Object.keys(rest).length ? rest : undefined;
 }
 
