@@ -89,7 +89,7 @@ export interface PointInTimeRestoredClusterProps extends RestoredClusterOptions 
   /**
    * Engine version the restored cluster runs. A restore makes the source's version; a later version given here is
    * an upgrade, applied once the cluster is restored (before the deployment goes on), and a change later upgrades
-   * the cluster in place. Crossing a major version needs `allowMajorVersionUpgrade`. A version older than the
+   * the cluster in place (the deployment waits for it, up to an hour). Crossing a major version needs `allowMajorVersionUpgrade`. A version older than the
    * source's is refused before the restore starts, and one older than the cluster's before anything is changed.
    * @default - the source's version, and no upgrade
    */

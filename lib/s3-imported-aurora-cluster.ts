@@ -35,7 +35,7 @@ export interface S3ImportedAuroraClusterProps extends RestoredClusterOptions {
   /**
    * The Aurora MySQL version of the new cluster; its major version must match the backup's
    * (MySQL 8.0 into Aurora MySQL 3, MySQL 5.7 into Aurora MySQL 2). A change later upgrades the cluster in
-   * place; a version older than the cluster's is refused.
+   * place (the deployment waits for it, up to an hour); a version older than the cluster's is refused.
    * @default - 8.0.mysql_aurora.3.10.3 for an 8.0 backup, 5.7.mysql_aurora.2.12.5 for a 5.7 backup
    */
   readonly engineVersion?: string;

@@ -3,10 +3,10 @@ import * as rds from '@aws-sdk/client-rds';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inputProblems, IN_CI, loadApiModel } from './support/api-model';
-import { cfnEvent, OWNER_TAG, STACK_TAG, WAIT_HANDLE } from './support/events';
+import { cfnEvent, completeEvent, OWNER_TAG, STACK_TAG, WAIT_HANDLE } from './support/events';
 import { mockStackStatus, mockWaitHandleLookup } from './support/wait-handle';
 import { settingsChange } from '../lambda/cluster/lifecycle';
-import { onEvent } from '../lambda/index';
+import { isComplete, onEvent } from '../lambda/index';
 import { pointInTimeRestoredClusterHandler } from '../lambda/point-in-time-restored-cluster/handler';
 import { s3ImportedAuroraClusterHandler } from '../lambda/s3-imported-aurora-cluster/handler';
 import type { RestoreFigures } from '../lambda/shared/metrics';
@@ -28,6 +28,8 @@ const PITR = 'Custom::PointInTimeRestoredCluster';
 const S3 = 'Custom::S3ImportedAuroraCluster';
 const TARGET_ARN = 'arn:aws:rds:us-east-1:123456789012:cluster:orders-restored';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-1234-abcd';
+/** The event RDS records when it gives an upgrade up, as the Aurora User Guide shows it. */
+const PRECHECKS_FAILED = 'Database cluster is in a state that cannot be upgraded: Upgrade prechecks failed. For more details, see the upgrade-prechecks.log file.';
 const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 /** Every cluster setting, as the construct writes them and CloudFormation hands them over (numbers as strings). */
@@ -327,6 +329,16 @@ describe('settings applied once the cluster is available, before the wait ends',
     // RDS can show the cluster available, on its old version, before the upgrade begins.
     await expect(poll(pointInTimeRestoredClusterHandler, PITR, props).state)
       .resolves.toMatchObject({ done: false, LastStatus: 'upgrading from engine version 15.8 to 16.4' });
+    expectConforms('rds', 'DescribeEvents', rdsMock.commandCalls(rds.DescribeEventsCommand)[0].args[0].input);
+    // An upgrade RDS gave up ends the wait with RDS's reason, not at the timeout.
+    rdsMock.on(rds.DescribeEventsCommand).resolves({ Events: [{ Message: 'Database cluster engine version upgrade started.' }, { Message: PRECHECKS_FAILED }] });
+    const gaveUp = poll(pointInTimeRestoredClusterHandler, PITR, props);
+    await expect(gaveUp.state).resolves.toMatchObject({ done: true });
+    expect(gaveUp.signals).toMatchObject([{
+      Status: 'FAILURE', Reason: expect.stringContaining('The upgrade of restored DB cluster "orders-restored" from engine version 15.8 to 16.4 failed: Database cluster is in a state'),
+    }]);
+    rdsMock.on(rds.DescribeEventsCommand).resolves({ Events: [{ Message: 'Database cluster engine version upgrade started.' }] });
+    await expect(poll(pointInTimeRestoredClusterHandler, PITR, props).state).resolves.toMatchObject({ done: false });
     rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { EngineVersion: '16.4' })] });
     const upgraded = poll(pointInTimeRestoredClusterHandler, PITR, props);
     await expect(upgraded.state).resolves.toMatchObject({ done: true });
@@ -575,16 +587,98 @@ describe('a change of settings later', () => {
     ]);
   });
 
-  test('a rollback that finds the cluster still upgrading fails with how to continue the rollback, not with "deploy again"', async () => {
-    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('upgrading', { EngineVersion: '15.8', BackupRetentionPeriod: 30 })] });
-    rdsMock.on(rds.ModifyDBClusterCommand).rejects(new rds.InvalidDBClusterStateFault({ message: 'DB cluster is upgrading', $metadata: {} }));
-    const upgraded = { ...pitrProps, EngineVersion: '16.4', AllowMajorVersionUpgrade: 'true', BackupRetentionPeriod: 30 };
-    const earlier = { ...pitrProps, EngineVersion: '15.8' };
-    const rollback = () => onEvent(cfnEvent('Update', PITR, earlier, { PhysicalResourceId: 'orders-restored', OldResourceProperties: upgraded }));
+  /** A cluster whose describe, tags and modify follow what the handler did to it; ModifyDBCluster is refused unless it is available. */
+  function liveCluster(initial: rds.DBCluster) {
+    const live = { cluster: initial, tags: [OWNER_TAG, STACK_TAG] as rds.Tag[] };
+    rdsMock.on(rds.DescribeDBClustersCommand).callsFake(async () => ({ DBClusters: [live.cluster] }));
+    rdsMock.on(rds.ListTagsForResourceCommand).callsFake(async () => ({ TagList: live.tags }));
+    rdsMock.on(rds.AddTagsToResourceCommand).callsFake(async (input: rds.AddTagsToResourceCommandInput) => {
+      live.tags = [...live.tags.filter((t) => !input.Tags!.some((n) => n.Key === t.Key)), ...input.Tags!];
+      return {};
+    });
+    rdsMock.on(rds.ModifyDBClusterCommand).callsFake(async (input: rds.ModifyDBClusterCommandInput) => {
+      expectConforms('rds', 'ModifyDBCluster', input);
+      if (live.cluster.Status !== 'available') throw new rds.InvalidDBClusterStateFault({ message: `DB cluster is ${live.cluster.Status}`, $metadata: {} });
+      return {};
+    });
+    return live;
+  }
+
+  // Issue 27: a rollback that came while the update's own upgrade still ran left the stack in UPDATE_ROLLBACK_FAILED.
+  test('a rollback that comes while the upgrade runs waits for it, then rolls the other settings back; the version stays', async () => {
+    const live = liveCluster(cluster('upgrading', { EngineVersion: '15.8', BackupRetentionPeriod: 30 }));
     mockStackStatus(cfnMock, 'UPDATE_ROLLBACK_IN_PROGRESS');
-    await expect(rollback()).rejects.toThrow(/cannot change its settings now \(.*upgrading\); it keeps the settings of the update rolled back\. Once it is available: Continue the rollback without this resource: aws cloudformation continue-update-rollback --resources-to-skip/);
-    mockStackStatus(cfnMock, 'UPDATE_IN_PROGRESS');
-    await expect(rollback()).rejects.toThrow(/cannot change its settings now \(.*upgrading\); deploy again once it is available\./);
+    const upgraded = { ...pitrProps, EngineVersion: '16.4', AllowMajorVersionUpgrade: 'true', BackupRetentionPeriod: 30 };
+    const request = cfnEvent('Update', PITR, { ...pitrProps, EngineVersion: '15.8' }, { PhysicalResourceId: 'orders-restored', OldResourceProperties: upgraded });
+    const answer = await onEvent(request);
+    expect(answer).toMatchObject({ PhysicalResourceId: 'orders-restored', InPlace: true });
+    const look = () => isComplete(completeEvent(request, answer));
+
+    await expect(look()).resolves.toEqual({ IsComplete: false });
+    live.cluster = cluster('available', { EngineVersion: '16.4', BackupRetentionPeriod: 30 });
+    await expect(look()).resolves.toEqual({ IsComplete: false });
+    live.cluster = cluster('modifying', { EngineVersion: '16.4', BackupRetentionPeriod: 14 });
+    await expect(look()).resolves.toEqual({ IsComplete: false });
+    live.cluster = cluster('available', { EngineVersion: '16.4', BackupRetentionPeriod: 14 });
+    await expect(look()).resolves.toEqual({ IsComplete: true });
+    await expect(look()).resolves.toEqual({ IsComplete: true });
+    // Asked while upgrading (refused), asked while available (taken), and never again; never the old version.
+    const asked = { DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, BackupRetentionPeriod: 14 };
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand).map((c) => c.args[0].input)).toEqual([asked, asked]);
+  });
+
+  test('an in-place upgrade waits until the cluster runs the new version; an upgrade RDS gave up fails with its reason', async () => {
+    const live = liveCluster(cluster('available', { EngineVersion: '15.8' }));
+    const before = { ...pitrProps, EngineVersion: '15.8' };
+    const upgrade = async () => {
+      const request = cfnEvent('Update', PITR, { ...before, EngineVersion: '16.4', AllowMajorVersionUpgrade: 'true' },
+        { PhysicalResourceId: 'orders-restored', OldResourceProperties: before });
+      const answer = await onEvent(request);
+      return () => isComplete(completeEvent(request, answer));
+    };
+    const look = await upgrade();
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand).map((c) => c.args[0].input)).toEqual([
+      { DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, EngineVersion: '16.4', AllowMajorVersionUpgrade: true },
+    ]);
+    // Available on the old version for a moment, then upgrading, then available on the new one.
+    await expect(look()).resolves.toEqual({ IsComplete: false });
+    live.cluster = cluster('upgrading', { EngineVersion: '15.8' });
+    await expect(look()).resolves.toEqual({ IsComplete: false });
+    live.cluster = cluster('available', { EngineVersion: '16.4' });
+    await expect(look()).resolves.toEqual({ IsComplete: true });
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(1);
+
+    live.cluster = cluster('available', { EngineVersion: '15.8' });
+    const lookAgain = await upgrade();
+    rdsMock.on(rds.DescribeEventsCommand).resolves({ Events: [{ Message: 'Database cluster engine version upgrade started.' }, { Message: PRECHECKS_FAILED }] });
+    await expect(lookAgain()).rejects.toThrow(
+      'The upgrade of DB cluster "orders-restored" from engine version 15.8 to 16.4 failed: Database cluster is in a state that cannot be upgraded: Upgrade prechecks failed.');
+  });
+
+  test('a busy cluster takes the change once it is available; a stopped one fails the update at once, saying to start it', async () => {
+    const live = liveCluster(cluster('backing-up'));
+    const request = cfnEvent('Update', PITR, { ...pitrProps, BackupRetentionPeriod: 30 }, { PhysicalResourceId: 'orders-restored', OldResourceProperties: pitrProps });
+    const answer = await onEvent(request);
+    await expect(isComplete(completeEvent(request, answer))).resolves.toEqual({ IsComplete: false });
+    live.cluster = cluster('available');
+    await expect(isComplete(completeEvent(request, answer))).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(completeEvent(request, answer))).resolves.toEqual({ IsComplete: true });
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(2);
+
+    live.cluster = cluster('stopped');
+    await expect(onEvent(cfnEvent('Update', PITR, { ...pitrProps, BackupRetentionPeriod: 35 }, { PhysicalResourceId: 'orders-restored', OldResourceProperties: pitrProps })))
+      .rejects.toThrow(/cannot change its settings while its status is "stopped" \(InvalidDBClusterStateFault: DB cluster is stopped\); start it \(or repair it\), then deploy again\./);
+    mockStackStatus(cfnMock, 'UPDATE_ROLLBACK_IN_PROGRESS');
+    await expect(onEvent(cfnEvent('Update', PITR, pitrProps, { PhysicalResourceId: 'orders-restored', OldResourceProperties: { ...pitrProps, BackupRetentionPeriod: 35 } })))
+      .rejects.toThrow(/it keeps the settings of the update rolled back\. Once it is available: Continue the rollback without this resource: aws cloudformation continue-update-rollback --resources-to-skip/);
+  });
+
+  test('an Update that changes nothing on the cluster leaves no mark and is complete at the first look', async () => {
+    liveCluster(cluster('backing-up'));
+    const request = cfnEvent('Update', PITR, { ...pitrProps, Validated: 'true' }, { PhysicalResourceId: 'orders-restored', OldResourceProperties: pitrProps });
+    await expect(isComplete(completeEvent(request, await onEvent(request)))).resolves.toEqual({ IsComplete: true });
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(0);
+    expect(rdsMock.commandCalls(rds.AddTagsToResourceCommand)).toHaveLength(0);
   });
 
   test('an upgrade that only allows major versions, with the version unchanged, makes no call', async () => {

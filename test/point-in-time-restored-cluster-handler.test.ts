@@ -451,7 +451,7 @@ describe('Update', () => {
   });
 
   test('switching deletion protection off changes the cluster in place, so a delete can follow', async () => {
-    givenTarget(target('available'));
+    givenTarget(target('available', { DeletionProtection: true }));
     neptuneMock.on(neptune.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
     neptuneMock.on(neptune.ModifyDBClusterCommand).resolves({});
     const answer = await onEvent(cfnEvent('Update', TYPE, { ...baseProps, DeletionProtection: false },

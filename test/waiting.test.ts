@@ -13,9 +13,9 @@ function scripted(statusAt: (elapsedMs: number) => PollResult, clock: { now: num
   };
 }
 
-function event(startedAt: number): IsCompleteRequest {
+function event(startedAt: number, requestType = 'Create'): IsCompleteRequest {
   return {
-    RequestType: 'Create',
+    RequestType: requestType,
     ResourceType: 'Custom::Test',
     LogicalResourceId: 'R',
     PhysicalResourceId: 'restored-1',
@@ -25,12 +25,12 @@ function event(startedAt: number): IsCompleteRequest {
 }
 
 /** Drives the provider framework's loop: one isComplete per interval until complete or thrown. */
-async function drive(handler: RestoreKindHandler, timeoutSeconds: number, clock: { now: number }) {
+async function drive(handler: RestoreKindHandler, timeoutSeconds: number, clock: { now: number }, requestType = 'Create') {
   const start = clock.now;
   let polls = 0;
   for (;;) {
     polls++;
-    const answer = await pollUntilDeadline(handler, event(start), timeoutSeconds, () => clock.now);
+    const answer = await pollUntilDeadline(handler, event(start, requestType), timeoutSeconds, () => clock.now);
     if (answer.IsComplete) return { polls, answer };
     clock.now += POLL_INTERVAL_MS;
   }
@@ -52,6 +52,13 @@ test('a restore that never finishes fails at the timeout with the last status an
   const handler = scripted(() => ({ done: false, status: 'creating' }), clock, 0);
   await expect(drive(handler, 1800, clock)).rejects.toThrow('Timed out: Create of restored-1 did not finish within 30m (waited 29m30s; last status "creating")');
   expect(clock.now).toBe(29.5 * 60_000);
+});
+
+test('an in-place change that outlasts the hour fails saying the service goes on with it, and how to go on', async () => {
+  const clock = { now: 0 };
+  const handler = scripted(() => ({ done: false, status: 'upgrading from engine version 15.8 to 16.4' }), clock, 0);
+  await expect(drive(handler, 3600, clock, 'Update')).rejects.toThrow('Timed out: the in-place change of restored-1 did not finish within 1h, the most '
+    + 'CloudFormation waits for a custom resource (last status "upgrading from engine version 15.8 to 16.4"). The service goes on with it');
 });
 
 test('a terminal failure thrown by the kind passes through unchanged', async () => {

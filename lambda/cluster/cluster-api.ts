@@ -41,6 +41,7 @@ export interface Cluster {
   readonly DatabaseInsightsMode?: string;
   readonly LocalWriteForwardingStatus?: string;
   readonly HttpEndpointEnabled?: boolean;
+  readonly DeletionProtection?: boolean;
 }
 
 /** What a cluster's automated backups, retained after it was deleted, tell about it (RDS only). */
@@ -91,6 +92,8 @@ export interface ClusterApi {
   removeTags(arn: string, keys: string[]): Promise<void>;
   /** The newest event message RDS recorded for the cluster, if it can be read. */
   latestEventMessage(identifier: string): Promise<string | undefined>;
+  /** The event messages RDS recorded for the cluster since then, oldest first; none when they cannot be read. */
+  eventsSince(identifier: string, since: Date): Promise<string[]>;
 }
 
 /**
@@ -223,6 +226,16 @@ class SdkClusterApi implements ClusterApi {
     } catch {
       // The event text only enriches a failure message; its absence must not hide the failure.
       return undefined;
+    }
+  }
+
+  async eventsSince(identifier: string, since: Date): Promise<string[]> {
+    try {
+      const out = await this.client.send(new this.sdk.DescribeEventsCommand({ SourceIdentifier: identifier, SourceType: 'db-cluster', StartTime: since }));
+      return (out.Events ?? []).map((e: { Message?: string }) => e.Message ?? '');
+    } catch {
+      // Events only tell a failure early; without them the wait ends at its deadline.
+      return [];
     }
   }
 }

@@ -11,7 +11,7 @@ import {
   DERIVED_HASH_LENGTH, MASTER_USER_SECRET_ARN_ATTRIBUTE,
 } from '../../lib/private/contracts/cluster';
 import {
-  ApiTag, AttributesProperties, CONFIGURED_TAG_KEY, readEnum, RESTORED_TAG_KEY,
+  ApiTag, AttributesProperties, CHANGED_TAG_KEY, CONFIGURED_TAG_KEY, readEnum, RESTORED_TAG_KEY,
 } from '../../lib/private/contracts/common';
 import { RestoreKind } from '../../lib/private/kinds/kind';
 import { errorText } from '../shared/errors';
@@ -19,7 +19,7 @@ import { restoreLifecycle, tagChange } from '../shared/lifecycle';
 import { log } from '../shared/log';
 import { claimForStack, OwnedResource, ownedForChange, ownedForDelete, startOwned } from '../shared/owned-resource';
 import { continueRollbackWithout, isRollingBack } from '../shared/stack-status';
-import { PollResult, RestoreKindHandler, StackResourceRef } from '../shared/types';
+import { IsCompleteRequest, OnEventRequest, PollResult, RestoreKindHandler, StackResourceRef } from '../shared/types';
 
 /** Cluster states from which a restore never becomes available. */
 export const TERMINAL_FAILURE_STATES = new Set([
@@ -229,18 +229,84 @@ async function withoutRefusedUpgrade<P extends ClusterProperties>(cluster: Clust
   return Object.keys(rest).length ? rest : undefined;
 }
 
+/** Statuses a cluster keeps until someone acts (stopped, failed): a change waits for none of them. */
+const STAYING_STATES = new Set(['stopped', 'stopping', ...TERMINAL_FAILURE_STATES]);
+
+/** What an Update's in-place change leaves on the cluster once it is sent: a hash of the request's id. */
+const changeMark = (requestId: string) => createHash('sha256').update(requestId).digest('hex').slice(0, 16);
+
 /**
- * Applies what changes in place: deletion protection, the settings, and the tags from the old set to
- * the new one, never touching the ownership tags.
+ * Sends what of an in-place change the cluster does not have yet: deletion protection, the settings, the
+ * user's tags (never the ownership tags), then the mark. A busy cluster (a backup, an upgrade still running)
+ * takes it at a later look; one that stays as it is (stopped, failed) cannot take it. An upgrade RDS would
+ * refuse is refused before anything is sent.
+ */
+async function sendInPlace<P extends ClusterProperties>(
+  api: ClusterApi, cluster: Cluster, old: P, props: P, event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId' | 'RequestId'>, tryWhileBusy: boolean,
+): Promise<'sent' | 'nothing to send' | 'busy'> {
+  const id = cluster.DBClusterIdentifier!;
+  const arn = cluster.DBClusterArn!;
+  const status = cluster.Status ?? 'unknown';
+  const asked = await withoutRefusedUpgrade(cluster, settingsChange(old, props), props, event);
+  const protect = Boolean(props.DeletionProtection);
+  const protection = Boolean(old.DeletionProtection) !== protect && Boolean(cluster.DeletionProtection) !== protect;
+  // Compared with the cluster itself, not only the old properties: a setting the library now sends by default
+  // (copyTagsToSnapshot), or one the cluster has had all along, is no change.
+  const change = withCompanions(withoutWhatIsSo(cluster, asked, props), props, cluster);
+  const { removed, changed } = tagChange(old.Tags ?? [], props.Tags ?? []);
+  if (!protection && !change && !removed.length && !changed.length) return 'nothing to send';
+  if (!tryWhileBusy && (protection || change) && status !== 'available' && !STAYING_STATES.has(status)) return 'busy';
+  try {
+    if (protection) await api.setDeletionProtection(id, protect);
+    if (change) {
+      log(`ModifyDBCluster "${id}": ${Object.keys(change).join(', ')}`);
+      await api.modify({ identifier: id, arn }, change);
+    }
+  } catch (error) {
+    if (!isBusy(error)) throw error;
+    if (!STAYING_STATES.has(status)) {
+      log(`DB cluster "${id}" cannot change its settings yet (${errorText(error)}); a later look sends the change`);
+      return 'busy';
+    }
+    const next = await isRollingBack(event.StackId)
+      ? `it keeps the settings of the update rolled back. Once it is available: ${continueRollbackWithout(event)}; then deploy the settings you want`
+      : 'start it (or repair it), then deploy again';
+    throw new Error(`DB cluster "${id}" cannot change its settings while its status is "${status}" (${errorText(error)}); ${next}.`);
+  }
+  if (removed.length) await api.removeTags(arn, removed);
+  if (changed.length) await api.addTags(arn, changed);
+  await api.addTags(arn, [{ Key: CHANGED_TAG_KEY, Value: changeMark(event.RequestId) }]);
+  return 'sent';
+}
+
+/**
+ * Why RDS gave an upgrade up since then, from the cluster's events, or undefined. The Aurora User Guide's
+ * example of a failed upgrade reads "Database cluster is in a state that cannot be upgraded: Upgrade
+ * prechecks failed..."; other wordings are matched as loosely.
+ */
+async function upgradeFailure(api: ClusterApi, id: string, since: number | undefined): Promise<string | undefined> {
+  const messages = await api.eventsSince(id, new Date(since ?? Date.now() - 60 * 60 * 1000));
+  return messages.reverse().find((m) => /upgrad/i.test(m) && /cannot|fail/i.test(m));
+}
+
+/** The upgrade an in-place change waits for: a version the cluster does not run yet and may be upgraded to. */
+function upgradeAsked<P extends ClusterProperties>(cluster: Cluster, old: P, props: P): string | undefined {
+  const version = settingsChange(old, props)?.EngineVersion;
+  if (version === undefined || !cluster.EngineVersion || cluster.EngineVersion === version) return undefined;
+  return upgradeRefusal(props.Engine, cluster.EngineVersion, version, Boolean(props.AllowMajorVersionUpgrade)) ? undefined : version;
+}
+
+/**
+ * Applies what changes in place, on the Update's onEvent: refuses first what RDS would refuse, then sends the
+ * change, unless the cluster is busy; `settleInPlace` sends it then, and waits until the cluster has it.
  */
 async function updateInPlace<P extends ClusterProperties>(
-  kind: ClusterRestoreKind<P>, id: string, old: P, props: P, event: StackResourceRef,
+  kind: ClusterRestoreKind<P>, id: string, old: P, props: P, event: OnEventRequest,
 ): Promise<void> {
   const api = clusterApiFor(props.Engine);
   const cluster = await api.describe(id);
   if (!cluster) throw new Error(`DB cluster "${id}" no longer exists; it cannot be updated in place.`);
   await ownedForChange(ownedCluster(kind, api), cluster, event);
-  // What RDS would refuse is refused before anything changes.
   if (!cluster.BacktrackWindow && props.BacktrackWindow) {
     throw new Error(`DB cluster "${id}" was restored without backtracking, which can only be chosen at the restore; remove backtrackWindow, or restore anew (a new clusterIdentifier).`);
   }
@@ -248,29 +314,40 @@ async function updateInPlace<P extends ClusterProperties>(
   if (key && cluster.MasterUserSecret?.KmsKeyId && cluster.MasterUserSecret.KmsKeyId !== key && old.MasterUserSecretKmsKeyId !== key) {
     throw new Error(`The master user secret of DB cluster "${id}" is encrypted with ${cluster.MasterUserSecret.KmsKeyId}, and RDS cannot change the key of a managed secret; keep masterUserSecretKey as it was.`);
   }
-  const asked = await withoutRefusedUpgrade(cluster, settingsChange(old, props), props, event);
-  if (Boolean(old.DeletionProtection) !== Boolean(props.DeletionProtection)) {
-    await api.setDeletionProtection(id, Boolean(props.DeletionProtection));
+  await sendInPlace(api, cluster, old, props, event, true);
+}
+
+/**
+ * One look at an in-place change, on the Update's isComplete: sends what a busy cluster could not take before
+ * (a rollback that came while the update's own upgrade ran), then waits until the cluster is available again
+ * and runs the engine version asked for; an upgrade RDS gave up fails with its reason.
+ */
+async function settleInPlace<P extends ClusterProperties>(event: IsCompleteRequest, id: string, old: P, props: P): Promise<PollResult> {
+  const api = clusterApiFor(props.Engine);
+  const cluster = await api.describe(id);
+  if (!cluster) throw new Error(`DB cluster "${id}" disappeared while its settings were changed; someone deleted it outside this stack.`);
+  const status = cluster.Status ?? 'unknown';
+  const mark = changeMark(event.RequestId);
+  if (!(await api.listTags(cluster.DBClusterArn!)).some((t) => t.Key === CHANGED_TAG_KEY && t.Value === mark)) {
+    const sent = await sendInPlace(api, cluster, old, props, event, false);
+    if (sent === 'nothing to send') return { done: true, status };
+    return { done: false, status: sent === 'sent' ? 'modifying' : `${status}, not yet modifiable` };
   }
-  // Compared with the cluster itself, not only the old properties: a setting the library now sends by default
-  // (copyTagsToSnapshot), or one the cluster has had all along, is no change.
-  const change = withCompanions(withoutWhatIsSo(cluster, asked, props), props, cluster);
-  if (change) {
-    log(`ModifyDBCluster "${id}": ${Object.keys(change).join(', ')}`);
-    try {
-      await api.modify({ identifier: id, arn: cluster.DBClusterArn! }, change);
-    } catch (error) {
-      if (!isBusy(error)) throw error;
-      // A rollback that comes while the update's own change still runs (an upgrade, most often) cannot be deployed again.
-      const next = await isRollingBack(event.StackId)
-        ? `it keeps the settings of the update rolled back. Once it is available: ${continueRollbackWithout(event)}; then deploy the settings you want`
-        : 'deploy again once it is available';
-      throw new Error(`DB cluster "${id}" cannot change its settings now (${errorText(error)}); ${next}.`);
+  if (TERMINAL_FAILURE_STATES.has(status)) {
+    const message = await api.latestEventMessage(id);
+    throw new Error(`DB cluster "${id}" went into status "${status}" while its settings were changed${message ? `: ${message}` : ''}.`);
+  }
+  if (status !== 'available' && status !== 'stopped') return { done: false, status };
+  const version = upgradeAsked(cluster, old, props);
+  if (version) {
+    const failure = await upgradeFailure(api, id, event.WaitStartedAt);
+    if (failure) {
+      throw new Error(`The upgrade of DB cluster "${id}" from engine version ${cluster.EngineVersion} to ${version} failed: ${failure} `
+        + `The cluster runs ${cluster.EngineVersion} as before; fix what the event names, then deploy again.`);
     }
+    return { done: false, status: `upgrading from engine version ${cluster.EngineVersion} to ${version}` };
   }
-  const { removed, changed } = tagChange(old.Tags ?? [], props.Tags ?? []);
-  if (removed.length) await api.removeTags(cluster.DBClusterArn!, removed);
-  if (changed.length) await api.addTags(cluster.DBClusterArn!, changed);
+  return { done: true, status };
 }
 
 /**
@@ -326,7 +403,8 @@ function attributesOf(cluster: Cluster): Record<ClusterAttribute, string> {
   };
 }
 
-async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, props: P, id: string, stackId: string): Promise<PollResult> {
+async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, props: P, event: IsCompleteRequest): Promise<PollResult> {
+  const { PhysicalResourceId: id, StackId: stackId } = event;
   const api = clusterApiFor(props.Engine);
   const owned = ownedCluster(kind, api);
   const cluster = await api.describe(id);
@@ -369,6 +447,11 @@ async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKi
     }
     // RDS may show the cluster available for a moment before the upgrade it was asked for begins.
     if (pending.EngineVersion && !alreadySo(cluster, 'EngineVersion', pending.EngineVersion)) {
+      const failure = await upgradeFailure(api, id, event.WaitStartedAt);
+      if (failure) {
+        throw new Error(`The upgrade of restored DB cluster "${id}" from engine version ${cluster.EngineVersion} to ${pending.EngineVersion} failed: ${failure} `
+          + `Give engineVersion ${cluster.EngineVersion} (or fix what the event names); the rollback removes the cluster by its removal policy.`);
+      }
       return { done: false, status: `upgrading from engine version ${cluster.EngineVersion ?? 'unknown'} to ${pending.EngineVersion}` };
     }
     const dataApi = pending.EnableHttpEndpoint;
@@ -393,7 +476,8 @@ export function clusterRestoreHandler<P extends ClusterProperties>(kind: Cluster
     start: (event, props) => startOwned(ownedCluster(kind, clusterApiFor(props.Engine)), event, props),
     changeInPlace: (event, id, old, props) => updateInPlace(kind, id, old, props, event),
     advanceDelete: (event, id, props) => advanceDelete(kind, props, event, id, new Date()),
-    poll: (event, props) => pollAvailable(kind, props, event.PhysicalResourceId, event.StackId),
+    settleInPlace: (event, id, old, props) => settleInPlace(event, id, old, props),
+    poll: (event, props) => pollAvailable(kind, props, event),
 
     async describe(restored: AttributesProperties): Promise<Record<string, string>> {
       const cluster = await clusterApiFor(readEnum('Engine', restored.Engine, CLUSTER_ENGINES)).describe(restored.RestoredId);

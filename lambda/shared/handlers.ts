@@ -20,7 +20,7 @@ import {
 export interface RestoreHandlers {
   /** The provider framework's onEvent: starts restores and their polling, begins deletes. */
   onEvent(event: OnEventRequest): Promise<OnEventResponse>;
-  /** The provider framework's isComplete: deletes and validations wait here. */
+  /** The provider framework's isComplete: deletes, in-place changes and validations wait here. */
   isComplete(event: IsCompleteRequest): Promise<IsCompleteResponse>;
   /** One step of the polling state machine. */
   poll(state: PollerState): Promise<PollerState>;
@@ -179,7 +179,7 @@ async function onAttributesEvent(event: OnEventRequest, kindOf: (resourceType: s
  *
  * A restore's Create starts the restore and a polling execution, and answers at once; the execution
  * signals the restore's wait condition, which holds the stack for up to 12 hours; then the attributes
- * resource reads what the restore made. Deletes and validations wait here, through the provider framework's isComplete.
+ * resource reads what the restore made. Deletes, in-place changes and validations wait here, through the provider framework's isComplete.
  */
 export function restoreHandlers(handlers: readonly RestoreKindHandler[]): RestoreHandlers {
   const kinds: Record<string, RestoreKindHandler> = Object.fromEntries(handlers.map((handler) => [handler.kind.resourceType, handler]));
@@ -223,10 +223,11 @@ export function restoreHandlers(handlers: readonly RestoreKindHandler[]): Restor
         log('isComplete answer', answer);
         return answer;
       }
-      // Restores are waited for by their wait condition; only deletes wait here.
-      if (event.ResourceType === ATTRIBUTES_RESOURCE_TYPE || event.RequestType !== 'Delete') return { IsComplete: true };
-      // A delete is not bounded by the restore's timeout: a rollback after a timed-out restore must still
-      // wait out a cluster that is being created. It gets all the time the provider framework has.
+      // Restores are waited for by their wait condition; deletes and in-place changes wait here.
+      const waits = event.RequestType === 'Delete' || (event.RequestType === 'Update' && event.InPlace);
+      if (event.ResourceType === ATTRIBUTES_RESOURCE_TYPE || !waits) return { IsComplete: true };
+      // Neither is bounded by the restore's timeout: a rollback after a timed-out restore must still wait out a
+      // cluster that is being created, an upgrade takes what it takes. They get all the time the provider framework has.
       const answer = await pollUntilDeadline(kindOf(event.ResourceType), event, MAX_CUSTOM_RESOURCE_WAIT_SECONDS);
       log('isComplete answer', answer);
       return answer;

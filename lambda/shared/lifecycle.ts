@@ -20,8 +20,17 @@ export interface LifecycleHooks<P extends CommonRestoreProperties> {
   readonly kind: RestoreKind<P>;
   /** Starts the restore, or adopts the one an earlier attempt of this request started. */
   start(event: OnEventRequest, props: P): Promise<OnEventResponse>;
-  /** Applies a change of the in-place properties. Without it, an Update with the same restore inputs changes nothing. */
+  /**
+   * Applies a change of the in-place properties, or what of it the resource can take now (a busy resource
+   * takes it at a later look). Without it, an Update with the same restore inputs changes nothing.
+   */
   changeInPlace?(event: OnEventRequest, id: string, old: P, props: P): Promise<void>;
+  /**
+   * One look at an in-place change, through the provider framework's isComplete: it sends what the resource
+   * could not take before, and is done once the resource has taken the change. Without it, the change is done
+   * when `changeInPlace` returns.
+   */
+  settleInPlace?(event: IsCompleteRequest, id: string, old: P, props: P): Promise<PollResult>;
   /**
    * One step of deleting what the restore made, on Delete and at each look until it is gone. Without it, a
    * Delete leaves the restored resource in place, and `leftInPlace` says so.
@@ -106,6 +115,10 @@ export function tagChange(oldTags: readonly ApiTag[], newTags: readonly ApiTag[]
 /** The handler of a kind, from its hooks: the switch of CloudFormation's requests, once for every kind. */
 export function restoreLifecycle<P extends CommonRestoreProperties>(hooks: LifecycleHooks<P>): RestoreKindHandler {
   const { kind } = hooks;
+  const changeInPlace = async (event: Extract<OnEventRequest, { RequestType: 'Update' }>, old: P, props: P): Promise<OnEventResponse> => {
+    await hooks.changeInPlace?.(event, event.PhysicalResourceId, old, props);
+    return { PhysicalResourceId: event.PhysicalResourceId, ...(hooks.settleInPlace ? { InPlace: true } : {}) };
+  };
   return {
     kind,
     async onEvent(event: OnEventRequest): Promise<OnEventResponse> {
@@ -116,18 +129,14 @@ export function restoreLifecycle<P extends CommonRestoreProperties>(hooks: Lifec
         case 'Update': {
           const old = kind.read(event.OldResourceProperties);
           const changes = restoreInputChanges(kind, old, props);
-          if (!changes.length) {
-            await hooks.changeInPlace?.(event, event.PhysicalResourceId, old, props);
-            return { PhysicalResourceId: event.PhysicalResourceId };
-          }
+          if (!changes.length) return changeInPlace(event, old, props);
           const refusal = newRestoreRefusal(kind, event, changes);
           if (refusal) {
             if (!await isRollingBack(event.StackId)) throw new Error(refusal);
             // Undoing an update that was refused, or one that changed only in-place settings while the
             // inputs it compared differently (an upgrade's derived name): keep the resource, settings as before.
             log(`Rolling back: ${event.PhysicalResourceId} is kept, its in-place settings as the old properties say`);
-            await hooks.changeInPlace?.(event, event.PhysicalResourceId, old, props);
-            return { PhysicalResourceId: event.PhysicalResourceId };
+            return changeInPlace(event, old, props);
           }
           // A new physical id makes CloudFormation delete the old resource after the stack update succeeds.
           return hooks.start(event, props);
@@ -142,6 +151,9 @@ export function restoreLifecycle<P extends CommonRestoreProperties>(hooks: Lifec
     async poll(event: IsCompleteRequest): Promise<PollResult> {
       const props = kind.read(event.ResourceProperties);
       if (event.RequestType === 'Delete') return hooks.advanceDelete ? hooks.advanceDelete(event, event.PhysicalResourceId, props) : { done: true, status: 'left in place' };
+      if (event.RequestType === 'Update' && event.InPlace) {
+        return hooks.settleInPlace ? hooks.settleInPlace(event, event.PhysicalResourceId, kind.read(event.OldResourceProperties), props) : { done: true, status: 'changed' };
+      }
       return hooks.poll(event, props);
     },
 

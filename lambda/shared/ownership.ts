@@ -6,7 +6,7 @@
 import { createHash } from 'crypto';
 import type { StackResourceRef } from './types';
 import type { ApiTag } from '../../lib/private/contracts/common';
-import { CONFIGURED_TAG_KEY, OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY, STACK_TAG_KEY } from '../../lib/private/contracts/common';
+import { CHANGED_TAG_KEY, CONFIGURED_TAG_KEY, OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY, STACK_TAG_KEY } from '../../lib/private/contracts/common';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -47,5 +47,5 @@ export function ownershipOf(tags: ApiTag[], owner: string, request: string): Own
 
 /** Tags the library keeps on what it restores; a change to the user's tags never removes them. */
 export function isOwnershipTag(key: string): boolean {
-  return [OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY, CONFIGURED_TAG_KEY, STACK_TAG_KEY].includes(key);
+  return [OWNER_TAG_KEY, REQUEST_TAG_KEY, RESTORED_TAG_KEY, CONFIGURED_TAG_KEY, CHANGED_TAG_KEY, STACK_TAG_KEY].includes(key);
 }

@@ -137,6 +137,7 @@ export async function pollStep(state: PollerState, deps: PollerDependencies): Pr
     ResourceType: state.ResourceType,
     ResourceProperties: state.ResourceProperties,
     PhysicalResourceId: state.PhysicalResourceId,
+    WaitStartedAt: state.StartedAt,
   } as unknown as IsCompleteRequest;
   let result: PollResult;
   try {

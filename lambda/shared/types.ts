@@ -15,6 +15,8 @@ export interface OnEventResponse {
   readonly Data?: Record<string, string>;
   /** When the wait began (epoch milliseconds): the deadline counts from here. */
   readonly WaitStartedAt?: number;
+  /** An Update that changes the restored resource in place: isComplete waits until the change is done. */
+  readonly InPlace?: boolean;
 }
 
 /** What the framework passes to isComplete: the request merged with onEvent's answer. */

@@ -1,6 +1,6 @@
 /**
- * Waiting inside the provider framework's isComplete, which deletes use (restores wait through
- * their wait condition and the poller instead): every kind's delete goes through here, so the
+ * Waiting inside the provider framework's isComplete, which deletes and in-place changes use (restores
+ * wait through their wait condition and the poller instead): every kind's delete goes through here, so the
  * deadline and the timeout message are the same for all of them.
  */
 import { isTransient } from './errors';
@@ -29,7 +29,7 @@ async function pollOnce(handler: RestoreKindHandler, event: IsCompleteRequest): 
   }
 }
 
-/** One isComplete of a delete: complete, not yet, or (when the next poll would land past the deadline) a failure. */
+/** One isComplete of a delete or an in-place change: complete, not yet, or (when the next poll would land past the deadline) a failure. */
 export async function pollUntilDeadline(
   handler: RestoreKindHandler,
   event: IsCompleteRequest,
@@ -45,6 +45,12 @@ export async function pollUntilDeadline(
   log(`${event.RequestType} of ${event.PhysicalResourceId}: status "${result.status}" after ${formatDuration(elapsed)}`);
   // Fail on this poll when the next one would land past the deadline, so the message is ours and
   // not the provider framework's bare "Operation timed out".
+  if (elapsed + POLL_INTERVAL_MS >= timeoutMs && event.RequestType === 'Update') {
+    throw new Error(`Timed out: the in-place change of ${event.PhysicalResourceId} did not finish within ${formatDuration(timeoutMs)}, the most `
+      + `CloudFormation waits for a custom resource (last status "${result.status}"). The service goes on with it: wait until `
+      + `${event.PhysicalResourceId} has left status "${result.status}", then deploy again, or for a stack in UPDATE_ROLLBACK_FAILED `
+      + 'retry the rollback ("aws cloudformation continue-update-rollback").');
+  }
   if (elapsed + POLL_INTERVAL_MS >= timeoutMs) {
     throw new Error(`Timed out: ${event.RequestType} of ${event.PhysicalResourceId} did not finish within ${formatDuration(timeoutMs)} `
       + `(waited ${formatDuration(elapsed)}; last status "${result.status}"). A restore cannot be cancelled, and a resource in this status `

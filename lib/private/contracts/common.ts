@@ -174,6 +174,12 @@ export const RESTORED_TAG_KEY = 'cdk-restore-constructs:restored';
 export const CONFIGURED_TAG_KEY = 'cdk-restore-constructs:configured';
 
 /**
+ * Tag that records the Update whose in-place change ModifyDBCluster was last asked for (a hash of its request
+ * id), so that each of the provider framework's looks at the change does not ask again.
+ */
+export const CHANGED_TAG_KEY = 'cdk-restore-constructs:changed';
+
+/**
  * Tag on everything the handler restores or copies: the id of the stack whose restore made it. The
  * handler role's rights to change and delete are conditioned on it (aws:ResourceTag), and to create on the
  * create call carrying it (aws:RequestTag), so the role's statements do not grow with the restores.
