@@ -51,6 +51,8 @@ export interface PlayedStack {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class ProviderPlayer {
+  private requests = 0;
+
   constructor(
     private readonly stack: () => PlayedStack,
     private readonly plays: ReadonlyMap<string, KindPlay>,
@@ -80,7 +82,8 @@ export class ProviderPlayer {
       ServiceToken: String(resolved.ServiceToken),
       ResponseURL: `${this.endpoint()}/cloudformation-response/${id}`,
       StackId: state.stackId,
-      RequestId: `rehearsal-${requestType.toLowerCase()}-${id}`,
+      // Each request its own id, as CloudFormation gives them: an in-place change marks the cluster with it.
+      RequestId: `rehearsal-${requestType.toLowerCase()}-${id}-${++this.requests}`,
       LogicalResourceId: id,
       ResourceType: type,
       ResourceProperties: this.delivered(type, resolved),

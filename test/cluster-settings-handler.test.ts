@@ -673,10 +673,42 @@ describe('a change of settings later', () => {
       .rejects.toThrow(/it keeps the settings of the update rolled back\. Once it is available: Continue the rollback without this resource: aws cloudformation continue-update-rollback --resources-to-skip/);
   });
 
+  test('an update cancelled by a rollback before its change was sent sends nothing more; the rollback\'s own change goes', async () => {
+    const live = liveCluster(cluster('backing-up', { BackupRetentionPeriod: 14 }));
+    const forward = cfnEvent('Update', PITR, { ...pitrProps, BackupRetentionPeriod: 30 }, { PhysicalResourceId: 'orders-restored', OldResourceProperties: pitrProps });
+    const forwardAnswer = await onEvent(forward);
+    expect(forwardAnswer).not.toHaveProperty('Rollback');
+    // Another resource failed: CloudFormation rolls back, while the provider framework still looks at the forward update.
+    mockStackStatus(cfnMock, 'UPDATE_ROLLBACK_IN_PROGRESS');
+    const rollback = cfnEvent('Update', PITR, pitrProps, { PhysicalResourceId: 'orders-restored', OldResourceProperties: { ...pitrProps, BackupRetentionPeriod: 30 } });
+    const rollbackAnswer = await onEvent(rollback);
+    expect(rollbackAnswer).toMatchObject({ InPlace: true, Rollback: true });
+    live.cluster = cluster('available', { BackupRetentionPeriod: 14 });
+    await expect(isComplete(completeEvent(forward, forwardAnswer))).resolves.toEqual({ IsComplete: true });
+    await expect(isComplete(completeEvent(rollback, rollbackAnswer))).resolves.toEqual({ IsComplete: true });
+    // The forward change was refused once, while backing up, and never sent again; the rollback had nothing to send.
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand).map((c) => c.args[0].input.BackupRetentionPeriod)).toEqual([30]);
+  });
+
+  test('a rollback of a major upgrade keeps the version and the groups of the new major version, and rolls back the rest', async () => {
+    liveCluster(cluster('available', { EngineVersion: '16.4', BackupRetentionPeriod: 30, DBClusterParameterGroup: 'orders-pg16' }));
+    mockStackStatus(cfnMock, 'UPDATE_ROLLBACK_IN_PROGRESS');
+    const upgraded = { ...pitrProps, EngineVersion: '16.4', AllowMajorVersionUpgrade: 'true', BackupRetentionPeriod: 30, DBClusterParameterGroupName: 'orders-pg16' };
+    const request = cfnEvent('Update', PITR, { ...pitrProps, EngineVersion: '15.8', DBClusterParameterGroupName: 'orders-pg15' },
+      { PhysicalResourceId: 'orders-restored', OldResourceProperties: upgraded });
+    await onEvent(request);
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand).map((c) => c.args[0].input)).toEqual([
+      { DBClusterIdentifier: 'orders-restored', ApplyImmediately: true, BackupRetentionPeriod: 14 },
+    ]);
+  });
+
   test('an Update that changes nothing on the cluster leaves no mark and is complete at the first look', async () => {
     liveCluster(cluster('backing-up'));
     const request = cfnEvent('Update', PITR, { ...pitrProps, Validated: 'true' }, { PhysicalResourceId: 'orders-restored', OldResourceProperties: pitrProps });
-    await expect(isComplete(completeEvent(request, await onEvent(request)))).resolves.toEqual({ IsComplete: true });
+    const answer = await onEvent(request);
+    expect(answer).toMatchObject({ InPlace: true });
+    await expect(isComplete(completeEvent(request, answer))).resolves.toEqual({ IsComplete: true });
+    expect(rdsMock.commandCalls(rds.DescribeDBClustersCommand)).toHaveLength(2);
     expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(0);
     expect(rdsMock.commandCalls(rds.AddTagsToResourceCommand)).toHaveLength(0);
   });

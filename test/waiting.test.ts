@@ -58,7 +58,7 @@ test('an in-place change that outlasts the hour fails saying the service goes on
   const clock = { now: 0 };
   const handler = scripted(() => ({ done: false, status: 'upgrading from engine version 15.8 to 16.4' }), clock, 0);
   await expect(drive(handler, 3600, clock, 'Update')).rejects.toThrow('Timed out: the in-place change of restored-1 did not finish within 1h, the most '
-    + 'CloudFormation waits for a custom resource (last status "upgrading from engine version 15.8 to 16.4"). The service goes on with it');
+    + 'CloudFormation waits for a custom resource (last status "upgrading from engine version 15.8 to 16.4"). What the service was sent goes on');
 });
 
 test('a terminal failure thrown by the kind passes through unchanged', async () => {

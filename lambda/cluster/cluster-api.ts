@@ -231,8 +231,14 @@ class SdkClusterApi implements ClusterApi {
 
   async eventsSince(identifier: string, since: Date): Promise<string[]> {
     try {
-      const out = await this.client.send(new this.sdk.DescribeEventsCommand({ SourceIdentifier: identifier, SourceType: 'db-cluster', StartTime: since }));
-      return (out.Events ?? []).map((e: { Message?: string }) => e.Message ?? '');
+      const messages: string[] = [];
+      let marker: string | undefined;
+      for (let page = 0; page < 5 && (page === 0 || marker); page++) {
+        const out = await this.client.send(new this.sdk.DescribeEventsCommand({ SourceIdentifier: identifier, SourceType: 'db-cluster', StartTime: since, Marker: marker }));
+        messages.push(...(out.Events ?? []).map((e: { Message?: string }) => e.Message ?? ''));
+        marker = out.Marker;
+      }
+      return messages;
     } catch {
       // Events only tell a failure early; without them the wait ends at its deadline.
       return [];

@@ -226,14 +226,26 @@ async function withoutRefusedUpgrade<P extends ClusterProperties>(cluster: Clust
   }
   log(`Rollback: DB cluster "${cluster.DBClusterIdentifier}" keeps engine version ${cluster.EngineVersion}; ${refusal}`);
   const { EngineVersion: _version, ...rest } = change;
+  if (majorVersion(props.Engine, version) !== majorVersion(props.Engine, cluster.EngineVersion)) {
+    // The groups of the old major version do not fit the new one, and RDS refuses them: the cluster keeps its own.
+    const { DBClusterParameterGroupName: _pg, OptionGroupName: _og, ...fitting } = rest;
+    if (_pg !== undefined || _og !== undefined) log(`Rollback: DB cluster "${cluster.DBClusterIdentifier}" keeps its parameter and option groups of ${cluster.EngineVersion}`);
+    return Object.keys(fitting).length ? fitting : undefined;
+  }
   return Object.keys(rest).length ? rest : undefined;
 }
 
 /** Statuses a cluster keeps until someone acts (stopped, failed): a change waits for none of them. */
 const STAYING_STATES = new Set(['stopped', 'stopping', ...TERMINAL_FAILURE_STATES]);
 
-/** What an Update's in-place change leaves on the cluster once it is sent: a hash of the request's id. */
+/** What an Update's in-place change leaves on the cluster once it is sent: a hash of the request's id, and when. */
 const changeMark = (requestId: string) => createHash('sha256').update(requestId).digest('hex').slice(0, 16);
+
+/** When this request's change was sent, from the cluster's tags; undefined while it is not. */
+function sentAt(tags: readonly ApiTag[], requestId: string): number | undefined {
+  const [mark, at] = (tags.find((t) => t.Key === CHANGED_TAG_KEY)?.Value ?? '').split('@');
+  return mark === changeMark(requestId) ? Number(at) || 0 : undefined;
+}
 
 /**
  * Sends what of an in-place change the cluster does not have yet: deletion protection, the settings, the
@@ -275,7 +287,7 @@ async function sendInPlace<P extends ClusterProperties>(
   }
   if (removed.length) await api.removeTags(arn, removed);
   if (changed.length) await api.addTags(arn, changed);
-  await api.addTags(arn, [{ Key: CHANGED_TAG_KEY, Value: changeMark(event.RequestId) }]);
+  await api.addTags(arn, [{ Key: CHANGED_TAG_KEY, Value: `${changeMark(event.RequestId)}@${Date.now()}` }]);
   return 'sent';
 }
 
@@ -285,7 +297,7 @@ async function sendInPlace<P extends ClusterProperties>(
  * prechecks failed..."; other wordings are matched as loosely.
  */
 async function upgradeFailure(api: ClusterApi, id: string, since: number | undefined): Promise<string | undefined> {
-  const messages = await api.eventsSince(id, new Date(since ?? Date.now() - 60 * 60 * 1000));
+  const messages = await api.eventsSince(id, new Date(since || Date.now() - 60 * 60 * 1000));
   return messages.reverse().find((m) => /upgrad/i.test(m) && /cannot|fail/i.test(m));
 }
 
@@ -327,11 +339,16 @@ async function settleInPlace<P extends ClusterProperties>(event: IsCompleteReque
   const cluster = await api.describe(id);
   if (!cluster) throw new Error(`DB cluster "${id}" disappeared while its settings were changed; someone deleted it outside this stack.`);
   const status = cluster.Status ?? 'unknown';
-  const mark = changeMark(event.RequestId);
-  if (!(await api.listTags(cluster.DBClusterArn!)).some((t) => t.Key === CHANGED_TAG_KEY && t.Value === mark)) {
+  const since = sentAt(await api.listTags(cluster.DBClusterArn!), event.RequestId);
+  if (since === undefined) {
+    // CloudFormation cancels an update when another resource fails, but the provider framework still looks at it.
+    if (!event.Rollback && await isRollingBack(event.StackId)) {
+      log(`The update of DB cluster "${id}" is being rolled back; its change, not sent yet, is not sent`);
+      return { done: true, status };
+    }
     const sent = await sendInPlace(api, cluster, old, props, event, false);
     if (sent === 'nothing to send') return { done: true, status };
-    return { done: false, status: sent === 'sent' ? 'modifying' : `${status}, not yet modifiable` };
+    return { done: false, status: sent === 'sent' ? 'modifying' : `${status}, the change not sent yet` };
   }
   if (TERMINAL_FAILURE_STATES.has(status)) {
     const message = await api.latestEventMessage(id);
@@ -340,7 +357,7 @@ async function settleInPlace<P extends ClusterProperties>(event: IsCompleteReque
   if (status !== 'available' && status !== 'stopped') return { done: false, status };
   const version = upgradeAsked(cluster, old, props);
   if (version) {
-    const failure = await upgradeFailure(api, id, event.WaitStartedAt);
+    const failure = await upgradeFailure(api, id, since);
     if (failure) {
       throw new Error(`The upgrade of DB cluster "${id}" from engine version ${cluster.EngineVersion} to ${version} failed: ${failure} `
         + `The cluster runs ${cluster.EngineVersion} as before; fix what the event names, then deploy again.`);
@@ -403,6 +420,39 @@ function attributesOf(cluster: Cluster): Record<ClusterAttribute, string> {
   };
 }
 
+/**
+ * What a restored cluster that was sent its settings still waits for, or undefined when it has them all: its
+ * managed secret, the upgrade it was asked for, then the Data API (its switch is refused while the cluster changes).
+ */
+async function notYetConfigured(
+  api: ClusterApi, id: string, cluster: Cluster, pending: ClusterSettings, since: number | undefined,
+): Promise<PollResult | undefined> {
+  const status = cluster.Status ?? 'unknown';
+  if (pending.ManageMasterUserPassword && cluster.MasterUserSecret?.SecretStatus !== 'active') {
+    return { done: false, status: `master user secret ${cluster.MasterUserSecret?.SecretStatus ?? 'not yet made'}` };
+  }
+  // RDS may show the cluster available for a moment before the upgrade it was asked for begins.
+  if (pending.EngineVersion && !alreadySo(cluster, 'EngineVersion', pending.EngineVersion)) {
+    const failure = await upgradeFailure(api, id, since);
+    if (failure) {
+      throw new Error(`The upgrade of restored DB cluster "${id}" from engine version ${cluster.EngineVersion} to ${pending.EngineVersion} failed: ${failure} `
+        + `Give engineVersion ${cluster.EngineVersion} (or fix what the event names); the rollback removes the cluster by its removal policy.`);
+    }
+    return { done: false, status: `upgrading from engine version ${cluster.EngineVersion ?? 'unknown'} to ${pending.EngineVersion}` };
+  }
+  const dataApi = pending.EnableHttpEndpoint;
+  if (dataApi !== undefined && !alreadySo(cluster, 'EnableHttpEndpoint', dataApi)) {
+    try {
+      await api.modify({ identifier: id, arn: cluster.DBClusterArn! }, { EnableHttpEndpoint: dataApi });
+    } catch (error) {
+      if (isBusy(error)) return { done: false, status: `${status}, Data API not yet switchable` };
+      throw error;
+    }
+    return { done: false, status: `turning the Data API ${dataApi ? 'on' : 'off'}` };
+  }
+  return undefined;
+}
+
 async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKind<P>, props: P, event: IsCompleteRequest): Promise<PollResult> {
   const { PhysicalResourceId: id, StackId: stackId } = event;
   const api = clusterApiFor(props.Engine);
@@ -442,28 +492,8 @@ async function pollAvailable<P extends ClusterProperties>(kind: ClusterRestoreKi
       await api.addTags(cluster.DBClusterArn!, [{ Key: CONFIGURED_TAG_KEY, Value: requested }]);
       return { done: false, status: 'configuring' };
     }
-    if (pending.ManageMasterUserPassword && cluster.MasterUserSecret?.SecretStatus !== 'active') {
-      return { done: false, status: `master user secret ${cluster.MasterUserSecret?.SecretStatus ?? 'not yet made'}` };
-    }
-    // RDS may show the cluster available for a moment before the upgrade it was asked for begins.
-    if (pending.EngineVersion && !alreadySo(cluster, 'EngineVersion', pending.EngineVersion)) {
-      const failure = await upgradeFailure(api, id, event.WaitStartedAt);
-      if (failure) {
-        throw new Error(`The upgrade of restored DB cluster "${id}" from engine version ${cluster.EngineVersion} to ${pending.EngineVersion} failed: ${failure} `
-          + `Give engineVersion ${cluster.EngineVersion} (or fix what the event names); the rollback removes the cluster by its removal policy.`);
-      }
-      return { done: false, status: `upgrading from engine version ${cluster.EngineVersion ?? 'unknown'} to ${pending.EngineVersion}` };
-    }
-    const dataApi = pending.EnableHttpEndpoint;
-    if (dataApi !== undefined && !alreadySo(cluster, 'EnableHttpEndpoint', dataApi)) {
-      try {
-        await api.modify({ identifier: id, arn: cluster.DBClusterArn! }, { EnableHttpEndpoint: dataApi });
-      } catch (error) {
-        if (isBusy(error)) return { done: false, status: `${status}, Data API not yet switchable` };
-        throw error;
-      }
-      return { done: false, status: `turning the Data API ${dataApi ? 'on' : 'off'}` };
-    }
+    const waiting = await notYetConfigured(api, id, cluster, pending, event.WaitStartedAt);
+    if (waiting) return waiting;
   }
   await api.addTags(cluster.DBClusterArn!, [{ Key: RESTORED_TAG_KEY, Value: new Date().toISOString() }]);
   return { done: true, status };

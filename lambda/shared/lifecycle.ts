@@ -117,7 +117,8 @@ export function restoreLifecycle<P extends CommonRestoreProperties>(hooks: Lifec
   const { kind } = hooks;
   const changeInPlace = async (event: Extract<OnEventRequest, { RequestType: 'Update' }>, old: P, props: P): Promise<OnEventResponse> => {
     await hooks.changeInPlace?.(event, event.PhysicalResourceId, old, props);
-    return { PhysicalResourceId: event.PhysicalResourceId, ...(hooks.settleInPlace ? { InPlace: true } : {}) };
+    if (!hooks.settleInPlace) return { PhysicalResourceId: event.PhysicalResourceId };
+    return { PhysicalResourceId: event.PhysicalResourceId, InPlace: true, ...(await isRollingBack(event.StackId) ? { Rollback: true } : {}) };
   };
   return {
     kind,

@@ -17,6 +17,8 @@ export interface OnEventResponse {
   readonly WaitStartedAt?: number;
   /** An Update that changes the restored resource in place: isComplete waits until the change is done. */
   readonly InPlace?: boolean;
+  /** The in-place Update is a rollback's: an update that is not, and finds the stack rolling back, sends nothing more. */
+  readonly Rollback?: boolean;
 }
 
 /** What the framework passes to isComplete: the request merged with onEvent's answer. */

@@ -47,7 +47,7 @@ export async function pollUntilDeadline(
   // not the provider framework's bare "Operation timed out".
   if (elapsed + POLL_INTERVAL_MS >= timeoutMs && event.RequestType === 'Update') {
     throw new Error(`Timed out: the in-place change of ${event.PhysicalResourceId} did not finish within ${formatDuration(timeoutMs)}, the most `
-      + `CloudFormation waits for a custom resource (last status "${result.status}"). The service goes on with it: wait until `
+      + `CloudFormation waits for a custom resource (last status "${result.status}"). What the service was sent goes on: wait until `
       + `${event.PhysicalResourceId} has left status "${result.status}", then deploy again, or for a stack in UPDATE_ROLLBACK_FAILED `
       + 'retry the rollback ("aws cloudformation continue-update-rollback").');
   }
