@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { clusterParameterGroupName } from './private/cluster-parameters';
 import { ClusterInPlace, NamingSetting } from './private/contracts/cluster';
 import { CommonRestoreProperties } from './private/contracts/common';
 import { thisStacks } from './private/handler-policy';
@@ -135,6 +136,15 @@ export interface PointInTimeRestoredClusterProps extends RestoredClusterOptions 
    */
   readonly clusterParameterGroupName?: string;
 
+  /**
+   * Parameters of a DB cluster parameter group made for the restored cluster, as aws-rds's `DatabaseCluster`
+   * makes one. Its family follows `engineVersion`, which must then be given (the source's version, or the one to
+   * upgrade to). A change of parameters changes the group in place; a major upgrade makes a group of the new
+   * family, which the cluster moves to with the upgrade. Give this or `parameterGroup`, not both.
+   * @default - no parameter group is made
+   */
+  readonly parameters?: { [key: string]: string };
+
 }
 
 /**
@@ -172,9 +182,8 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
       invalidProp(props.optionGroup ? 'optionGroup' : 'optionGroupName', optionGroupName,
         'Neptune does not support option groups (the Neptune API documents OptionGroupName as not supported); remove it');
     }
-    const parameterGroupName = groupNameOf('parameterGroup', props.parameterGroup?.bindToCluster({}).parameterGroupName,
-      'clusterParameterGroupName', props.clusterParameterGroupName);
-    super(scope, id, props, (_self, { subnetGroupName, securityGroups }) => {
+    super(scope, id, props, (self, { subnetGroupName, securityGroups }) => {
+      const parameterGroupName = clusterParameterGroupName(self, props.engine, props, props.engineVersion, 'engineVersion');
       // What decides the restored data and its placement, and the settings that were inputs once (NAMING_SETTINGS):
       // the default identifier and the wait are named after them.
       const inputs: Omit<PointInTimeRestoredClusterProperties, keyof CommonRestoreProperties | Exclude<ClusterInPlace, NamingSetting> | 'DBClusterIdentifier'> = {

@@ -8,12 +8,13 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { clusterParameterGroupName } from './private/cluster-parameters';
 import { ClusterInPlace, NamingSetting } from './private/contracts/cluster';
 import { CommonRestoreProperties } from './private/contracts/common';
 import { thisStacks } from './private/handler-policy';
 import { S3_IMPORTED_AURORA_CLUSTER, S3ImportedAuroraClusterProperties } from './private/kinds/s3-imported-aurora-cluster';
 import { nagResourceName, suppressNag } from './private/nag';
-import { groupNameOf, invalidProp } from './private/prop-checks';
+import { invalidProp } from './private/prop-checks';
 import { RestoreResource } from './private/restore-resource';
 import { rdsArn, RESTORE_INTO_THIS_STACK, RestoredClusterBase, validateCommonClusterProps } from './private/restored-cluster';
 import { RestoredClusterOptions } from './restored-cluster-options';
@@ -94,6 +95,14 @@ export interface S3ImportedAuroraClusterProps extends RestoredClusterOptions {
   readonly clusterParameterGroupName?: string;
 
   /**
+   * Parameters of a DB cluster parameter group made for the new cluster, of the family of its engine version
+   * (aurora-mysql8.0 or aurora-mysql5.7), as aws-rds's `DatabaseCluster` makes one. A change of parameters changes
+   * the group in place. Give this or `parameterGroup`, not both.
+   * @default - no parameter group is made
+   */
+  readonly parameters?: { [key: string]: string };
+
+  /**
    * Name of a database to create in the cluster: 1 to 64 letters, digits or underscores, starting with a letter.
    * @default - none besides those in the backup
    */
@@ -141,17 +150,17 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
    */
   constructor(scope: Construct, id: string, props: S3ImportedAuroraClusterProps) {
     validateProps(props);
-    const parameterGroupName = groupNameOf('parameterGroup', props.parameterGroup?.bindToCluster({}).parameterGroupName,
-      'clusterParameterGroupName', props.clusterParameterGroupName);
     let ingestionRole: iam.IRole | undefined;
     super(scope, id, props, (self, { subnetGroupName, securityGroups }) => {
       const role = props.ingestionRole ?? defaultIngestionRole(self, props);
       ingestionRole = role;
       const family = props.sourceEngineVersion.slice(0, 3);
+      const engineVersion = props.engineVersion ?? DEFAULT_ENGINE_VERSIONS[family];
+      const parameterGroupName = clusterParameterGroupName(self, 'aurora-mysql', props, engineVersion, 'engineVersion');
       // The version was a restore input before it was upgraded in place: it still names the identifier, in its old place.
       const inputs: Omit<S3ImportedAuroraClusterProperties, keyof CommonRestoreProperties | Exclude<ClusterInPlace, NamingSetting | 'EngineVersion'> | 'DBClusterIdentifier'> = {
         Engine: 'aurora-mysql',
-        EngineVersion: props.engineVersion ?? DEFAULT_ENGINE_VERSIONS[family],
+        EngineVersion: engineVersion,
         MasterUsername: props.masterUsername ?? 'admin',
         // Two settings that were restore inputs before they changed in place: a derived identifier is still named
         // after them, in their old places, so that an upgrade renames nothing.

@@ -242,6 +242,55 @@ describe('cluster settings', () => {
     expect(handlerStatements(restore().template()).flatMap((st) => [st.Resource].flat())).not.toContainEqual(pg);
   });
 
+  describe('parameters make a cluster parameter group of the engine version\'s family, as aws-rds does', () => {
+    const groupOf = (t: Template, type: string) => Object.entries(t.findResources(type));
+
+    test.each([
+      [ClusterEngine.AURORA_POSTGRESQL, '16.4', 'AWS::RDS::DBClusterParameterGroup', 'aurora-postgresql16'],
+      [ClusterEngine.AURORA_POSTGRESQL, '9.6.22', 'AWS::RDS::DBClusterParameterGroup', 'aurora-postgresql9.6'],
+      [ClusterEngine.AURORA_MYSQL, '8.0.mysql_aurora.3.08.0', 'AWS::RDS::DBClusterParameterGroup', 'aurora-mysql8.0'],
+      [ClusterEngine.NEPTUNE, '1.3.2.1', 'AWS::Neptune::DBClusterParameterGroup', 'neptune1.3'],
+      [ClusterEngine.NEPTUNE, '1.1.1.0', 'AWS::Neptune::DBClusterParameterGroup', 'neptune1'],
+    ])('%s %s: %s of family %s, which the restore names', (engine, engineVersion, type, family) => {
+      const t = restore({ engine, engineVersion, parameters: { log_min_duration_statement: '500' } }).template();
+      const groups = groupOf(t, type);
+      expect(groups).toHaveLength(1);
+      const [logicalId, group] = groups[0];
+      expect(group.Properties).toMatchObject({ Family: family, Parameters: { log_min_duration_statement: '500' } });
+      expect(propsOf(t).DBClusterParameterGroupName).toEqual({ Ref: logicalId });
+    });
+
+    test('an S3 import\'s group is of its engine version, the default one included', () => {
+      const t = importFromS3({ parameters: { innodb_sort_buffer_size: '2097152' } }).template();
+      const [[logicalId, group]] = groupOf(t, 'AWS::RDS::DBClusterParameterGroup');
+      expect(group.Properties).toMatchObject({ Family: 'aurora-mysql8.0', Parameters: { innodb_sort_buffer_size: '2097152' } });
+      expect(propsOf(t, 'Custom::S3ImportedAuroraCluster').DBClusterParameterGroupName).toEqual({ Ref: logicalId });
+      expect(groupOf(importFromS3({ sourceEngineVersion: '5.7.44', parameters: { a: 'b' } }).template(), 'AWS::RDS::DBClusterParameterGroup')[0][1].Properties.Family)
+        .toBe('aurora-mysql5.7');
+    });
+
+    test('a major upgrade makes a group of the new family: a new name, which the cluster moves to in place', () => {
+      const t16 = restore({ engineVersion: '16.4', parameters: { a: 'b' } }).template();
+      const t17 = restore({ engineVersion: '17.5', allowMajorVersionUpgrade: true, parameters: { a: 'b' } }).template();
+      const [[id16]] = groupOf(t16, 'AWS::RDS::DBClusterParameterGroup');
+      const [[id17, group17]] = groupOf(t17, 'AWS::RDS::DBClusterParameterGroup');
+      // The same logical id: CloudFormation replaces the group, as its family needs, and names the new one.
+      expect(id17).toBe(id16);
+      expect(group17.Properties.Family).toBe('aurora-postgresql17');
+      expect(propsOf(t17).DBClusterIdentifier).toEqual(propsOf(t16).DBClusterIdentifier);
+    });
+
+    test('without a literal engineVersion, or with a parameter group too, it is refused at synth', () => {
+      expect(() => restore({ parameters: { a: 'b' } })).toThrow(
+        'Invalid parameters {"a":"b"}: the parameter group it makes is of the engine version\'s family, so it needs engineVersion as a literal');
+      const stack = newStack();
+      expect(() => restore({ engineVersion: '16.4', parameters: { a: 'b' }, parameterGroup: rds.ParameterGroup.fromParameterGroupName(stack, 'Pg', 'tuned') }, stack))
+        .toThrow('Invalid parameters {"a":"b"}: parameterGroup is given too; give one of them (parameters makes a parameter group)');
+      expect(() => restore({ engineVersion: '16.4', parameters: { a: 'b' }, clusterParameterGroupName: 'tuned' }))
+        .toThrow(/Invalid parameters .*: clusterParameterGroupName is given too/);
+    });
+  });
+
   test('an engine upgrade and the newer settings change in place: same identifier, same wait', () => {
     const ids = (props: Partial<PointInTimeRestoredClusterProps>) => {
       const t = restore(props).template();
