@@ -254,4 +254,18 @@ export interface RestoredClusterOptions extends RestoredResourceOptions {
    * @default - a role with AmazonRDSEnhancedMonitoringRole, when `monitoringInterval` is given
    */
   readonly monitoringRole?: iam.IRole;
+
+  /**
+   * The directory (AWS Managed Microsoft AD, by its id such as d-1234567890) the restored cluster joins for
+   * Kerberos authentication, as aws-rds's `domain`. A change later moves the cluster to the new directory in
+   * place; removing it takes the cluster out of its directory. Aurora only.
+   * @default - no Kerberos authentication
+   */
+  readonly domain?: string;
+
+  /**
+   * The role RDS calls the Directory Service with, for `domain`.
+   * @default - a role with AmazonRDSDirectoryServiceAccess, when `domain` is given
+   */
+  readonly domainRole?: iam.IRole;
 }

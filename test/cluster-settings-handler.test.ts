@@ -145,9 +145,11 @@ describe('settings in the restore call', () => {
     rdsMock.on(rds.DescribeDBClustersCommand, { DBClusterIdentifier: 'orders' }).resolves({ DBClusters: [cluster('available', { DBClusterIdentifier: 'orders', Engine: 'aurora-postgresql' })] });
     rdsMock.on(rds.DescribeDBClustersCommand, { DBClusterIdentifier: 'orders-restored' }).rejects(new rds.DBClusterNotFoundFault({ message: 'not found', $metadata: {} }));
     rdsMock.on(rds.RestoreDBClusterToPointInTimeCommand).resolves({});
-    await onEvent(cfnEvent('Create', PITR, pitrProps));
+    await onEvent(cfnEvent('Create', PITR, { ...pitrProps, Domain: 'd-1111111111', DomainIAMRoleName: 'kerberos-a' }));
     const input = rdsMock.commandCalls(rds.RestoreDBClusterToPointInTimeCommand)[0].args[0].input;
     expect(input).toMatchObject({
+      Domain: 'd-1111111111',
+      DomainIAMRoleName: 'kerberos-a',
       ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 8 },
       StorageType: 'aurora-iopt1',
       EnableCloudwatchLogsExports: ['postgresql'],
@@ -187,9 +189,11 @@ describe('settings in the restore call', () => {
   test('S3 import: RestoreDBClusterFromS3 takes all but Performance Insights, the parameter group and lifecycle support included', async () => {
     rdsMock.on(rds.DescribeDBClustersCommand).rejects(new rds.DBClusterNotFoundFault({ message: 'not found', $metadata: {} }));
     rdsMock.on(rds.RestoreDBClusterFromS3Command).resolves({});
-    await onEvent(cfnEvent('Create', S3, { ...s3Props, EngineLifecycleSupport: 'open-source-rds-extended-support' }));
+    await onEvent(cfnEvent('Create', S3, { ...s3Props, EngineLifecycleSupport: 'open-source-rds-extended-support', Domain: 'd-1111111111', DomainIAMRoleName: 'kerberos-a' }));
     const input = rdsMock.commandCalls(rds.RestoreDBClusterFromS3Command)[0].args[0].input;
     expect(input).toMatchObject({
+      Domain: 'd-1111111111',
+      DomainIAMRoleName: 'kerberos-a',
       PreferredMaintenanceWindow: 'Sun:23:45-Mon:00:15',
       BacktrackWindow: 86400,
       EnableCloudwatchLogsExports: ['audit', 'slowquery'],
@@ -390,6 +394,27 @@ describe('settings applied once the cluster is available, before the wait ends',
 describe('a change of settings later', () => {
   // A cluster this version restored: it carries the stack tag, so an update adds none.
   beforeEach(() => { rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] }); });
+
+  test('a directory is joined with its role, its role changed with the directory, and left when no longer given', async () => {
+    const joined = { DomainMemberships: [{ Domain: 'd-1111111111', IAMRoleName: 'kerberos-a', Status: 'kerberos-enabled' }] };
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', joined)] });
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    rdsMock.on(rds.AddTagsToResourceCommand).resolves({});
+    const inDirectory = { ...pitrProps, Domain: 'd-1111111111', DomainIAMRoleName: 'kerberos-a' };
+    const update = async (from: Record<string, unknown>, to: Record<string, unknown>) => {
+      rdsMock.resetHistory();
+      await onEvent(cfnEvent('Update', PITR, to, { PhysicalResourceId: 'orders-restored', OldResourceProperties: from }));
+      const calls = rdsMock.commandCalls(rds.ModifyDBClusterCommand).map((c) => c.args[0].input);
+      calls.forEach((input) => expectConforms('rds', 'ModifyDBCluster', input));
+      return calls;
+    };
+    const base = { DBClusterIdentifier: 'orders-restored', ApplyImmediately: true };
+    expect(await update(inDirectory, { ...inDirectory, Domain: 'd-2222222222' })).toEqual([{ ...base, Domain: 'd-2222222222', DomainIAMRoleName: 'kerberos-a' }]);
+    expect(await update(inDirectory, { ...inDirectory, DomainIAMRoleName: 'kerberos-b' })).toEqual([{ ...base, Domain: 'd-1111111111', DomainIAMRoleName: 'kerberos-b' }]);
+    expect(await update(inDirectory, pitrProps)).toEqual([{ ...base, Domain: 'none' }]);
+    // What the cluster already has is not sent again.
+    expect(await update(pitrProps, inDirectory)).toEqual([]);
+  });
 
   test('changes the cluster in place: only what changed, log exports turned on and off', async () => {
     rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available')] });

@@ -242,6 +242,38 @@ describe('cluster settings', () => {
     expect(handlerStatements(restore().template()).flatMap((st) => [st.Resource].flat())).not.toContainEqual(pg);
   });
 
+  test('a directory for Kerberos authentication: its id and a role RDS may use, made as aws-rds makes it, which only RDS may be passed', () => {
+    const t = restore({ domain: 'd-1234567890' }).template();
+    const [[roleId, role]] = Object.entries(t.findResources('AWS::IAM::Role', {
+      Properties: {
+        ManagedPolicyArns: Match.arrayWith([
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonRDSDirectoryServiceAccess']] },
+        ]),
+      },
+    }));
+    const trusted = role.Properties.AssumeRolePolicyDocument.Statement.flatMap((st: any) => [st.Principal.Service].flat());
+    expect(trusted.sort()).toEqual(['directoryservice.rds.amazonaws.com', 'rds.amazonaws.com']);
+    expect(propsOf(t)).toMatchObject({ Domain: 'd-1234567890', DomainIAMRoleName: { Ref: roleId } });
+    expect(handlerStatements(t)).toContainEqual({
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [roleId, 'Arn'] },
+      Condition: { StringEquals: { 'iam:PassedToService': 'rds.amazonaws.com' } },
+    });
+
+    const stack = newStack();
+    const own = iam.Role.fromRoleName(stack, 'Own', 'kerberos-access');
+    const given = restore({ domain: 'd-1234567890', domainRole: own }, stack).template();
+    expect(propsOf(given).DomainIAMRoleName).toBe('kerberos-access');
+    expect(given.findResources('AWS::IAM::Role', { Properties: { ManagedPolicyArns: Match.anyValue() } })).not.toHaveProperty(roleId);
+    expect(propsOf(importFromS3({ domain: 'd-1234567890' }).template(), 'Custom::S3ImportedAuroraCluster').Domain).toBe('d-1234567890');
+
+    expect(() => restore({ engine: ClusterEngine.NEPTUNE, domain: 'd-1234567890' })).toThrow('Invalid domain "d-1234567890": Neptune does not support it');
+    const other = newStack();
+    expect(() => restore({ domainRole: iam.Role.fromRoleName(other, 'R', 'kerberos-access') }, other)).toThrow('Invalid domainRole "set": it is the role of Kerberos authentication\'s directory; give domain too');
+    expect(handlerStatements(restore().template()).map((st) => st.Action)).not.toContain('iam:PassRole');
+  });
+
   describe('parameters make a cluster parameter group of the engine version\'s family, as aws-rds does', () => {
     const groupOf = (t: Template, type: string) => Object.entries(t.findResources(type));
 

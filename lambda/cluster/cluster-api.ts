@@ -42,6 +42,7 @@ export interface Cluster {
   readonly LocalWriteForwardingStatus?: string;
   readonly HttpEndpointEnabled?: boolean;
   readonly DeletionProtection?: boolean;
+  readonly DomainMemberships?: { readonly Domain?: string; readonly IAMRoleName?: string; readonly Status?: string }[];
 }
 
 /** What a cluster's automated backups, retained after it was deleted, tell about it (RDS only). */

@@ -96,6 +96,11 @@ function alreadySo(cluster: Cluster, key: ClusterSetting, value: unknown): boole
     case 'EnableLocalWriteForwarding': return ['enabled', 'enabling', 'requested'].includes(cluster.LocalWriteForwardingStatus ?? 'disabled') === value;
     case 'EngineVersion': return cluster.EngineVersion === value;
     case 'EnableHttpEndpoint': return Boolean(cluster.HttpEndpointEnabled) === value;
+    case 'Domain': {
+      const joined = (cluster.DomainMemberships ?? []).filter((m) => !['removed', 'removing'].includes(lower(m.Status)));
+      return value === 'none' ? !joined.length : joined.some((m) => lower(m.Domain) === lower(value));
+    }
+    case 'DomainIAMRoleName': return (cluster.DomainMemberships ?? []).some((m) => m.IAMRoleName === value);
     default: return false;
   }
 }
@@ -120,7 +125,7 @@ const isBusy = (error: unknown) => ['InvalidDBClusterStateFault', 'InvalidResour
 
 /**
  * ModifyDBCluster's change from one set of settings to the next. A setting no longer given is left as it
- * is (RDS has no "unset"), except log exports, which are turned off.
+ * is (RDS has no "unset"), except log exports and the directory, which are turned off.
  */
 export function settingsChange(old: ClusterSettings, next: ClusterSettings): SettingsChange | undefined {
   const change: Record<string, unknown> = {};
@@ -128,6 +133,8 @@ export function settingsChange(old: ClusterSettings, next: ClusterSettings): Set
     if (key === 'EnableCloudwatchLogsExports' || next[key] === undefined || same(old[key], next[key])) continue;
     change[key] = next[key];
   }
+  // Like the log exports, Kerberos authentication no longer asked for is turned off.
+  if (old.Domain !== undefined && old.Domain !== 'none' && next.Domain === undefined) change.Domain = 'none';
   const before = old.EnableCloudwatchLogsExports ?? [];
   const after = next.EnableCloudwatchLogsExports ?? [];
   const enable = after.filter((t) => !before.includes(t));
@@ -148,7 +155,7 @@ const ADVANCED_INSIGHTS_RETENTION = 465;
  * A change with the members ModifyDBCluster wants beside some settings, once what the cluster has is left out:
  * the managed password with its secret's key; the major-version permission with an upgrade, and the instances'
  * parameter group with an upgrade to another major version (RDS takes it only then); Performance Insights at 15
- * months with the advanced mode of Database Insights (RDS refuses the mode alone).
+ * months with the advanced mode of Database Insights (RDS refuses the mode alone); the directory and its role together.
  */
 function withCompanions(change: SettingsChange | undefined, props: ClusterProperties, cluster: Cluster): SettingsChange | undefined {
   if (!change) return undefined;
@@ -160,6 +167,7 @@ function withCompanions(change: SettingsChange | undefined, props: ClusterProper
     ...(change.MasterUserSecretKmsKeyId !== undefined && props.ManageMasterUserPassword ? { ManageMasterUserPassword: true } : {}),
     ...(version !== undefined && props.AllowMajorVersionUpgrade ? { AllowMajorVersionUpgrade: true } : {}),
     ...(major && props.DBInstanceParameterGroupName !== undefined ? { DBInstanceParameterGroupName: props.DBInstanceParameterGroupName } : {}),
+    ...((change.Domain ?? 'none') !== 'none' || change.DomainIAMRoleName !== undefined ? { Domain: props.Domain, DomainIAMRoleName: props.DomainIAMRoleName } : {}),
     ...(change.DatabaseInsightsMode === 'advanced' ? {
       EnablePerformanceInsights: true, PerformanceInsightsRetentionPeriod: props.PerformanceInsightsRetentionPeriod ?? ADVANCED_INSIGHTS_RETENTION,
     } : {}),

@@ -80,7 +80,7 @@ const RESTORE_TAKES: Record<'rds' | 'neptune', readonly ClusterSetting[]> = {
   rds: [
     'Port', 'VpcSecurityGroupIds', 'EnableIAMDatabaseAuthentication', 'DBClusterParameterGroupName', 'OptionGroupName', 'ServerlessV2ScalingConfiguration', 'StorageType', 'EnableCloudwatchLogsExports', 'CopyTagsToSnapshot', 'BacktrackWindow',
     'BackupRetentionPeriod', 'PreferredBackupWindow', 'NetworkType', 'EnablePerformanceInsights', 'PerformanceInsightsKMSKeyId',
-    'PerformanceInsightsRetentionPeriod',
+    'PerformanceInsightsRetentionPeriod', 'Domain', 'DomainIAMRoleName',
   ],
   neptune: [
     'Port', 'VpcSecurityGroupIds', 'EnableIAMDatabaseAuthentication', 'DBClusterParameterGroupName', 'ServerlessV2ScalingConfiguration', 'StorageType',

@@ -37,7 +37,7 @@ async function preflight(_api: unknown, props: S3ImportedAuroraClusterProperties
 const RESTORE_TAKES: readonly ClusterSetting[] = [
   'Port', 'VpcSecurityGroupIds', 'EnableIAMDatabaseAuthentication', 'DBClusterParameterGroupName', 'OptionGroupName', 'ServerlessV2ScalingConfiguration', 'StorageType', 'EnableCloudwatchLogsExports', 'CopyTagsToSnapshot', 'BacktrackWindow',
   'BackupRetentionPeriod', 'PreferredBackupWindow', 'PreferredMaintenanceWindow', 'NetworkType', 'ManageMasterUserPassword', 'MasterUserSecretKmsKeyId',
-  'EngineVersion',
+  'EngineVersion', 'Domain', 'DomainIAMRoleName',
 ];
 
 export const s3ImportedAuroraClusterHandler = clusterRestoreHandler<S3ImportedAuroraClusterProperties>({

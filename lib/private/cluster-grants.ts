@@ -116,13 +116,21 @@ export function grantClusterLifecycle(restore: RestoreResource): void {
 }
 
 /** What the handler needs for the settings ModifyDBCluster or the restore call applies: the secret, the keys. */
-export function grantSettings(restore: RestoreResource, settings: ClusterSettings, props: CommonClusterProps, secret: KindSettings): void {
+export function grantSettings(
+  restore: RestoreResource, settings: ClusterSettings, props: CommonClusterProps, secret: KindSettings, domainRole: iam.IRole | undefined,
+): void {
   if (settings.ManageMasterUserPassword) grantMasterSecrets(restore);
   if (secret.masterUserSecretKey) restore.grantKeyUse(secret.masterUserSecretKey, ['rds', 'secretsmanager'], true);
   if (props.performanceInsightEncryptionKey) restore.grantKeyUse(props.performanceInsightEncryptionKey, ['rds']);
   if (settings.DBInstanceParameterGroupName !== undefined) {
     restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [rdsArn(restore, 'pg', '*')] }),
       'An upgrade to another major version names the instances\' parameter group, any of the account and region; the cluster itself must still carry the stack\'s tag');
+  }
+  // RDS calls the Directory Service with the role the restore or the change passes it.
+  if (domainRole) {
+    restore.addToHandlerPolicy(new iam.PolicyStatement({
+      actions: ['iam:PassRole'], resources: [domainRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'rds.amazonaws.com' } },
+    }));
   }
   if (settings.EnableHttpEndpoint !== undefined) {
     restore.addToHandlerPolicy(new iam.PolicyStatement({

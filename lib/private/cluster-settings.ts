@@ -4,6 +4,7 @@
  * ClusterSettings, which the handler sends in the restore call or applies by ModifyDBCluster.
  */
 import { Annotations, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -175,6 +176,8 @@ function validateNotNeptune(props: RestoredClusterOptions, secret: KindSettings)
     autoMinorVersionUpgrade: props.autoMinorVersionUpgrade,
     enableLocalWriteForwarding: props.enableLocalWriteForwarding,
     enableDataApi: props.enableDataApi,
+    domain: props.domain,
+    domainRole: props.domainRole,
   };
   for (const [prop, value] of Object.entries(unsupported)) {
     if (value === undefined) continue;
@@ -233,6 +236,7 @@ export function validateClusterSettings(scope: Construct, engine: ClusterEngineN
   if (props.monitoringRole && !monitoring) {
     Annotations.of(scope).addWarningV2('cdk-restore-constructs:monitoringRole', 'monitoringRole has no effect without monitoringInterval; give that too, or remove it.');
   }
+  if (props.domainRole && props.domain === undefined) invalidProp('domainRole', 'set', 'it is the role of Kerberos authentication\'s directory; give domain too, or remove it');
   if (secret.masterUserSecretKey && secret.manageMasterUserPassword === false) {
     invalidProp('masterUserSecretKey', 'set', 'it encrypts the managed master user secret, but manageMasterUserPassword is false');
   }
@@ -243,7 +247,7 @@ export function validateClusterSettings(scope: Construct, engine: ClusterEngineN
  * is only known once the instances are bound, after the restore resource exists.
  */
 export function clusterSettings(engine: ClusterEngineName, props: RestoredClusterOptions, secret: KindSettings,
-  hasServerlessInstance: () => boolean): ClusterSettings {
+  hasServerlessInstance: () => boolean, domainRole: iam.IRole | undefined): ClusterSettings {
   const capacity = CAPACITY[engine === 'neptune' ? 'neptune' : 'aurora'];
   const scaling = () => props.serverlessV2MinCapacity !== undefined || props.serverlessV2MaxCapacity !== undefined || hasServerlessInstance()
     ? { MinCapacity: props.serverlessV2MinCapacity ?? capacity.defaults[0], MaxCapacity: props.serverlessV2MaxCapacity ?? capacity.defaults[1] }
@@ -276,9 +280,27 @@ export function clusterSettings(engine: ClusterEngineName, props: RestoredCluste
     // Only when given: an S3 import names its version among its inputs, and the key's place there names its wait.
     ...(secret.engineVersion !== undefined ? { EngineVersion: secret.engineVersion } : {}),
     EnableHttpEndpoint: props.enableDataApi,
+    Domain: props.domain,
+    DomainIAMRoleName: domainRole?.roleName,
     AllowMajorVersionUpgrade: props.allowMajorVersionUpgrade,
     DBInstanceParameterGroupName: props.instanceParameterGroup?.bindToInstance({}).parameterGroupName,
   };
+}
+
+/** The role of Kerberos authentication's directory, as aws-rds makes it when none is given. */
+export function domainRoleOf(scope: Construct, props: RestoredClusterOptions): iam.IRole | undefined {
+  if (props.domain === undefined) return undefined;
+  if (props.domainRole) return props.domainRole;
+  const role = new iam.Role(scope, 'DirectoryServiceRole', {
+    assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('rds.amazonaws.com'), new iam.ServicePrincipal('directoryservice.rds.amazonaws.com')),
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSDirectoryServiceAccess')],
+  });
+  suppressNag(role, [{
+    id: 'AwsSolutions-IAM4',
+    reason: 'AmazonRDSDirectoryServiceAccess is the policy RDS documents for Kerberos authentication, and what aws-rds gives its clusters; give domainRole for another',
+    appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSDirectoryServiceAccess'],
+  }]);
+  return role;
 }
 
 /** Keeps each exported log group for the chosen retention (RDS creates the groups, so aws-rds's LogRetention). */

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { grantClusterLifecycle, grantSettings, grantStackClusters } from './cluster-grants';
 import { ClusterInstances, createInstances } from './cluster-instances';
 import { ClusterNetwork, clusterNetwork, defaultClusterIdentifier, partsRemovalPolicy } from './cluster-network';
-import { clusterSettings, KindSettings, retainLogs, validateClusterSettings } from './cluster-settings';
+import { clusterSettings, domainRoleOf, KindSettings, retainLogs, validateClusterSettings } from './cluster-settings';
 import { CLUSTER_REMOVAL, ClusterAttribute, ClusterEngineName, MASTER_USER_SECRET_ARN_ATTRIBUTE } from './contracts/cluster';
 import { RemovalPolicyName } from './contracts/common';
 import { RestoreKind } from './kinds/kind';
@@ -149,7 +149,8 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
     validateClusterSettings(this, restoring.engine, props, own);
     this.clusterEngine = restoring.engine;
     let instances: ClusterInstances | undefined;
-    const settings = clusterSettings(restoring.engine, props, own, () => instances?.hasServerless ?? false);
+    const domainRole = domainRoleOf(this, props);
+    const settings = clusterSettings(restoring.engine, props, own, () => instances?.hasServerless ?? false, domainRole);
     this.managesSecret = Boolean(settings.ManageMasterUserPassword);
     this.dataApiEnabled = Boolean(props.enableDataApi);
     this.tags = new TagManager(TagType.KEY_VALUE, restoring.kind.resourceType, props.tags);
@@ -180,7 +181,7 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
     restoring.grant(this._restore);
     grantStackClusters(this._restore, identifier, !props.clusterIdentifier);
     grantClusterLifecycle(this._restore);
-    grantSettings(this._restore, settings, props, own);
+    grantSettings(this._restore, settings, props, own, domainRole);
 
     this.attributes = restoredClusterAttributes(this._restore);
     this.clusterIdentifier = this.attributes.clusterIdentifier;

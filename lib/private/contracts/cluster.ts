@@ -43,6 +43,10 @@ export interface ClusterSettings {
   readonly EngineVersion?: string;
   /** The Data API: turned on and off by EnableHttpEndpoint and DisableHttpEndpoint (ModifyDBCluster's member is for Aurora Serverless v1 only). */
   readonly EnableHttpEndpoint?: boolean;
+  /** The directory of Kerberos authentication (its id); "none" takes the cluster out of its directory. */
+  readonly Domain?: string;
+  /** The role RDS calls the Directory Service with; RDS takes it with Domain, and a change of it with the current Domain. */
+  readonly DomainIAMRoleName?: string;
   /** Not a setting of its own: sent with a change of EngineVersion, which it lets cross a major version. */
   readonly AllowMajorVersionUpgrade?: boolean;
   /** Not a setting of its own: the instances' parameter group, sent with an upgrade to another major version. */
@@ -53,7 +57,7 @@ export const CLUSTER_SETTINGS = [
   'Port', 'VpcSecurityGroupIds', 'EnableIAMDatabaseAuthentication', 'DBClusterParameterGroupName', 'OptionGroupName', 'ServerlessV2ScalingConfiguration', 'StorageType', 'EnableCloudwatchLogsExports', 'CopyTagsToSnapshot', 'BacktrackWindow',
   'BackupRetentionPeriod', 'PreferredBackupWindow', 'PreferredMaintenanceWindow', 'NetworkType', 'EnablePerformanceInsights',
   'PerformanceInsightsKMSKeyId', 'PerformanceInsightsRetentionPeriod', 'ManageMasterUserPassword', 'MasterUserSecretKmsKeyId',
-  'AutoMinorVersionUpgrade', 'DatabaseInsightsMode', 'EnableLocalWriteForwarding', 'EngineVersion', 'EnableHttpEndpoint',
+  'AutoMinorVersionUpgrade', 'DatabaseInsightsMode', 'EnableLocalWriteForwarding', 'EngineVersion', 'EnableHttpEndpoint', 'Domain', 'DomainIAMRoleName',
 ] as const satisfies readonly (keyof ClusterSettings)[];
 export type ClusterSetting = typeof CLUSTER_SETTINGS[number];
 
@@ -115,6 +119,8 @@ export function readClusterSettings(props: Record<string, unknown>): ClusterSett
       EnableLocalWriteForwarding: readBoolean,
       EngineVersion: readOptionalString,
       EnableHttpEndpoint: readBoolean,
+      Domain: readOptionalString,
+      DomainIAMRoleName: readOptionalString,
       AllowMajorVersionUpgrade: readBoolean,
       DBInstanceParameterGroupName: readOptionalString,
     }),
