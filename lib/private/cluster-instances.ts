@@ -27,14 +27,22 @@ const SERVERLESS = 'serverless';
 function monitoringRole(scope: Construct, props: RestoredClusterOptions): iam.IRole | undefined {
   if (!props.monitoringInterval) return undefined;
   if (props.monitoringRole) return props.monitoringRole;
-  const role = new iam.Role(scope, 'MonitoringRole', {
-    assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
-    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
+  return serviceRole(scope, 'MonitoringRole', ['monitoring.rds.amazonaws.com'], 'AmazonRDSEnhancedMonitoringRole', 'Enhanced Monitoring', 'monitoringRole');
+}
+
+/**
+ * A role a service assumes, with the AWS managed policy RDS documents for a feature, as aws-rds makes it when none
+ * is given; cdk-nag's finding on the managed policy is accepted, and the prop that gives another role said.
+ */
+export function serviceRole(scope: Construct, id: string, services: string[], policy: string, feature: string, prop: string): iam.IRole {
+  const role = new iam.Role(scope, id, {
+    assumedBy: new iam.CompositePrincipal(...services.map((service) => new iam.ServicePrincipal(service))),
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(`service-role/${policy}`)],
   });
   suppressNag(role, [{
     id: 'AwsSolutions-IAM4',
-    reason: 'AmazonRDSEnhancedMonitoringRole is the policy RDS documents for Enhanced Monitoring, and what aws-rds gives its clusters; give monitoringRole for another',
-    appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'],
+    reason: `${policy} is the policy RDS documents for ${feature}, and what aws-rds gives its clusters; give ${prop} for another`,
+    appliesTo: [`Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}`],
   }]);
   return role;
 }

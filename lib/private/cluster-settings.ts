@@ -9,6 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { serviceRole } from './cluster-instances';
 import { ClusterEngineName, ClusterSettings } from './contracts/cluster';
 import { suppressNag } from './nag';
 import { invalidProp } from './prop-checks';
@@ -291,16 +292,8 @@ export function clusterSettings(engine: ClusterEngineName, props: RestoredCluste
 export function domainRoleOf(scope: Construct, props: RestoredClusterOptions): iam.IRole | undefined {
   if (props.domain === undefined) return undefined;
   if (props.domainRole) return props.domainRole;
-  const role = new iam.Role(scope, 'DirectoryServiceRole', {
-    assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('rds.amazonaws.com'), new iam.ServicePrincipal('directoryservice.rds.amazonaws.com')),
-    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSDirectoryServiceAccess')],
-  });
-  suppressNag(role, [{
-    id: 'AwsSolutions-IAM4',
-    reason: 'AmazonRDSDirectoryServiceAccess is the policy RDS documents for Kerberos authentication, and what aws-rds gives its clusters; give domainRole for another',
-    appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSDirectoryServiceAccess'],
-  }]);
-  return role;
+  return serviceRole(scope, 'DirectoryServiceRole', ['rds.amazonaws.com', 'directoryservice.rds.amazonaws.com'], 'AmazonRDSDirectoryServiceAccess',
+    'Kerberos authentication', 'domainRole');
 }
 
 /** Keeps each exported log group for the chosen retention (RDS creates the groups, so aws-rds's LogRetention). */
