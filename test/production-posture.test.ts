@@ -51,6 +51,9 @@ function allFive(stack: Stack): void {
     masterUserSecretKey: key,
     monitoringInterval: Duration.seconds(60),
     performanceInsightEncryptionKey: key,
+    engineVersion: '8.0.mysql_aurora.3.08.0',
+    parameters: { require_secure_transport: 'ON' },
+    domain: 'd-1234567890',
     removalPolicy: RemovalPolicy.SNAPSHOT,
     // The app's own function; the policy that lets the poller invoke it is the library's.
     validation: RestoreValidation.fromFunction(new lambda.Function(stack, 'OrdersCheck', {
