@@ -652,6 +652,38 @@ describe('a change of settings later', () => {
     expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand).map((c) => c.args[0].input)).toEqual([asked, asked]);
   });
 
+  test('an upgrade RDS does not offer from the cluster\'s version is refused before anything is changed, with what it offers', async () => {
+    liveCluster(cluster('available', { EngineVersion: '15.8' }));
+    rdsMock.on(rds.DescribeDBEngineVersionsCommand).resolves({
+      DBEngineVersions: [{
+        Engine: 'aurora-postgresql',
+        EngineVersion: '15.8',
+        ValidUpgradeTarget: [
+          { EngineVersion: '15.10' }, { EngineVersion: '16.4' },
+        ],
+      }],
+    });
+    const before = { ...pitrProps, EngineVersion: '15.8' };
+    const upgrade = (version: string) => onEvent(cfnEvent('Update', PITR, { ...before, EngineVersion: version, AllowMajorVersionUpgrade: 'true', DeletionProtection: 'true' },
+      { PhysicalResourceId: 'orders-restored', OldResourceProperties: before }));
+    await expect(upgrade('17.5')).rejects.toThrow(
+      'DB cluster "orders-restored" cannot be upgraded: RDS offers no upgrade of aurora-postgresql 15.8 to 17.5; it offers 15.10, 16.4. Nothing was changed');
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand)).toHaveLength(0);
+    expectConforms('rds', 'DescribeDBEngineVersions', rdsMock.commandCalls(rds.DescribeDBEngineVersionsCommand)[0].args[0].input);
+    await upgrade('16.4');
+    expect(rdsMock.commandCalls(rds.ModifyDBClusterCommand).map((c) => c.args[0].input.EngineVersion ?? 'protection')).toEqual(['protection', '16.4']);
+  });
+
+  test('a restore at an engine version RDS does not offer from the source\'s fails before the restore starts', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand, { DBClusterIdentifier: 'orders' })
+      .resolves({ DBClusters: [cluster('available', { DBClusterIdentifier: 'orders', EngineVersion: '15.8' })] });
+    rdsMock.on(rds.DescribeDBClustersCommand, { DBClusterIdentifier: 'orders-restored' }).rejects(new rds.DBClusterNotFoundFault({ message: 'not found', $metadata: {} }));
+    rdsMock.on(rds.DescribeDBEngineVersionsCommand).resolves({ DBEngineVersions: [{ EngineVersion: '15.8', ValidUpgradeTarget: [{ EngineVersion: '16.4' }] }] });
+    await expect(onEvent(cfnEvent('Create', PITR, { ...pitrProps, EngineVersion: '17.5', AllowMajorVersionUpgrade: 'true' }))).rejects.toThrow(
+      'Cannot restore "orders-restored" at engine version 17.5: the restore makes the version of "orders", 15.8, and RDS offers no upgrade of aurora-postgresql 15.8 to 17.5; it offers 16.4.');
+    expect(rdsMock.commandCalls(rds.RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
+  });
+
   test('an in-place upgrade waits until the cluster runs the new version; an upgrade RDS gave up fails with its reason', async () => {
     const live = liveCluster(cluster('available', { EngineVersion: '15.8' }));
     const before = { ...pitrProps, EngineVersion: '15.8' };

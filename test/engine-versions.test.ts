@@ -1,4 +1,4 @@
-import { compareVersions, majorVersion, upgradeRefusal } from '../lambda/cluster/engine-versions';
+import { compareVersions, majorVersion, notOffered, upgradeRefusal } from '../lambda/cluster/engine-versions';
 
 describe('engine versions as RDS and Neptune write them', () => {
   test.each([
@@ -34,5 +34,12 @@ describe('engine versions as RDS and Neptune write them', () => {
     expect(upgradeRefusal('aurora-mysql', '5.7.mysql_aurora.2.12.5', '8.0.mysql_aurora.3.08.0', false)).toMatch(/needs allowMajorVersionUpgrade/);
     expect(upgradeRefusal('neptune', '1.2.1.0', '1.3.2.1', false)).toMatch(/needs allowMajorVersionUpgrade/);
     expect(upgradeRefusal('neptune', '1.3.1.0', '1.3.2.1', false)).toBeUndefined();
+  });
+
+  test('an upgrade RDS does not offer from a version is refused with what it offers; when RDS does not say, nothing is refused', () => {
+    expect(notOffered('aurora-postgresql', '15.8', '16.4', ['15.10', '16.4'])).toBeUndefined();
+    expect(notOffered('aurora-postgresql', '15.8', '17.5', ['15.10', '16.4'])).toBe('RDS offers no upgrade of aurora-postgresql 15.8 to 17.5; it offers 15.10, 16.4');
+    expect(notOffered('neptune', '1.4.5.1', '1.4.6.0', [])).toBe('RDS offers no upgrade of neptune 1.4.5.1 to 1.4.6.0; it offers none');
+    expect(notOffered('aurora-postgresql', '15.8', '17.5', undefined)).toBeUndefined();
   });
 });

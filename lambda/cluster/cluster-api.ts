@@ -7,6 +7,8 @@ import * as rds from '@aws-sdk/client-rds';
 import type { ClusterEngineName, ClusterSettings } from '../../lib/private/contracts/cluster';
 import type { ApiTag } from '../../lib/private/contracts/common';
 import type { PointInTimeRestoredClusterProperties } from '../../lib/private/kinds/point-in-time-restored-cluster';
+import { errorText } from '../shared/errors';
+import { log } from '../shared/log';
 
 /** The fields of a DB cluster the handler reads; Neptune and RDS describe them alike. */
 export interface Cluster {
@@ -95,6 +97,8 @@ export interface ClusterApi {
   latestEventMessage(identifier: string): Promise<string | undefined>;
   /** The event messages RDS recorded for the cluster since then, oldest first; none when they cannot be read. */
   eventsSince(identifier: string, since: Date): Promise<string[]>;
+  /** The versions RDS upgrades this version of the engine to (its ValidUpgradeTarget); undefined when RDS does not say. */
+  upgradeTargets(engine: string, version: string): Promise<string[] | undefined>;
 }
 
 /**
@@ -112,6 +116,7 @@ interface Sdk {
   readonly AddTagsToResourceCommand: CommandClass;
   readonly RemoveTagsFromResourceCommand: CommandClass;
   readonly DescribeEventsCommand: CommandClass;
+  readonly DescribeDBEngineVersionsCommand: CommandClass;
   /** RDS only: Neptune keeps no automated backups of a deleted cluster. */
   readonly DescribeDBClusterAutomatedBackupsCommand?: CommandClass;
   /** RDS only: Neptune has no Data API. */
@@ -226,6 +231,18 @@ class SdkClusterApi implements ClusterApi {
       return events[events.length - 1]?.Message;
     } catch {
       // The event text only enriches a failure message; its absence must not hide the failure.
+      return undefined;
+    }
+  }
+
+  async upgradeTargets(engine: string, version: string): Promise<string[] | undefined> {
+    try {
+      const out = await this.client.send(new this.sdk.DescribeDBEngineVersionsCommand({ Engine: engine, EngineVersion: version }));
+      const targets: Array<{ EngineVersion?: string }> | undefined = out.DBEngineVersions?.[0]?.ValidUpgradeTarget;
+      return targets?.map((t) => t.EngineVersion ?? '');
+    } catch (error) {
+      // The check only tells a refusal early; RDS refuses what it does not offer anyway.
+      log(`The upgrades RDS offers from ${engine} ${version} cannot be read (${errorText(error)}); the upgrade is not checked against them`);
       return undefined;
     }
   }

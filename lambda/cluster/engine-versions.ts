@@ -32,6 +32,12 @@ export function majorVersion(engine: ClusterEngineName, version: string): string
   return parts(version).slice(0, engine === 'aurora-postgresql' ? 1 : 2).join('.');
 }
 
+/** Why RDS would refuse an upgrade it does not offer from that version, or undefined when it offers it or does not say. */
+export function notOffered(engine: ClusterEngineName, from: string, to: string, targets: readonly string[] | undefined): string | undefined {
+  if (!targets || targets.includes(to)) return undefined;
+  return `RDS offers no upgrade of ${engine} ${from} to ${to}; it offers ${targets.length ? targets.join(', ') : 'none'}`;
+}
+
 /**
  * Why an upgrade of a cluster from one version to another cannot be asked for, or undefined when it can: RDS
  * refuses a downgrade, and a major version upgrade that was not allowed.

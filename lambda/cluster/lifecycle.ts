@@ -5,7 +5,7 @@
  */
 import { randomBytes, createHash } from 'crypto';
 import { Cluster, ClusterApi, clusterApiFor, isNotFound, SettingsChange } from './cluster-api';
-import { majorVersion, upgradeRefusal } from './engine-versions';
+import { majorVersion, notOffered, upgradeRefusal } from './engine-versions';
 import {
   CLUSTER_ENGINES, CLUSTER_SETTINGS, ClusterAttribute, ClusterEngineName, ClusterRestoreProperties, ClusterSetting, ClusterSettings,
   DERIVED_HASH_LENGTH, MASTER_USER_SECRET_ARN_ATTRIBUTE,
@@ -273,6 +273,11 @@ async function sendInPlace<P extends ClusterProperties>(
   // Compared with the cluster itself, not only the old properties: a setting the library now sends by default
   // (copyTagsToSnapshot), or one the cluster has had all along, is no change.
   const change = withCompanions(withoutWhatIsSo(cluster, asked, props), props, cluster);
+  if (change?.EngineVersion && cluster.EngineVersion) {
+    const targets = await api.upgradeTargets(props.Engine, cluster.EngineVersion);
+    const refusal = notOffered(props.Engine, cluster.EngineVersion, change.EngineVersion, targets);
+    if (refusal) throw new Error(`DB cluster "${id}" cannot be upgraded: ${refusal}. Nothing was changed; give one of those.`);
+  }
   const { removed, changed } = tagChange(old.Tags ?? [], props.Tags ?? []);
   if (!protection && !change && !removed.length && !changed.length) return 'nothing to send';
   if (!tryWhileBusy && (protection || change) && status !== 'available' && !STAYING_STATES.has(status)) return 'busy';

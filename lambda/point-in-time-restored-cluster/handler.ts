@@ -3,7 +3,7 @@ import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { ClusterSetting } from '../../lib/private/contracts/cluster';
 import { POINT_IN_TIME_RESTORED_CLUSTER, PointInTimeRestoredClusterProperties } from '../../lib/private/kinds/point-in-time-restored-cluster';
 import { ClusterApi, RetainedBackups } from '../cluster/cluster-api';
-import { upgradeRefusal } from '../cluster/engine-versions';
+import { notOffered, upgradeRefusal } from '../cluster/engine-versions';
 import { clusterRestoreHandler } from '../cluster/lifecycle';
 import { errorText } from '../shared/errors';
 
@@ -61,17 +61,18 @@ async function preflight(api: ClusterApi, props: PointInTimeRestoredClusterPrope
       throw new Error(`Restore time ${at.toISOString()} lies outside the restorable window of "${sourceName(props)}" (${earliest?.toISOString() ?? 'unknown'} to ${latest?.toISOString() ?? 'unknown'}). Choose a restorePoint inside it, or RestorePoint.latest().`);
     }
   }
-  assertUpgradable(props, source);
+  await assertUpgradable(api, props, source);
   await assertKeyUsable(props, source);
 }
 
 /** A restore makes the source's version; the one asked for must be an upgrade RDS makes of it. */
-function assertUpgradable(props: PointInTimeRestoredClusterProperties, source: RetainedBackups): void {
-  if (!props.EngineVersion || !source.EngineVersion) return;
-  const refusal = upgradeRefusal(props.Engine, source.EngineVersion, props.EngineVersion, Boolean(props.AllowMajorVersionUpgrade));
+async function assertUpgradable(api: ClusterApi, props: PointInTimeRestoredClusterProperties, source: RetainedBackups): Promise<void> {
+  if (!props.EngineVersion || !source.EngineVersion || props.EngineVersion === source.EngineVersion) return;
+  const refusal = upgradeRefusal(props.Engine, source.EngineVersion, props.EngineVersion, Boolean(props.AllowMajorVersionUpgrade))
+    ?? notOffered(props.Engine, source.EngineVersion, props.EngineVersion, await api.upgradeTargets(props.Engine, source.EngineVersion));
   if (refusal) {
     throw new Error(`Cannot restore "${props.DBClusterIdentifier}" at engine version ${props.EngineVersion}: the restore makes the version of "${sourceName(props)}", `
-      + `${source.EngineVersion}, and ${refusal}. Give engineVersion ${source.EngineVersion} or a later one, or leave it out.`);
+      + `${source.EngineVersion}, and ${refusal}. Give engineVersion ${source.EngineVersion} or an upgrade RDS offers from it, or leave it out.`);
   }
 }
 

@@ -126,6 +126,10 @@ export function grantSettings(
     restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [rdsArn(restore, 'pg', '*')] }),
       'An upgrade to another major version names the instances\' parameter group, any of the account and region; the cluster itself must still carry the stack\'s tag');
   }
+  if (settings.EngineVersion !== undefined) {
+    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBEngineVersions'], resources: ['*'] }),
+      'rds:DescribeDBEngineVersions has no resource-level permissions; the handler reads which versions RDS upgrades a cluster\'s version to');
+  }
   // RDS calls the Directory Service with the role the restore or the change passes it.
   if (domainRole) {
     restore.addToHandlerPolicy(new iam.PolicyStatement({
