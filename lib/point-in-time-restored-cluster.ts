@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { partsRemovalPolicy } from './private/cluster-network';
 import { clusterParameterGroupName } from './private/cluster-parameters';
 import { ClusterInPlace, NamingSetting } from './private/contracts/cluster';
 import { CommonRestoreProperties } from './private/contracts/common';
@@ -183,7 +184,7 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
         'Neptune does not support option groups (the Neptune API documents OptionGroupName as not supported); remove it');
     }
     super(scope, id, props, (self, { subnetGroupName, securityGroups }) => {
-      const parameterGroupName = clusterParameterGroupName(self, props.engine, props, props.engineVersion, 'engineVersion');
+      const parameterGroupName = clusterParameterGroupName(self, props.engine, props, props.engineVersion, 'engineVersion', partsRemovalPolicy(props));
       // What decides the restored data and its placement, and the settings that were inputs once (NAMING_SETTINGS):
       // the default identifier and the wait are named after them.
       const inputs: Omit<PointInTimeRestoredClusterProperties, keyof CommonRestoreProperties | Exclude<ClusterInPlace, NamingSetting> | 'DBClusterIdentifier'> = {

@@ -8,6 +8,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { partsRemovalPolicy } from './private/cluster-network';
 import { clusterParameterGroupName } from './private/cluster-parameters';
 import { ClusterInPlace, NamingSetting } from './private/contracts/cluster';
 import { CommonRestoreProperties } from './private/contracts/common';
@@ -156,7 +157,7 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
       ingestionRole = role;
       const family = props.sourceEngineVersion.slice(0, 3);
       const engineVersion = props.engineVersion ?? DEFAULT_ENGINE_VERSIONS[family];
-      const parameterGroupName = clusterParameterGroupName(self, 'aurora-mysql', props, engineVersion, 'engineVersion');
+      const parameterGroupName = clusterParameterGroupName(self, 'aurora-mysql', props, engineVersion, 'engineVersion', partsRemovalPolicy(props));
       // The version was a restore input before it was upgraded in place: it still names the identifier, in its old place.
       const inputs: Omit<S3ImportedAuroraClusterProperties, keyof CommonRestoreProperties | Exclude<ClusterInPlace, NamingSetting | 'EngineVersion'> | 'DBClusterIdentifier'> = {
         Engine: 'aurora-mysql',

@@ -169,6 +169,27 @@ describe('settings in the restore call', () => {
     expectConforms('rds', 'RestoreDBClusterToPointInTime', input);
   });
 
+  test('with an engine version asked for, the parameter and option groups go with the upgrade, not in the restore (they may be of the new family)', async () => {
+    rdsMock.on(rds.DescribeDBClustersCommand, { DBClusterIdentifier: 'orders' })
+      .resolves({ DBClusters: [cluster('available', { DBClusterIdentifier: 'orders', EngineVersion: '15.8' })] });
+    rdsMock.on(rds.DescribeDBClustersCommand, { DBClusterIdentifier: 'orders-restored' }).rejects(new rds.DBClusterNotFoundFault({ message: 'not found', $metadata: {} }));
+    rdsMock.on(rds.RestoreDBClusterToPointInTimeCommand).resolves({});
+    const props = { ...pitrProps, EngineVersion: '16.4', AllowMajorVersionUpgrade: 'true', DBClusterParameterGroupName: 'orders-pg16', OptionGroupName: 'orders-og16' };
+    await onEvent(cfnEvent('Create', PITR, props));
+    const input = rdsMock.commandCalls(rds.RestoreDBClusterToPointInTimeCommand)[0].args[0].input;
+    expect(input).not.toHaveProperty('DBClusterParameterGroupName');
+    expect(input).not.toHaveProperty('OptionGroupName');
+
+    rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { EngineVersion: '15.8' })] });
+    rdsMock.on(rds.ListTagsForResourceCommand).resolves({ TagList: [OWNER_TAG, STACK_TAG] });
+    rdsMock.on(rds.ModifyDBClusterCommand).resolves({});
+    rdsMock.on(rds.AddTagsToResourceCommand).resolves({});
+    await poll(pointInTimeRestoredClusterHandler, PITR, props).state;
+    const modify = rdsMock.commandCalls(rds.ModifyDBClusterCommand)[0].args[0].input;
+    expect(modify).toMatchObject({ EngineVersion: '16.4', AllowMajorVersionUpgrade: true, DBClusterParameterGroupName: 'orders-pg16', OptionGroupName: 'orders-og16' });
+    expectConforms('rds', 'ModifyDBCluster', modify);
+  });
+
   test('Neptune point-in-time: only capacity, storage and log exports go in the restore call', async () => {
     const props = {
       ...neptuneProps,
@@ -412,8 +433,13 @@ describe('a change of settings later', () => {
     expect(await update(inDirectory, { ...inDirectory, Domain: 'd-2222222222' })).toEqual([{ ...base, Domain: 'd-2222222222', DomainIAMRoleName: 'kerberos-a' }]);
     expect(await update(inDirectory, { ...inDirectory, DomainIAMRoleName: 'kerberos-b' })).toEqual([{ ...base, Domain: 'd-1111111111', DomainIAMRoleName: 'kerberos-b' }]);
     expect(await update(inDirectory, pitrProps)).toEqual([{ ...base, Domain: 'none' }]);
-    // What the cluster already has is not sent again.
+    // What the cluster already has is not sent again; a directory it is leaving, or failed to join, it does not have.
     expect(await update(pitrProps, inDirectory)).toEqual([]);
+    for (const Status of ['pending-disable-kerberos', 'failed']) {
+      rdsMock.on(rds.DescribeDBClustersCommand).resolves({ DBClusters: [cluster('available', { DomainMemberships: [{ ...joined.DomainMemberships[0], Status }] })] });
+      expect(await update(pitrProps, inDirectory)).toEqual([{ ...base, Domain: 'd-1111111111', DomainIAMRoleName: 'kerberos-a' }]);
+      expect(await update(inDirectory, pitrProps)).toEqual([]);
+    }
   });
 
   test('changes the cluster in place: only what changed, log exports turned on and off', async () => {

@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -258,7 +258,7 @@ describe('cluster settings', () => {
       Action: 'iam:PassRole',
       Effect: 'Allow',
       Resource: { 'Fn::GetAtt': [roleId, 'Arn'] },
-      Condition: { StringEquals: { 'iam:PassedToService': 'rds.amazonaws.com' } },
+      Condition: { StringEquals: { 'iam:PassedToService': ['rds.amazonaws.com', 'directoryservice.rds.amazonaws.com'] } },
     });
 
     const stack = newStack();
@@ -310,6 +310,16 @@ describe('cluster settings', () => {
       expect(id17).toBe(id16);
       expect(group17.Properties.Family).toBe('aurora-postgresql17');
       expect(propsOf(t17).DBClusterIdentifier).toEqual(propsOf(t16).DBClusterIdentifier);
+    });
+
+    test('a cluster kept by its removal policy keeps the group it uses, and the directory\'s role', () => {
+      const t = restore({ engineVersion: '16.4', parameters: { a: 'b' }, domain: 'd-1234567890', removalPolicy: RemovalPolicy.RETAIN }).template();
+      expect(groupOf(t, 'AWS::RDS::DBClusterParameterGroup')[0][1]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      const roles = Object.values(t.findResources('AWS::IAM::Role')).filter((r: any) => JSON.stringify(r).includes('AmazonRDSDirectoryServiceAccess'));
+      expect(roles).toEqual([expect.objectContaining({ DeletionPolicy: 'Retain' })]);
+      const neptune = restore({ engine: ClusterEngine.NEPTUNE, engineVersion: '1.3.2.1', parameters: { a: 'b' }, removalPolicy: RemovalPolicy.RETAIN }).template();
+      expect(groupOf(neptune, 'AWS::Neptune::DBClusterParameterGroup')[0][1]).toMatchObject({ DeletionPolicy: 'Retain' });
+      expect(groupOf(restore({ engineVersion: '16.4', parameters: { a: 'b' } }).template(), 'AWS::RDS::DBClusterParameterGroup')[0][1]).toMatchObject({ DeletionPolicy: 'Delete' });
     });
 
     test('without a literal engineVersion, or with a parameter group too, it is refused at synth', () => {

@@ -237,7 +237,9 @@ class SdkClusterApi implements ClusterApi {
 
   async upgradeTargets(engine: string, version: string): Promise<string[] | undefined> {
     try {
-      const out = await this.client.send(new this.sdk.DescribeDBEngineVersionsCommand({ Engine: engine, EngineVersion: version }));
+      // RDS lists a version it no longer offers for new clusters only when asked to; Neptune's API has no such member.
+      const all = this.sdk.DescribeDBClusterAutomatedBackupsCommand ? { IncludeAll: true } : {};
+      const out = await this.client.send(new this.sdk.DescribeDBEngineVersionsCommand({ Engine: engine, EngineVersion: version, ...all }));
       const targets: Array<{ EngineVersion?: string }> | undefined = out.DBEngineVersions?.[0]?.ValidUpgradeTarget;
       return targets?.map((t) => t.EngineVersion ?? '');
     } catch (error) {

@@ -97,13 +97,16 @@ function alreadySo(cluster: Cluster, key: ClusterSetting, value: unknown): boole
     case 'EngineVersion': return cluster.EngineVersion === value;
     case 'EnableHttpEndpoint': return Boolean(cluster.HttpEndpointEnabled) === value;
     case 'Domain': {
-      const joined = (cluster.DomainMemberships ?? []).filter((m) => !['removed', 'removing'].includes(lower(m.Status)));
+      const joined = joinedDomains(cluster);
       return value === 'none' ? !joined.length : joined.some((m) => lower(m.Domain) === lower(value));
     }
-    case 'DomainIAMRoleName': return (cluster.DomainMemberships ?? []).some((m) => m.IAMRoleName === value);
+    case 'DomainIAMRoleName': return joinedDomains(cluster).some((m) => m.IAMRoleName === value);
     default: return false;
   }
 }
+
+/** The directories the cluster is in or joining: not those it is leaving, left, or failed to join (kerberos-enabled, enabling-kerberos, ...). */
+const joinedDomains = (cluster: Cluster) => (cluster.DomainMemberships ?? []).filter((m) => !/disabl|fail|remov/i.test(m.Status ?? ''));
 
 /** A change without what the cluster already has, or undefined when nothing is left. */
 function withoutWhatIsSo(cluster: Cluster, change: SettingsChange | undefined, next: ClusterSettings): SettingsChange | undefined {

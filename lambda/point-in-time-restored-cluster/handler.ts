@@ -97,7 +97,9 @@ export const pointInTimeRestoredClusterHandler = clusterRestoreHandler<PointInTi
     return `${props.Engine} cluster "${props.DBClusterIdentifier}" from "${sourceName(props)}" ${when}`;
   },
   preflight,
-  restoreTakes: (props) => RESTORE_TAKES[props.Engine === 'neptune' ? 'neptune' : 'rds'],
+  // With a version asked for, the parameter and option groups may be of its family, not the source's: they go with the upgrade.
+  restoreTakes: (props) => RESTORE_TAKES[props.Engine === 'neptune' ? 'neptune' : 'rds']
+    .filter((k) => !props.EngineVersion || !['DBClusterParameterGroupName', 'OptionGroupName'].includes(k)),
   start: (api, props, tags, settings) => api.restore({
     ...settings,
     DBClusterIdentifier: props.DBClusterIdentifier,

@@ -133,7 +133,9 @@ export function grantSettings(
   // RDS calls the Directory Service with the role the restore or the change passes it.
   if (domainRole) {
     restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['iam:PassRole'], resources: [domainRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'rds.amazonaws.com' } },
+      actions: ['iam:PassRole'],
+      resources: [domainRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': ['rds.amazonaws.com', 'directoryservice.rds.amazonaws.com'] } },
     }));
   }
   if (settings.EnableHttpEndpoint !== undefined) {

@@ -2,7 +2,7 @@
  * The `parameters` shortcut of the cluster kinds: a DB cluster parameter group made in the app, of the family
  * of the cluster's engine version, as aws-rds's DatabaseCluster makes one from its own `parameters`.
  */
-import { Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as neptune from 'aws-cdk-lib/aws-neptune';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
@@ -35,6 +35,7 @@ export interface ClusterParameterProps {
  */
 export function clusterParameterGroupName(
   scope: Construct, engine: ClusterEngineName, props: ClusterParameterProps, version: string | undefined, versionProp: string,
+  removalPolicy: RemovalPolicy,
 ): string | undefined {
   const given = groupNameOf('parameterGroup', props.parameterGroup?.bindToCluster({}).parameterGroupName, 'clusterParameterGroupName', props.clusterParameterGroupName);
   const parameters = props.parameters;
@@ -48,10 +49,15 @@ export function clusterParameterGroupName(
   }
   const family = parameterGroupFamily(engine, version);
   const description = `Cluster parameters of ${scope.node.path}`;
-  if (engine === 'neptune') return new neptune.CfnDBClusterParameterGroup(scope, 'ParameterGroup', { family, description, parameters }).ref;
+  // A cluster kept by its removal policy keeps its group: RDS refuses to delete a group in use.
+  if (engine === 'neptune') {
+    const group = new neptune.CfnDBClusterParameterGroup(scope, 'ParameterGroup', { family, description, parameters });
+    group.applyRemovalPolicy(removalPolicy);
+    return group.ref;
+  }
   const major = family.slice(engine.length);
   const clusterEngine = engine === 'aurora-mysql'
     ? rds.DatabaseClusterEngine.auroraMysql({ version: rds.AuroraMysqlEngineVersion.of(version, major) })
     : rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.of(version, major) });
-  return new rds.ParameterGroup(scope, 'ParameterGroup', { engine: clusterEngine, description, parameters }).bindToCluster({}).parameterGroupName;
+  return new rds.ParameterGroup(scope, 'ParameterGroup', { engine: clusterEngine, description, parameters, removalPolicy }).bindToCluster({}).parameterGroupName;
 }

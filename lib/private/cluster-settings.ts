@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { serviceRole } from './cluster-instances';
+import { partsRemovalPolicy } from './cluster-network';
 import { ClusterEngineName, ClusterSettings } from './contracts/cluster';
 import { suppressNag } from './nag';
 import { invalidProp } from './prop-checks';
@@ -292,8 +293,11 @@ export function clusterSettings(engine: ClusterEngineName, props: RestoredCluste
 export function domainRoleOf(scope: Construct, props: RestoredClusterOptions): iam.IRole | undefined {
   if (props.domain === undefined) return undefined;
   if (props.domainRole) return props.domainRole;
-  return serviceRole(scope, 'DirectoryServiceRole', ['rds.amazonaws.com', 'directoryservice.rds.amazonaws.com'], 'AmazonRDSDirectoryServiceAccess',
+  const role = serviceRole(scope, 'DirectoryServiceRole', ['rds.amazonaws.com', 'directoryservice.rds.amazonaws.com'], 'AmazonRDSDirectoryServiceAccess',
     'Kerberos authentication', 'domainRole');
+  // A cluster kept by its removal policy stays in its directory, which RDS reaches with this role.
+  role.applyRemovalPolicy(partsRemovalPolicy(props));
+  return role;
 }
 
 /** Keeps each exported log group for the chosen retention (RDS creates the groups, so aws-rds's LogRetention). */
