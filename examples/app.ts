@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -76,6 +77,7 @@ export function buildExampleApp(outdir?: string): App {
   // The shared file system as AWS Backup kept it last night, as a new file system.
   new BackupRestoreJob(stack, 'SharedFilesFromBackup', {
     recoveryPointArn: 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45',
+    backupVault: backup.BackupVault.fromBackupVaultName(stack, 'FilesVault', 'files-vault'),
     resourceType: BackupResourceType.EFS,
     metadata: RestoreMetadata.efs({ fileSystemId: 'fs-12345678', newFileSystem: true }),
   });

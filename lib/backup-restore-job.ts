@@ -1,7 +1,8 @@
 /**
  * The `BackupRestoreJob` construct: an AWS Backup restore job, waited for until it completes.
  */
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -301,6 +302,14 @@ export interface BackupRestoreJobProps extends RestoreOptions {
    * @default false
    */
   readonly copySourceTags?: boolean;
+
+  /**
+   * The backup vault that holds the recovery point (`backup.BackupVault.fromBackupVaultArn` for one of another
+   * account). Before the job starts, the handler asks it whether the point exists and is ready, holds
+   * `resourceType`, and knows the metadata's keys; the point's ARN alone does not tell the vault.
+   * @default - the recovery point is not checked before the job starts (a warning says so)
+   */
+  readonly backupVault?: backup.IBackupVault;
 }
 
 /**
@@ -329,13 +338,19 @@ export class BackupRestoreJob extends RestoreConstruct {
     this.role = props.role ?? this.defaultRole(props.resourceType);
     props.metadata.kmsKey?.grant(this.role, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext');
 
+    const vault = props.backupVault;
     const properties: Omit<BackupRestoreJobProperties, keyof CommonRestoreProperties> = {
       RecoveryPointArn: arn,
       ResourceType: props.resourceType.name,
       IamRoleArn: this.role.roleArn,
       CopySourceTagsToRestoredResource: props.copySourceTags,
       Metadata: props.metadata.values,
+      ...(vault ? { BackupVaultName: vault.backupVaultName, BackupVaultAccountId: vault.env.account } : {}),
     };
+    if (!vault) {
+      Annotations.of(this).addWarningV2('cdk-restore-constructs:backupVault', 'Without backupVault, the recovery point is not checked before the restore '
+        + 'job starts (that it exists and is ready, holds the resourceType, and knows the metadata keys): give the vault that holds it.');
+    }
     const restore = this._restore = new RestoreResource(this, 'Restore', {
       kind: BACKUP_RESTORE_JOB,
       timeout: props.timeout,
@@ -344,7 +359,9 @@ export class BackupRestoreJob extends RestoreConstruct {
       restorePoint: arn,
       properties: { ...properties, ...restoreGeneration(props.restoreGeneration) },
     });
-    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['backup:StartRestoreJob'], resources: [arn] }));
+    restore.addToHandlerPolicy(new iam.PolicyStatement({
+      actions: ['backup:StartRestoreJob', ...(vault ? ['backup:DescribeRecoveryPoint', 'backup:GetRecoveryPointRestoreMetadata'] : [])], resources: [arn],
+    }));
     restore.addToHandlerPolicy(new iam.PolicyStatement({
       actions: ['iam:PassRole'], resources: [this.role.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } },
     }));

@@ -3,8 +3,9 @@
  * StartRestoreJob or DescribeRestoreJob. It keeps recovery points and jobs, checks what the service
  * would (the recovery point exists and is of the resource type asked for; the required members are
  * there), honours the idempotency token, and walks a job from PENDING through RUNNING to COMPLETED
- * with PercentDone, answering in the service's REST-JSON wire format. It does not evaluate IAM, so the
- * role a job would pass is not checked.
+ * with PercentDone, answering in the service's REST-JSON wire format. It also describes its recovery
+ * points and their restore metadata (DescribeRecoveryPoint, GetRecoveryPointRestoreMetadata), each in
+ * the vault it was put in. It does not evaluate IAM, so the role a job would pass is not checked.
  */
 import { randomBytes, randomUUID } from 'crypto';
 import * as http from 'http';
@@ -18,6 +19,23 @@ interface Job {
   readonly createdAt: number;
   readonly createdResourceArn: string;
   looks: number;
+}
+
+/** A recovery point as the stand-in holds it. */
+export interface StandInRecoveryPoint {
+  /** The vault that holds it. */
+  readonly vault?: string;
+  /** Its status, as DescribeRecoveryPoint names it. */
+  readonly status?: string;
+  /** Its restore metadata, as GetRecoveryPointRestoreMetadata lists it. */
+  readonly metadata?: Record<string, string>;
+}
+
+interface HeldPoint {
+  readonly resourceType: string;
+  readonly vault: string;
+  readonly status: string;
+  readonly metadata: Record<string, string>;
 }
 
 /** Looks at a job before it completes: PENDING, then RUNNING, then COMPLETED. */
@@ -41,12 +59,13 @@ function createdResourceArn(resourceType: string): string {
 }
 
 export class BackupStandIn extends JsonStandIn {
-  /** Recovery points and the resource type each holds. */
-  private readonly recoveryPoints = new Map<string, string>();
+  /** Recovery points: the resource type each holds, and where. */
+  private readonly recoveryPoints = new Map<string, HeldPoint>();
   private readonly jobs = new Map<string, Job>();
   private readonly tokens = new Map<string, string>();
-  addRecoveryPoint(arn: string, resourceType: string): void {
-    this.recoveryPoints.set(arn, resourceType);
+  /** A recovery point of this type, by default COMPLETED in the vault named Default (every account has one), without metadata. */
+  addRecoveryPoint(arn: string, resourceType: string, point: StandInRecoveryPoint = {}): void {
+    this.recoveryPoints.set(arn, { resourceType, vault: point.vault ?? 'Default', status: point.status ?? 'COMPLETED', metadata: point.metadata ?? {} });
   }
 
   hasRecoveryPoint(arn: string): boolean {
@@ -73,7 +92,33 @@ export class BackupStandIn extends JsonStandIn {
     }
     const describe = /^\/restore-jobs\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && describe) return this.describeJob(decodeURIComponent(describe[1]));
-    return error(404, 'UnknownOperationException', `The rehearsal's AWS Backup stand-in plays StartRestoreJob and DescribeRestoreJob, not ${req.method} ${url.pathname}.`);
+    const point = /^\/backup-vaults\/([^/]+)\/recovery-points\/([^/]+)(\/restore-metadata)?$/.exec(url.pathname);
+    if (req.method === 'GET' && point) return this.describePoint(decodeURIComponent(point[1]), decodeURIComponent(point[2]), Boolean(point[3]));
+    return error(404, 'UnknownOperationException', 'The rehearsal\'s AWS Backup stand-in plays StartRestoreJob, DescribeRestoreJob, DescribeRecoveryPoint '
+      + `and GetRecoveryPointRestoreMetadata, not ${req.method} ${url.pathname}.`);
+  }
+
+  /** DescribeRecoveryPoint, or with `metadata` GetRecoveryPointRestoreMetadata, of a point in the vault named. */
+  private describePoint(vault: string, arn: string, metadata: boolean): StandInAnswer {
+    const held = this.recoveryPoints.get(arn);
+    if (!held || held.vault !== vault) return error(404, 'ResourceNotFoundException', `Recovery point ${arn} is not in backup vault ${vault}.`);
+    const vaultArn = `arn:aws:backup:${REGION}:${ACCOUNT}:backup-vault:${vault}`;
+    if (metadata) {
+      const body = { BackupVaultArn: vaultArn, RecoveryPointArn: arn, ResourceType: held.resourceType, RestoreMetadata: held.metadata };
+      return { status: 200, body };
+    }
+    return {
+      status: 200,
+      body: {
+        RecoveryPointArn: arn,
+        BackupVaultName: vault,
+        BackupVaultArn: vaultArn,
+        ResourceType: held.resourceType,
+        Status: held.status,
+        ResourceArn: `arn:aws:backup:${REGION}:${ACCOUNT}:source:${held.resourceType.toLowerCase()}`,
+        CreationDate: Date.now() / 1000 - 3600,
+      },
+    };
   }
 
   private startJob(input: any): StandInAnswer {
@@ -82,8 +127,8 @@ export class BackupStandIn extends JsonStandIn {
     }
     const held = this.recoveryPoints.get(input.RecoveryPointArn);
     if (!held) return error(404, 'ResourceNotFoundException', `Recovery point ${input.RecoveryPointArn} does not exist.`);
-    if (input.ResourceType && input.ResourceType !== held) {
-      return error(400, 'InvalidRequestException', `Recovery point ${input.RecoveryPointArn} holds a ${held} resource, not ${input.ResourceType}.`);
+    if (input.ResourceType && input.ResourceType !== held.resourceType) {
+      return error(400, 'InvalidRequestException', `Recovery point ${input.RecoveryPointArn} holds a ${held.resourceType} resource, not ${input.ResourceType}.`);
     }
     const earlier = input.IdempotencyToken ? this.tokens.get(input.IdempotencyToken) : undefined;
     if (earlier) return { status: 200, body: { RestoreJobId: earlier } };
@@ -91,10 +136,10 @@ export class BackupStandIn extends JsonStandIn {
     this.jobs.set(id, {
       id,
       recoveryPointArn: input.RecoveryPointArn,
-      resourceType: held,
+      resourceType: held.resourceType,
       iamRoleArn: input.IamRoleArn ?? '',
       createdAt: Date.now() / 1000,
-      createdResourceArn: createdResourceArn(held),
+      createdResourceArn: createdResourceArn(held.resourceType),
       looks: 0,
     });
     if (input.IdempotencyToken) this.tokens.set(input.IdempotencyToken, id);

@@ -1,5 +1,6 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { BackupResourceType, BackupRestoreJob, BackupRestoreJobProps, RestoreMetadata } from '../lib';
@@ -72,6 +73,23 @@ test('a given role is used; the handler may pass only it and start a job only of
   expect(statements.find((s) => s.Action === 'backup:StartRestoreJob').Resource).toBe(RP);
   expect(stack.resolve(job.restoreJobId)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RestoreFsRestoreAttributes/), 'RestoreJobId'] });
   expect(stack.resolve(job.createdResourceArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RestoreFsRestoreAttributes/), 'CreatedResourceArn'] });
+});
+
+test('with its vault, the handler may describe the point and read its restore metadata, and only that point; without, synth warns', () => {
+  const stack = newStack();
+  const t = synth({ backupVault: backup.BackupVault.fromBackupVaultArn(stack, 'Vault', 'arn:aws:backup:us-east-1:210987654321:backup-vault:shared-vault') }, stack)
+    .template();
+  expect(jobProps(t)).toMatchObject({ BackupVaultName: 'shared-vault', BackupVaultAccountId: '210987654321' });
+  const statements = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('CdkRestoreConstructsProviderHandlerRole'))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+  expect(statements).toContainEqual(expect.objectContaining({
+    Action: ['backup:StartRestoreJob', 'backup:DescribeRecoveryPoint', 'backup:GetRecoveryPointRestoreMetadata'], Resource: RP,
+  }));
+  expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('backupVault'))).toEqual([]);
+
+  const unnamed = synth();
+  expect(jobProps(unnamed.template())).not.toHaveProperty('BackupVaultName');
+  expect(Annotations.fromStack(unnamed.stack).findWarning('*', Match.stringLikeRegexp('Without backupVault, the recovery point is not checked'))).toHaveLength(1);
 });
 
 describe('validation at synth', () => {

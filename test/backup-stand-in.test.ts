@@ -1,4 +1,4 @@
-import { BackupClient, DescribeRestoreJobCommand, StartRestoreJobCommand } from '@aws-sdk/client-backup';
+import { BackupClient, DescribeRecoveryPointCommand, DescribeRestoreJobCommand, GetRecoveryPointRestoreMetadataCommand, StartRestoreJobCommand } from '@aws-sdk/client-backup';
 import { loadApiModel, modelProblems } from './support/api-model';
 import { standInClientConfig } from './support/stand-in-client';
 import { BackupStandIn } from '../rehearse/backup-stand-in';
@@ -52,4 +52,21 @@ test.each([
 
 test('an unknown job is ResourceNotFoundException', async () => {
   await expect(client.send(new DescribeRestoreJobCommand({ RestoreJobId: 'NOPE' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+});
+
+test('a recovery point is described in its vault, with its restore metadata, in the API\'s shapes; in another vault it is not found', async () => {
+  const EBS_POINT = 'arn:aws:ec2:us-east-1::snapshot/snap-0123456789abcdef0';
+  standIn.addRecoveryPoint(EBS_POINT, 'EBS', { vault: 'orders-vault', status: 'AVAILABLE', metadata: { availabilityZone: 'us-east-1a', volumeType: 'gp3' } });
+  const where = { BackupVaultName: 'orders-vault', RecoveryPointArn: EBS_POINT, BackupVaultAccountId: '123456789012' };
+  const { $metadata: _d, ...described } = await client.send(new DescribeRecoveryPointCommand(where));
+  expect(described).toMatchObject({ RecoveryPointArn: EBS_POINT, BackupVaultName: 'orders-vault', ResourceType: 'EBS', Status: 'AVAILABLE' });
+  const { $metadata: _m, ...metadata } = await client.send(new GetRecoveryPointRestoreMetadataCommand(where));
+  expect(metadata).toMatchObject({ RecoveryPointArn: EBS_POINT, ResourceType: 'EBS', RestoreMetadata: { availabilityZone: 'us-east-1a', volumeType: 'gp3' } });
+  if (model) {
+    expect(modelProblems(model, 'DescribeRecoveryPointOutput', described)).toEqual([]);
+    expect(modelProblems(model, 'GetRecoveryPointRestoreMetadataOutput', metadata)).toEqual([]);
+  }
+  await expect(client.send(new DescribeRecoveryPointCommand({ ...where, BackupVaultName: 'Default' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  // Put in without a vault, a point is in the vault every account has.
+  await expect(client.send(new DescribeRecoveryPointCommand({ BackupVaultName: 'Default', RecoveryPointArn: RECOVERY_POINT }))).resolves.toMatchObject({ Status: 'COMPLETED' });
 });

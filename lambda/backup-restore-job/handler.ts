@@ -1,8 +1,11 @@
 /** StartRestoreJob of AWS Backup, then DescribeRestoreJob until the job ends. */
 import { createHash } from 'crypto';
-import { BackupClient, DescribeRestoreJobCommand, DescribeRestoreJobCommandOutput, StartRestoreJobCommand } from '@aws-sdk/client-backup';
+import {
+  BackupClient, DescribeRecoveryPointCommand, DescribeRecoveryPointCommandOutput, DescribeRestoreJobCommand, DescribeRestoreJobCommandOutput,
+  GetRecoveryPointRestoreMetadataCommand, StartRestoreJobCommand,
+} from '@aws-sdk/client-backup';
 import { AttributesProperties, restoreInputsOf } from '../../lib/private/contracts/common';
-import { BACKUP_RESTORE_JOB, BackupRestoreJobProperties } from '../../lib/private/kinds/backup-restore-job';
+import { BACKUP_RESTORE_JOB, BackupRestoreJobProperties, RESTORE_METADATA_KEYS } from '../../lib/private/kinds/backup-restore-job';
 import { explain, transientRetry } from '../shared/errors';
 import { restoreLifecycle } from '../shared/lifecycle';
 import { log } from '../shared/log';
@@ -47,8 +50,72 @@ async function rollBackTo(event: Extract<OnEventRequest, { RequestType: 'Update'
   return { PhysicalResourceId: before };
 }
 
+/** Recovery point statuses no restore starts from: not made yet, or being removed. */
+const UNRESTORABLE = new Set(['CREATING', 'DELETING', 'EXPIRED']);
+
+/** The point, as the vault describes it, or a failure that says which vault was asked. */
+async function describePoint(props: BackupRestoreJobProperties, vault: string): Promise<DescribeRecoveryPointCommandOutput> {
+  const where = `backup vault "${vault}"${props.BackupVaultAccountId ? ` of account ${props.BackupVaultAccountId}` : ''}`;
+  try {
+    return await retrying(TRANSIENT_RETRY, () => client().send(new DescribeRecoveryPointCommand({
+      BackupVaultName: vault, RecoveryPointArn: props.RecoveryPointArn, BackupVaultAccountId: props.BackupVaultAccountId,
+    })));
+  } catch (error) {
+    throw explain(error, `Recovery point ${props.RecoveryPointArn} was looked up in ${where} before the restore job, and nothing was started`, {
+      ResourceNotFoundException: 'the vault does not hold it: give the vault that does (aws backup describe-recovery-point tells), or a recovery point that exists',
+    });
+  }
+}
+
+/** Why the request's metadata does not fit the point, or undefined: the keys its type needs, and only keys the point or AWS Backup knows. */
+function metadataRefusal(props: BackupRestoreJobProperties, known: readonly string[]): string | undefined {
+  const given = Object.keys(props.Metadata ?? {});
+  const keys = RESTORE_METADATA_KEYS[props.ResourceType];
+  const missing = (keys?.required ?? []).filter((k) => !given.includes(k));
+  if (missing.length) return `a restore of type ${props.ResourceType} needs the metadata key${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which the request lacks`;
+  const allowed = new Set([...known, ...keys?.documented ?? []]);
+  const unknown = given.filter((k) => !allowed.has(k));
+  if (!unknown.length) return undefined;
+  const hint = unknown.map((k) => [...allowed].find((a) => a.toLowerCase() === k.toLowerCase())).filter(Boolean);
+  return `the recovery point knows no metadata key ${unknown.join(', ')}${hint.length ? ` (did you mean ${hint.join(', ')}?)` : ''}; `
+    + `it knows ${[...allowed].sort().join(', ') || 'none'}`;
+}
+
+/**
+ * What only AWS Backup can tell, before a job starts: the vault holds the point, it is ready, it holds the resource
+ * type declared, and the metadata has the keys the type needs and none the point does not know. Without a vault
+ * (the point's ARN does not tell it), none of it is checked.
+ */
+async function preflight(props: BackupRestoreJobProperties): Promise<void> {
+  const vault = props.BackupVaultName;
+  if (!vault) {
+    log(`No backup vault given: recovery point ${props.RecoveryPointArn} is not checked before the restore job starts`);
+    return;
+  }
+  const point = await describePoint(props, vault);
+  const refuse = (why: string) => new Error(`Recovery point ${props.RecoveryPointArn} cannot be restored: ${why}. Nothing was started.`);
+  const status = point.Status ?? 'unknown';
+  if (UNRESTORABLE.has(status)) {
+    throw refuse(`its status is ${status}${point.StatusMessage ? ` (${point.StatusMessage})` : ''}; a restore needs it COMPLETED or AVAILABLE`);
+  }
+  if (point.ResourceType && point.ResourceType.toLowerCase() !== props.ResourceType.toLowerCase()) {
+    throw refuse(`it holds a resource of type ${point.ResourceType} (${point.ResourceArn ?? 'its source unknown'}), and resourceType is ${props.ResourceType}`);
+  }
+  let metadata;
+  try {
+    metadata = await retrying(TRANSIENT_RETRY, () => client().send(new GetRecoveryPointRestoreMetadataCommand({
+      BackupVaultName: vault, RecoveryPointArn: props.RecoveryPointArn, BackupVaultAccountId: props.BackupVaultAccountId,
+    })));
+  } catch (error) {
+    throw explain(error, `The restore metadata of recovery point ${props.RecoveryPointArn} was read before the restore job, and nothing was started`);
+  }
+  const refusal = metadataRefusal(props, Object.keys(metadata.RestoreMetadata ?? {}));
+  if (refusal) throw refuse(refusal);
+}
+
 async function start(event: OnEventRequest, props: BackupRestoreJobProperties): Promise<OnEventResponse> {
   if (event.RequestType === 'Update' && await isRollingBack(event.StackId)) return rollBackTo(event, props);
+  await preflight(props);
   log(`StartRestoreJob: ${props.ResourceType} from ${props.RecoveryPointArn} (metadata keys: ${Object.keys(props.Metadata ?? {}).join(', ') || 'none'})`);
   try {
     const out = await retrying(TRANSIENT_RETRY, () => client().send(new StartRestoreJobCommand({

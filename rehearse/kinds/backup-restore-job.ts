@@ -15,8 +15,11 @@ export const BACKUP_RESTORE_JOB_REHEARSAL: KindRehearsal = {
       announce: () => `AWS Backup restore jobs are played by the local stand-in at ${standIn.endpoint} (moto does not implement them)`,
       prepare: async (props) => {
         if (!context.createSources || standIn.hasRecoveryPoint(props.RecoveryPointArn)) return;
-        standIn.addRecoveryPoint(props.RecoveryPointArn, props.ResourceType);
-        context.print(`    created source: ${props.ResourceType} recovery point ${props.RecoveryPointArn} (stand-in)`);
+        // A guess at what the point's restore metadata lists: the keys the restore names (their values are not shown anywhere).
+        const metadata = Object.fromEntries(Object.keys(props.Metadata ?? {}).map((key) => [key, 'as backed up']));
+        const vault = props.BackupVaultName ?? 'Default';
+        standIn.addRecoveryPoint(props.RecoveryPointArn, props.ResourceType, { vault, metadata });
+        context.print(`    created source: ${props.ResourceType} recovery point ${props.RecoveryPointArn} in vault ${vault} (stand-in)`);
       },
       state: () => ({ backupJobs: standIn.startedJobs }),
     };

@@ -1,4 +1,5 @@
 import * as cdk from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -70,6 +71,7 @@ export class ConsumerAppStack extends cdk.Stack {
 
     const job = new BackupRestoreJob(this, 'RestoreFs', {
       recoveryPointArn: 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45',
+      backupVault: backup.BackupVault.fromBackupVaultName(this, 'Vault', 'files-vault'),
       resourceType: BackupResourceType.EFS,
       metadata: RestoreMetadata.efs({ fileSystemId: 'fs-12345678', newFileSystem: true, encrypted: true, kmsKey: key }),
     });
