@@ -1,7 +1,7 @@
 /**
  * The `BackupRestoreJob` construct: an AWS Backup restore job, waited for until it completes.
  */
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -304,9 +304,10 @@ export interface BackupRestoreJobProps extends RestoreOptions {
   readonly copySourceTags?: boolean;
 
   /**
-   * The backup vault that holds the recovery point (`backup.BackupVault.fromBackupVaultArn` for one of another
-   * account). Before the job starts, the handler asks it whether the point exists and is ready, holds
-   * `resourceType`, and knows the metadata's keys; the point's ARN alone does not tell the vault.
+   * The backup vault that holds the recovery point, in this stack's region (`backup.BackupVault.fromBackupVaultArn`
+   * for one of another account, whose access policy must then let this stack's handler describe the point). Before
+   * the job starts, the handler asks it whether the point exists and is made, holds `resourceType`, and fits the
+   * metadata; the point's ARN alone does not tell the vault.
    * @default - the recovery point is not checked before the job starts (a warning says so)
    */
   readonly backupVault?: backup.IBackupVault;
@@ -339,13 +340,20 @@ export class BackupRestoreJob extends RestoreConstruct {
     props.metadata.kmsKey?.grant(this.role, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext');
 
     const vault = props.backupVault;
+    const region = Stack.of(this).region;
+    if (vault && !Token.isUnresolved(vault.env.region) && !Token.isUnresolved(region) && vault.env.region !== region) {
+      invalidProp('backupVault', vault.env.region, `the vault is in ${vault.env.region}, and a restore job restores from a vault of its own region (${region}); `
+        + 'copy the recovery point to a vault of this region first');
+    }
     const properties: Omit<BackupRestoreJobProperties, keyof CommonRestoreProperties> = {
       RecoveryPointArn: arn,
       ResourceType: props.resourceType.name,
       IamRoleArn: this.role.roleArn,
       CopySourceTagsToRestoredResource: props.copySourceTags,
       Metadata: props.metadata.values,
-      ...(vault ? { BackupVaultName: vault.backupVaultName, BackupVaultAccountId: vault.env.account } : {}),
+      ...(vault ? { BackupVaultName: vault.backupVaultName } : {}),
+      // Only a vault of another account is named by its account.
+      ...(vault && vault.env.account !== Stack.of(this).account ? { BackupVaultAccountId: vault.env.account } : {}),
     };
     if (!vault) {
       Annotations.of(this).addWarningV2('cdk-restore-constructs:backupVault', 'Without backupVault, the recovery point is not checked before the restore '

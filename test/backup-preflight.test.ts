@@ -48,14 +48,13 @@ const create = (overrides: Record<string, unknown> = {}) => new ProviderFramewor
 test.each([
   ['the vault does not hold the point', {}, { BackupVaultName: 'other-vault' },
     `Recovery point ${POINT} was looked up in backup vault "other-vault" of account 123456789012 before the restore job, and nothing was started`],
-  ['the point is still being made', { status: 'CREATING' }, {}, 'its status is CREATING; a restore needs it COMPLETED or AVAILABLE'],
+  ['the point is still being made', { status: 'CREATING' }, {}, 'its status is CREATING; a restore starts from a point that is made and not being deleted'],
   ['the point is being deleted', { status: 'DELETING' }, {}, 'its status is DELETING'],
-  ['the point has expired', { status: 'EXPIRED' }, {}, 'its status is EXPIRED'],
   ['the point holds another resource type', { resourceType: 'EBS' }, {}, 'it holds a resource of type EBS (arn:aws:backup:us-east-1:123456789012:source:ebs), and resourceType is EFS. Nothing was started.'],
   ['a key the type needs is missing', {}, { Metadata: { 'file-system-id': 'fs-0123456789abcdef0' } },
     'a restore of type EFS needs the metadata key newFileSystem, which the request lacks'],
-  ['a key the point does not know', {}, { Metadata: { ...props.Metadata, newfilesystem: 'true' } },
-    'the recovery point knows no metadata key newfilesystem (did you mean newFileSystem?); it knows CreationToken, Encrypted,'],
+  ['a key neither the point nor the API reference knows', {}, { Metadata: { ...props.Metadata, NewFileSystems: 'true' } },
+    'the recovery point knows no metadata key NewFileSystems; it knows CreationToken, Encrypted, file-system-id, ItemsToRestore, KmsKeyId, newFileSystem, PerformanceMode'],
 ])('%s: the Create fails naming it, and no job starts', async (_case, held, overrides, message) => {
   point(held);
   const answer = await create(overrides);
@@ -72,10 +71,26 @@ test('the restore metadata\'s values never show in a refusal, only its keys', as
   expect(answer.Reason).not.toContain('fs-0123456789abcdef0');
 });
 
-test('a ready point of the type, with the keys it needs and a documented one it does not list, starts its job', async () => {
-  point({ status: 'AVAILABLE' });
-  const answer = await backupRestoreJobHandler.onEvent(cfnEvent('Create', TYPE, { ...props, Metadata: { ...props.Metadata, ItemsToRestore: '["/orders"]' } }));
+test.each(['COMPLETED', 'AVAILABLE', 'PARTIAL', 'STOPPED', 'EXPIRED'])('a %s point of the type, with the keys it needs and one the reference documents, starts its job', async (status) => {
+  point({ status });
+  // The API reference's own example writes the key so: keys are compared without case.
+  const answer = await backupRestoreJobHandler.onEvent(cfnEvent('Create', TYPE, { ...props, Metadata: { ...props.Metadata, itemsToRestore: '["/orders"]' } }));
   expect(standIn.startedJobs).toEqual([expect.objectContaining({ id: answer.PhysicalResourceId, recoveryPointArn: POINT })]);
+});
+
+test('a type whose keys are not all documented: a key the point does not list is logged, not refused; an RDS snapshot may be declared Aurora', async () => {
+  const SNAPSHOT = 'arn:aws:ec2:us-east-1::snapshot/snap-0123456789abcdef0';
+  standIn.addRecoveryPoint(SNAPSHOT, 'EBS', { vault: VAULT, metadata: { availabilityZone: 'us-east-1a' } });
+  await backupRestoreJobHandler.onEvent(cfnEvent('Create', TYPE, {
+    ...props, RecoveryPointArn: SNAPSHOT, ResourceType: 'EBS', Metadata: { availabilityZone: 'us-east-1b', throughput: '250' },
+  }));
+  const CLUSTER_SNAPSHOT = 'arn:aws:rds:us-east-1:123456789012:cluster-snapshot:awsbackup:job-0123';
+  standIn.addRecoveryPoint(CLUSTER_SNAPSHOT, 'RDS', { vault: VAULT });
+  // The stand-in starts a job only of the type it holds; the pre-flight lets the family through, and StartRestoreJob decides.
+  await expect(backupRestoreJobHandler.onEvent(cfnEvent('Create', TYPE, {
+    ...props, RecoveryPointArn: CLUSTER_SNAPSHOT, ResourceType: 'Aurora', Metadata: { DBClusterIdentifier: 'orders', Engine: 'aurora-postgresql' },
+  }))).rejects.toThrow(/StartRestoreJob of .* holds a RDS resource, not Aurora/);
+  expect(standIn.startedJobs.map((j) => j.recoveryPointArn)).toEqual([SNAPSHOT]);
 });
 
 test('without a vault nothing is checked, as before: the job starts', async () => {

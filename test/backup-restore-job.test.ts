@@ -86,6 +86,14 @@ test('with its vault, the handler may describe the point and read its restore me
     Action: ['backup:StartRestoreJob', 'backup:DescribeRecoveryPoint', 'backup:GetRecoveryPointRestoreMetadata'], Resource: RP,
   }));
   expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('backupVault'))).toEqual([]);
+  // A vault of the stack's own account is named by its name alone.
+  const own = newStack();
+  expect(jobProps(synth({ backupVault: backup.BackupVault.fromBackupVaultName(own, 'Vault', 'files-vault') }, own).template()))
+    .toMatchObject({ BackupVaultName: 'files-vault' });
+  expect(jobProps(Template.fromStack(own))).not.toHaveProperty('BackupVaultAccountId');
+  const other = newStack();
+  expect(() => synth({ backupVault: backup.BackupVault.fromBackupVaultArn(other, 'Vault', 'arn:aws:backup:eu-west-1:123456789012:backup-vault:files-vault') }, other))
+    .toThrow('Invalid backupVault "eu-west-1": the vault is in eu-west-1, and a restore job restores from a vault of its own region (us-east-1)');
 
   const unnamed = synth();
   expect(jobProps(unnamed.template())).not.toHaveProperty('BackupVaultName');

@@ -5,7 +5,7 @@ import {
   GetRecoveryPointRestoreMetadataCommand, StartRestoreJobCommand,
 } from '@aws-sdk/client-backup';
 import { AttributesProperties, restoreInputsOf } from '../../lib/private/contracts/common';
-import { BACKUP_RESTORE_JOB, BackupRestoreJobProperties, RESTORE_METADATA_KEYS } from '../../lib/private/kinds/backup-restore-job';
+import { BACKUP_RESTORE_JOB, BackupRestoreJobProperties, DOCUMENTED_RESTORE_METADATA, RDS_FAMILY_RESOURCE_TYPES } from '../../lib/private/kinds/backup-restore-job';
 import { explain, transientRetry } from '../shared/errors';
 import { restoreLifecycle } from '../shared/lifecycle';
 import { log } from '../shared/log';
@@ -50,8 +50,8 @@ async function rollBackTo(event: Extract<OnEventRequest, { RequestType: 'Update'
   return { PhysicalResourceId: before };
 }
 
-/** Recovery point statuses no restore starts from: not made yet, or being removed. */
-const UNRESTORABLE = new Set(['CREATING', 'DELETING', 'EXPIRED']);
+/** Recovery point statuses no restore starts from: not made yet, or being removed (an EXPIRED one may still be restored). */
+const UNRESTORABLE = new Set(['CREATING', 'DELETING']);
 
 /** The point, as the vault describes it, or a failure that says which vault was asked. */
 async function describePoint(props: BackupRestoreJobProperties, vault: string): Promise<DescribeRecoveryPointCommandOutput> {
@@ -67,24 +67,35 @@ async function describePoint(props: BackupRestoreJobProperties, vault: string): 
   }
 }
 
-/** Why the request's metadata does not fit the point, or undefined: the keys its type needs, and only keys the point or AWS Backup knows. */
+/**
+ * Why the request's metadata does not fit the point, or undefined: for a type whose keys AWS Backup documents, the
+ * keys it needs, and no key that neither the point nor the documentation knows. Other unknown keys are only logged.
+ */
 function metadataRefusal(props: BackupRestoreJobProperties, known: readonly string[]): string | undefined {
   const given = Object.keys(props.Metadata ?? {});
-  const keys = RESTORE_METADATA_KEYS[props.ResourceType];
-  const missing = (keys?.required ?? []).filter((k) => !given.includes(k));
+  const has = (keys: readonly string[], key: string) => keys.some((k) => k.toLowerCase() === key.toLowerCase());
+  const documented = DOCUMENTED_RESTORE_METADATA[props.ResourceType];
+  const missing = (documented?.required ?? []).filter((k) => !has(given, k));
   if (missing.length) return `a restore of type ${props.ResourceType} needs the metadata key${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which the request lacks`;
-  const allowed = new Set([...known, ...keys?.documented ?? []]);
-  const unknown = given.filter((k) => !allowed.has(k));
+  const allowed = [...new Set([...known, ...documented?.known ?? []])].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+  const unknown = given.filter((k) => !has(allowed, k));
   if (!unknown.length) return undefined;
-  const hint = unknown.map((k) => [...allowed].find((a) => a.toLowerCase() === k.toLowerCase())).filter(Boolean);
-  return `the recovery point knows no metadata key ${unknown.join(', ')}${hint.length ? ` (did you mean ${hint.join(', ')}?)` : ''}; `
-    + `it knows ${[...allowed].sort().join(', ') || 'none'}`;
+  const why = `the recovery point knows no metadata key ${unknown.join(', ')}; it knows ${allowed.join(', ') || 'none'}`;
+  if (documented) return why;
+  log(`${why} (AWS Backup documents no complete list for ${props.ResourceType}, so the job is started and AWS Backup decides)`);
+  return undefined;
+}
+
+/** Whether the point holds the type declared; the types restored from RDS's snapshots are one. */
+function sameResourceType(held: string, declared: string): boolean {
+  const family = (type: string) => RDS_FAMILY_RESOURCE_TYPES.some((t) => t.toLowerCase() === type.toLowerCase()) ? 'rds' : type.toLowerCase();
+  return family(held) === family(declared);
 }
 
 /**
- * What only AWS Backup can tell, before a job starts: the vault holds the point, it is ready, it holds the resource
- * type declared, and the metadata has the keys the type needs and none the point does not know. Without a vault
- * (the point's ARN does not tell it), none of it is checked.
+ * What only AWS Backup can tell, before a job starts: the vault holds the point, it is made and not being deleted,
+ * it holds the resource type declared, and the metadata fits it (metadataRefusal). Without a vault (the point's
+ * ARN does not tell it), none of it is checked.
  */
 async function preflight(props: BackupRestoreJobProperties): Promise<void> {
   const vault = props.BackupVaultName;
@@ -96,9 +107,9 @@ async function preflight(props: BackupRestoreJobProperties): Promise<void> {
   const refuse = (why: string) => new Error(`Recovery point ${props.RecoveryPointArn} cannot be restored: ${why}. Nothing was started.`);
   const status = point.Status ?? 'unknown';
   if (UNRESTORABLE.has(status)) {
-    throw refuse(`its status is ${status}${point.StatusMessage ? ` (${point.StatusMessage})` : ''}; a restore needs it COMPLETED or AVAILABLE`);
+    throw refuse(`its status is ${status}${point.StatusMessage ? ` (${point.StatusMessage})` : ''}; a restore starts from a point that is made and not being deleted`);
   }
-  if (point.ResourceType && point.ResourceType.toLowerCase() !== props.ResourceType.toLowerCase()) {
+  if (point.ResourceType && !sameResourceType(point.ResourceType, props.ResourceType)) {
     throw refuse(`it holds a resource of type ${point.ResourceType} (${point.ResourceArn ?? 'its source unknown'}), and resourceType is ${props.ResourceType}`);
   }
   let metadata;

@@ -15,8 +15,11 @@ export const BACKUP_RESTORE_JOB_REHEARSAL: KindRehearsal = {
       announce: () => `AWS Backup restore jobs are played by the local stand-in at ${standIn.endpoint} (moto does not implement them)`,
       prepare: async (props) => {
         if (!context.createSources || standIn.hasRecoveryPoint(props.RecoveryPointArn)) return;
-        // A guess at what the point's restore metadata lists: the keys the restore names (their values are not shown anywhere).
-        const metadata = Object.fromEntries(Object.keys(props.Metadata ?? {}).map((key) => [key, 'as backed up']));
+        // What the point's restore metadata lists: for EFS the keys AWS Backup's API reference says it returns; for the
+        // others a guess, the keys the restore names. Their values are never shown.
+        const keys = props.ResourceType === 'EFS' ? ['file-system-id', 'Encrypted', 'KmsKeyId', 'PerformanceMode', 'CreationToken', 'newFileSystem']
+          : Object.keys(props.Metadata ?? {});
+        const metadata = Object.fromEntries(keys.map((key) => [key, 'as backed up']));
         const vault = props.BackupVaultName ?? 'Default';
         standIn.addRecoveryPoint(props.RecoveryPointArn, props.ResourceType, { vault, metadata });
         context.print(`    created source: ${props.ResourceType} recovery point ${props.RecoveryPointArn} in vault ${vault} (stand-in)`);

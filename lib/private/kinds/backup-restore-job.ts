@@ -20,24 +20,20 @@ export interface BackupRestoreJobProperties extends CommonRestoreProperties {
 }
 
 /**
- * The metadata keys StartRestoreJob needs for a resource type, and those AWS Backup documents besides the ones a
- * recovery point's GetRecoveryPointRestoreMetadata lists (its API reference lists EFS's; the library's builders
- * write the others).
+ * The restore metadata of the one type whose keys StartRestoreJob's API reference lists (EFS): the keys a restore
+ * needs, and every key it takes, those that GetRecoveryPointRestoreMetadata does not return included. Keys are
+ * compared without case, as the reference's own example writes "itemsToRestore". For the other types the keys a
+ * point knows are not all documented, so the pre-flight refuses none.
  */
-export const RESTORE_METADATA_KEYS: Record<string, { readonly required: readonly string[]; readonly documented: readonly string[] }> = {
+export const DOCUMENTED_RESTORE_METADATA: Record<string, { readonly required: readonly string[]; readonly known: readonly string[] }> = {
   EFS: {
     required: ['file-system-id', 'newFileSystem'],
-    documented: ['file-system-id', 'Encrypted', 'KmsKeyId', 'PerformanceMode', 'CreationToken', 'newFileSystem', 'ItemsToRestore'],
-  },
-  EBS: { required: ['availabilityZone'], documented: ['availabilityZone', 'encrypted', 'kmsKeyId', 'volumeType'] },
-  RDS: { required: ['DBInstanceIdentifier'], documented: ['DBInstanceIdentifier'] },
-  Aurora: { required: ['DBClusterIdentifier', 'Engine'], documented: ['DBClusterIdentifier', 'Engine'] },
-  DynamoDB: { required: ['targetTableName'], documented: ['targetTableName', 'encryptionType', 'kmsMasterKeyArn'] },
-  S3: {
-    required: ['DestinationBucketName', 'NewBucket'],
-    documented: ['DestinationBucketName', 'NewBucket', 'Encrypted', 'EncryptionType', 'KMSKey', 'ItemsToRestore'],
+    known: ['file-system-id', 'Encrypted', 'KmsKeyId', 'PerformanceMode', 'CreationToken', 'newFileSystem', 'ItemsToRestore'],
   },
 };
+
+/** Resource types AWS Backup restores from one family of snapshots (arn:aws:rds:...), whose names for it may differ between its calls. */
+export const RDS_FAMILY_RESOURCE_TYPES = ['RDS', 'Aurora', 'DocumentDB', 'Neptune'];
 
 const ATTRIBUTES = ['RestoreJobId', 'CreatedResourceArn', 'Status', 'ResourceType', 'CompletionDate'] as const;
 
