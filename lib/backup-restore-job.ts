@@ -357,7 +357,7 @@ export class BackupRestoreJob extends RestoreConstruct {
     };
     if (!vault) {
       Annotations.of(this).addWarningV2('cdk-restore-constructs:backupVault', 'Without backupVault, the recovery point is not checked before the restore '
-        + 'job starts (that it exists and is ready, holds the resourceType, and knows the metadata keys): give the vault that holds it.');
+        + 'job starts (that it exists and is made, holds the resourceType, and fits the metadata): give the vault that holds it.');
     }
     const restore = this._restore = new RestoreResource(this, 'Restore', {
       kind: BACKUP_RESTORE_JOB,

@@ -2,6 +2,7 @@
 // require(), no type checker in front of it. Its props differ from the TypeScript app's, so the
 // two apps together reach more of each construct.
 const { Duration, RemovalPolicy, Stack } = require('aws-cdk-lib/core');
+const backup = require('aws-cdk-lib/aws-backup');
 const ec2 = require('aws-cdk-lib/aws-ec2');
 const s3 = require('aws-cdk-lib/aws-s3');
 const secretsmanager = require('aws-cdk-lib/aws-secretsmanager');
@@ -42,6 +43,7 @@ class JsAppStack extends Stack {
 
     new restore.BackupRestoreJob(this, 'RestoreTable', {
       recoveryPointArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcdef12',
+      backupVault: backup.BackupVault.fromBackupVaultName(this, 'Vault', 'Default'),
       resourceType: restore.BackupResourceType.DYNAMODB,
       metadata: restore.RestoreMetadata.dynamoDb({ targetTableName: 'orders-restored' }),
       timeout: Duration.hours(2),
