@@ -5,6 +5,7 @@ import { Token } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CommonRestoreProperties, restoreInputsOf } from './private/contracts/common';
+import { HUAWEI_RDS_REGIONS, huaweiRdsEndpoint, nearestHuaweiRegion } from './private/huawei-regions';
 import { HUAWEI_RDS_RECOVERY, HuaweiRdsRecoveryProperties } from './private/kinds/huawei-rds-recovery';
 import { invalidProp, restoreGeneration } from './private/prop-checks';
 import { inputsHash } from './private/references';
@@ -165,8 +166,9 @@ function validateProps(props: HuaweiRdsRecoveryProps): string {
   }
   if (props.region && props.endpoint) invalidProp('endpoint', props.endpoint, 'give either region or endpoint, not both');
   if (!props.region && !props.endpoint) invalidProp('region', props.region, 'give region (such as cn-north-4) or endpoint');
-  if (props.region && !Token.isUnresolved(props.region) && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(props.region)) {
-    invalidProp('region', props.region, 'use a Huawei Cloud region ID such as cn-north-4 or ap-southeast-1');
+  if (props.region && !Token.isUnresolved(props.region) && !HUAWEI_RDS_REGIONS.includes(props.region)) {
+    invalidProp('region', props.region, `Huawei Cloud has no RDS region ${props.region} that this library knows; the nearest is ${nearestHuaweiRegion(props.region)}. `
+      + 'For a region newer than this library, give endpoint (https://rds.<region>.myhuaweicloud.com) instead');
   }
   if (props.endpoint && !Token.isUnresolved(props.endpoint) && !/^https:\/\/[^/]+$/.test(props.endpoint.replace(/\/$/, ''))) {
     invalidProp('endpoint', props.endpoint, 'use an https URL without a path, such as https://rds.cn-north-4.myhuaweicloud.com');
@@ -187,7 +189,7 @@ function validateProps(props: HuaweiRdsRecoveryProps): string {
     invalidProp('targetInstanceId', props.targetInstanceId,
       'it is the source instance; Huawei Cloud restores into the original instance only for MySQL and SQL Server, so a PostgreSQL restore needs another existing instance as its target');
   }
-  return props.endpoint?.replace(/\/$/, '') ?? `https://rds.${props.region}.myhuaweicloud.com`;
+  return props.endpoint?.replace(/\/$/, '') ?? huaweiRdsEndpoint(props.region!);
 }
 
 /** The API's rules for new database names, each with its reason. */

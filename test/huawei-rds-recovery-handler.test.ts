@@ -5,7 +5,7 @@ import { cfnEvent, WAIT_HANDLE } from './support/events';
 import { HuaweiRdsDouble, ok } from './support/huawei-double';
 import { mockStackStatus, mockWaitHandleLookup } from './support/wait-handle';
 import { callHuawei, HuaweiApiError, isTransientHuaweiError, wasRefusedUnread } from '../lambda/huawei-rds-recovery/api';
-import { huaweiRdsRecoveryHandler } from '../lambda/huawei-rds-recovery/handler';
+import { explainHuawei, huaweiRdsRecoveryHandler } from '../lambda/huawei-rds-recovery/handler';
 import { onEvent } from '../lambda/index';
 import type { RestoreFigures } from '../lambda/shared/metrics';
 import { initialPollerState, pollStep, PollerState } from '../lambda/shared/polling';
@@ -168,6 +168,13 @@ describe('Create', () => {
     await expect(callHuawei({ Endpoint: huawei.endpoint }, { accessKeyId: AK, secretAccessKey: 'wrong' }, 'GET', `/v3/${PROJECT}/jobs`, { id: 'x' }))
       .rejects.toMatchObject({ status: 401, code: 'APIGW.0301' });
   });
+});
+
+// A name that does not resolve cannot be played without a resolver that answers for it: the error Node.js gives is used as it reads.
+test('an endpoint whose host does not resolve is said so, not as a generic network error', () => {
+  expect(explainHuawei(new Error('getaddrinfo ENOTFOUND rds.cn-nort-4.myhuaweicloud.com'), 'Restoring instance x').message).toBe(
+    'Restoring instance x failed: the endpoint\'s host rds.cn-nort-4.myhuaweicloud.com could not be resolved (ENOTFOUND), so nothing reached Huawei Cloud. '
+    + 'Check the region, or the endpoint, of the construct.');
 });
 
 describe('Update', () => {

@@ -77,6 +77,11 @@ test('restoreGeneration is a literal whole number: the wait for its restore is n
   expect(() => synth({ restoreGeneration: 1.5 })).toThrow('Invalid restoreGeneration 1.5: use a whole number from 0 to 9007199254740991');
 });
 
+test('each region Huawei Cloud offers RDS in makes its endpoint, the European one in its own domain', () => {
+  expect(recoveryProps(synth({ region: 'la-south-2' }).template()).Endpoint).toBe('https://rds.la-south-2.myhuaweicloud.com');
+  expect(recoveryProps(synth({ region: 'eu-west-101' }).template()).Endpoint).toBe('https://rds.eu-west-101.myhuaweicloud.eu');
+});
+
 describe('validation at synth, each with the rule\'s reason', () => {
   test.each([
     ['acknowledgeOverwrite', { acknowledgeOverwrite: false }, /Invalid acknowledgeOverwrite false: restoring into the existing instance .* overwrites its data; set acknowledgeOverwrite: true/],
@@ -96,6 +101,8 @@ describe('validation at synth, each with the rule\'s reason', () => {
     ['region and endpoint', { endpoint: 'https://rds.cn-north-4.myhuaweicloud.com' }, /Invalid endpoint .*give either region or endpoint, not both/],
     ['neither', { region: undefined }, /Invalid region undefined: give region/],
     ['a region', { region: 'north4' }, /Invalid region "north4"/],
+    ['a region with a typo', { region: 'cn-nort-4' },
+      /Invalid region "cn-nort-4": Huawei Cloud has no RDS region cn-nort-4 that this library knows; the nearest is cn-north-4\. For a region newer than this library, give endpoint/],
     ['an endpoint', { region: undefined, endpoint: 'http://rds.example.com/v3' }, /Invalid endpoint "http:\/\/rds.example.com\/v3": use an https URL without a path/],
     ['a project id', { projectId: 'my-project' }, /Invalid projectId "my-project": a Huawei Cloud project ID is 32 hexadecimal characters/],
   ])('%s is refused', (_name, props, message) => {

@@ -23,7 +23,13 @@ const BUSY_RETRY: RetryPolicy = { retryable: isInstanceBusyError, delaysSeconds:
 
 /** What the API's answers mean, in words a user can act on. */
 export function explainHuawei(error: unknown, what: string): Error {
-  if (!(error instanceof HuaweiApiError)) return new Error(`${what} failed: ${(error as Error)?.message ?? error}`);
+  const message = (error as Error)?.message ?? String(error);
+  const unresolved = /(ENOTFOUND|EAI_AGAIN)\s+(\S+)/.exec(message);
+  if (unresolved) {
+    return new Error(`${what} failed: the endpoint's host ${unresolved[2]} could not be resolved (${unresolved[1]}), so nothing reached Huawei Cloud. `
+      + 'Check the region, or the endpoint, of the construct.');
+  }
+  if (!(error instanceof HuaweiApiError)) return new Error(`${what} failed: ${message}`);
   const hints: Record<number, string> = {
     400: 'Huawei Cloud refused the request',
     401: 'the credentials in the secret were not accepted (check accessKeyId and secretAccessKey)',
