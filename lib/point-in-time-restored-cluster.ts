@@ -184,7 +184,7 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
         'Neptune does not support option groups (the Neptune API documents OptionGroupName as not supported); remove it');
     }
     super(scope, id, props, (self, { subnetGroupName, securityGroups }) => {
-      const parameterGroupName = clusterParameterGroupName(self, props.engine, props, props.engineVersion, 'engineVersion', partsRemovalPolicy(props));
+      const parameterGroupName = clusterParameterGroupName(self, props.engine, props, props.engineVersion, partsRemovalPolicy(props));
       // What decides the restored data and its placement, and the settings that were inputs once (NAMING_SETTINGS):
       // the default identifier and the wait are named after them.
       const inputs: Omit<PointInTimeRestoredClusterProperties, keyof CommonRestoreProperties | Exclude<ClusterInPlace, NamingSetting> | 'DBClusterIdentifier'> = {

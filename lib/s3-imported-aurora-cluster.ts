@@ -157,7 +157,7 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
       ingestionRole = role;
       const family = props.sourceEngineVersion.slice(0, 3);
       const engineVersion = props.engineVersion ?? DEFAULT_ENGINE_VERSIONS[family];
-      const parameterGroupName = clusterParameterGroupName(self, 'aurora-mysql', props, engineVersion, 'engineVersion', partsRemovalPolicy(props));
+      const parameterGroupName = clusterParameterGroupName(self, 'aurora-mysql', props, engineVersion, partsRemovalPolicy(props));
       // The version was a restore input before it was upgraded in place: it still names the identifier, in its old place.
       const inputs: Omit<S3ImportedAuroraClusterProperties, keyof CommonRestoreProperties | Exclude<ClusterInPlace, NamingSetting | 'EngineVersion'> | 'DBClusterIdentifier'> = {
         Engine: 'aurora-mysql',

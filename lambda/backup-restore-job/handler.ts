@@ -2,7 +2,7 @@
 import { createHash } from 'crypto';
 import {
   BackupClient, DescribeRecoveryPointCommand, DescribeRecoveryPointCommandOutput, DescribeRestoreJobCommand, DescribeRestoreJobCommandOutput,
-  GetRecoveryPointRestoreMetadataCommand, StartRestoreJobCommand,
+  GetRecoveryPointRestoreMetadataCommand, GetRecoveryPointRestoreMetadataCommandOutput, StartRestoreJobCommand,
 } from '@aws-sdk/client-backup';
 import { AttributesProperties, restoreInputsOf } from '../../lib/private/contracts/common';
 import { BACKUP_RESTORE_JOB, BackupRestoreJobProperties, DOCUMENTED_RESTORE_METADATA, RDS_FAMILY_RESOURCE_TYPES } from '../../lib/private/kinds/backup-restore-job';
@@ -53,17 +53,17 @@ async function rollBackTo(event: Extract<OnEventRequest, { RequestType: 'Update'
 /** Recovery point statuses no restore starts from: not made yet, or being removed (an EXPIRED one may still be restored). */
 const UNRESTORABLE = new Set(['CREATING', 'DELETING']);
 
-/** The point, as the vault describes it, or a failure that says which vault was asked. */
-async function describePoint(props: BackupRestoreJobProperties, vault: string): Promise<DescribeRecoveryPointCommandOutput> {
+/** One of the vault's answers about the point, or a failure that says which vault was asked what, before any job. */
+async function askVault<T>(props: BackupRestoreJobProperties, vault: string, what: (where: string) => string, command: new (input: {
+  BackupVaultName: string; RecoveryPointArn: string; BackupVaultAccountId?: string;
+}) => any, hints: Record<string, string> = {}): Promise<T> {
   const where = `backup vault "${vault}"${props.BackupVaultAccountId ? ` of account ${props.BackupVaultAccountId}` : ''}`;
   try {
-    return await retrying(TRANSIENT_RETRY, () => client().send(new DescribeRecoveryPointCommand({
+    return await retrying(TRANSIENT_RETRY, () => client().send(new command({
       BackupVaultName: vault, RecoveryPointArn: props.RecoveryPointArn, BackupVaultAccountId: props.BackupVaultAccountId,
-    })));
+    })) as Promise<T>);
   } catch (error) {
-    throw explain(error, `Recovery point ${props.RecoveryPointArn} was looked up in ${where} before the restore job, and nothing was started`, {
-      ResourceNotFoundException: 'the vault does not hold it: give the vault that does (aws backup describe-recovery-point tells), or a recovery point that exists',
-    });
+    throw explain(error, what(where), hints);
   }
 }
 
@@ -103,7 +103,10 @@ async function preflight(props: BackupRestoreJobProperties): Promise<void> {
     log(`No backup vault given: recovery point ${props.RecoveryPointArn} is not checked before the restore job starts`);
     return;
   }
-  const point = await describePoint(props, vault);
+  const point = await askVault<DescribeRecoveryPointCommandOutput>(props, vault,
+    (where) => `Recovery point ${props.RecoveryPointArn} was looked up in ${where} before the restore job, and nothing was started`, DescribeRecoveryPointCommand, {
+      ResourceNotFoundException: 'the vault does not hold it: give the vault that does (aws backup describe-recovery-point tells), or a recovery point that exists',
+    });
   const refuse = (why: string) => new Error(`Recovery point ${props.RecoveryPointArn} cannot be restored: ${why}. Nothing was started.`);
   const status = point.Status ?? 'unknown';
   if (UNRESTORABLE.has(status)) {
@@ -112,14 +115,9 @@ async function preflight(props: BackupRestoreJobProperties): Promise<void> {
   if (point.ResourceType && !sameResourceType(point.ResourceType, props.ResourceType)) {
     throw refuse(`it holds a resource of type ${point.ResourceType} (${point.ResourceArn ?? 'its source unknown'}), and resourceType is ${props.ResourceType}`);
   }
-  let metadata;
-  try {
-    metadata = await retrying(TRANSIENT_RETRY, () => client().send(new GetRecoveryPointRestoreMetadataCommand({
-      BackupVaultName: vault, RecoveryPointArn: props.RecoveryPointArn, BackupVaultAccountId: props.BackupVaultAccountId,
-    })));
-  } catch (error) {
-    throw explain(error, `The restore metadata of recovery point ${props.RecoveryPointArn} was read before the restore job, and nothing was started`);
-  }
+  const metadata = await askVault<GetRecoveryPointRestoreMetadataCommandOutput>(props, vault,
+    () => `The restore metadata of recovery point ${props.RecoveryPointArn} was read before the restore job, and nothing was started`,
+    GetRecoveryPointRestoreMetadataCommand);
   const refusal = metadataRefusal(props, Object.keys(metadata.RestoreMetadata ?? {}));
   if (refusal) throw refuse(refusal);
 }

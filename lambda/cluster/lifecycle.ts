@@ -276,14 +276,15 @@ async function sendInPlace<P extends ClusterProperties>(
   // Compared with the cluster itself, not only the old properties: a setting the library now sends by default
   // (copyTagsToSnapshot), or one the cluster has had all along, is no change.
   const change = withCompanions(withoutWhatIsSo(cluster, asked, props), props, cluster);
+  const { removed, changed } = tagChange(old.Tags ?? [], props.Tags ?? []);
+  if (!protection && !change && !removed.length && !changed.length) return 'nothing to send';
+  if (!tryWhileBusy && (protection || change) && status !== 'available' && !STAYING_STATES.has(status)) return 'busy';
+  // Asked once the change is about to go, not at every look while the cluster is busy.
   if (change?.EngineVersion && cluster.EngineVersion) {
     const targets = await api.upgradeTargets(props.Engine, cluster.EngineVersion);
     const refusal = notOffered(props.Engine, cluster.EngineVersion, change.EngineVersion, targets);
     if (refusal) throw new Error(`DB cluster "${id}" cannot be upgraded: ${refusal}. Nothing was changed; give one of those.`);
   }
-  const { removed, changed } = tagChange(old.Tags ?? [], props.Tags ?? []);
-  if (!protection && !change && !removed.length && !changed.length) return 'nothing to send';
-  if (!tryWhileBusy && (protection || change) && status !== 'available' && !STAYING_STATES.has(status)) return 'busy';
   try {
     if (protection) await api.setDeletionProtection(id, protect);
     if (change) {

@@ -31,11 +31,10 @@ export interface ClusterParameterProps {
 
 /**
  * The name of the cluster's parameter group: the one given, or one made in `scope` from `parameters`, of the
- * family of `version` (which `versionProp` gives). A family change (a major upgrade) makes a new group.
+ * family of `version` (the construct's engineVersion). A family change (a major upgrade) makes a new group.
  */
 export function clusterParameterGroupName(
-  scope: Construct, engine: ClusterEngineName, props: ClusterParameterProps, version: string | undefined, versionProp: string,
-  removalPolicy: RemovalPolicy,
+  scope: Construct, engine: ClusterEngineName, props: ClusterParameterProps, version: string | undefined, removalPolicy: RemovalPolicy,
 ): string | undefined {
   const given = groupNameOf('parameterGroup', props.parameterGroup?.bindToCluster({}).parameterGroupName, 'clusterParameterGroupName', props.clusterParameterGroupName);
   const parameters = props.parameters;
@@ -44,7 +43,7 @@ export function clusterParameterGroupName(
     invalidProp('parameters', parameters, `${props.parameterGroup ? 'parameterGroup' : 'clusterParameterGroupName'} is given too; give one of them (parameters makes a parameter group)`);
   }
   if (version === undefined || Token.isUnresolved(version)) {
-    invalidProp('parameters', parameters, `the parameter group it makes is of the engine version's family, so it needs ${versionProp} as a literal `
+    invalidProp('parameters', parameters, 'the parameter group it makes is of the engine version\'s family, so it needs engineVersion as a literal '
       + '(the source\'s version, or the one to upgrade to); or give parameterGroup instead');
   }
   const family = parameterGroupFamily(engine, version);
