@@ -70,6 +70,8 @@ export interface HuaweiRdsRecoveryProps extends RestoreOptions {
   /**
    * A secret holding `{"accessKeyId": "...", "secretAccessKey": "..."}` of a Huawei Cloud IAM user. The
    * handler reads it when it runs; the keys are never in the template, the environment or a log line.
+   * The user restores, and before that reads the instances, their parameters and databases, the backups
+   * and the restore time ranges, which the handler checks before it restores.
    */
   readonly credentials: secretsmanager.ISecret;
   /** ID of the instance whose backup or history is restored. */

@@ -9,13 +9,49 @@ import { JsonStandIn, StandInAnswer } from './local-stand-in';
 
 /**
  * Huawei Cloud RDS, played locally for a rehearsal: no emulator covers it, and a rehearsal must never
- * reach a real cloud. It keeps instances, backups and jobs, checks each request's signature with the
- * official signer against the credentials of the secret the restore names, checks what the service
- * would (the instances and the backup exist), and walks a recovery job from Running to Completed with
- * its progress, in the v3/v3.1 wire format the handler speaks. Its error codes for what the reference does
- * not document start with REHEARSAL, and so does nothing else: a started job is answered 202, which the
- * reference does not state either.
+ * reach a real cloud. It keeps instances (engine, version, storage, time zone, parameters, databases),
+ * backups and jobs; checks each request's signature with the official signer against the credentials of
+ * the secret the restore names; answers the lookups the handler's pre-flight makes (Querying DB Instances,
+ * the instance's parameters, Obtaining Backups, Querying the Restoration Time Range, the databases) in the
+ * members of the official SDK's response models; checks what the service would of a restore (the instances
+ * and the backup exist); and walks a recovery job from Running to Completed with its progress. Its error
+ * codes for what the reference does not document start with REHEARSAL, and so does nothing else: a started
+ * job is answered 202, which the reference does not state either.
  */
+
+/** An instance as the stand-in holds it. */
+export interface StandInInstance {
+  /** datastore.type: MySQL, PostgreSQL or SQLServer. */
+  readonly engine: string;
+  /** datastore.version: 8.0, 14, 2017_EE. */
+  readonly version: string;
+  /** datastore.complete_version, which the service gives only for MySQL and PostgreSQL. */
+  readonly completeVersion?: string;
+  readonly status: string;
+  /** volume.size, in GB. */
+  readonly sizeGb: number;
+  /** UTC+08:00 for MySQL and PostgreSQL; a Windows time zone name for SQL Server. */
+  readonly timeZone: string;
+  /** Parameter values, as strings (the service answers every value so). */
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly databases: readonly string[];
+  /** Milliseconds since the epoch: the start of its one restorable range, which ends now. */
+  readonly restorableFrom: number;
+}
+
+/** A backup as the stand-in holds it. */
+export interface StandInBackup {
+  readonly instanceId: string;
+  /** BUILDING, COMPLETED, FAILED or DELETING. */
+  readonly status: string;
+}
+
+/** What an instance of each engine is, unless it is given otherwise: a passing pair for a rehearsal. */
+const ENGINE_DEFAULTS: Record<string, Omit<StandInInstance, 'status' | 'restorableFrom'>> = {
+  mysql: { engine: 'MySQL', version: '8.0', completeVersion: '8.0.28', sizeGb: 40, timeZone: 'UTC+00:00', parameters: { lower_case_table_names: '1' }, databases: [] },
+  postgresql: { engine: 'PostgreSQL', version: '14', completeVersion: '14.4', sizeGb: 40, timeZone: 'UTC+00:00', parameters: {}, databases: [] },
+  sqlserver: { engine: 'SQLServer', version: '2017_EE', sizeGb: 40, timeZone: 'UTC', parameters: {}, databases: [] },
+};
 
 interface Job {
   readonly id: string;
@@ -27,24 +63,36 @@ interface Job {
 /** Looks at a job before it completes: the rehearsal shows the progress in between. */
 const LOOKS_TO_COMPLETE = 2;
 
+const DAY_MS = 86_400_000;
+
 export class HuaweiRdsStandIn extends JsonStandIn {
-  /** Instance ids, by project. */
-  private readonly instances = new Map<string, Set<string>>();
-  /** Backup ids and the instance each is of, by project. */
-  private readonly backups = new Map<string, Map<string, string>>();
+  /** Instances, by project and id. */
+  private readonly instances = new Map<string, Map<string, StandInInstance>>();
+  /** Backups, by project and id. */
+  private readonly backups = new Map<string, Map<string, StandInBackup>>();
   private readonly jobs = new Map<string, Job>();
+  /** Every restore request that reached the stand-in with a valid signature, accepted or refused. */
+  readonly recoveryRequests: object[] = [];
   private readonly credentials = new Map<string, string>();
   /** Credentials the stand-in accepts signatures of (the access key's secret key, by access key id). */
   acceptCredentials(accessKeyId: string, secretAccessKey: string): void {
     this.credentials.set(accessKeyId, secretAccessKey);
   }
 
-  addInstance(projectId: string, instanceId: string): void {
-    this.instances.set(projectId, new Set([...(this.instances.get(projectId) ?? []), instanceId]));
+  /**
+   * An available instance of the engine (mysql, postgresql or sqlserver; MySQL unless given), restorable
+   * for the last seven days, with what `details` says otherwise.
+   */
+  addInstance(projectId: string, instanceId: string, engine = 'mysql', details: Partial<StandInInstance> = {}): void {
+    const held = this.instances.get(projectId) ?? new Map<string, StandInInstance>();
+    held.set(instanceId, { ...ENGINE_DEFAULTS[engine], status: 'ACTIVE', restorableFrom: Date.now() - 7 * DAY_MS, ...details });
+    this.instances.set(projectId, held);
   }
 
-  addBackup(projectId: string, backupId: string, instanceId: string): void {
-    this.backups.set(projectId, new Map([...(this.backups.get(projectId) ?? []), [backupId, instanceId]]));
+  addBackup(projectId: string, backupId: string, instanceId: string, status = 'COMPLETED'): void {
+    const held = this.backups.get(projectId) ?? new Map<string, StandInBackup>();
+    held.set(backupId, { instanceId, status });
+    this.backups.set(projectId, held);
   }
 
   hasInstance(projectId: string, instanceId: string): boolean {
@@ -66,11 +114,86 @@ export class HuaweiRdsStandIn extends JsonStandIn {
     }
     // The gateway signs the bytes sent; the signer here hashes the body as the SDK serializes it, so the two must match.
     if ((json !== undefined && JSON.stringify(json) !== body) || !this.signatureValid(req, url, json)) return error(401, 'APIGW.0301', 'Incorrect IAM authentication information: verify aksk signature fail');
+    return this.route(req.method ?? 'GET', url, json);
+  }
+
+  /** The answer to a request whose signature was checked. */
+  private route(method: string, url: URL, json?: any): StandInAnswer {
+    if (method === 'GET') {
+      const lookup = this.lookup(url);
+      if (lookup) return lookup;
+    }
     const recovery = /^\/v3\.1\/([^/]+)\/instances\/recovery$/.exec(url.pathname);
-    if (req.method === 'POST' && recovery) return this.recover(recovery[1], json);
+    if (method === 'POST' && recovery) {
+      this.recoveryRequests.push(json);
+      return this.recover(recovery[1], json);
+    }
     const jobs = /^\/v3\/([^/]+)\/jobs$/.exec(url.pathname);
-    if (req.method === 'GET' && jobs) return this.job(jobs[1], url.searchParams.get('id') ?? '');
-    return error(404, 'APIGW.0101', `The API does not exist or has not been published in the environment: ${req.method} ${url.pathname}`);
+    if (method === 'GET' && jobs) return this.job(jobs[1], url.searchParams.get('id') ?? '');
+    return error(404, 'APIGW.0101', `The API does not exist or has not been published in the environment: ${method} ${url.pathname}`);
+  }
+
+  /**
+   * The answer to one of the pre-flight's lookups, or undefined for a path that is none of them; public, so
+   * that a test double scripting the restore's own requests answers the lookups from this model.
+   */
+  lookup(url: URL): StandInAnswer | undefined {
+    const query = url.searchParams;
+    const list = /^\/v3\/([^/]+)\/instances$/.exec(url.pathname);
+    if (list) return this.listInstances(list[1], query);
+    const backups = /^\/v3\/([^/]+)\/backups$/.exec(url.pathname);
+    if (backups) return this.listBackups(backups[1], query);
+    const of = /^\/v3\/([^/]+)\/instances\/([^/]+)\/(configurations|restore-time|database\/detail)$/.exec(url.pathname);
+    if (!of) return undefined;
+    const instance = this.instances.get(of[1])?.get(of[2]);
+    if (!instance) return error(404, 'DBS.200823', `The DB instance ${of[2]} does not exist.`);
+    if (of[3] === 'configurations') {
+      return ok({
+        datastore_version_name: instance.version,
+        datastore_name: instance.engine.toLowerCase(),
+        configuration_parameters: Object.entries(instance.parameters).map(([name, value]) => ({
+          name, value, restart_required: true, readonly: false, value_range: '', type: 'string', description: '',
+        })),
+      });
+    }
+    if (of[3] === 'restore-time') return ok({ restore_time: restorableOn(instance, query.get('date')) });
+    const [page, limit] = [Number(query.get('page')), Number(query.get('limit'))];
+    // The SDK's request model makes both required, limit at most 100.
+    if (!(page >= 1) || !(limit >= 1 && limit <= 100)) return error(400, 'REHEARSAL.InvalidParameter', 'Invalid parameter: page (from 1) and limit (1 to 100) are required.');
+    const names = instance.databases.slice((page - 1) * limit, page * limit);
+    return ok({ databases: names.map((name) => ({ name, character_set: 'Chinese_PRC_CI_AS', state: 'Running' })), total_count: instance.databases.length });
+  }
+
+  /** Querying DB Instances: by id, exact (the service's leading-* fuzzy match is not played). */
+  private listInstances(projectId: string, query: URLSearchParams): StandInAnswer {
+    const id = query.get('id');
+    const all = [...(this.instances.get(projectId) ?? new Map<string, StandInInstance>()).entries()].filter(([key]) => !id || key === id);
+    return ok({
+      instances: all.map(([key, i]) => ({
+        id: key,
+        name: key,
+        status: i.status,
+        type: 'Single',
+        datastore: { type: i.engine, version: i.version, ...(i.completeVersion ? { complete_version: i.completeVersion } : {}) },
+        volume: { type: 'CLOUDSSD', size: i.sizeGb },
+        time_zone: i.timeZone,
+        region: 'rehearsal',
+      })),
+      total_count: all.length,
+    });
+  }
+
+  /** Obtaining Backups: instance_id is required; backup_id narrows. */
+  private listBackups(projectId: string, query: URLSearchParams): StandInAnswer {
+    const instanceId = query.get('instance_id');
+    if (!instanceId) return error(400, 'REHEARSAL.InvalidParameter', 'Invalid parameter: instance_id is required.');
+    const id = query.get('backup_id');
+    const all = [...(this.backups.get(projectId) ?? new Map<string, StandInBackup>()).entries()]
+      .filter(([key, b]) => b.instanceId === instanceId && (!id || key === id));
+    return ok({
+      backups: all.map(([key, b]) => ({ id: key, name: key, instance_id: b.instanceId, status: b.status, type: 'manual' })),
+      total_count: all.length,
+    });
   }
 
   private recover(projectId: string, request: any): StandInAnswer {
@@ -84,7 +207,8 @@ export class HuaweiRdsStandIn extends JsonStandIn {
     if (source.type === 'backup' || (source.type === undefined && source.backup_id)) {
       const of = this.backups.get(projectId)?.get(source.backup_id);
       if (!of) return error(404, 'REHEARSAL.BackupNotFound', `The backup ${source.backup_id} does not exist.`);
-      if (of !== source.instance_id) return error(400, 'REHEARSAL.InvalidParameter', `The backup ${source.backup_id} is not a backup of instance ${source.instance_id}.`);
+      if (of.instanceId !== source.instance_id) return error(400, 'REHEARSAL.InvalidParameter', `The backup ${source.backup_id} is not a backup of instance ${source.instance_id}.`);
+      if (of.status !== 'COMPLETED') return error(400, 'REHEARSAL.InvalidParameter', `The backup ${source.backup_id} is ${of.status}, not COMPLETED.`);
     } else if (source.type === 'timestamp') {
       if (!Number.isInteger(source.restore_time) || source.restore_time > Date.now()) {
         return error(400, 'REHEARSAL.InvalidParameter', `Invalid parameter: restore_time ${source.restore_time} is not a past time in milliseconds.`);
@@ -131,6 +255,22 @@ export class HuaweiRdsStandIn extends JsonStandIn {
     const expected = AKSKSigner.sign(request as any, { getAk: () => accessKeyId, getSk: () => secretAccessKey } as any) as Record<string, string>;
     return req.headers.authorization === expected.Authorization;
   }
+}
+
+/**
+ * An instance's restorable range cut to the UTC day asked for, as the reference describes the date parameter;
+ * without a date, the whole range. How the service cuts a range at midnight is a guess.
+ */
+function restorableOn(instance: StandInInstance, date: string | null): Array<{ start_time: number; end_time: number }> {
+  const [from, to] = [instance.restorableFrom, Date.now()];
+  if (!date) return [{ start_time: from, end_time: to }];
+  const dayStart = Date.parse(`${date}T00:00:00Z`);
+  const [start, end] = [Math.max(from, dayStart), Math.min(to, dayStart + DAY_MS - 1)];
+  return start <= end ? [{ start_time: start, end_time: end }] : [];
+}
+
+function ok(body: object): StandInAnswer {
+  return { status: 200, body };
 }
 
 function error(status: number, code: string, message: string): StandInAnswer {

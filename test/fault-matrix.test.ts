@@ -300,6 +300,9 @@ suite('CloudFormation sequences through the provider framework', () => {
     let secretArn: string;
     beforeAll(async () => {
       await huawei.start();
+      // The pre-flight's lookups find a SQL Server pair and the backups the tests restore.
+      for (const instance of ['src01in04', 'dst01in04']) huawei.world.addInstance('0483b6b16e954cb88930a360d2c4e663', instance, 'sqlserver');
+      for (const backup of ['backup-1', 'backup-2', 'backup-3']) huawei.world.addBackup('0483b6b16e954cb88930a360d2c4e663', backup, 'src01in04');
       secretArn = (await new SecretsManagerClient({}).send(new CreateSecretCommand({ Name: 'huawei-keys', SecretString: JSON.stringify(keys) }))).ARN!;
     });
     afterAll(() => huawei.close());

@@ -27,8 +27,16 @@ beforeAll(() => huawei.start());
 afterAll(() => huawei.close());
 
 let lines: string[] = [];
+/** The instances and backup of props(): a SQL Server pair the pre-flight passes. */
+function seedWorld(engine = 'sqlserver', details = {}): void {
+  huawei.world.addInstance(PROJECT, 'src01in04', engine, details);
+  huawei.world.addInstance(PROJECT, 'dst01in04', engine, details);
+  huawei.world.addBackup(PROJECT, 'b021670e69ba4538b7b2ed07257306aebr04', 'src01in04');
+}
+
 beforeEach(() => {
   huawei.reset();
+  seedWorld();
   secrets.reset();
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ accessKeyId: AK, secretAccessKey: SK }) });
   sfnMock.reset();
@@ -58,10 +66,15 @@ const props = () => ({
 });
 
 describe('Create', () => {
-  test('POSTs the recovery, signed with the secret\'s keys; the job id is the physical id', async () => {
+  test('POSTs the recovery after the pre-flight\'s lookups, all signed with the secret\'s keys; the job id is the physical id', async () => {
     huawei.answers.push(ok({ job_id: 'ff80808157127d9301571bf8160c001d' }));
     await expect(onEvent(cfnEvent('Create', TYPE, props()))).resolves.toMatchObject({ PhysicalResourceId: 'ff80808157127d9301571bf8160c001d' });
-    expect(huawei.received).toEqual([{
+    expect(huawei.received.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /v3/${PROJECT}/instances`, `GET /v3/${PROJECT}/instances`, `GET /v3/${PROJECT}/instances/dst01in04/database/detail`, `GET /v3/${PROJECT}/backups`,
+      `POST /v3.1/${PROJECT}/instances/recovery`,
+    ]);
+    expect(huawei.received.every((r) => r.signatureValid)).toBe(true);
+    expect(huawei.scripted).toEqual([{
       method: 'POST',
       path: `/v3.1/${PROJECT}/instances/recovery`,
       query: {},
@@ -76,9 +89,10 @@ describe('Create', () => {
   });
 
   test('a point in time is sent as restore_time in milliseconds', async () => {
+    seedWorld('mysql', { restorableFrom: 1532000000000 });
     huawei.answers.push(ok({ job_id: 'j2' }));
     await onEvent(cfnEvent('Create', TYPE, { ...props(), Engine: 'mysql', RestoreType: 'timestamp', BackupId: undefined, RestoreTime: 1532001446987, DatabaseNames: undefined, RestoreAllDatabases: undefined }));
-    expect(huawei.received[0].body).toEqual({ source: { instance_id: 'src01in04', type: 'timestamp', restore_time: 1532001446987 }, target: { instance_id: 'dst01in04' } });
+    expect(huawei.scripted[0].body).toEqual({ source: { instance_id: 'src01in04', type: 'timestamp', restore_time: 1532001446987 }, target: { instance_id: 'dst01in04' } });
   });
 
   test.each([
@@ -98,9 +112,9 @@ describe('Create', () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
     huawei.answers.push(() => ({ status: 429, body: {} }), () => ({ status: 429, body: {} }), ok({ job_id: 'j3' }));
     const pending = onEvent(cfnEvent('Create', TYPE, props()));
-    for (let i = 0; i < 20 && huawei.received.length < 3; i++) await jest.advanceTimersByTimeAsync(5_000);
+    for (let i = 0; i < 20 && huawei.scripted.length < 3; i++) await jest.advanceTimersByTimeAsync(5_000);
     await expect(pending).resolves.toMatchObject({ PhysicalResourceId: 'j3' });
-    expect(huawei.received).toHaveLength(3);
+    expect(huawei.scripted).toHaveLength(3);
   });
 
   test.each<[string, unknown, boolean, boolean]>([
@@ -120,13 +134,13 @@ describe('Create', () => {
     const failure = onEvent(cfnEvent('Create', TYPE, props()));
     await expect(failure).rejects.toThrow(/may have started: Huawei Cloud's answer to the request was lost \(HTTP 500, SYS.0500: internal error\)/);
     await expect(failure).rejects.toThrow(/It is not sent again, as a second request would restore into dst01in04 a second time/);
-    expect(huawei.received.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(huawei.scripted.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
   describe('a target instance busy with another operation', () => {
     const busy = (code = 'DBS.200019') => () => ({ status: 409, body: { error_code: code, error_msg: 'Operation cannot be executed in current state of the DB instance.' } });
     const settle = async (posts: number) => {
-      for (let i = 0; i < 100 && huawei.received.length < posts; i++) await jest.advanceTimersByTimeAsync(5_000);
+      for (let i = 0; i < 100 && huawei.scripted.length < posts; i++) await jest.advanceTimersByTimeAsync(5_000);
     };
     beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] }));
 
@@ -136,7 +150,7 @@ describe('Create', () => {
       const pending = onEvent(cfnEvent('Create', TYPE, props()));
       await settle(3);
       await expect(pending).resolves.toMatchObject({ PhysicalResourceId: 'j4' });
-      expect(huawei.received.map((r) => r.method)).toEqual(['POST', 'POST', 'POST']);
+      expect(huawei.scripted.map((r) => r.method)).toEqual(['POST', 'POST', 'POST']);
       expect(lines.filter((l) => l.includes('Restoring into a busy instance failed'))).toEqual([
         expect.stringContaining('trying again in 5s'), expect.stringContaining('trying again in 10s'),
       ]);
@@ -148,13 +162,13 @@ describe('Create', () => {
       const failure = expect(pending).rejects.toThrow('failed: the instance stayed busy with another operation for 195 seconds; wait until that operation ends, then deploy again (DBS.200019:');
       await settle(7);
       await failure;
-      expect(huawei.received).toHaveLength(7);
+      expect(huawei.scripted).toHaveLength(7);
     });
 
     test('a 409 that is not a busy instance fails at once', async () => {
       huawei.answers.push(busy('DBS.200022'), ok({ job_id: 'never' }));
       await expect(onEvent(cfnEvent('Create', TYPE, props()))).rejects.toThrow('the request conflicts with the state of the instance or backup (DBS.200022:');
-      expect(huawei.received).toHaveLength(1);
+      expect(huawei.scripted).toHaveLength(1);
     });
   });
 
@@ -211,7 +225,7 @@ describe('waiting on the job', () => {
     expect(published.at(-1)).toMatchObject({ progress: 40 });
     await pollStep(first, deps());
     expect(signals.map((s) => s.Status)).toEqual(['SUCCESS']);
-    expect(huawei.received.map((r) => [r.method, r.path, r.query, r.signatureValid])).toEqual([
+    expect(huawei.scripted.map((r) => [r.method, r.path, r.query, r.signatureValid])).toEqual([
       ['GET', `/v3/${PROJECT}/jobs`, { id: 'job-1' }, true], ['GET', `/v3/${PROJECT}/jobs`, { id: 'job-1' }, true],
     ]);
   });
@@ -230,7 +244,7 @@ describe('waiting on the job', () => {
     // The call's own retries (three) run out on the first look; the second look finds the job done.
     huawei.answers.push(fault, fault, () => ({ status: 429, body: {} }), fault, ok({ job: { id: 'job-1', status: 'Completed' } }));
     const pending = pollStep(state(), deps());
-    for (let i = 0; i < 20 && huawei.received.length < 4; i++) await jest.advanceTimersByTimeAsync(5_000);
+    for (let i = 0; i < 20 && huawei.scripted.length < 4; i++) await jest.advanceTimersByTimeAsync(5_000);
     const first = await pending;
     expect(first).toMatchObject({ done: false, LastStatus: expect.stringContaining('unknown') });
     expect(signals).toEqual([]);

@@ -1,5 +1,6 @@
 /** Huawei Cloud RDS v3.1 "restore to an existing DB instance", then its job until it ends. */
-import { callHuawei, HuaweiApiError, isInstanceBusyError, isTransientHuaweiError, readCredentials, wasRefusedUnread } from './api';
+import { callHuawei, HuaweiApiError, HuaweiCredentials, isInstanceBusyError, isTransientHuaweiError, readCredentials, wasRefusedUnread } from './api';
+import { HuaweiLookup, huaweiPreflight } from './preflight';
 import { AttributesProperties } from '../../lib/private/contracts/common';
 import { HUAWEI_RDS_RECOVERY, HuaweiRdsRecoveryProperties } from '../../lib/private/kinds/huawei-rds-recovery';
 import { sameGenerationRestore } from '../shared/earlier-restores';
@@ -70,6 +71,17 @@ function outcomeUnknown(error: unknown, props: HuaweiRdsRecoveryProperties): Err
     + 'so wait for it to end and decide; if none started, deploy again.');
 }
 
+/** The pre-flight's GETs, retried as any read is; a failed one says that nothing was sent. */
+function lookups(props: HuaweiRdsRecoveryProperties, credentials: HuaweiCredentials): HuaweiLookup {
+  return async (path, query) => {
+    try {
+      return await retrying(TRANSIENT_RETRY, () => callHuawei(props, credentials, 'GET', path, query));
+    } catch (error) {
+      throw explainHuawei(error, `Reading ${path} before restoring ${describeRecovery(props)} (nothing was sent)`);
+    }
+  };
+}
+
 async function start(event: OnEventRequest, props: HuaweiRdsRecoveryProperties): Promise<OnEventResponse> {
   // A changed input is a new resource, created while the stack still holds the one it replaces: without a new
   // restoreGeneration it would overwrite the instance a second time unasked.
@@ -81,6 +93,7 @@ async function start(event: OnEventRequest, props: HuaweiRdsRecoveryProperties):
       + 'restore again, give restoreGeneration a new value with this change; to keep what the instance holds, put the old values back.');
   }
   const credentials = await readCredentials(props.CredentialsSecretArn);
+  await huaweiPreflight(lookups(props, credentials), props);
   log(`POST /v3.1/${props.ProjectId}/instances/recovery: ${describeRecovery(props)}`);
   try {
     const post = () => callHuawei(props, credentials, 'POST', `/v3.1/${props.ProjectId}/instances/recovery`, {}, requestBody(props));

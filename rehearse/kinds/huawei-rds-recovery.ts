@@ -1,7 +1,8 @@
 /**
  * Rehearsing a Huawei Cloud RDS recovery: Huawei Cloud is played by its stand-in, to which the restore's
  * endpoint is redirected (the restore's own would reach the real cloud). The stand-in accepts the
- * credentials of the secret the restore names; with `createSources`, the secret, the instances and the
+ * credentials of the secret the restore names; with `createSources`, the secret, the instances (of the
+ * restore's engine, available, restorable since before its time: a pair the pre-flight passes) and the
  * backup are made where missing.
  */
 import { randomBytes } from 'crypto';
@@ -43,10 +44,12 @@ async function prepare(standIn: HuaweiRdsStandIn, props: Record<string, any>, co
   }
   if (!context.createSources) return;
   const project = String(props.ProjectId);
-  for (const instance of [props.SourceInstanceId, props.TargetInstanceId]) {
+  // Restorable since before the restore time, so that the pre-flight's range holds it.
+  const restorableFrom = Math.min(Date.now() - 7 * 86_400_000, Number(props.RestoreTime ?? Infinity) - 3_600_000);
+  for (const instance of new Set([props.SourceInstanceId, props.TargetInstanceId])) {
     if (standIn.hasInstance(project, instance)) continue;
-    standIn.addInstance(project, instance);
-    context.print(`    created source: Huawei Cloud RDS instance ${instance} in project ${project} (stand-in)`);
+    standIn.addInstance(project, instance, String(props.Engine), { restorableFrom });
+    context.print(`    created source: Huawei Cloud RDS ${props.Engine} instance ${instance} in project ${project} (stand-in)`);
   }
   if (props.BackupId) {
     standIn.addBackup(project, props.BackupId, props.SourceInstanceId);

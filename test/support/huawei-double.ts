@@ -1,12 +1,15 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner';
+import { HuaweiRdsStandIn } from '../../rehearse/huawei-stand-in';
 
 /**
  * The Huawei Cloud RDS API, played by a test double: an HTTP server on 127.0.0.1 that checks every
  * request's signature with the official signer (@huaweicloud/huaweicloud-sdk-core), records it, and
- * answers with what the test scripted (a refused signature gets the API's 401). Nothing else plays
- * Huawei Cloud locally, and the tests must not reach the real one.
+ * answers with what the test scripted (a refused signature gets the API's 401). The pre-flight's lookups
+ * (instances, parameters, backups, restore times, databases) are answered from `world`, the rehearsal's
+ * stand-in model, so that the scripts stay about the restore and its job. Nothing else plays Huawei Cloud
+ * locally, and the tests must not reach the real one.
  */
 export interface HuaweiRequest {
   readonly method: string;
@@ -26,6 +29,8 @@ export class HuaweiRdsDouble {
   received: HuaweiRequest[] = [];
   /** Answers to give, in order; without one the double answers 500. */
   answers: HuaweiAnswer[] = [];
+  /** Instances and backups the lookups see (the stand-in's model; its server is not started). */
+  world = new HuaweiRdsStandIn();
   private readonly server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => { body += c; });
@@ -39,9 +44,10 @@ export class HuaweiRdsDouble {
         signatureValid: this.signatureValid(req, url, body),
       };
       this.received.push(request);
-      const answer = request.signatureValid
-        ? (this.answers.shift() ?? (() => ({ status: 500, body: { error_code: 'TEST.0', error_msg: 'no answer scripted' } })))(request)
-        : { status: 401, body: { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information' } };
+      const lookup = request.method === 'GET' ? this.world.lookup(url) : undefined;
+      const answer = !request.signatureValid
+        ? { status: 401, body: { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information' } }
+        : lookup ?? (this.answers.shift() ?? (() => ({ status: 500, body: { error_code: 'TEST.0', error_msg: 'no answer scripted' } })))(request);
       res.statusCode = answer.status;
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify(answer.body));
@@ -61,6 +67,12 @@ export class HuaweiRdsDouble {
   reset(): void {
     this.received = [];
     this.answers = [];
+    this.world = new HuaweiRdsStandIn();
+  }
+
+  /** The requests the pre-flight did not make: the restore's and its job's. */
+  get scripted(): HuaweiRequest[] {
+    return this.received.filter((r) => r.method !== 'GET' || this.world.lookup(new URL(r.path, 'http://127.0.0.1')) === undefined);
   }
 
   get endpoint(): string {
