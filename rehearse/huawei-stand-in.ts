@@ -35,6 +35,10 @@ export interface StandInInstance {
   /** Parameter values, as strings (the service answers every value so). */
   readonly parameters: Readonly<Record<string, string>>;
   readonly databases: readonly string[];
+  /** The collation the instance's databases answer as their character_set. */
+  readonly collation: string;
+  /** A Flexus RDS instance, which the instance list shows only when group_type=flexus asks for it. */
+  readonly flexus?: boolean;
   /** Milliseconds since the epoch: the start of its one restorable range, which ends now. */
   readonly restorableFrom: number;
 }
@@ -48,9 +52,9 @@ export interface StandInBackup {
 
 /** What an instance of each engine is, unless it is given otherwise: a passing pair for a rehearsal. */
 const ENGINE_DEFAULTS: Record<string, Omit<StandInInstance, 'status' | 'restorableFrom'>> = {
-  mysql: { engine: 'MySQL', version: '8.0', completeVersion: '8.0.28', sizeGb: 40, timeZone: 'UTC+00:00', parameters: { lower_case_table_names: '1' }, databases: [] },
-  postgresql: { engine: 'PostgreSQL', version: '14', completeVersion: '14.4', sizeGb: 40, timeZone: 'UTC+00:00', parameters: {}, databases: [] },
-  sqlserver: { engine: 'SQLServer', version: '2017_EE', sizeGb: 40, timeZone: 'UTC', parameters: {}, databases: [] },
+  mysql: { engine: 'MySQL', version: '8.0', completeVersion: '8.0.28', sizeGb: 40, timeZone: 'UTC+00:00', parameters: { lower_case_table_names: '1' }, databases: [], collation: 'utf8mb4' },
+  postgresql: { engine: 'PostgreSQL', version: '14', completeVersion: '14.4', sizeGb: 40, timeZone: 'UTC+00:00', parameters: {}, databases: [], collation: 'UTF8' },
+  sqlserver: { engine: 'SQLServer', version: '2017_EE', sizeGb: 40, timeZone: 'UTC', parameters: {}, databases: [], collation: 'Chinese_PRC_CI_AS' },
 };
 
 interface Job {
@@ -161,13 +165,15 @@ export class HuaweiRdsStandIn extends JsonStandIn {
     // The SDK's request model makes both required, limit at most 100.
     if (!(page >= 1) || !(limit >= 1 && limit <= 100)) return error(400, 'REHEARSAL.InvalidParameter', 'Invalid parameter: page (from 1) and limit (1 to 100) are required.');
     const names = instance.databases.slice((page - 1) * limit, page * limit);
-    return ok({ databases: names.map((name) => ({ name, character_set: 'Chinese_PRC_CI_AS', state: 'Running' })), total_count: instance.databases.length });
+    return ok({ databases: names.map((name) => ({ name, character_set: instance.collation, state: 'Running' })), total_count: instance.databases.length });
   }
 
-  /** Querying DB Instances: by id, exact (the service's leading-* fuzzy match is not played). */
+  /** Querying DB Instances: by id, exact (the service's leading-* fuzzy match is not played); Flexus ones only when asked for. */
   private listInstances(projectId: string, query: URLSearchParams): StandInAnswer {
     const id = query.get('id');
-    const all = [...(this.instances.get(projectId) ?? new Map<string, StandInInstance>()).entries()].filter(([key]) => !id || key === id);
+    const flexus = query.get('group_type') === 'flexus';
+    const all = [...(this.instances.get(projectId) ?? new Map<string, StandInInstance>()).entries()]
+      .filter(([key, i]) => (!id || key === id) && Boolean(i.flexus) === flexus);
     return ok({
       instances: all.map(([key, i]) => ({
         id: key,

@@ -100,7 +100,7 @@ suite('the Huawei Cloud pre-flight, through the provider framework and the bundl
 
     test.each(['MODIFYING', 'RESTORING', 'STORAGE FULL', 'FROZEN'])('the target must be available, not %s', async (status) => {
       seed('mysql', {}, { status });
-      await expectRefused(recovery('mysql'), 'the target instance must be available (ACTIVE)', `Instance ${TARGET} is ${status}.`);
+      await expectRefused(recovery('mysql'), 'the target instance must be available (ACTIVE or BACKING UP)', `Instance ${TARGET} is ${status}.`);
     });
 
     test('both must run the engine declared', async () => {
@@ -157,11 +157,31 @@ suite('the Huawei Cloud pre-flight, through the provider framework and the bundl
         `The source ${SOURCE} is in China Standard Time and the target ${TARGET} in UTC`);
     });
 
-    test('SQL Server: a new database name may not name a database the target holds, in any case', async () => {
+    test('SQL Server: a new name may not name a database of the target, in another case under a case-insensitive collation', async () => {
       seed('sqlserver', { databases: ['orders', 'billing'] }, { databases: ['Reports', 'orders_archive'] });
       await expectRefused(recovery('sqlserver', { DatabaseNames: { orders: 'orders,orders_2024', billing: 'reports' } }),
-        'for RDS for SQL Server a new database name must differ from the databases the target holds',
-        `databaseNames.billing names reports, and the target ${TARGET} holds a database Reports.`);
+        'for RDS for SQL Server a database is restored under a name no database of the source or the target has',
+        `databaseNames.billing names reports, and the target ${TARGET} holds a database Reports (collation Chinese_PRC_CI_AS).`);
+    });
+
+    test('SQL Server: a new name may not name a database of the source', async () => {
+      seed('sqlserver', { databases: ['orders', 'audit'] });
+      await expectRefused(recovery('sqlserver', { DatabaseNames: { orders: 'audit' } }),
+        'for RDS for SQL Server a database is restored under a name no database of the source or the target has',
+        `databaseNames.orders names audit, and the source ${SOURCE} holds a database audit`);
+    });
+
+    test('SQL Server: a database kept under its name may not meet one of that name on another instance', async () => {
+      seed('sqlserver', { databases: ['orders'] }, { databases: ['ORDERS'] });
+      await expectRefused(recovery('sqlserver', { DatabaseNames: { orders: '' } }),
+        'for RDS for SQL Server a database is restored under a name no database of the source or the target has',
+        `databaseNames.orders names orders (its original name), and the target ${TARGET} holds a database ORDERS`);
+    });
+
+    test('SQL Server: the target\'s databases are read page by page', async () => {
+      const many = Array.from({ length: 150 }, (_, i) => `db${String(i).padStart(3, '0')}`);
+      seed('sqlserver', { databases: ['orders'] }, { databases: many });
+      await expectRefused(recovery('sqlserver', { DatabaseNames: { orders: 'db130' } }), `the target ${TARGET} holds a database db130`);
     });
   });
 
@@ -219,9 +239,29 @@ suite('the Huawei Cloud pre-flight, through the provider framework and the bundl
       await started(recovery('postgresql'));
     });
 
-    test('SQL Server, a backup, renamed beside a kept name (the reference\'s own correct example), into an edition Table 1 allows', async () => {
-      seed('sqlserver', { version: '2014_SE', databases: ['A', 'B', 'C'] }, { version: '2016_EE', databases: ['A', 'other'] });
+    test('SQL Server, the reference\'s own correct example of names, restored into the source itself, whose A and C it overwrites', async () => {
+      seed('sqlserver', { databases: ['A', 'B', 'C'] });
+      await started(recovery('sqlserver', { TargetInstanceId: SOURCE, DatabaseNames: { A: 'A,A1,A2', B: 'B1,B2', C: '' } }));
+    });
+
+    test('SQL Server, the same names into another instance of an edition Table 1 allows, which holds none of them', async () => {
+      seed('sqlserver', { version: '2014_SE', databases: ['A', 'B', 'C'] }, { version: '2016_EE', databases: ['other'] });
       await started(recovery('sqlserver', { DatabaseNames: { A: 'A,A1,A2', B: 'B1,B2', C: '' } }));
+    });
+
+    test('a broken source restored into a sound target, of the same MySQL version given at two precisions, without a case setting listed', async () => {
+      seed('mysql', { status: 'FAILED', completeVersion: '8.0.28' }, { completeVersion: undefined, parameters: {} });
+      await started(recovery('mysql'));
+    });
+
+    test('a Flexus RDS target, listed only when asked for', async () => {
+      seed('mysql', {}, { flexus: true });
+      await started(recovery('mysql'));
+    });
+
+    test('SQL Server names that differ from the target\'s only in case, under a case-sensitive collation', async () => {
+      seed('sqlserver', { databases: ['orders'] }, { databases: ['Reports'], collation: 'SQL_Latin1_General_CP1_CS_AS' });
+      await started(recovery('sqlserver', { DatabaseNames: { orders: 'reports' } }));
     });
 
     test('SQL Server to a release Table 1 does not name is left to the service', async () => {

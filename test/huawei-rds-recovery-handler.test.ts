@@ -70,7 +70,8 @@ describe('Create', () => {
     huawei.answers.push(ok({ job_id: 'ff80808157127d9301571bf8160c001d' }));
     await expect(onEvent(cfnEvent('Create', TYPE, props()))).resolves.toMatchObject({ PhysicalResourceId: 'ff80808157127d9301571bf8160c001d' });
     expect(huawei.received.map((r) => `${r.method} ${r.path}`)).toEqual([
-      `GET /v3/${PROJECT}/instances`, `GET /v3/${PROJECT}/instances`, `GET /v3/${PROJECT}/instances/dst01in04/database/detail`, `GET /v3/${PROJECT}/backups`,
+      `GET /v3/${PROJECT}/instances`, `GET /v3/${PROJECT}/instances`,
+      `GET /v3/${PROJECT}/instances/src01in04/database/detail`, `GET /v3/${PROJECT}/instances/dst01in04/database/detail`, `GET /v3/${PROJECT}/backups`,
       `POST /v3.1/${PROJECT}/instances/recovery`,
     ]);
     expect(huawei.received.every((r) => r.signatureValid)).toBe(true);
@@ -135,6 +136,32 @@ describe('Create', () => {
     await expect(failure).rejects.toThrow(/may have started: Huawei Cloud's answer to the request was lost \(HTTP 500, SYS.0500: internal error\)/);
     await expect(failure).rejects.toThrow(/It is not sent again, as a second request would restore into dst01in04 a second time/);
     expect(huawei.scripted.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  describe('a pre-flight lookup that fails', () => {
+    // The double's scripts answer the lookups here (its model is told to know none), so that one can fail.
+    beforeEach(() => jest.spyOn(huawei.world, 'lookup').mockReturnValue(undefined));
+    const posts = () => huawei.received.filter((r) => r.method === 'POST');
+
+    test('refused (403): the Create fails naming the lookup and what the refusal means, and nothing is posted', async () => {
+      huawei.answers.push(() => ({ status: 403, body: { error_code: 'RDS.0005', error_msg: 'no permission for rds:instance:list' } }));
+      await expect(onEvent(cfnEvent('Create', TYPE, props()))).rejects.toThrow(`Reading /v3/${PROJECT}/instances before restoring sqlserver instance dst01in04 `
+        + 'from backup b021670e69ba4538b7b2ed07257306aebr04 of src01in04 (nothing was sent) failed: the credentials are not allowed to do this '
+        + '(check the IAM user\'s RDS permissions and the project) (RDS.0005: no permission for rds:instance:list)');
+      expect(huawei.received).toHaveLength(1);
+      expect(posts()).toEqual([]);
+    });
+
+    test('failing (500): tried again with a bound, then the Create fails, and nothing is posted', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+      const fault = () => ({ status: 500, body: { error_code: 'SYS.0500', error_msg: 'internal error' } });
+      huawei.answers.push(fault, fault, fault, fault, ok({ job_id: 'never' }));
+      const failure = expect(onEvent(cfnEvent('Create', TYPE, props()))).rejects.toThrow(/^Reading \/v3\/\w+\/instances before restoring .* failed: Huawei Cloud kept failing \(SYS.0500: internal error\)$/);
+      for (let i = 0; i < 20 && huawei.received.length < 4; i++) await jest.advanceTimersByTimeAsync(5_000);
+      await failure;
+      expect(huawei.received.map((r) => r.method)).toEqual(['GET', 'GET', 'GET', 'GET']);
+      expect(posts()).toEqual([]);
+    });
   });
 
   describe('a target instance busy with another operation', () => {

@@ -24,8 +24,8 @@ const DATASTORE_TYPES: Record<HuaweiRdsRecoveryProperties['Engine'], string> = {
 
 /**
  * The statuses of an instance that can take a restore: ACTIVE, and BACKING UP, which the Huawei Cloud Terraform
- * provider counts as ready too (the restore request waits out a busy instance). Every other one is an
- * operation that changes the instance (BUILD, MODIFYING, RESTORING, ...) or a fault (FAILED, FROZEN, STORAGE FULL).
+ * provider counts as ready too (a restore request refused as busy is tried again for about three minutes). Every
+ * other one is an operation that changes the instance (BUILD, MODIFYING, RESTORING, ...) or a fault (FAILED, FROZEN, STORAGE FULL).
  */
 const AVAILABLE = new Set(['ACTIVE', 'BACKING UP']);
 
@@ -50,10 +50,6 @@ async function instanceOf(ask: HuaweiLookup, props: HuaweiRdsRecoveryProperties,
       `Project ${props.ProjectId} at ${props.Endpoint} has no DB instance ${id}; a restore across regions or projects is not supported. `
       + `Check ${role === 'source' ? 'sourceInstanceId' : 'targetInstanceId'}, projectId and the region.`);
   }
-  if (!AVAILABLE.has(instance.status ?? '')) {
-    throw new Refusal(props, `the ${role} instance must be available (ACTIVE)`,
-      `Instance ${id} is ${instance.status ?? 'of no status'}. Wait until it is ACTIVE, then deploy again.`);
-  }
   return instance;
 }
 
@@ -69,6 +65,13 @@ function compareVersions(a: string, b: string): number {
 
 const versionOf = (i: Instance) => i.datastore?.complete_version || i.datastore?.version || 'unknown';
 
+/** Both instances' versions at one precision: the complete versions when both give one, else the versions. */
+function versionsOf(source: Instance, target: Instance): [string, string] {
+  const [s, t] = [source.datastore, target.datastore];
+  if (s?.complete_version && t?.complete_version) return [s.complete_version, t.complete_version];
+  return [s?.version ?? 'unknown', t?.version ?? 'unknown'];
+}
+
 async function caseSensitivity(ask: HuaweiLookup, props: HuaweiRdsRecoveryProperties, id: string): Promise<string | undefined> {
   const answer = await ask(`/v3/${props.ProjectId}/instances/${id}/configurations`, {});
   const parameter = (answer.configuration_parameters ?? []).find((p: { name?: string }) => p.name === CASE_PARAMETER);
@@ -76,9 +79,10 @@ async function caseSensitivity(ask: HuaweiLookup, props: HuaweiRdsRecoveryProper
 }
 
 async function checkMysql(ask: HuaweiLookup, props: HuaweiRdsRecoveryProperties, source: Instance, target: Instance): Promise<void> {
-  if (compareVersions(versionOf(target), versionOf(source)) < 0) {
+  const [from, to] = versionsOf(source, target);
+  if (compareVersions(to, from) < 0) {
     throw new Refusal(props, 'for RDS for MySQL the target\'s engine version must be at least the source\'s',
-      `The source ${source.id} runs MySQL ${versionOf(source)} and the target ${target.id} MySQL ${versionOf(target)}. Upgrade the target's minor or major version first, or restore into another instance.`);
+      `The source ${source.id} runs MySQL ${from} and the target ${target.id} MySQL ${to}. Upgrade the target's minor or major version first, or restore into another instance.`);
   }
   const [sourceSize, targetSize] = [source.volume?.size ?? 0, target.volume?.size ?? 0];
   if (targetSize < sourceSize) {
@@ -87,37 +91,58 @@ async function checkMysql(ask: HuaweiLookup, props: HuaweiRdsRecoveryProperties,
   }
   if (source.id === target.id) return;
   const [sourceCase, targetCase] = [await caseSensitivity(ask, props, source.id), await caseSensitivity(ask, props, target.id)];
-  if (sourceCase !== targetCase) {
+  // An instance that does not list the parameter tells nothing of it; the service judges that pair.
+  if (sourceCase === undefined || targetCase === undefined) {
+    log(`${CASE_PARAMETER} is not among the parameters of ${sourceCase === undefined ? source.id : target.id}: the case sensitivity is not compared`);
+  } else if (sourceCase !== targetCase) {
     throw new Refusal(props, `for RDS for MySQL both instances must have the same case sensitivity (${CASE_PARAMETER})`,
-      `The source ${source.id} has ${CASE_PARAMETER}=${sourceCase ?? 'not set'} and the target ${target.id} ${CASE_PARAMETER}=${targetCase ?? 'not set'}; `
-      + 'a restore across them may fail or leave tables that the application cannot find. Set the target\'s parameter to the source\'s first.');
+      `The source ${source.id} has ${CASE_PARAMETER}=${sourceCase} and the target ${target.id} ${CASE_PARAMETER}=${targetCase}; `
+      + 'a restore across them may fail or leave tables that the application cannot find. Set the target\'s parameter to the source\'s first '
+      + '(on MySQL 8.0 it is fixed when an instance is made: restore into an instance made with the source\'s setting).');
   }
 }
 
-/** The names of the databases an instance holds, every page of them. */
-async function databasesOf(ask: HuaweiLookup, props: HuaweiRdsRecoveryProperties, id: string): Promise<string[]> {
-  const names: string[] = [];
+interface Database { readonly name: string; readonly character_set?: string }
+
+/** The databases an instance holds, every page of them (total_count is optional in the API's model). */
+async function databasesOf(ask: HuaweiLookup, props: HuaweiRdsRecoveryProperties, id: string): Promise<Database[]> {
+  const held: Database[] = [];
   for (let page = 1; ; page++) {
     const answer = await ask(`/v3/${props.ProjectId}/instances/${id}/database/detail`, { page: String(page), limit: '100' });
-    const databases: Array<{ name?: string }> = answer.databases ?? [];
-    names.push(...databases.map((d) => String(d.name)));
-    if (databases.length < 100 || names.length >= (answer.total_count ?? 0)) return names;
+    const databases: Database[] = (answer.databases ?? []).map((d: any) => ({ name: String(d.name), character_set: d.character_set }));
+    held.push(...databases);
+    if (databases.length < 100 || held.length >= (answer.total_count ?? Infinity)) return held;
   }
+}
+
+/** A database of the list that a new name would clash with: the same name, or one in another case under a case-insensitive collation. */
+function clashing(held: readonly Database[], name: string): Database | undefined {
+  return held.find((d) => d.name === name || (d.name.toLowerCase() === name.toLowerCase() && !/_CS(_|$)/i.test(d.character_set ?? '')));
 }
 
 /**
- * New database names may not name a database the target already holds. A name kept as its original ("A": "A,A1"
- * or "A": "") is the overwrite the reference's own correct example makes, and is left to the request.
+ * The reference's rules for the names databases are restored under, against the databases that exist: a new name
+ * names no database of the source, nor of the target. A name kept as its original ("A": "A,A1" or "C": "")
+ * restored into the source itself is the overwrite the reference's own correct example makes.
  */
-async function checkDatabaseNames(ask: HuaweiLookup, props: HuaweiRdsRecoveryProperties, target: Instance): Promise<void> {
-  const renames = Object.entries(props.DatabaseNames ?? {}).flatMap(([original, value]) =>
-    (value === '' ? [] : value.split(',')).filter((name) => name.toLowerCase() !== original.toLowerCase()).map((name) => ({ original, name })));
-  if (renames.length === 0) return;
-  const held = new Map((await databasesOf(ask, props, target.id)).map((name) => [name.toLowerCase(), name]));
-  const clash = renames.find((r) => held.has(r.name.toLowerCase()));
-  if (clash) {
-    throw new Refusal(props, 'for RDS for SQL Server a new database name must differ from the databases the target holds',
-      `databaseNames.${clash.original} names ${clash.name}, and the target ${target.id} holds a database ${held.get(clash.name.toLowerCase())}. Choose another new name.`);
+async function checkDatabaseNames(ask: HuaweiLookup, props: HuaweiRdsRecoveryProperties, source: Instance, target: Instance): Promise<void> {
+  const names = Object.entries(props.DatabaseNames ?? {}).flatMap(([original, value]) =>
+    (value === '' ? [original] : value.split(',')).map((name) => ({ original, name, kept: name.toLowerCase() === original.toLowerCase() })));
+  const renamed = names.filter((n) => !n.kept);
+  const intoSource = source.id === target.id;
+  if (renamed.length === 0 && (intoSource || names.length === 0)) return;
+  const onSource = await databasesOf(ask, props, source.id);
+  const onTarget = intoSource ? onSource : await databasesOf(ask, props, target.id);
+  for (const { original, name, kept } of names) {
+    // On the source, a renamed database's new name (a kept name is the source's own database).
+    const onSourceClash = kept ? undefined : clashing(onSource, name);
+    // On the target, every name but one kept while restoring into the source itself, which overwrites it.
+    const onTargetClash = kept && intoSource ? undefined : clashing(onTarget, name);
+    const [on, clash] = onSourceClash ? [source, onSourceClash] : [target, onTargetClash];
+    if (!clash) continue;
+    throw new Refusal(props, 'for RDS for SQL Server a database is restored under a name no database of the source or the target has',
+      `databaseNames.${original} names ${name}${kept ? ' (its original name)' : ''}, and the ${on === source ? 'source' : 'target'} ${on.id} `
+      + `holds a database ${clash.name}${clash.character_set ? ` (collation ${clash.character_set})` : ''}. Choose another new name.`);
   }
 }
 
@@ -135,7 +160,7 @@ async function checkSqlServer(ask: HuaweiLookup, props: HuaweiRdsRecoveryPropert
       `The source ${source.id} is in ${source.time_zone || 'no time zone'} and the target ${target.id} in ${target.time_zone || 'no time zone'}; `
       + 'the reference warns that the restored data may be inconsistent. Restore into an instance of the source\'s time zone.');
   }
-  await checkDatabaseNames(ask, props, target);
+  await checkDatabaseNames(ask, props, source, target);
 }
 
 async function checkBackup(ask: HuaweiLookup, props: HuaweiRdsRecoveryProperties): Promise<void> {
@@ -185,6 +210,11 @@ async function checkRestoreTime(ask: HuaweiLookup, props: HuaweiRdsRecoveryPrope
 export async function huaweiPreflight(ask: HuaweiLookup, props: HuaweiRdsRecoveryProperties): Promise<void> {
   const source = await instanceOf(ask, props, props.SourceInstanceId, 'source');
   const target = props.TargetInstanceId === props.SourceInstanceId ? source : await instanceOf(ask, props, props.TargetInstanceId, 'target');
+  // Only the target must be available: restoring a broken source's backup or history into a sound instance is what a restore is for.
+  if (!AVAILABLE.has(target.status ?? '')) {
+    throw new Refusal(props, 'the target instance must be available (ACTIVE or BACKING UP)',
+      `Instance ${target.id} is ${target.status ?? 'of no status'}. Wait until it is ACTIVE, then deploy again.`);
+  }
   const expected = DATASTORE_TYPES[props.Engine];
   for (const instance of source === target ? [source] : [source, target]) {
     const type = instance.datastore?.type ?? 'unknown';
