@@ -167,7 +167,8 @@ function validateProps(scope: Construct, props: CopiedElasticSnapshotProps): Cop
       invalidProp('kmsKey', keyRegion, `the copy is made in the stack's region ${stack.region}, and KMS keys do not cross regions; give a key of ${stack.region}`);
     }
     if (!Token.isUnresolved(stack.region) && sourceRegion !== stack.region) {
-      Annotations.of(scope).addInfo(`Cross-region copy: ${arn} (${sourceRegion}) is copied into ${stack.region}. An encrypted source needs kmsKey.`);
+      Annotations.of(scope).addInfo(`Cross-region copy: ${arn} (${sourceRegion}) is copied into ${stack.region}`
+        + (props.kmsKey ? ', encrypted with kmsKey.' : '. An encrypted source needs kmsKey (the copy is refused before it starts without one).'));
     }
   }
   const name = props.targetSnapshotName;

@@ -48,8 +48,15 @@ test('attributes, lists split from the handler\'s comma-joined strings', () => {
 test('a cross-region copy is supported and said so; the wait condition holds the stack', () => {
   const stack = newStack('eu-west-1');
   const { template } = synth({}, stack);
-  Annotations.fromStack(stack).hasInfo('/CopyStack/Copy', Match.stringLikeRegexp('Cross-region copy'));
+  Annotations.fromStack(stack).hasInfo('/CopyStack/Copy', Match.stringLikeRegexp('^Cross-region copy: .* An encrypted source needs kmsKey'));
   template().resourceCountIs('AWS::CloudFormation::WaitCondition', 1);
+});
+
+test('a cross-region copy with a key is not told it needs one', () => {
+  const stack = newStack('eu-west-1');
+  synth({ kmsKey: new kms.Key(stack, 'CopyKey') }, stack);
+  const infos = Annotations.fromStack(stack).findInfo('/CopyStack/Copy', Match.stringLikeRegexp('Cross-region copy')).map((m) => String(m.entry.data));
+  expect(infos).toEqual([expect.stringMatching(/is copied into eu-west-1, encrypted with kmsKey\.$/)]);
 });
 
 test('the handler may copy only into a snapshot it tags with the stack, and change or delete only snapshots that carry that tag', () => {
