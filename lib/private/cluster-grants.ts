@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { KindSettings } from './cluster-settings';
 import { ClusterSettings, DERIVED_HASH_LENGTH } from './contracts/cluster';
 import { thisStacks } from './handler-policy';
+import { nagResourceName } from './nag';
 import { RestoreProvider } from './restore-provider';
 import type { RestoreResource } from './restore-resource';
 import type { CommonClusterProps } from './restored-cluster';
@@ -85,11 +86,14 @@ export function grantStackClusters(restore: RestoreResource, identifier: string,
       actions: ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
       resources: Lazy.uncachedList({ produce: () => targetNames(named, '-final-*').map((name) => rdsArn(stack, 'cluster-snapshot', name)) }),
     }));
-    const arn = (type: string, name: string) => ({ regex: `/^Resource::arn:<AWS::Partition>:rds:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d+):${type}:${name}$/` });
-    RestoreProvider.of(restore).acceptWildcards([arn('cluster', '[a-z][a-z0-9-]*\\*'), arn('cluster-snapshot', '[a-z][a-z0-9-]*\\*?-final-\\*')], THIS_STACKS_NAMES);
   }
   if (derived && !Token.isUnresolved(identifier)) targets.derived.push(identifier.slice(0, -DERIVED_HASH_LENGTH));
   else targets.given.push(identifier);
+  // The findings are the very ARNs the statements will hold, rendered as cdk-nag renders them (partition, region
+  // and account as the app's flags and environment make them), written again as each restore adds its name.
+  const patterns = [...targetNames(targets, '').filter((name) => name.includes('*')).map((name) => rdsArn(stack, 'cluster', name)),
+    ...targetNames(targets, '-final-*').map((name) => rdsArn(stack, 'cluster-snapshot', name))];
+  RestoreProvider.of(restore).acceptWildcards(patterns.map((arn) => nagResourceName(stack, arn)), THIS_STACKS_NAMES, 'stack clusters');
 }
 
 /**

@@ -48,6 +48,8 @@ export class RestoreProvider extends Construct {
   private readonly logRetentions = new Map<logs.RetentionDays, string>();
   /** The suppressions this provider last wrote on the handler policy, replaced whole when a wildcard is added. */
   private writtenSuppressions = new Set<string>();
+  /** The findings each replaceable set accepted last, by the set's name. */
+  private readonly replaceable = new Map<string, string[]>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -133,22 +135,20 @@ export class RestoreProvider extends Construct {
   /** Lets the handler start, follow and stop the executions of the stack's polling state machine. */
   private allowPolling(stateMachine: sfn.StateMachine): iam.Policy {
     const stack = Stack.of(this);
+    const executions = stack.formatArn({
+      service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     const policy = new iam.Policy(this, 'PollingPolicy', {
       roles: [this.role],
       statements: [
         new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
-        new iam.PolicyStatement({
-          actions: ['states:StopExecution', 'states:DescribeExecution'],
-          resources: [stack.formatArn({
-            service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          })],
-        }),
+        new iam.PolicyStatement({ actions: ['states:StopExecution', 'states:DescribeExecution'], resources: [executions] }),
       ],
     });
     suppressNag(policy, [{
       id: 'AwsSolutions-IAM5',
       reason: 'StopExecution and DescribeExecution are allowed on the executions of this stack\'s own polling state machine, whose names are made when each restore or validation starts',
-      appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:states:[^:]+:[^:]+:execution:<[A-Za-z0-9]+\\.Name>:\\*$/' }],
+      appliesTo: [nagResourceName(stack, executions)],
     }]);
     return policy;
   }
@@ -184,7 +184,14 @@ export class RestoreProvider extends Construct {
    * Accepts cdk-nag's IAM5 findings on the handler role's policy for these wildcards, with the reason. Each
    * wildcard gets one suppression giving every reason for it; suppressions others wrote stay.
    */
-  acceptWildcards(findings: ReadonlyArray<string | { readonly regex: string }>, reason: string): void {
+  acceptWildcards(findings: ReadonlyArray<string | { readonly regex: string }>, reason: string, replacing?: string): void {
+    // A set of findings that grows with the restores (the stack's cluster patterns) replaces its earlier self.
+    for (const key of replacing ? this.replaceable.get(replacing) ?? [] : []) {
+      const entry = this.wildcardReasons.get(key);
+      entry?.reasons.delete(reason);
+      if (entry && entry.reasons.size === 0) this.wildcardReasons.delete(key);
+    }
+    if (replacing) this.replaceable.set(replacing, findings.map((f) => JSON.stringify(f)));
     for (const finding of findings) {
       const key = JSON.stringify(finding);
       const entry = this.wildcardReasons.get(key) ?? { finding, reasons: new Set<string>() };
