@@ -242,6 +242,27 @@ describe('PointInTimeRestoredCluster: networking', () => {
     });
   });
 
+  test.each<[string, (c: any, client: ec2.SecurityGroup) => void]>([
+    ['allowDefaultPortFrom', (c, client) => c.connections.allowDefaultPortFrom(client)],
+    ['allowFrom', (c, client) => c.connections.allowFrom(client, ec2.Port.tcp(3306))],
+    ['allowTo', (c, client) => c.connections.allowTo(client, ec2.Port.allTraffic())],
+    ['allowDefaultPortFromAnyIpv4', (c) => c.connections.allowDefaultPortFromAnyIpv4()],
+  ])('without vpc or securityGroups, connections.%s fails at synth saying why, instead of adding nothing', (method, use) => {
+    const stack = newStack();
+    const { cluster } = synth({}, stack);
+    const client = new ec2.SecurityGroup(stack, 'Client', { vpc: new ec2.Vpc(stack, 'Vpc') });
+    expect(() => use(cluster, client)).toThrow(`Invalid connections.${method} on TestStack/Restored: the restored cluster has no security group this app manages`);
+    expect(() => use(cluster, client)).toThrow(/Give vpc \(a security group is made for the cluster\) or securityGroups/);
+  });
+
+  test('without vpc, given security groups make connections work', () => {
+    const stack = newStack();
+    const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Mine', 'sg-0123456789abcdef0');
+    const { cluster, template } = synth({ subnetGroupName: 'existing-subnets', securityGroups: [sg] }, stack);
+    cluster.connections.allowDefaultPortFrom(ec2.Peer.ipv4('10.0.0.0/16'));
+    template().hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0123456789abcdef0', CidrIp: '10.0.0.0/16' });
+  });
+
   test('given security groups are used instead of a new one', () => {
     const stack = newStack();
     const vpc = new ec2.Vpc(stack, 'Vpc');

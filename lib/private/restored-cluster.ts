@@ -20,6 +20,7 @@ import { removalPolicyName } from './removal-policy';
 import { RestoreConstruct } from './restore-construct';
 import { RestoreResource } from './restore-resource';
 import { checkTags, RDS_TAGS } from './tag-rules';
+import { UnmanagedConnections } from './unmanaged-connections';
 import type { ClusterEndpoint } from '../cluster-endpoint';
 import type { RestoredClusterOptions } from '../restored-cluster-options';
 
@@ -125,7 +126,10 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
   public readonly instanceIdentifiers: string[];
   /** Endpoint addresses of the DB instances, writer first. Aurora only. */
   public readonly instanceEndpointAddresses: string[];
-  /** Network access to the restored cluster; its default port is the cluster's port. */
+  /**
+   * Network access to the restored cluster; its default port is the cluster's port. Without `vpc` or
+   * `securityGroups` the cluster has no security group the app manages, and using this fails at synth.
+   */
   public readonly connections: ec2.Connections;
   /** Tags applied to the restored cluster, from `tags` and `Tags.of(...)`. */
   public readonly tags: TagManager;
@@ -189,7 +193,10 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
     this.clusterResourceId = this.attributes.clusterResourceId;
     this.clusterEndpoint = this.attributes.clusterEndpoint;
     this.clusterReadEndpoint = this.attributes.clusterReadEndpoint;
-    this.connections = new ec2.Connections({ securityGroups: network.securityGroups, defaultPort: ec2.Port.tcp(this.attributes.port) });
+    const port = ec2.Port.tcp(this.attributes.port);
+    this.connections = network.securityGroups.length
+      ? new ec2.Connections({ securityGroups: network.securityGroups, defaultPort: port })
+      : new UnmanagedConnections(this, port);
     instances = createInstances(this, restoring.engine, this.clusterIdentifier, props, partsRemovalPolicy(props));
     this.instanceIdentifiers = instances.identifiers;
     this.instanceEndpointAddresses = instances.endpointAddresses;
