@@ -13,6 +13,7 @@ import { invalidProp, restoreGeneration } from './private/prop-checks';
 import { validateRecoveryPoint } from './private/recovery-point';
 import { RestoreConstruct } from './private/restore-construct';
 import { RestoreResource } from './private/restore-resource';
+import { rethrowOnConstruct } from './private/validation-error';
 import { RestoreOptions } from './restore-options';
 
 /** The kind of resource a recovery point restores: the types StartRestoreJob lists, or another by name. */
@@ -333,51 +334,55 @@ export class BackupRestoreJob extends RestoreConstruct {
    * @param props what to restore, and how
    */
   constructor(scope: Construct, id: string, props: BackupRestoreJobProps) {
-    super(scope, id);
-    const arn = props.recoveryPointArn;
-    validateRecoveryPoint(arn, props.resourceType.name);
-    this.role = props.role ?? this.defaultRole(props.resourceType);
-    props.metadata.kmsKey?.grant(this.role, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext');
+    try {
+      super(scope, id);
+      const arn = props.recoveryPointArn;
+      validateRecoveryPoint(arn, props.resourceType.name);
+      this.role = props.role ?? this.defaultRole(props.resourceType);
+      props.metadata.kmsKey?.grant(this.role, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext');
 
-    const vault = props.backupVault;
-    const region = Stack.of(this).region;
-    if (vault && !Token.isUnresolved(vault.env.region) && !Token.isUnresolved(region) && vault.env.region !== region) {
-      invalidProp('backupVault', vault.env.region, `the vault is in ${vault.env.region}, and a restore job restores from a vault of its own region (${region}); `
-        + 'copy the recovery point to a vault of this region first');
-    }
-    const properties: Omit<BackupRestoreJobProperties, keyof CommonRestoreProperties> = {
-      RecoveryPointArn: arn,
-      ResourceType: props.resourceType.name,
-      IamRoleArn: this.role.roleArn,
-      CopySourceTagsToRestoredResource: props.copySourceTags,
-      Metadata: props.metadata.values,
-      ...(vault ? { BackupVaultName: vault.backupVaultName } : {}),
-      // Only a vault of another account is named by its account.
-      ...(vault && vault.env.account !== Stack.of(this).account ? { BackupVaultAccountId: vault.env.account } : {}),
-    };
-    if (!vault) {
-      Annotations.of(this).addWarningV2('cdk-restore-constructs:backupVault', 'Without backupVault, the recovery point is not checked before the restore '
-        + 'job starts (that it exists and is made, holds the resourceType, and fits the metadata): give the vault that holds it.');
-    }
-    const restore = this._restore = new RestoreResource(this, 'Restore', {
-      kind: BACKUP_RESTORE_JOB,
-      timeout: props.timeout,
-      logRetention: props.logRetention,
-      validation: props.validation,
-      restorePoint: arn,
-      properties: { ...properties, ...restoreGeneration(props.restoreGeneration) },
-    });
-    restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['backup:StartRestoreJob', ...(vault ? ['backup:DescribeRecoveryPoint', 'backup:GetRecoveryPointRestoreMetadata'] : [])], resources: [arn],
-    }));
-    restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['iam:PassRole'], resources: [this.role.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } },
-    }));
-    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['backup:DescribeRestoreJob'], resources: ['*'] }),
-      'backup:DescribeRestoreJob has no resource-level permissions; the handler reads the progress of the jobs it started');
+      const vault = props.backupVault;
+      const region = Stack.of(this).region;
+      if (vault && !Token.isUnresolved(vault.env.region) && !Token.isUnresolved(region) && vault.env.region !== region) {
+        invalidProp('backupVault', vault.env.region, `the vault is in ${vault.env.region}, and a restore job restores from a vault of its own region (${region}); `
+          + 'copy the recovery point to a vault of this region first');
+      }
+      const properties: Omit<BackupRestoreJobProperties, keyof CommonRestoreProperties> = {
+        RecoveryPointArn: arn,
+        ResourceType: props.resourceType.name,
+        IamRoleArn: this.role.roleArn,
+        CopySourceTagsToRestoredResource: props.copySourceTags,
+        Metadata: props.metadata.values,
+        ...(vault ? { BackupVaultName: vault.backupVaultName } : {}),
+        // Only a vault of another account is named by its account.
+        ...(vault && vault.env.account !== Stack.of(this).account ? { BackupVaultAccountId: vault.env.account } : {}),
+      };
+      if (!vault) {
+        Annotations.of(this).addWarningV2('cdk-restore-constructs:backupVault', 'Without backupVault, the recovery point is not checked before the restore '
+          + 'job starts (that it exists and is made, holds the resourceType, and fits the metadata): give the vault that holds it.');
+      }
+      const restore = this._restore = new RestoreResource(this, 'Restore', {
+        kind: BACKUP_RESTORE_JOB,
+        timeout: props.timeout,
+        logRetention: props.logRetention,
+        validation: props.validation,
+        restorePoint: arn,
+        properties: { ...properties, ...restoreGeneration(props.restoreGeneration) },
+      });
+      restore.addToHandlerPolicy(new iam.PolicyStatement({
+        actions: ['backup:StartRestoreJob', ...(vault ? ['backup:DescribeRecoveryPoint', 'backup:GetRecoveryPointRestoreMetadata'] : [])], resources: [arn],
+      }));
+      restore.addToHandlerPolicy(new iam.PolicyStatement({
+        actions: ['iam:PassRole'], resources: [this.role.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } },
+      }));
+      restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['backup:DescribeRestoreJob'], resources: ['*'] }),
+        'backup:DescribeRestoreJob has no resource-level permissions; the handler reads the progress of the jobs it started');
 
-    this.restoreJobId = restore.getAttString('RestoreJobId');
-    this.createdResourceArn = restore.getAttString('CreatedResourceArn');
+      this.restoreJobId = restore.getAttString('RestoreJobId');
+      this.createdResourceArn = restore.getAttString('CreatedResourceArn');
+    } catch (error) {
+      rethrowOnConstruct(scope, id, error);
+    }
   }
 
   private defaultRole(type: BackupResourceType): iam.IRole {

@@ -13,6 +13,7 @@ import { removalPolicyName } from './private/removal-policy';
 import { RestoreConstruct } from './private/restore-construct';
 import { RestoreResource } from './private/restore-resource';
 import { checkTags, DOCDB_ELASTIC_TAGS } from './private/tag-rules';
+import { rethrowOnConstruct } from './private/validation-error';
 import { RestoredResourceOptions } from './restore-options';
 
 /** Props of {@link CopiedElasticSnapshot}. */
@@ -80,44 +81,48 @@ export class CopiedElasticSnapshot extends RestoreConstruct implements ITaggable
    * @param props what to copy, and how
    */
   constructor(scope: Construct, id: string, props: CopiedElasticSnapshotProps) {
-    super(scope, id);
-    const removalPolicy = validateProps(this, props);
-    this.tags = new TagManager(TagType.MAP, COPIED_ELASTIC_SNAPSHOT.resourceType, props.tags);
-    checkTags(this, this.tags, DOCDB_ELASTIC_TAGS, 'the snapshot copy');
+    try {
+      super(scope, id);
+      const removalPolicy = validateProps(this, props);
+      this.tags = new TagManager(TagType.MAP, COPIED_ELASTIC_SNAPSHOT.resourceType, props.tags);
+      checkTags(this, this.tags, DOCDB_ELASTIC_TAGS, 'the snapshot copy');
 
-    const name = Token.isUnresolved(props.targetSnapshotName) ? props.targetSnapshotName : props.targetSnapshotName.toLowerCase();
-    if (name !== props.targetSnapshotName) {
-      Annotations.of(this).addInfo(`targetSnapshotName "${props.targetSnapshotName}" is stored as "${name}": snapshot names are case-insensitive.`);
+      const name = Token.isUnresolved(props.targetSnapshotName) ? props.targetSnapshotName : props.targetSnapshotName.toLowerCase();
+      if (name !== props.targetSnapshotName) {
+        Annotations.of(this).addInfo(`targetSnapshotName "${props.targetSnapshotName}" is stored as "${name}": snapshot names are case-insensitive.`);
+      }
+      const properties: Omit<CopiedElasticSnapshotProperties, keyof CommonRestoreProperties | 'Tags'> = {
+        SourceSnapshotArn: props.sourceSnapshotArn,
+        TargetSnapshotName: name,
+        CopyTags: props.copyTags,
+        KmsKeyId: props.kmsKey?.keyArn,
+        RemovalPolicy: removalPolicy,
+      };
+      const restore = this._restore = new RestoreResource(this, 'Restore', {
+        kind: COPIED_ELASTIC_SNAPSHOT,
+        timeout: props.timeout,
+        logRetention: props.logRetention,
+        validation: props.validation,
+        restorePoint: props.sourceSnapshotArn,
+        properties: { ...properties, ...restoreGeneration(props.restoreGeneration), Tags: Lazy.any({ produce: () => this.tags.renderTags() }) },
+      });
+
+      grantCopy(restore, props.sourceSnapshotArn);
+      if (props.kmsKey) restore.grantKeyUse(props.kmsKey, ['docdb-elastic'], true);
+
+      const att = (attribute: CopiedElasticSnapshotAttribute) => restore.getAttString(attribute);
+      this.snapshotArn = att('SnapshotArn');
+      this.snapshotName = att('SnapshotName');
+      this.clusterArn = att('ClusterArn');
+      this.snapshotCreationTime = att('SnapshotCreationTime');
+      this.snapshotType = att('SnapshotType');
+      this.kmsKeyId = att('KmsKeyId');
+      this.adminUserName = att('AdminUserName');
+      this.subnetIds = Fn.split(',', att('SubnetIds'));
+      this.vpcSecurityGroupIds = Fn.split(',', att('VpcSecurityGroupIds'));
+    } catch (error) {
+      rethrowOnConstruct(scope, id, error);
     }
-    const properties: Omit<CopiedElasticSnapshotProperties, keyof CommonRestoreProperties | 'Tags'> = {
-      SourceSnapshotArn: props.sourceSnapshotArn,
-      TargetSnapshotName: name,
-      CopyTags: props.copyTags,
-      KmsKeyId: props.kmsKey?.keyArn,
-      RemovalPolicy: removalPolicy,
-    };
-    const restore = this._restore = new RestoreResource(this, 'Restore', {
-      kind: COPIED_ELASTIC_SNAPSHOT,
-      timeout: props.timeout,
-      logRetention: props.logRetention,
-      validation: props.validation,
-      restorePoint: props.sourceSnapshotArn,
-      properties: { ...properties, ...restoreGeneration(props.restoreGeneration), Tags: Lazy.any({ produce: () => this.tags.renderTags() }) },
-    });
-
-    grantCopy(restore, props.sourceSnapshotArn);
-    if (props.kmsKey) restore.grantKeyUse(props.kmsKey, ['docdb-elastic'], true);
-
-    const att = (attribute: CopiedElasticSnapshotAttribute) => restore.getAttString(attribute);
-    this.snapshotArn = att('SnapshotArn');
-    this.snapshotName = att('SnapshotName');
-    this.clusterArn = att('ClusterArn');
-    this.snapshotCreationTime = att('SnapshotCreationTime');
-    this.snapshotType = att('SnapshotType');
-    this.kmsKeyId = att('KmsKeyId');
-    this.adminUserName = att('AdminUserName');
-    this.subnetIds = Fn.split(',', att('SubnetIds'));
-    this.vpcSecurityGroupIds = Fn.split(',', att('VpcSecurityGroupIds'));
   }
 }
 

@@ -11,6 +11,7 @@ import { invalidProp, restoreGeneration } from './private/prop-checks';
 import { inputsHash } from './private/references';
 import { RestoreConstruct } from './private/restore-construct';
 import { RestoreResource } from './private/restore-resource';
+import { rethrowOnConstruct } from './private/validation-error';
 import { RestoreOptions } from './restore-options';
 import { checkRestoreTime } from './restore-point';
 
@@ -118,38 +119,42 @@ export class HuaweiRdsRecovery extends RestoreConstruct {
    * @param props what to restore into which instance
    */
   constructor(scope: Construct, id: string, props: HuaweiRdsRecoveryProps) {
-    super(scope, id);
-    const endpoint = validateProps(props);
-    const properties: Omit<HuaweiRdsRecoveryProperties, Exclude<keyof CommonRestoreProperties, 'RestoreGeneration'>> = {
-      Endpoint: endpoint,
-      ProjectId: props.projectId,
-      CredentialsSecretArn: props.credentials.secretArn,
-      Engine: props.engine,
-      SourceInstanceId: props.sourceInstanceId,
-      TargetInstanceId: props.targetInstanceId,
-      RestoreType: props.restoreSource.mode as 'backup' | 'timestamp',
-      BackupId: props.restoreSource.backupId,
-      RestoreTime: props.restoreSource.restoreTime,
-      DatabaseNames: props.databaseNames,
-      RestoreAllDatabases: props.restoreAllDatabases,
-      ...restoreGeneration(props.restoreGeneration),
-    };
-    // A restore into an existing instance is never repeated by an Update, whose rollback would restore
-    // the old source over the new one. Another restore is another resource: its logical id carries the
-    // restore's inputs (the restoreGeneration among them), so CloudFormation creates it (one restore) and
-    // deletes the old one (nothing to undo), and a rollback deletes it again. The credentials may change
-    // without a restore.
-    const inputs = restoreInputsOf(properties, HUAWEI_RDS_RECOVERY.inPlace);
-    const restore = this._restore = new RestoreResource(this, `Restore${inputsHash(this, inputs).toUpperCase()}`, {
-      kind: HUAWEI_RDS_RECOVERY,
-      timeout: props.timeout,
-      logRetention: props.logRetention,
-      validation: props.validation,
-      restorePoint: restorePointOf(props),
-      properties: { ...properties },
-    });
-    props.credentials.grantRead(restore.handlerPrincipal);
-    this.jobId = restore.getAttString('JobId');
+    try {
+      super(scope, id);
+      const endpoint = validateProps(props);
+      const properties: Omit<HuaweiRdsRecoveryProperties, Exclude<keyof CommonRestoreProperties, 'RestoreGeneration'>> = {
+        Endpoint: endpoint,
+        ProjectId: props.projectId,
+        CredentialsSecretArn: props.credentials.secretArn,
+        Engine: props.engine,
+        SourceInstanceId: props.sourceInstanceId,
+        TargetInstanceId: props.targetInstanceId,
+        RestoreType: props.restoreSource.mode as 'backup' | 'timestamp',
+        BackupId: props.restoreSource.backupId,
+        RestoreTime: props.restoreSource.restoreTime,
+        DatabaseNames: props.databaseNames,
+        RestoreAllDatabases: props.restoreAllDatabases,
+        ...restoreGeneration(props.restoreGeneration),
+      };
+      // A restore into an existing instance is never repeated by an Update, whose rollback would restore
+      // the old source over the new one. Another restore is another resource: its logical id carries the
+      // restore's inputs (the restoreGeneration among them), so CloudFormation creates it (one restore) and
+      // deletes the old one (nothing to undo), and a rollback deletes it again. The credentials may change
+      // without a restore.
+      const inputs = restoreInputsOf(properties, HUAWEI_RDS_RECOVERY.inPlace);
+      const restore = this._restore = new RestoreResource(this, `Restore${inputsHash(this, inputs).toUpperCase()}`, {
+        kind: HUAWEI_RDS_RECOVERY,
+        timeout: props.timeout,
+        logRetention: props.logRetention,
+        validation: props.validation,
+        restorePoint: restorePointOf(props),
+        properties: { ...properties },
+      });
+      props.credentials.grantRead(restore.handlerPrincipal);
+      this.jobId = restore.getAttString('JobId');
+    } catch (error) {
+      rethrowOnConstruct(scope, id, error);
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import * as neptune from 'aws-cdk-lib/aws-neptune';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { validateGroupName, validateIdentifier } from './private/prop-checks';
+import { validationError } from './private/validation-error';
 
 /** Settings every Neptune instance of a restored cluster can have. */
 export interface NeptuneClusterInstanceOptions {
@@ -87,7 +88,7 @@ export class NeptuneClusterInstance implements rds.IClusterInstance {
    * Not for use: an Aurora cluster cannot hold a Neptune instance. A Neptune restore creates it itself.
    */
   public bind(_scope: Construct, _cluster: rds.IDatabaseCluster, _options: rds.ClusterInstanceBindOptions): rds.IAuroraClusterInstance {
-    throw new Error(`NeptuneClusterInstance ${this.id} is a Neptune instance; give it to a PointInTimeRestoredCluster with ClusterEngine.NEPTUNE, `
+    throw validationError(_scope, `NeptuneClusterInstance ${this.id} is a Neptune instance; give it to a PointInTimeRestoredCluster with ClusterEngine.NEPTUNE, `
       + 'and give an Aurora cluster rds.ClusterInstance.provisioned(...) or rds.ClusterInstance.serverlessV2(...)');
   }
 

@@ -17,6 +17,7 @@ import { POINT_IN_TIME_RESTORED_CLUSTER, PointInTimeRestoredClusterProperties } 
 import { groupNameOf, invalidProp, validateIdentifier } from './private/prop-checks';
 import { RestoreResource } from './private/restore-resource';
 import { rdsArn, RESTORE_INTO_THIS_STACK, RestoredClusterBase, validateCommonClusterProps } from './private/restored-cluster';
+import { rethrowOnConstruct } from './private/validation-error';
 import { RestorePoint, checkRestoreTime } from './restore-point';
 import { RestoredClusterOptions } from './restored-cluster-options';
 
@@ -177,47 +178,52 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
    * @param props what to restore, from where, and how
    */
   constructor(scope: Construct, id: string, props: PointInTimeRestoredClusterProps) {
-    validateProps(scope, props);
-    const optionGroupName = groupNameOf('optionGroup', props.optionGroup?.optionGroupName, 'optionGroupName', props.optionGroupName);
-    if (props.engine === ClusterEngine.NEPTUNE && optionGroupName !== undefined) {
-      invalidProp(props.optionGroup ? 'optionGroup' : 'optionGroupName', optionGroupName,
-        'Neptune does not support option groups (the Neptune API documents OptionGroupName as not supported); remove it');
+    try {
+      super(scope, id, props, (self, { subnetGroupName, securityGroups }) => {
+        // Checked once the construct exists, so that an invalid prop is raised as this construct's.
+        validateProps(self, props);
+        const optionGroupName = groupNameOf('optionGroup', props.optionGroup?.optionGroupName, 'optionGroupName', props.optionGroupName);
+        if (props.engine === ClusterEngine.NEPTUNE && optionGroupName !== undefined) {
+          invalidProp(props.optionGroup ? 'optionGroup' : 'optionGroupName', optionGroupName,
+            'Neptune does not support option groups (the Neptune API documents OptionGroupName as not supported); remove it');
+        }
+        const parameterGroupName = clusterParameterGroupName(self, props.engine, props, props.engineVersion, partsRemovalPolicy(props));
+        // What decides the restored data and its placement, and the settings that were inputs once (NAMING_SETTINGS):
+        // the default identifier and the wait are named after them.
+        const inputs: Omit<PointInTimeRestoredClusterProperties, keyof CommonRestoreProperties | Exclude<ClusterInPlace, NamingSetting> | 'DBClusterIdentifier'> = {
+          Engine: props.engine,
+          SourceDBClusterIdentifier: props.sourceClusterIdentifier,
+          SourceDbClusterResourceId: props.sourceClusterResourceId,
+          RestoreToTime: props.restorePoint?.time?.toISOString(),
+          RestoreType: props.restoreType ?? RestoreType.FULL_COPY,
+          Port: props.port,
+          DBSubnetGroupName: subnetGroupName,
+          VpcSecurityGroupIds: securityGroups.length ? securityGroups.map((sg) => sg.securityGroupId) : undefined,
+          KmsKeyId: props.storageEncryptionKey?.keyArn,
+          EnableIAMDatabaseAuthentication: props.iamAuthentication,
+          OptionGroupName: optionGroupName,
+          DBClusterParameterGroupName: parameterGroupName,
+          EngineLifecycleSupport: props.engineLifecycleSupport,
+        };
+        return {
+          kind: POINT_IN_TIME_RESTORED_CLUSTER,
+          engine: props.engine,
+          inputs,
+          grant: (restore) => grantRestore(restore, props),
+          restorePoint: `${props.sourceClusterIdentifier ?? props.sourceClusterResourceId} at ${props.restorePoint?.time?.toISOString() ?? 'its latest restorable time'}`,
+          kindSettings: {
+            manageMasterUserPassword: props.manageMasterUserPassword,
+            masterUserSecretKey: props.masterUserSecretKey,
+            engineVersion: props.engineVersion,
+          },
+        };
+      });
+      this.engine = props.engine;
+      this.secret = this._managedSecret();
+      if (props.engine !== ClusterEngine.NEPTUNE) this.databaseCluster = this._databaseCluster(this.secret);
+    } catch (error) {
+      rethrowOnConstruct(scope, id, error);
     }
-    super(scope, id, props, (self, { subnetGroupName, securityGroups }) => {
-      const parameterGroupName = clusterParameterGroupName(self, props.engine, props, props.engineVersion, partsRemovalPolicy(props));
-      // What decides the restored data and its placement, and the settings that were inputs once (NAMING_SETTINGS):
-      // the default identifier and the wait are named after them.
-      const inputs: Omit<PointInTimeRestoredClusterProperties, keyof CommonRestoreProperties | Exclude<ClusterInPlace, NamingSetting> | 'DBClusterIdentifier'> = {
-        Engine: props.engine,
-        SourceDBClusterIdentifier: props.sourceClusterIdentifier,
-        SourceDbClusterResourceId: props.sourceClusterResourceId,
-        RestoreToTime: props.restorePoint?.time?.toISOString(),
-        RestoreType: props.restoreType ?? RestoreType.FULL_COPY,
-        Port: props.port,
-        DBSubnetGroupName: subnetGroupName,
-        VpcSecurityGroupIds: securityGroups.length ? securityGroups.map((sg) => sg.securityGroupId) : undefined,
-        KmsKeyId: props.storageEncryptionKey?.keyArn,
-        EnableIAMDatabaseAuthentication: props.iamAuthentication,
-        OptionGroupName: optionGroupName,
-        DBClusterParameterGroupName: parameterGroupName,
-        EngineLifecycleSupport: props.engineLifecycleSupport,
-      };
-      return {
-        kind: POINT_IN_TIME_RESTORED_CLUSTER,
-        engine: props.engine,
-        inputs,
-        grant: (restore) => grantRestore(restore, props),
-        restorePoint: `${props.sourceClusterIdentifier ?? props.sourceClusterResourceId} at ${props.restorePoint?.time?.toISOString() ?? 'its latest restorable time'}`,
-        kindSettings: {
-          manageMasterUserPassword: props.manageMasterUserPassword,
-          masterUserSecretKey: props.masterUserSecretKey,
-          engineVersion: props.engineVersion,
-        },
-      };
-    });
-    this.engine = props.engine;
-    this.secret = this._managedSecret();
-    if (props.engine !== ClusterEngine.NEPTUNE) this.databaseCluster = this._databaseCluster(this.secret);
   }
 }
 

@@ -18,6 +18,7 @@ import { nagResourceName, suppressNag } from './private/nag';
 import { invalidProp } from './private/prop-checks';
 import { RestoreResource } from './private/restore-resource';
 import { rdsArn, RESTORE_INTO_THIS_STACK, RestoredClusterBase, validateCommonClusterProps } from './private/restored-cluster';
+import { rethrowOnConstruct } from './private/validation-error';
 import { RestoredClusterOptions } from './restored-cluster-options';
 
 /** Props of {@link S3ImportedAuroraCluster}. */
@@ -150,53 +151,58 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
    * @param props the backup, and the cluster to make of it
    */
   constructor(scope: Construct, id: string, props: S3ImportedAuroraClusterProps) {
-    validateProps(props);
-    let ingestionRole: iam.IRole | undefined;
-    super(scope, id, props, (self, { subnetGroupName, securityGroups }) => {
-      const role = props.ingestionRole ?? defaultIngestionRole(self, props);
-      ingestionRole = role;
-      const family = props.sourceEngineVersion.slice(0, 3);
-      const engineVersion = props.engineVersion ?? DEFAULT_ENGINE_VERSIONS[family];
-      const parameterGroupName = clusterParameterGroupName(self, 'aurora-mysql', props, engineVersion, partsRemovalPolicy(props));
-      // The version was a restore input before it was upgraded in place: it still names the identifier, in its old place.
-      const inputs: Omit<S3ImportedAuroraClusterProperties, keyof CommonRestoreProperties | Exclude<ClusterInPlace, NamingSetting | 'EngineVersion'> | 'DBClusterIdentifier'> = {
-        Engine: 'aurora-mysql',
-        EngineVersion: engineVersion,
-        MasterUsername: props.masterUsername ?? 'admin',
-        // Two settings that were restore inputs before they changed in place: a derived identifier is still named
-        // after them, in their old places, so that an upgrade renames nothing.
-        ...(props.masterUserSecretKey ? { MasterUserSecretKmsKeyId: props.masterUserSecretKey.keyArn } : {}),
-        SourceEngine: 'mysql',
-        SourceEngineVersion: props.sourceEngineVersion,
-        S3BucketName: props.bucket.bucketName,
-        S3Prefix: props.bucketPrefix,
-        S3IngestionRoleArn: role.roleArn,
-        Port: props.port,
-        DBSubnetGroupName: subnetGroupName,
-        VpcSecurityGroupIds: securityGroups.length ? securityGroups.map((sg) => sg.securityGroupId) : undefined,
-        StorageEncrypted: true,
-        KmsKeyId: props.storageEncryptionKey?.keyArn,
-        EnableIAMDatabaseAuthentication: props.iamAuthentication,
-        ...(props.backupRetention ? { BackupRetentionPeriod: props.backupRetention.toDays() } : {}),
-        DatabaseName: props.databaseName,
-        DBClusterParameterGroupName: parameterGroupName,
-        EngineLifecycleSupport: props.engineLifecycleSupport,
-      };
-      return {
-        kind: S3_IMPORTED_AURORA_CLUSTER,
-        engine: 'aurora-mysql',
-        inputs,
-        grant: (restore) => grantImport(restore, props, role),
-        restorePoint: `s3://${props.bucket.bucketName}/${props.bucketPrefix ?? ''}`,
-        kindSettings: { manageMasterUserPassword: true, masterUserSecretKey: props.masterUserSecretKey },
-      };
-    });
-    this.ingestionRole = ingestionRole!;
-    this.secret = this._managedSecret()!;
-    this.databaseCluster = this._databaseCluster(this.secret);
-    if (props.allowMajorVersionUpgrade) {
-      Annotations.of(this).addWarningV2('cdk-restore-constructs:allowMajorVersionUpgrade', 'allowMajorVersionUpgrade has no effect on an S3 import: '
-        + 'engineVersion keeps the backup\'s major version (MySQL 8.0 into Aurora MySQL 3, 5.7 into 2). Remove it.');
+    try {
+      let ingestionRole: iam.IRole | undefined;
+      super(scope, id, props, (self, { subnetGroupName, securityGroups }) => {
+        // Checked once the construct exists, so that an invalid prop is raised as this construct's.
+        validateProps(props);
+        const role = props.ingestionRole ?? defaultIngestionRole(self, props);
+        ingestionRole = role;
+        const family = props.sourceEngineVersion.slice(0, 3);
+        const engineVersion = props.engineVersion ?? DEFAULT_ENGINE_VERSIONS[family];
+        const parameterGroupName = clusterParameterGroupName(self, 'aurora-mysql', props, engineVersion, partsRemovalPolicy(props));
+        // The version was a restore input before it was upgraded in place: it still names the identifier, in its old place.
+        const inputs: Omit<S3ImportedAuroraClusterProperties, keyof CommonRestoreProperties | Exclude<ClusterInPlace, NamingSetting | 'EngineVersion'> | 'DBClusterIdentifier'> = {
+          Engine: 'aurora-mysql',
+          EngineVersion: engineVersion,
+          MasterUsername: props.masterUsername ?? 'admin',
+          // Two settings that were restore inputs before they changed in place: a derived identifier is still named
+          // after them, in their old places, so that an upgrade renames nothing.
+          ...(props.masterUserSecretKey ? { MasterUserSecretKmsKeyId: props.masterUserSecretKey.keyArn } : {}),
+          SourceEngine: 'mysql',
+          SourceEngineVersion: props.sourceEngineVersion,
+          S3BucketName: props.bucket.bucketName,
+          S3Prefix: props.bucketPrefix,
+          S3IngestionRoleArn: role.roleArn,
+          Port: props.port,
+          DBSubnetGroupName: subnetGroupName,
+          VpcSecurityGroupIds: securityGroups.length ? securityGroups.map((sg) => sg.securityGroupId) : undefined,
+          StorageEncrypted: true,
+          KmsKeyId: props.storageEncryptionKey?.keyArn,
+          EnableIAMDatabaseAuthentication: props.iamAuthentication,
+          ...(props.backupRetention ? { BackupRetentionPeriod: props.backupRetention.toDays() } : {}),
+          DatabaseName: props.databaseName,
+          DBClusterParameterGroupName: parameterGroupName,
+          EngineLifecycleSupport: props.engineLifecycleSupport,
+        };
+        return {
+          kind: S3_IMPORTED_AURORA_CLUSTER,
+          engine: 'aurora-mysql',
+          inputs,
+          grant: (restore) => grantImport(restore, props, role),
+          restorePoint: `s3://${props.bucket.bucketName}/${props.bucketPrefix ?? ''}`,
+          kindSettings: { manageMasterUserPassword: true, masterUserSecretKey: props.masterUserSecretKey },
+        };
+      });
+      this.ingestionRole = ingestionRole!;
+      this.secret = this._managedSecret()!;
+      this.databaseCluster = this._databaseCluster(this.secret);
+      if (props.allowMajorVersionUpgrade) {
+        Annotations.of(this).addWarningV2('cdk-restore-constructs:allowMajorVersionUpgrade', 'allowMajorVersionUpgrade has no effect on an S3 import: '
+          + 'engineVersion keeps the backup\'s major version (MySQL 8.0 into Aurora MySQL 3, 5.7 into 2). Remove it.');
+      }
+    } catch (error) {
+      rethrowOnConstruct(scope, id, error);
     }
   }
 }

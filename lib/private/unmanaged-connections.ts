@@ -5,6 +5,7 @@
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
+import { validationError } from './validation-error';
 
 export class UnmanagedConnections extends ec2.Connections {
   constructor(private readonly owner: IConstruct, defaultPort: ec2.Port) {
@@ -23,7 +24,7 @@ export class UnmanagedConnections extends ec2.Connections {
   allowDefaultPortTo(): void { this.refuse('allowDefaultPortTo'); }
 
   private refuse(method: string): never {
-    throw new Error(`Invalid connections.${method} on ${this.owner.node.path}: the restored cluster has no security group this app manages `
+    throw validationError(this.owner, `Invalid connections.${method} on ${this.owner.node.path}: the restored cluster has no security group this app manages `
       + '(neither vpc nor securityGroups is given, so RDS puts it in the default security group of the default VPC, or of the subnet group\'s VPC), '
       + 'and the rule would have no effect. Give vpc (a security group is made for the cluster) or securityGroups, then allow through connections.');
   }
