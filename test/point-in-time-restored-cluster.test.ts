@@ -251,8 +251,23 @@ describe('PointInTimeRestoredCluster: networking', () => {
     const stack = newStack();
     const { cluster } = synth({}, stack);
     const client = new ec2.SecurityGroup(stack, 'Client', { vpc: new ec2.Vpc(stack, 'Vpc') });
-    expect(() => use(cluster, client)).toThrow(`Invalid connections.${method} on TestStack/Restored: the restored cluster has no security group this app manages`);
+    expect(() => use(cluster, client)).toThrow(`Invalid use of connections on TestStack/Restored (${method}, called by the app or by a construct it gave the cluster to): `
+      + 'the restored cluster has no security group this app manages');
     expect(() => use(cluster, client)).toThrow(/Give vpc \(a security group is made for the cluster\) or securityGroups/);
+  });
+
+  test('the same for a rule another construct adds toward the cluster, a group added to it, an empty securityGroups, and the rds view', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const client = new ec2.SecurityGroup(stack, 'Client', { vpc });
+    const { cluster } = synth({}, stack);
+    expect(() => client.connections.allowTo(cluster, ec2.Port.tcp(8182))).toThrow(/^Invalid use of connections on TestStack\/Restored \(allowFrom, called by the app or by a construct/);
+    expect(() => cluster.connections.addSecurityGroup(client)).toThrow(/\(addSecurityGroup, /);
+    const empty = new PointInTimeRestoredCluster(stack, 'Empty', { engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'prod-graph', vpc, securityGroups: [] });
+    expect(() => empty.connections.allowDefaultPortFrom(client)).toThrow(/securityGroups is missing or empty/);
+    const aurora = new PointInTimeRestoredCluster(stack, 'Aurora', { engine: ClusterEngine.AURORA_POSTGRESQL, sourceClusterIdentifier: 'prod-orders' });
+    // An rds.DatabaseProxy opens the cluster's port through the view's connections, as any aws-rds construct would.
+    expect(() => aurora.databaseCluster!.connections.allowDefaultPortFrom(client)).toThrow(/^Invalid use of connections on TestStack\/Aurora \(allowDefaultPortFrom/);
   });
 
   test('without vpc, given security groups make connections work', () => {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Aspects, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -145,6 +145,27 @@ describe.each<[string, Record<string, unknown>, { account: string; region: strin
       if (/IAM[45]$/.test(s.id)) expect(s.applies_to?.length).toBeGreaterThan(0);
     }
   });
+});
+
+test('names given through Fn.importValue and Fn.sub are accepted as cdk-nag renders them, under cdk init\'s flags', () => {
+  const app = new App({ context: CDK_INIT_CONTEXT });
+  const stack = new Stack(app, 'Restores', { env: { account: '123456789012', region: 'us-east-1' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+  const vpcSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+  new S3ImportedAuroraCluster(stack, 'Imported', {
+    bucket: s3.Bucket.fromBucketName(stack, 'Backups', Fn.importValue('LegacyBackupsBucket')),
+    sourceEngineVersion: '8.0.36',
+    vpc,
+    vpcSubnets,
+    writer: rds.ClusterInstance.serverlessV2('Writer'),
+  });
+  const graph = { engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'prod-graph', vpc, vpcSubnets };
+  new PointInTimeRestoredCluster(stack, 'Imports', { ...graph, clusterIdentifier: Fn.importValue('GraphCopyName') });
+  new PointInTimeRestoredCluster(stack, 'Subs', { ...graph, clusterIdentifier: Fn.sub('${AWS::StackName}-graph') });
+  Aspects.of(app).add(new AwsSolutionsChecks());
+  const findings = [...Annotations.fromStack(stack).findError('*', Match.anyValue()), ...Annotations.fromStack(stack).findWarning('*', Match.anyValue())]
+    .filter((f) => ['Imported', 'Imports', 'Subs', 'CdkRestoreConstructsProvider'].some((p) => f.id.startsWith(`/Restores/${p}/`)));
+  expect(findings.map((f) => `${f.id}: ${String(f.entry.data).slice(0, 200)}`)).toEqual([]);
 });
 
 describe('least privilege that does not grow', () => {

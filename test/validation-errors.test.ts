@@ -71,6 +71,21 @@ test('a restored cluster\'s connections used without a security group, and a Nep
   expect(neptuneInAurora.message).toMatch(/^NeptuneClusterInstance Writer is a Neptune instance/);
 });
 
+test.each<[string, () => unknown, RegExp]>([
+  ['RestoreMetadata.efs', () => RestoreMetadata.efs({ fileSystemId: 'fs-12345678', newFileSystem: true, itemsToRestore: [] }), /^Invalid itemsToRestore/],
+  ['HuaweiRestoreSource.pointInTime', () => HuaweiRestoreSource.pointInTime(new Date(Date.now() + 86_400_000)), /^Invalid restoreSource/],
+  ['BackupResourceType.of', () => BackupResourceType.of('not a type!'), /^Invalid resourceType/],
+])('%s, made before any construct, raises an unscoped ValidationError', (_factory, make, message) => {
+  let error: Error | undefined;
+  try {
+    make();
+  } catch (e) {
+    error = e as Error;
+  }
+  expect(Errors.isValidationError(error)).toBe(true);
+  expect(error?.message).toMatch(message);
+});
+
 test('an error that is not about a prop is not dressed up as one', () => {
   const error = caught((s) => new PointInTimeRestoredCluster(s, 'Graph', {
     engine: ClusterEngine.NEPTUNE, sourceClusterIdentifier: 'prod-graph', vpc: { get vpcId(): string { throw new TypeError('the app\'s own bug'); } } as any,

@@ -32,16 +32,20 @@ export function suppressNag(construct: IConstruct, suppressions: readonly NagSup
 }
 
 /**
- * How cdk-nag names a resource in an IAM5 finding: the resolved ARN, each reference as `<LogicalId>` or
- * `<LogicalId.Attribute>`.
+ * How cdk-nag names a resource in an IAM5 finding, rendered by its rules (cdk-nag's flattenCfnReference): a
+ * reference as `<LogicalId>`, an attribute as `<LogicalId.Attribute>`, an import as its export's name, a Sub by
+ * its text, `${` and `}` in any string as `<` and `>`, and anything else as its JSON.
  */
 export function nagResourceName(stack: Stack, resource: string): string {
   const render = (value: unknown): string => {
-    if (typeof value === 'string') return value;
-    const v = value as Record<string, any>;
-    if (v.Ref) return `<${v.Ref}>`;
-    if (v['Fn::GetAtt']) return `<${v['Fn::GetAtt'].join('.')}>`;
+    if (value === undefined) return '';
+    if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+    const v = (value ?? {}) as Record<string, any>;
     if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(render).join(v['Fn::Join'][0]);
+    if (v['Fn::Sub']) return render(v['Fn::Sub']);
+    if (v['Fn::GetAtt']) return `<${render(v['Fn::GetAtt'][0])}.${render(v['Fn::GetAtt'][1])}>`;
+    if (v['Fn::ImportValue']) return render(v['Fn::ImportValue']);
+    if (v.Ref) return `<${render(v.Ref)}>`;
     return JSON.stringify(value);
   };
   return `Resource::${render(stack.resolve(resource))}`;

@@ -4,11 +4,11 @@
  * says what would be valid.
  */
 import { Duration, Token } from 'aws-cdk-lib';
-import { InvalidPropError } from './validation-error';
+import { invalidPropError } from './validation-error';
 
 /** Fails with a message in the library's one format; the public construct raises it as a ValidationError of its own. */
 export function invalidProp(prop: string, value: unknown, rule: string): never {
-  throw new InvalidPropError(`Invalid ${prop} ${JSON.stringify(value)}: ${rule}`);
+  throw invalidPropError(`Invalid ${prop} ${JSON.stringify(value)}: ${rule}`);
 }
 
 const IDENTIFIER_RULE = '1 to 63 letters, digits or hyphens, starting with a letter, not ending with a hyphen and without two consecutive hyphens';

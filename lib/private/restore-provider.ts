@@ -44,7 +44,7 @@ export class RestoreProvider extends Construct {
   /** The polling state machine's role: the one principal that invokes the users' validators. */
   readonly pollerRole: iam.IRole;
   private readonly statements = new Map<string, iam.PolicyStatement>();
-  private readonly wildcardReasons = new Map<string, { finding: string | { readonly regex: string }; reasons: Set<string> }>();
+  private readonly wildcardReasons = new Map<string, { finding: string | { readonly regex: string }; reasons: Map<string, number> }>();
   private readonly logRetentions = new Map<logs.RetentionDays, string>();
   /** The suppressions this provider last wrote on the handler policy, replaced whole when a wildcard is added. */
   private writtenSuppressions = new Set<string>();
@@ -185,22 +185,25 @@ export class RestoreProvider extends Construct {
    * wildcard gets one suppression giving every reason for it; suppressions others wrote stay.
    */
   acceptWildcards(findings: ReadonlyArray<string | { readonly regex: string }>, reason: string, replacing?: string): void {
-    // A set of findings that grows with the restores (the stack's cluster patterns) replaces its earlier self.
+    // A set of findings that grows with the restores (the stack's cluster patterns) takes back what it gave before;
+    // a reason is counted per giver, so that one another caller gave for the same finding stays.
     for (const key of replacing ? this.replaceable.get(replacing) ?? [] : []) {
-      const entry = this.wildcardReasons.get(key);
-      entry?.reasons.delete(reason);
-      if (entry && entry.reasons.size === 0) this.wildcardReasons.delete(key);
+      const entry = this.wildcardReasons.get(key)!;
+      const left = (entry.reasons.get(reason) ?? 1) - 1;
+      if (left > 0) entry.reasons.set(reason, left);
+      else entry.reasons.delete(reason);
+      if (entry.reasons.size === 0) this.wildcardReasons.delete(key);
     }
-    if (replacing) this.replaceable.set(replacing, findings.map((f) => JSON.stringify(f)));
-    for (const finding of findings) {
-      const key = JSON.stringify(finding);
-      const entry = this.wildcardReasons.get(key) ?? { finding, reasons: new Set<string>() };
-      entry.reasons.add(reason);
+    const keys = [...new Set(findings.map((f) => JSON.stringify(f)))];
+    if (replacing) this.replaceable.set(replacing, keys);
+    for (const key of keys) {
+      const entry = this.wildcardReasons.get(key) ?? { finding: JSON.parse(key), reasons: new Map<string, number>() };
+      entry.reasons.set(reason, (entry.reasons.get(reason) ?? 0) + 1);
       this.wildcardReasons.set(key, entry);
     }
     const policy = this.role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
     const others = (policy.getMetadata('cdk_nag')?.rules_to_suppress ?? []).filter((rule: object) => !this.writtenSuppressions.has(JSON.stringify(rule)));
-    const ours = [...this.wildcardReasons.values()].map(({ finding, reasons }) => ({ id: 'AwsSolutions-IAM5', reason: [...reasons].join('. '), applies_to: [finding] }));
+    const ours = [...this.wildcardReasons.values()].map(({ finding, reasons }) => ({ id: 'AwsSolutions-IAM5', reason: [...reasons.keys()].join('. '), applies_to: [finding] }));
     this.writtenSuppressions = new Set(ours.map((rule) => JSON.stringify(rule)));
     policy.addMetadata('cdk_nag', { rules_to_suppress: [...others, ...ours] });
   }

@@ -220,7 +220,7 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
    */
   protected _databaseCluster(secret: secretsmanager.ISecret | undefined): rds.IDatabaseCluster {
     const attributes = this.attributes;
-    return rds.DatabaseCluster.fromDatabaseClusterAttributes(this, 'DatabaseCluster', {
+    const view = rds.DatabaseCluster.fromDatabaseClusterAttributes(this, 'DatabaseCluster', {
       clusterIdentifier: attributes.clusterIdentifier,
       clusterResourceIdentifier: attributes.clusterResourceId,
       clusterEndpointAddress: attributes.clusterEndpoint.hostname,
@@ -234,5 +234,8 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
       // aws-rds's grantDataApiAccess refuses a cluster whose Data API is off.
       dataApiEnabled: this.dataApiEnabled,
     });
+    // Without a security group the view's own connections would drop rules (an rds.DatabaseProxy's among them) unsaid.
+    if (this.connections instanceof UnmanagedConnections) Object.defineProperty(view, 'connections', { value: this.connections });
+    return view;
   }
 }

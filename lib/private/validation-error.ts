@@ -5,33 +5,41 @@
 import * as cdk from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
-/** An invalid prop, found before the construct it belongs to is known (or while it is being built). */
-export class InvalidPropError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidPropError';
+/** Marks an error as an invalid prop, whichever copy of the library made it. */
+const INVALID_PROP = Symbol.for('cdk-restore-constructs.invalidProp');
+
+/**
+ * One of aws-cdk-lib's error classes, where the app's aws-cdk-lib has it (from 2.17x; their types are internal, so
+ * they are looked up at run time), made with the first argument list whose error keeps the message.
+ */
+function cdkError(className: string, message: string, argumentLists: unknown[][]): Error | undefined {
+  const ErrorClass = (cdk as unknown as Record<string, unknown>)[className];
+  if (typeof ErrorClass !== 'function') return undefined;
+  for (const args of argumentLists) {
+    try {
+      const error = new (ErrorClass as new (...a: unknown[]) => Error)(...args);
+      if (error.message === message) return error;
+    } catch {
+      // Another aws-cdk-lib's constructor: the next argument list, or none.
+    }
   }
+  return undefined;
+}
+
+/** aws-cdk-lib's ValidationError of the construct; where the app's aws-cdk-lib has none, an Error naming the construct's path. */
+export function validationError(construct: IConstruct, message: string): Error {
+  return cdkError('ValidationError', message, [['ValidationError', message, construct], [message, construct]])
+    ?? new Error(`${message} (at ${construct.node.path})`);
 }
 
 /**
- * aws-cdk-lib's ValidationError for the construct, where the app's aws-cdk-lib has it (from 2.17x; its type is
- * internal, so it is looked up at run time and its constructor checked by the message it keeps); else an Error
- * that names the construct's path.
+ * An invalid prop found where no construct is known (a static factory such as RestorePoint.at, or a check that a
+ * construct re-raises as its own): aws-cdk-lib's UnscopedValidationError where it has one.
  */
-export function validationError(construct: IConstruct, message: string): Error {
-  const ValidationError = (cdk as unknown as Record<string, unknown>).ValidationError;
-  if (typeof ValidationError === 'function') {
-    const Make = ValidationError as new (...args: unknown[]) => Error;
-    for (const args of [['ValidationError', message, construct], [message, construct]]) {
-      try {
-        const error = new Make(...args);
-        if (error.message === message) return error;
-      } catch {
-        // Another aws-cdk-lib's constructor: the next form, or the plain error below.
-      }
-    }
-  }
-  return new Error(`${message} (at ${construct.node.path})`);
+export function invalidPropError(message: string): Error {
+  const error = cdkError('UnscopedValidationError', message, [['ValidationError', message], [message]]) ?? new Error(message);
+  Object.defineProperty(error, INVALID_PROP, { value: true });
+  return error;
 }
 
 /**
@@ -39,6 +47,6 @@ export function validationError(construct: IConstruct, message: string): Error {
  * its scope, when the check ran before the construct was made); any other error goes on as it is.
  */
 export function rethrowOnConstruct(scope: IConstruct, id: string, error: unknown): never {
-  if (!(error instanceof InvalidPropError)) throw error;
-  throw validationError(scope.node.tryFindChild(id) ?? scope, error.message);
+  if (!(error as Record<symbol, unknown>)?.[INVALID_PROP]) throw error;
+  throw validationError(scope.node.tryFindChild(id) ?? scope, (error as Error).message);
 }
