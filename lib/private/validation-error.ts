@@ -33,7 +33,7 @@ export function validationError(construct: IConstruct, message: string): Error {
 }
 
 /**
- * An invalid prop found where no construct is known (a static factory such as RestorePoint.at, or a check that a
+ * An invalid prop found where no construct is known (a static factory such as RestoreMetadata.efs, or a check that a
  * construct re-raises as its own): aws-cdk-lib's UnscopedValidationError where it has one.
  */
 export function invalidPropError(message: string): Error {
@@ -43,8 +43,8 @@ export function invalidPropError(message: string): Error {
 }
 
 /**
- * Re-raises an invalid prop met while a public construct was built as a ValidationError of that construct (or of
- * its scope, when the check ran before the construct was made); any other error goes on as it is.
+ * Re-raises an invalid prop met while a public construct was built as a ValidationError of that construct (found by
+ * its id: the catch that calls this may run before `this` exists); any other error goes on as it is.
  */
 export function rethrowOnConstruct(scope: IConstruct, id: string, error: unknown): never {
   if (!(error as Record<symbol, unknown>)?.[INVALID_PROP]) throw error;
