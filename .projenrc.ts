@@ -72,6 +72,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Applied by test/cdk-nag.test.ts; the library writes its suppressions as metadata and needs no import of it.
     'cdk-nag@^2',
     '@aws-sdk/client-cloudwatch',
+    // A drill run writes its report to S3 and tells EventBridge of its result.
+    '@aws-sdk/client-s3',
+    '@aws-sdk/client-eventbridge',
     // The README's example validator for Aurora PostgreSQL connects with it; the README test compiles it.
     'pg',
     '@types/pg',

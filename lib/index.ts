@@ -4,6 +4,7 @@
 export * from './cluster-endpoint';
 export * from './restore-options';
 export * from './restore-validation';
+export * from './restore-drill';
 export * from './restored-cluster-options';
 export * from './neptune-cluster-instance';
 export * from './point-in-time-restored-cluster';

@@ -12,12 +12,14 @@ import { partsRemovalPolicy } from './private/cluster-network';
 import { clusterParameterGroupName } from './private/cluster-parameters';
 import { ClusterInPlace, NamingSetting } from './private/contracts/cluster';
 import { CommonRestoreProperties } from './private/contracts/common';
+import { DrillRunner, drillTagged } from './private/drill-runner';
 import { thisStacks } from './private/handler-policy';
 import { POINT_IN_TIME_RESTORED_CLUSTER, PointInTimeRestoredClusterProperties } from './private/kinds/point-in-time-restored-cluster';
 import { groupNameOf, invalidProp, validateIdentifier } from './private/prop-checks';
 import { RestoreResource } from './private/restore-resource';
 import { rdsArn, RESTORE_INTO_THIS_STACK, RestoredClusterBase, validateCommonClusterProps } from './private/restored-cluster';
 import { rethrowOnConstruct } from './private/validation-error';
+import { RestoreDrill, RestoreDrillOptions } from './restore-drill';
 import { RestorePoint, checkRestoreTime } from './restore-point';
 import { RestoredClusterOptions } from './restored-cluster-options';
 
@@ -171,6 +173,7 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
    * @default - undefined without a managed password
    */
   public readonly secret?: secretsmanager.ISecret;
+  private readonly props: PointInTimeRestoredClusterProps;
 
   /**
    * @param scope the construct to create the restore in
@@ -219,12 +222,52 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
         };
       });
       this.engine = props.engine;
+      this.props = props;
       this.secret = this._managedSecret();
       if (props.engine !== ClusterEngine.NEPTUNE) this.databaseCluster = this._databaseCluster(this.secret);
     } catch (error) {
       rethrowOnConstruct(scope, id, error);
     }
   }
+
+  /**
+   * Adds a drill of this restore: on its schedule, a run restores the same source into a new cluster of its own
+   * (named `drill-...`, tagged as a drill's), adds a writer of this cluster's class, runs the validation, measures
+   * the recovery time and the age of the restored point, and deletes the cluster without a final snapshot after
+   * the hold time. Neither this cluster nor the stack is touched.
+   * @param id the drill's construct id, unique within this construct
+   * @param options when it runs, from which point, and the objectives it is held to
+   */
+  public addDrill(id: string, options: RestoreDrillOptions): RestoreDrill {
+    try {
+      const props = this.props;
+      const subject = this._drillSubject(props.restoreType !== RestoreType.COPY_ON_WRITE, (runner) => grantDrillRestore(runner, props));
+      return RestoreDrill._create(this, id, subject, options);
+    } catch (error) {
+      rethrowOnConstruct(this, id, error);
+    }
+  }
+}
+
+/**
+ * The drill role may restore from this source only into a cluster the call tags as the stack's drill's; it names
+ * sources, subnet groups and parameter groups by pattern, as the handler's restore statement does.
+ */
+function grantDrillRestore(runner: DrillRunner, props: PointInTimeRestoredClusterProps): void {
+  const stack = Stack.of(runner);
+  const resources = ['cluster', 'subgrp', 'cluster-pg', 'og'].map((type) => rdsArn(stack, type, '*'));
+  const source = props.sourceClusterIdentifier;
+  if (source !== undefined && isArn(source)) resources.push(source.replace(/:cluster:(.*)$/, (_m, name: string) => `:cluster:${name.toLowerCase()}`));
+  if (props.sourceClusterResourceId !== undefined) {
+    const backups = rdsArn(stack, 'cluster-auto-backup', '*');
+    resources.push(backups);
+    runner.allow(new iam.PolicyStatement({ actions: ['rds:DescribeDBClusterAutomatedBackups'], resources: [backups] }),
+      'Retained automated backups are named by an id RDS makes, which the source\'s resource id does not tell');
+  }
+  runner.allow(new iam.PolicyStatement({ actions: ['rds:RestoreDBClusterToPointInTime'], resources, conditions: drillTagged(stack, 'aws:RequestTag') }),
+    'A drill run may restore only when the call tags the new cluster as this stack\'s drill\'s (aws:RequestTag/cdk-restore-constructs:drill); '
+    + 'sources, subnet groups and parameter groups of the account and region are named by pattern so that the statement does not grow');
+  if (props.storageEncryptionKey) runner.usesKey(props.storageEncryptionKey, ['rds']);
 }
 
 /**

@@ -69,6 +69,11 @@ export interface RestoreValidationEvent {
   readonly restorePoint: string;
   /** Seconds the restore took, from its start until the restored resource was usable (in the deployment that made it); 0 when unknown. */
   readonly restoreSeconds: number;
+  /**
+   * The path of the drill whose run restored this resource: a copy, deleted after the run.
+   * @default - absent for the deploy-time restore
+   */
+  readonly drill?: string;
 }
 
 /** What the validator answers. Throwing an error fails the validation too, with the error's message. */

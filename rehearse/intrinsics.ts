@@ -132,9 +132,4 @@ export function unknownIntrinsics(value: unknown): string[] {
 }
 
 /** CloudFormation hands custom resources every scalar as a string; so does a rehearsal. */
-export function asCloudFormationDelivers(value: unknown): unknown {
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return value.map(asCloudFormationDelivers);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asCloudFormationDelivers(v)]));
-  return value;
-}
+export { asCloudFormationDelivers } from '../lib/private/contracts/common';

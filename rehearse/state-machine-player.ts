@@ -47,6 +47,8 @@ export interface PlayOptions {
   readonly maxPauseMs: number;
   /** Told of each state the execution enters, with its input. */
   readonly onState?: (state: PlayedState, input: any) => void;
+  /** The context object's execution and state machine, as Step Functions gives them (`$$.Execution.Id`). */
+  readonly context?: { readonly Execution?: { readonly Id: string }; readonly StateMachine?: { readonly Id: string } };
 }
 
 /** What an execution did: its output, and the states it went through. */
@@ -108,7 +110,7 @@ export async function playDefinition(definition: any, input: unknown, runner: Ta
   const retries = Object.fromEntries(Object.entries(playable.States).filter(([, s]) => s.Retry).map(([name]) => [name, 10]));
   const machine = new StateMachine(playable as any, { validationOptions: { checkArn: false, checkPaths: true } });
   const overrides = { taskResourceLocalHandlers: handlers, waitTimeOverrides: waits, retryIntervalOverrides: retries };
-  const execution = machine.run(input as any, { overrides });
+  const execution = machine.run(input as any, { overrides, ...(options.context ? { context: options.context as any } : {}) });
   const states: PlayedState[] = [];
   const watching = (async () => {
     for await (const event of execution.eventLogs) {

@@ -12,7 +12,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
-  BackupResourceType, BackupRestoreJob, ClusterEngine, CopiedElasticSnapshot, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource,
+  BackupResourceType, BackupRestoreJob, ClusterEngine, CopiedElasticSnapshot, DrillSchedule, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource,
   NeptuneClusterInstance, PointInTimeRestoredCluster, RestoreMetadata, RestoreValidation, S3ImportedAuroraCluster,
 } from '../lib';
 
@@ -24,6 +24,7 @@ import {
 
 /** The construct ids below, and what the library adds to a stack by itself. */
 const LIBRARY_PATHS = ['GraphCopy', 'OrdersClone', 'LegacyImport', 'CatalogueCopy', 'FilesRestore', 'BucketRestore', 'ReportingRecovery', 'CdkRestoreConstructsProvider',
+  'CdkRestoreConstructsDrills',
   // aws-cdk-lib's singleton behind cloudwatchLogsRetention.
   'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a'];
 
@@ -42,7 +43,7 @@ function allFive(stack: Stack): void {
     cloudwatchLogsExports: ['audit'],
     cloudwatchLogsRetention: logs.RetentionDays.ONE_WEEK,
   });
-  new PointInTimeRestoredCluster(stack, 'OrdersClone', {
+  const orders = new PointInTimeRestoredCluster(stack, 'OrdersClone', {
     engine: ClusterEngine.AURORA_MYSQL,
     sourceClusterIdentifier: 'prod-orders',
     vpc,
@@ -62,6 +63,7 @@ function allFive(stack: Stack): void {
       runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ passed: true })'), timeout: Duration.minutes(5),
     })),
   });
+  orders.addDrill('Nightly', { schedule: DrillSchedule.daily(), recoveryTimeObjective: Duration.hours(2) });
   new S3ImportedAuroraCluster(stack, 'LegacyImport', {
     bucket: s3.Bucket.fromBucketName(stack, 'Backups', 'legacy-backups'),
     bucketPrefix: 'nightly/',
@@ -297,7 +299,8 @@ describe('metrics', () => {
       const restore = stack.node.findChild(id) as unknown as { metricDuration(): cloudwatch.Metric };
       restore.metricDuration().createAlarm(stack, `${id}Rto`, { threshold: 3600, evaluationPeriods: 1 });
     }
-    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    // Beside the three of OrdersClone's drill (a failed run, no success within two days, a missed objective).
+    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 5 + 3);
   });
 
   test('the handler may publish metrics only in the library\'s namespace', () => {

@@ -99,6 +99,21 @@ export interface ClusterApi {
   eventsSince(identifier: string, since: Date): Promise<string[]>;
   /** The versions RDS upgrades this version of the engine to (its ValidUpgradeTarget); undefined when RDS does not say. */
   upgradeTargets(engine: string, version: string): Promise<string[] | undefined>;
+  /** Adds a DB instance to a cluster (a drill's; a restore's own instances are CloudFormation's). */
+  createInstance(input: InstanceInput): Promise<void>;
+  /** The DB instance's status, or undefined when it does not exist. */
+  instanceStatus(identifier: string): Promise<string | undefined>;
+  /** Deletes a DB instance of a cluster (whose data is the cluster's: no snapshot of its own). */
+  deleteInstance(identifier: string): Promise<void>;
+}
+
+/** A DB instance added to a cluster: its name, class, engine and tags. */
+export interface InstanceInput {
+  readonly DBInstanceIdentifier: string;
+  readonly DBClusterIdentifier: string;
+  readonly DBInstanceClass: string;
+  readonly Engine: string;
+  readonly Tags: ApiTag[];
 }
 
 /**
@@ -117,6 +132,9 @@ interface Sdk {
   readonly RemoveTagsFromResourceCommand: CommandClass;
   readonly DescribeEventsCommand: CommandClass;
   readonly DescribeDBEngineVersionsCommand: CommandClass;
+  readonly CreateDBInstanceCommand: CommandClass;
+  readonly DescribeDBInstancesCommand: CommandClass;
+  readonly DeleteDBInstanceCommand: CommandClass;
   /** RDS only: Neptune keeps no automated backups of a deleted cluster. */
   readonly DescribeDBClusterAutomatedBackupsCommand?: CommandClass;
   /** RDS only: Neptune has no Data API. */
@@ -246,6 +264,30 @@ class SdkClusterApi implements ClusterApi {
       // The check only tells a refusal early; RDS refuses what it does not offer anyway.
       log(`The upgrades RDS offers from ${engine} ${version} cannot be read (${errorText(error)}); the upgrade is not checked against them`);
       return undefined;
+    }
+  }
+
+  async createInstance(input: InstanceInput): Promise<void> {
+    // Reached through the cluster's network only, as the construct's own instances.
+    const reach = this.sdk.EnableHttpEndpointCommand ? { PubliclyAccessible: false } : {};
+    await this.client.send(new this.sdk.CreateDBInstanceCommand({ ...input, ...reach }));
+  }
+
+  async instanceStatus(identifier: string): Promise<string | undefined> {
+    try {
+      const out = await this.client.send(new this.sdk.DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
+      return out.DBInstances?.[0]?.DBInstanceStatus ?? 'unknown';
+    } catch (error) {
+      if ((error as Error)?.name === 'DBInstanceNotFoundFault') return undefined;
+      throw error;
+    }
+  }
+
+  async deleteInstance(identifier: string): Promise<void> {
+    try {
+      await this.client.send(new this.sdk.DeleteDBInstanceCommand({ DBInstanceIdentifier: identifier }));
+    } catch (error) {
+      if ((error as Error)?.name !== 'DBInstanceNotFoundFault') throw error;
     }
   }
 

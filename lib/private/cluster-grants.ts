@@ -6,7 +6,8 @@ import { ArnFormat, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { KindSettings } from './cluster-settings';
-import { ClusterSettings, DERIVED_HASH_LENGTH } from './contracts/cluster';
+import { ClusterEngineName, ClusterSettings, DERIVED_HASH_LENGTH } from './contracts/cluster';
+import { DrillRunner, drillTagged } from './drill-runner';
 import { thisStacks } from './handler-policy';
 import { nagResourceName } from './nag';
 import { RestoreProvider } from './restore-provider';
@@ -178,5 +179,50 @@ function grantMasterSecrets(restore: RestoreResource): void {
     actions: ['secretsmanager:RotateSecret'],
     resources: secrets,
     conditions: { StringLike: { 'secretsmanager:ResourceTag/aws:rds:primaryDBClusterArn': CLUSTER_TARGETS.get(stack)!.arns } },
+  }), why);
+}
+
+const DRILL_CLUSTERS_GRANTED = new WeakSet<DrillRunner>();
+
+/**
+ * What the drill role does to the clusters and instances its runs make, once per stack: read any (to find a
+ * source and what a run made), tag only the drill names of this stack (so that it cannot give another cluster the
+ * drill tag), add instances only with the drill tag, and change or delete only what carries it.
+ */
+export function grantDrillClusters(runner: DrillRunner, engine: ClusterEngineName, settings: ClusterSettings): void {
+  runner.sweepsEngine(engine);
+  if (settings.ManageMasterUserPassword) grantDrillSecrets(runner);
+  if (DRILL_CLUSTERS_GRANTED.has(runner)) return;
+  DRILL_CLUSTERS_GRANTED.add(runner);
+  const stack = Stack.of(runner);
+  const prefix = runner.namePrefix;
+  const ours = [rdsArn(stack, 'cluster', `${prefix}*`), rdsArn(stack, 'db', `${prefix}*`)];
+  const ourNames = 'A drill run names what it makes with the stack\'s drill prefix and the run\'s start, so its clusters and instances are named by that prefix';
+  runner.allow(new iam.PolicyStatement({
+    actions: ['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:ListTagsForResource'], resources: [rdsArn(stack, 'cluster', '*'), rdsArn(stack, 'db', '*')],
+  }), 'A drill run reads clusters of this account and region (its source, and whether what it names exists and whose it is) before it acts');
+  runner.allow(new iam.PolicyStatement({ actions: ['rds:AddTagsToResource'], resources: ours }), ourNames);
+  runner.allow(new iam.PolicyStatement({
+    actions: ['rds:CreateDBInstance'],
+    resources: [...ours, ...['subgrp', 'pg', 'og', 'secgrp'].map((type) => rdsArn(stack, type, '*'))],
+    conditions: drillTagged(stack, 'aws:RequestTag'),
+  }), `${ourNames}; an instance is made only when the call gives it the drill tag, in any subnet group or parameter group of the account and region`);
+  runner.allow(new iam.PolicyStatement({
+    actions: ['rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:DeleteDBInstance'], resources: ours, conditions: drillTagged(stack, 'aws:ResourceTag'),
+  }), `${ourNames}, and changed or deleted only while they carry the stack's drill tag`);
+  runner.allow(new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [rdsArn(stack, 'cluster-pg', '*'), rdsArn(stack, 'og', '*')] }),
+    'A change of a drill cluster\'s parameter or option group names that group, any of the account and region; the cluster itself must carry the drill tag');
+  runner.allow(new iam.PolicyStatement({ actions: ['rds:DescribeEvents', 'rds:DescribeDBEngineVersions'], resources: ['*'] }),
+    'rds:DescribeEvents and rds:DescribeDBEngineVersions have no resource-level permissions; a run reads why a restore failed');
+}
+
+/** RDS makes the master user secret of a drill cluster with the caller's rights, as for a restored one. */
+function grantDrillSecrets(runner: DrillRunner): void {
+  const stack = Stack.of(runner);
+  const secrets = [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!cluster-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })];
+  const why = 'RDS names the master user secrets it manages rds!cluster-<id>, with an id it makes; only such secrets are allowed';
+  runner.allow(new iam.PolicyStatement({ actions: ['secretsmanager:CreateSecret'], resources: secrets }), why);
+  runner.allow(new iam.PolicyStatement({
+    actions: ['secretsmanager:TagResource'], resources: secrets, conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': RDS_SECRET_TAG_KEYS } },
   }), why);
 }

@@ -46,7 +46,7 @@ export function pollingStateMachine(scope: Construct, poller: lambda.IFunction, 
  * the error) back to the poller, which decides the signal. Lambda's own failures and throttling are retried;
  * the validator's failure is not. A custom state: the function is only known at run time.
  */
-function validateRestore(scope: Construct, poll: sfn.State): sfn.CustomState {
+export function validateRestore(scope: Construct, poll: sfn.State): sfn.CustomState {
   const validate = new sfn.CustomState(scope, 'ValidateRestore', {
     stateJson: {
       Type: 'Task',

@@ -70,11 +70,13 @@ export interface RestoreResourceProps {
 export class RestoreResource extends Construct {
   private readonly resource: CustomResource;
   private readonly attributes: CustomResource;
-  private readonly validation?: CustomResource;
+  private readonly validationResource?: CustomResource;
   /** What the construct built on the restore, for its validation to wait for; see {@link RestoreResource.validateAfter}. */
   private builtOn: BuiltOnRestore = { parts: [], securityGroups: [] };
   /** The wait condition holding the stack until the restore ends. */
   readonly waitCondition: CfnWaitCondition;
+  /** What the restore was made of (its kind, its custom resource's properties, timeout and validation): what a drill repeats. */
+  readonly made: RestoreResourceProps & { readonly timeout: Duration };
 
   constructor(scope: Construct, id: string, props: RestoreResourceProps) {
     super(scope, id);
@@ -82,7 +84,7 @@ export class RestoreResource extends Construct {
     const timeout = props.timeout ?? Duration.seconds(DEFAULT_TIMEOUT_SECONDS);
     validateDuration('timeout', timeout, Duration.seconds(MIN_TIMEOUT_SECONDS), Duration.seconds(MAX_WAIT_CONDITION_SECONDS));
     const timeoutSeconds = timeout.toSeconds();
-    const { kind, properties } = props;
+    const { kind, properties } = this.made = { ...props, timeout };
 
     const provider = RestoreProvider.of(this);
     provider.useLogRetention(props.logRetention, scope.node.path);
@@ -124,7 +126,7 @@ export class RestoreResource extends Construct {
       } satisfies Record<keyof AttributesProperties, unknown>,
     });
     if (props.validation) {
-      this.validation = addValidationStage(this, props.validation, {
+      this.validationResource = addValidationStage(this, props.validation, {
         kind,
         resource: this.resource,
         attributes: this.attributes,
@@ -148,7 +150,7 @@ export class RestoreResource extends Construct {
 
   /** The restore ended, and passed its validation if it has one. */
   get ready(): IDependable {
-    return this.validation ?? this.attributes;
+    return this.validationResource ?? this.attributes;
   }
 
   /**
@@ -156,7 +158,7 @@ export class RestoreResource extends Construct {
    * when unknown.
    */
   get recoveryTime(): string {
-    return (this.validation ?? this.attributes).getAttString(RECOVERY_TIME_ATTRIBUTE);
+    return (this.validationResource ?? this.attributes).getAttString(RECOVERY_TIME_ATTRIBUTE);
   }
 
   /** The physical id the handler returned. */

@@ -5,15 +5,19 @@
  */
 import { Annotations, ITaggable, Lazy, RemovalPolicy, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as neptune from 'aws-cdk-lib/aws-neptune';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { grantClusterLifecycle, grantSettings, grantStackClusters } from './cluster-grants';
+import { grantClusterLifecycle, grantDrillClusters, grantSettings, grantStackClusters } from './cluster-grants';
 import { ClusterInstances, createInstances } from './cluster-instances';
 import { ClusterNetwork, clusterNetwork, defaultClusterIdentifier, partsRemovalPolicy } from './cluster-network';
 import { clusterSettings, domainRoleOf, KindSettings, retainLogs, validateClusterSettings } from './cluster-settings';
-import { CLUSTER_REMOVAL, ClusterAttribute, ClusterEngineName, MASTER_USER_SECRET_ARN_ATTRIBUTE } from './contracts/cluster';
+import type { ClusterEndpoint } from '../cluster-endpoint';
+import type { RestoredClusterOptions } from '../restored-cluster-options';
+import { CLUSTER_REMOVAL, ClusterAttribute, ClusterEngineName, ClusterSettings, MASTER_USER_SECRET_ARN_ATTRIBUTE } from './contracts/cluster';
 import { RemovalPolicyName } from './contracts/common';
+import type { DrillRunner } from './drill-runner';
 import { RestoreKind } from './kinds/kind';
 import { invalidProp, restoreGeneration, validateIdentifier, validateIntegerRange } from './prop-checks';
 import { removalPolicyName } from './removal-policy';
@@ -21,8 +25,7 @@ import { RestoreConstruct } from './restore-construct';
 import { RestoreResource } from './restore-resource';
 import { checkTags, RDS_TAGS } from './tag-rules';
 import { UnmanagedConnections } from './unmanaged-connections';
-import type { ClusterEndpoint } from '../cluster-endpoint';
-import type { RestoredClusterOptions } from '../restored-cluster-options';
+import type { DrillSubject } from '../restore-drill';
 
 export type { ClusterNetwork } from './cluster-network';
 export { rdsArn, RESTORE_INTO_THIS_STACK } from './cluster-grants';
@@ -203,6 +206,32 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
     retainLogs(this, restoring.engine, this.clusterIdentifier, props);
     warnIfDeletionBlocked(this, props.deletionProtection, removalPolicy);
     this._restore.validateAfter(this.node.findAll(), this.securityGroups);
+  }
+
+  /**
+   * What a drill of this restore repeats: the restore as synthesized, its writer's class, and the drill role's
+   * statements for clusters; the kind grants its restore call.
+   * @internal
+   */
+  protected _drillSubject(randomPoint: boolean, grant: (runner: DrillRunner) => void): DrillSubject {
+    const restore = this._restore.made;
+    const isInstance = (c: unknown): c is rds.CfnDBInstance | neptune.CfnDBInstance =>
+      c instanceof rds.CfnDBInstance || c instanceof neptune.CfnDBInstance;
+    const writer = this.node.findAll().find(isInstance);
+    const settings = restore.properties as ClusterSettings;
+    return {
+      resourceType: restore.kind.resourceType,
+      properties: restore.properties,
+      restorePath: this.node.path,
+      timeout: restore.timeout,
+      validation: restore.validation,
+      instances: writer?.dbInstanceClass ? [{ DBInstanceClass: writer.dbInstanceClass }] : [],
+      randomPoint,
+      grant: (runner) => {
+        grantDrillClusters(runner, this.clusterEngine, settings);
+        grant(runner);
+      },
+    };
   }
 
   /**

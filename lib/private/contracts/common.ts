@@ -78,6 +78,8 @@ export interface ValidationEvent {
   readonly attributes: Record<string, string>;
   readonly restorePoint: string;
   readonly restoreSeconds: number;
+  /** The drill whose run this is; absent for the deploy-time restore. */
+  readonly drill?: string;
 }
 
 /**
@@ -359,4 +361,12 @@ export function readValidationProperties(props: Record<string, unknown>): Valida
     RestoreStartedAt: readInteger('RestoreStartedAt', props.RestoreStartedAt),
     RestoreSeconds: readInteger('RestoreSeconds', props.RestoreSeconds),
   };
+}
+
+/** As CloudFormation hands properties to a custom resource: every scalar a string (a drill run hands them so too). */
+export function asCloudFormationDelivers(value: unknown): unknown {
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.map(asCloudFormationDelivers);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asCloudFormationDelivers(v)]));
+  return value;
 }
