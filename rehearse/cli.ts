@@ -5,7 +5,7 @@ import { pickStack, readStacks } from './assembly';
 import { planInWords, planUpdate, readDeployed } from './plan';
 import { rehearse, RehearsalFailure } from './rehearsal';
 
-const USAGE = `Usage: cdk-restore-rehearse --app <cloud assembly dir> [--stack <name>] [--endpoint <url>] [--keep] [--create-sources] [--report <file>]
+const USAGE = `Usage: cdk-restore-rehearse --app <cloud assembly dir> [--stack <name>] [--endpoint <url>] [--keep] [--create-sources] [--drill] [--report <file>]
                             [--update-from <deployed cloud assembly dir>]
        cdk-restore-rehearse --app <cloud assembly dir> --plan-from <deployed> [--stack <name>]
 
@@ -16,6 +16,8 @@ against an AWS API emulator: Create, the waits, then Delete in reverse order.
   --stack <name>    the stack to rehearse, when the assembly has several
   --endpoint <url>  a running AWS API emulator; without it moto_server is started on 127.0.0.1
   --keep            leave what was created in place (a later run adopts it)
+  --drill           once the stack is created, play one run of each drill it declares (restore, validation, measures,
+                    delete) and print its report; fails when a run fails or leaves anything behind
   --create-sources  first make the stack's KMS keys and buckets, and the sources each restore names where
                     they are missing (source clusters, S3 backup files, Elastic snapshots, recovery points,
                     Huawei Cloud instances, backups and the credentials secret), so no seeding is needed
@@ -37,13 +39,14 @@ interface CliOptions {
   endpoint?: string;
   keep: boolean;
   createSources: boolean;
+  drill: boolean;
   report?: string;
   planFrom?: string;
   updateFrom?: string;
 }
 
 export function parseArgs(argv: string[]): CliOptions {
-  const options: Partial<CliOptions> & { keep: boolean; createSources: boolean } = { keep: false, createSources: false };
+  const options: Partial<CliOptions> & Pick<CliOptions, 'keep' | 'createSources' | 'drill'> = { keep: false, createSources: false, drill: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -56,6 +59,7 @@ export function parseArgs(argv: string[]): CliOptions {
     else if (arg === '--endpoint') options.endpoint = value();
     else if (arg === '--keep') options.keep = true;
     else if (arg === '--create-sources') options.createSources = true;
+    else if (arg === '--drill') options.drill = true;
     else if (arg === '--report') options.report = value();
     else if (arg === '--plan-from') options.planFrom = value();
     else if (arg === '--update-from') options.updateFrom = value();

@@ -10,6 +10,8 @@ import { ACCOUNT, REGION, StackState } from './stack-state';
 import { PlayedState, playDefinition, TaskRunner } from './state-machine-player';
 import { PlayedExecution } from './step-functions';
 import { ValidatorRunner } from './validators';
+import type { DrillReport } from '../lambda/shared/drill-report';
+import { DRILL_STATE_MACHINE_PREFIX } from '../lib/private/contracts/drill';
 
 /** Seconds since `start`, as the progress lines show them. */
 export function elapsedSince(start: number): string {
@@ -61,6 +63,32 @@ export class ExecutionPlayer {
       Object.assign(execution, { status: 'FAILED', error: failure?.name ?? 'Error', cause: failure?.message });
       throw new RehearsalFailure(`${label}: the execution of ${machineId} failed: ${failure?.name}: ${failure?.message}`);
     }
+  }
+
+  /** The stack's drill state machines (their ids), which the library names CdkRestoreDrill-... */
+  drillMachines(): string[] {
+    return [...this.stateMachines.keys()].filter((id) => String(this.resources[id].Properties?.StateMachineName ?? '').startsWith(DRILL_STATE_MACHINE_PREFIX));
+  }
+
+  /** Plays one run of a drill, as its schedule starts it (input `{}`); answers the run's report. */
+  async playDrill(machineId: string): Promise<DrillReport> {
+    const arn = this.stateMachines.get(machineId)!;
+    const definition = JSON.parse(String(this.state.resolve(this.resources[machineId].Properties?.DefinitionString, machineId)));
+    const runner: TaskRunner = {
+      runFunction: (functionArn, input) => this.functions.run(this.functionOf(functionArn, machineId), input),
+      invoke: (functionName, payload, timeoutSeconds) => this.validators.run(machineId, functionName, payload, timeoutSeconds),
+    };
+    const onState = (state: PlayedState, input: any) => {
+      if (state.type === 'Wait' && input.phase) this.options.print(`    ${input.RestoredId ?? 'drill'}: ${input.phase}${input.LastStatus ? `, status "${input.LastStatus}"` : ''}`);
+    };
+    const execution = `${arn.replace(':stateMachine:', ':execution:')}:rehearsal-${Date.now()}`;
+    const run = await playDefinition(definition, {}, runner, {
+      maxPauseMs: this.options.maxPauseMs, onState, context: { Execution: { Id: execution }, StateMachine: { Id: arn } },
+    });
+    this.executions.push({ resource: machineId, stateMachine: machineId, states: run.states });
+    const report = (run.output as { Report?: DrillReport } | undefined)?.Report;
+    if (!report) throw new RehearsalFailure(`${machineId}: the drill run ended without a report`);
+    return report;
   }
 
   /** The stack's function a Task state names by its ARN. */

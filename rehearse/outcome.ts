@@ -3,6 +3,7 @@
  * the stand-ins held, and the failure that a failed restore ends it with.
  */
 import { PlayedState } from './state-machine-player';
+import type { DrillReport } from '../lambda/shared/drill-report';
 
 /** What the stand-ins hold. */
 export interface StandInState {
@@ -41,6 +42,8 @@ export interface RehearsalResult extends StandInState {
   readonly validations: RehearsedValidation[];
   /** The state machine executions played, in order: the resource each was for, and the states it went through. */
   readonly executions: RehearsedExecution[];
+  /** With `drill`: the report of each drill's run, in order. */
+  readonly drills?: DrillReport[];
 }
 
 /** One execution of a state machine of the stack, as the rehearsal played its definition. */

@@ -23,6 +23,7 @@ import { REGION, StackState } from './stack-state';
 import { StepFunctionsStandIn } from './step-functions';
 import { StackParts, playUpdate, UpdateHost } from './update-play';
 import { ValidatorRunner } from './validators';
+import type { DrillReport } from '../lambda/shared/drill-report';
 import { executionName } from '../lambda/shared/executions';
 
 export { RehearsalFailure } from './outcome';
@@ -58,6 +59,11 @@ export interface RehearsalOptions {
    * the stand-ins hold then is the deployed stack's state.
    */
   readonly afterCreate?: (standIns: StandInState) => Promise<void>;
+  /**
+   * Once the stack is created, play one run of each drill of the stack (restore, validation, measures, delete), print its
+   * report, and fail when a run fails or leaves anything behind.
+   */
+  readonly drill?: boolean;
   /** A file to write a JSON report to: the outcome, and what the emulator and the stand-ins held after Create and after Delete. */
   readonly report?: string;
   /**
@@ -136,6 +142,7 @@ class Rehearsal implements UpdateHost {
   /** What DescribeStacks and DescribeStackEvents tell the handlers. */
   private readonly history: StackHistory;
   readonly updated: string[] = [];
+  readonly drills: DrillReport[] = [];
   /** Each kind's part, by its custom resource type. */
   private readonly plays: Map<string, KindPlay>;
   private readonly endpointVariables: string[] = [];
@@ -147,6 +154,7 @@ class Rehearsal implements UpdateHost {
     private readonly maxPauseMs: number,
     private readonly createSources: boolean,
     emulator: string,
+    private readonly drill = false,
   ) {
     this.moveTo(stack);
     this.history = new StackHistory(stack.name, this.state.stackId);
@@ -342,6 +350,7 @@ class Rehearsal implements UpdateHost {
     const createFailed = Object.keys(tally.failed).length > 0;
     this.setStackStatus(createFailed ? 'ROLLBACK_IN_PROGRESS' : 'CREATE_COMPLETE');
     if (next && !createFailed) await playUpdate(this, next);
+    if (this.drill && !createFailed) await this.playDrills();
     if (afterCreate) await afterCreate(this.standInState());
     // After a failed Create CloudFormation rolls the whole stack back: everything created is deleted.
     if (!keep) await this.deleteAll(createFailed ? 'ROLLBACK' : 'DELETE');
@@ -351,6 +360,25 @@ class Rehearsal implements UpdateHost {
       throw new RehearsalFailure(`${tally.failures.length} failed${skipped}: ${tally.failures.join('; ')}`, result);
     }
     return result;
+  }
+
+  /** One run of each drill of the stack, once it is created: a run that fails, or leaves anything, fails its drill. */
+  private async playDrills(): Promise<void> {
+    const machines = this.played.executions.drillMachines();
+    if (!machines.length) this.print('DRILL: the stack declares no drill');
+    for (const id of machines) {
+      this.print(`DRILL ${id}: one run, as its schedule starts it`);
+      try {
+        const report = await this.played.executions.playDrill(id);
+        this.drills.push(report);
+        for (const line of drillReportInWords(report)) this.print(`    ${line}`);
+        const left = [...report.leftBehind, ...(await emulatorClusters()).filter((c) => report.restoredId && c.startsWith(report.restoredId))];
+        if (report.outcome !== 'succeeded') this.fail(id, `${id}: the drill run ${report.outcome}: ${report.reason ?? 'no reason given'}`);
+        else if (left.length) this.fail(id, `${id}: the drill run left ${[...new Set(left)].join(', ')} behind`);
+      } catch (error) {
+        this.fail(id, `${id}: the drill run could not be played: ${describeError(error)}`);
+      }
+    }
   }
 
   private result(): RehearsalResult {
@@ -369,9 +397,23 @@ class Rehearsal implements UpdateHost {
       validations: this.played.validators.validations,
       executions: this.played.executions.executions,
       ...(this.updated.length ? { updated: this.updated } : {}),
+      ...(this.drill ? { drills: this.drills } : {}),
       ...this.standInState(),
     };
   }
+}
+
+/** A drill run's report as the rehearsal prints it: what happened, how long it took, the verdict, what was deleted. */
+export function drillReportInWords(report: DrillReport): string[] {
+  const seconds = (value: number | undefined) => (value === undefined ? 'not measured' : `${value}s`);
+  const objectives = report.objectives.met === undefined ? 'no objective given' : report.objectives.met ? 'objectives met' : 'an objective MISSED';
+  return [
+    `${report.outcome.toUpperCase()}${report.reason ? `: ${report.reason}` : ''}`,
+    `restored ${report.restorePoint ?? 'nothing'}${report.restoredId ? ` as ${report.restoredId}` : ''}`,
+    `recovery time ${seconds(report.recoveryTimeSeconds)}, recovery point age ${seconds(report.recoveryPointAgeSeconds)} (${objectives})`,
+    `validation: ${report.validation ? `${report.validation.passed ? 'passed' : 'failed'}${report.validation.message ? ` (${report.validation.message})` : ''}` : 'none'}`,
+    `deleted: ${report.deleted.length ? report.deleted.join(', ') : 'nothing'}; left behind: ${report.leftBehind.length ? report.leftBehind.join(', ') : 'nothing'}`,
+  ];
 }
 
 /** Stops a rehearsal before it starts when the template uses a function it cannot resolve, naming both. */
@@ -451,7 +493,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     endpoint = emulator.endpoint;
   }
   const undoEnv = useEmulator(endpoint, REGION);
-  const rehearsal = new Rehearsal(stack, print, options.maxPauseMs ?? 500, options.createSources ?? false, endpoint);
+  const rehearsal = new Rehearsal(stack, print, options.maxPauseMs ?? 500, options.createSources ?? false, endpoint, options.drill);
   try {
     const from = options.updateFrom ? `${options.updateFrom}, then its update to ${options.app},` : options.app;
     print(`Rehearsing stack ${stack.name} from ${from} against ${endpoint}${emulator ? ' (moto_server started for this rehearsal)' : ''}`);

@@ -1,5 +1,5 @@
 /**
- * The Step Functions calls the handlers make (StartExecution, DescribeExecution, StopExecution), played for
+ * The Step Functions calls the handlers make (StartExecution, DescribeExecution, StopExecution, and a drill's ListExecutions), played for
  * the rehearsal, which runs the executions itself: an emulator can record an execution but not run one that
  * invokes the bundle's poller and the app's validators. An execution stays RUNNING until the rehearsal has
  * played it, as the service's would until its steps had run.
@@ -44,6 +44,13 @@ export class StepFunctionsStandIn {
       if (!existing) this.executions.set(arn, { arn, name: request.name, input: request.input, status: 'RUNNING', played: false });
       return reply(200, { executionArn: arn, startDate: Date.now() / 1000 });
     }
+    if (operation === 'ListExecutions') {
+      // A drill run asks for other runs of its state machine still going; the rehearsal plays one at a time.
+      const prefix = `${String(request.stateMachineArn).replace(':stateMachine:', ':execution:')}:`;
+      const listed = [...this.executions.values()]
+        .filter((e) => e.arn.startsWith(prefix) && (!request.statusFilter || e.status === request.statusFilter));
+      return reply(200, { executions: listed.map((e) => ({ executionArn: e.arn, name: e.name, status: e.status, startDate: Date.now() / 1000 })) });
+    }
     const execution = this.executions.get(String(request.executionArn));
     if (!execution) return fail('ExecutionDoesNotExist', `Execution does not exist: '${request.executionArn}'`);
     if (operation === 'DescribeExecution') {
@@ -61,7 +68,7 @@ export class StepFunctionsStandIn {
       if (execution.status === 'RUNNING') Object.assign(execution, { status: 'ABORTED', error: request.error, cause: request.cause });
       return reply(200, { stopDate: Date.now() / 1000 });
     }
-    return fail('UnknownOperationException', `The rehearsal plays StartExecution, DescribeExecution and StopExecution, not ${operation}`);
+    return fail('UnknownOperationException', `The rehearsal plays StartExecution, DescribeExecution, StopExecution and ListExecutions, not ${operation}`);
   }
 
   /** The execution a handler started under this name, if any. */

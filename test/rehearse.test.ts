@@ -14,7 +14,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BackupResourceType, BackupRestoreJob, ClusterEngine, CopiedElasticSnapshot, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource,
+  BackupResourceType, BackupRestoreJob, ClusterEngine, CopiedElasticSnapshot, DrillSchedule, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource,
   PointInTimeRestoredCluster, PointInTimeRestoredClusterProps, RestoreMetadata, RestoreValidation, S3ImportedAuroraCluster,
 } from '../lib';
 import { IN_CI } from './support/api-model';
@@ -333,6 +333,48 @@ suite('cdk-restore-rehearse', () => {
     const left = await clusterIds();
     for (const id of ['val-graph-copy', 'val-orders-copy', 'val-reports-copy', 'val-silent-copy']) expect(left).not.toContain(id);
     expect(lines.join('\n')).toMatch(/validating with OrdersCheck\w+ \(nodejs20.x, at most 120s\)/);
+  });
+
+  test('--drill: after Create, one run of each drill restores its own cluster with a writer, has the Node.js validator check it, deletes it '
+    + 'and reports; a failing validation fails the drill, and its run still deletes what it made', async () => {
+    const synthDrilled = (verdict: string, stackName: string) => {
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validator-'));
+      dirs.push(outdir, dir);
+      fs.writeFileSync(path.join(dir, 'index.js'), `exports.handler = async (event) => ({
+        passed: event.drill ? ${verdict} && event.physicalResourceId.startsWith('drill-') && event.attributes.DBClusterIdentifier === event.physicalResourceId : true,
+        message: (event.drill ? 'drill ' + event.drill : 'deploy-time restore') + ' checked ' + event.physicalResourceId,
+      });`);
+      const app = new App({ outdir });
+      const stack = new Stack(app, stackName);
+      const check = new lambda.Function(stack, 'Check', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromAsset(dir) });
+      const orders = new PointInTimeRestoredCluster(stack, 'Orders', {
+        engine: ClusterEngine.AURORA_MYSQL,
+        sourceClusterIdentifier: 'drilled-orders',
+        removalPolicy: RemovalPolicy.DESTROY,
+        instances: 1,
+        validation: RestoreValidation.fromFunction(check),
+      });
+      orders.addDrill('Nightly', { schedule: DrillSchedule.daily(), recoveryTimeObjective: Duration.hours(1) });
+      app.synth();
+      return outdir;
+    };
+
+    const passed = await rehearse({ app: synthDrilled('true', 'Drilled'), endpoint: moto.endpoint, print, createSources: true, drill: true });
+    const [report] = passed.drills!;
+    expect(report).toMatchObject({ outcome: 'succeeded', validation: { passed: true }, objectives: { met: true }, leftBehind: [] });
+    expect(report.validation!.message).toBe(`drill Drilled/Orders/Nightly checked ${report.restoredId}`);
+    expect(report.deleted).toEqual([`${report.restoredId}-1`, report.restoredId]);
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^DRILL .*Runs/), '    SUCCEEDED']));
+    expect((await clusterIds()).filter((id) => id.startsWith('drill-'))).toEqual([]);
+
+    lines.length = 0;
+    const failure = await rehearse({ app: synthDrilled('false', 'DrilledAgain'), endpoint: moto.endpoint, print, createSources: true, drill: true }).then(() => undefined, (e) => e as RehearsalFailure);
+    expect(failure).toBeInstanceOf(RehearsalFailure);
+    // The deploy-time restore passes its validation; the drill's run does not, and says so.
+    expect(failure!.message).toMatch(/Runs[0-9A-F]+: the drill run failed: the validation failed: drill DrilledAgain\/Orders\/Nightly checked drill-/);
+    expect(failure!.result?.drills?.[0]).toMatchObject({ outcome: 'failed', leftBehind: [] });
+    expect((await clusterIds()).filter((id) => id.startsWith('drill-'))).toEqual([]);
   });
 
   test('--keep leaves the clusters; a second run adopts them, and its delete removes them', async () => {

@@ -12,7 +12,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from './contracts/common';
-import { DRILL_REPORT_PREFIX, DRILL_TAG_KEY, SweepConfig } from './contracts/drill';
+import { DRILL_REPORT_PREFIX, DRILL_STATE_MACHINE_PREFIX, DRILL_TAG_KEY, SweepConfig } from './contracts/drill';
 import { keyUseStatements } from './handler-policy';
 import { nagResourceName, suppressNag } from './nag';
 import { newestNodeRuntime } from './provider-checks';
@@ -51,7 +51,7 @@ export class DrillRunner extends Construct {
     // A hash of the stack's name, so that one stack's drills never name, tag or delete another's.
     const stackHash = inputsHash(this, { stack: Token.isUnresolved(stack.stackName) ? this.node.path : stack.stackName }).slice(0, 8);
     this.namePrefix = `drill-${stackHash}-`;
-    this.stateMachinePrefix = `CdkRestoreDrill-${stackHash}-`;
+    this.stateMachinePrefix = `${DRILL_STATE_MACHINE_PREFIX}${stackHash}-`;
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

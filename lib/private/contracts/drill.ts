@@ -79,6 +79,9 @@ export interface SweepConfig {
   readonly Engines: readonly string[];
 }
 
+/** The start of every drill state machine's name, which a rehearsal finds them by. */
+export const DRILL_STATE_MACHINE_PREFIX = 'CdkRestoreDrill-';
+
 /** The longest a run goes on past its restore's timeout, hold time and validation: instances, deletes, report. */
 export const DRILL_MARGIN_SECONDS = 2 * 3600;
 
