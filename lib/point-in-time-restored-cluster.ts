@@ -255,9 +255,16 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
  */
 function grantDrillRestore(runner: DrillRunner, props: PointInTimeRestoredClusterProps): void {
   const stack = Stack.of(runner);
-  const resources = ['cluster', 'subgrp', 'cluster-pg', 'og'].map((type) => rdsArn(stack, type, '*'));
+  // The source by name where the app gives it (a cluster of another account by its ARN, which the run also reads), the drill's cluster by its prefix.
   const source = props.sourceClusterIdentifier;
-  if (source !== undefined && isArn(source)) resources.push(source.replace(/:cluster:(.*)$/, (_m, name: string) => `:cluster:${name.toLowerCase()}`));
+  const sourceArn = source === undefined ? undefined
+    : isArn(source) ? source.replace(/:cluster:(.*)$/, (_m, name: string) => `:cluster:${name.toLowerCase()}`)
+      : Token.isUnresolved(source) ? rdsArn(stack, 'cluster', '*') : rdsArn(stack, 'cluster', source.toLowerCase());
+  const resources = [rdsArn(stack, 'cluster', `${runner.namePrefix}*`), ...['subgrp', 'cluster-pg', 'og'].map((type) => rdsArn(stack, type, '*'))];
+  if (sourceArn) resources.push(sourceArn);
+  if (sourceArn && isArn(source!) && Arn.split(sourceArn, ArnFormat.COLON_RESOURCE_NAME).account !== stack.account) {
+    runner.allow(new iam.PolicyStatement({ actions: ['rds:DescribeDBClusters'], resources: [sourceArn] }));
+  }
   if (props.sourceClusterResourceId !== undefined) {
     const backups = rdsArn(stack, 'cluster-auto-backup', '*');
     resources.push(backups);
@@ -265,8 +272,8 @@ function grantDrillRestore(runner: DrillRunner, props: PointInTimeRestoredCluste
       'Retained automated backups are named by an id RDS makes, which the source\'s resource id does not tell');
   }
   runner.allow(new iam.PolicyStatement({ actions: ['rds:RestoreDBClusterToPointInTime'], resources, conditions: drillTagged(stack, 'aws:RequestTag') }),
-    'A drill run may restore only when the call tags the new cluster as this stack\'s drill\'s (aws:RequestTag/cdk-restore-constructs:drill); '
-    + 'sources, subnet groups and parameter groups of the account and region are named by pattern so that the statement does not grow');
+    'A drill run restores from the source its restore names, only into a cluster of the stack\'s drill prefix that the call tags as the drill\'s '
+    + '(aws:RequestTag/cdk-restore-constructs:drill); subnet groups and parameter groups of the account and region are named by pattern');
   if (props.storageEncryptionKey) runner.usesKey(props.storageEncryptionKey, ['rds']);
 }
 

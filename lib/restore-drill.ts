@@ -230,8 +230,8 @@ export class RestoreDrill extends Construct {
   /** In alarm when a run fails (its restore, its parts, its validation or its delete). */
   public readonly failureAlarm: cloudwatch.Alarm;
   /**
-   * In alarm when no run succeeded within twice the schedule's interval (at most 7 days, CloudWatch's longest
-   * evaluation), and so from the deployment until the first run succeeds.
+   * In alarm when no run succeeded within twice the schedule's interval, and so from the deployment until the first
+   * run succeeds. The hourly sweep publishes the seconds since the last success (DrillSecondsSinceSuccess).
    */
   public readonly staleAlarm: cloudwatch.Alarm;
   /**
@@ -261,6 +261,7 @@ export class RestoreDrill extends Construct {
     this.drillName = `${id}-${hash}`.replace(/[^A-Za-z0-9-]/g, '').slice(0, 60);
     this.reportBucket = options.reportBucket ?? runner.defaultReportBucket();
     runner.writesReportsTo(this.reportBucket);
+    runner.watches({ DrillName: this.drillName, ReportBucket: this.reportBucket.bucketName });
     subject.grant(runner);
     const validation = options.validation ?? subject.validation;
 
@@ -335,6 +336,7 @@ export class RestoreDrill extends Construct {
       parameters: { Config: config, Execution: sfn.JsonPath.stringAt('$$.Execution.Id'), StateMachine: sfn.JsonPath.stringAt('$$.StateMachine.Id') },
     });
     const step = new tasks.LambdaInvoke(this, 'RunStep', { lambdaFunction: runner.stepFunction, payloadResponseOnly: true, retryOnServiceExceptions: true });
+    step.addRetry({ errors: ['Lambda.TooManyRequestsException'], interval: Duration.seconds(5), maxAttempts: 6, backoffRate: 2 });
     // A step that failed outright is told to the next, which fails the run and goes on to delete what it made.
     step.addCatch(new sfn.Wait(this, 'PauseAfterFailedStep', { time: sfn.WaitTime.duration(Duration.seconds(30)) }).next(step), { resultPath: '$.error' });
     const wait = new sfn.Wait(this, 'WaitBeforeNextStep', { time: sfn.WaitTime.secondsPath('$.waitSeconds') });
@@ -380,13 +382,16 @@ export class RestoreDrill extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    // CloudWatch evaluates at most 7 days, in whole minutes.
-    const window = Math.min(Math.ceil((2 * schedule.interval.toSeconds()) / 60) * 60, 7 * 86400);
-    const stale = this.metricSucceeded({ statistic: cloudwatch.Stats.SUM, period: Duration.seconds(window) }).createAlarm(this, 'StaleAlarm', {
-      alarmDescription: `No run of restore drill ${this.node.path} succeeded in the last ${Duration.seconds(window).toHumanString()}`,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    // The hourly sweep publishes how long ago the last success ended: an alarm on the runs' own metrics could look back
+    // at most 7 days. Two silent hours of three (no sweep, or no success ever) count as stale too.
+    const window = Duration.seconds(2 * schedule.interval.toSeconds());
+    const since = this.metric(DRILL_METRIC_NAMES.sinceSuccess, { unit: cloudwatch.Unit.SECONDS, period: Duration.hours(1) });
+    const stale = since.createAlarm(this, 'StaleAlarm', {
+      alarmDescription: `No run of restore drill ${this.node.path} succeeded in the last ${window.toHumanString()}`,
+      threshold: window.toSeconds(),
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
     const objective = objectives ? this.metric(DRILL_METRIC_NAMES.objectiveMissed, { period: Duration.minutes(5) }).createAlarm(this, 'ObjectiveAlarm', {

@@ -9,6 +9,7 @@ import * as neptune from '@aws-sdk/client-neptune';
 import * as rds from '@aws-sdk/client-rds';
 import { AssemblyStack, dependenciesOf, dependencyOrder, pickStack, readStacks, TemplateResource } from './assembly';
 import { HeldResource, StackHistory } from './cloudformation';
+import { playDrills } from './drills';
 import { Emulator, emulatorAnswers, startMoto, useEmulator } from './emulator';
 import { elapsedSince, ExecutionPlayer } from './executions';
 import { FunctionRunner } from './functions';
@@ -131,6 +132,12 @@ async function madeInEmulator({ state, resources }: StackParts, id: string, prin
   return made !== undefined;
 }
 
+/** What the kinds' stand-ins hold. */
+function standInStateOf(plays: Iterable<KindPlay>): StandInState {
+  const empty: StandInState = { huaweiJobs: [], backupJobs: [], elasticSnapshots: { held: [], deleted: [] }, s3Imports: [], dataApiClusters: [] };
+  return Object.assign(empty, ...[...plays].map((play) => play.state?.() ?? {}));
+}
+
 class Rehearsal implements UpdateHost {
   /** The stack played, replaced by the new one when an update is played. */
   private played!: StackParts & { readonly validators: ValidatorRunner };
@@ -142,7 +149,7 @@ class Rehearsal implements UpdateHost {
   /** What DescribeStacks and DescribeStackEvents tell the handlers. */
   private readonly history: StackHistory;
   readonly updated: string[] = [];
-  readonly drills: DrillReport[] = [];
+  drills: DrillReport[] = [];
   /** Each kind's part, by its custom resource type. */
   private readonly plays: Map<string, KindPlay>;
   private readonly endpointVariables: string[] = [];
@@ -254,10 +261,7 @@ class Rehearsal implements UpdateHost {
     this.print(`    signalled SUCCESS after ${elapsedSince(start)}: ${signal.Reason}`);
   }
 
-  standInState(): StandInState {
-    const empty: StandInState = { huaweiJobs: [], backupJobs: [], elasticSnapshots: { held: [], deleted: [] }, s3Imports: [], dataApiClusters: [] };
-    return Object.assign(empty, ...[...this.plays.values()].map((play) => play.state?.() ?? {}));
-  }
+  standInState(): StandInState { return standInStateOf(this.plays.values()); }
 
   /** Deletes what was created, newest first; a failed delete does not keep the others from going, nor hide what failed before. */
   private async deleteAll(label: string): Promise<void> {
@@ -350,7 +354,7 @@ class Rehearsal implements UpdateHost {
     const createFailed = Object.keys(tally.failed).length > 0;
     this.setStackStatus(createFailed ? 'ROLLBACK_IN_PROGRESS' : 'CREATE_COMPLETE');
     if (next && !createFailed) await playUpdate(this, next);
-    if (this.drill && !createFailed) await this.playDrills();
+    if (this.drill && !createFailed) this.drills = await playDrills(this.played.executions, this.print, this.fail.bind(this), emulatorClusters);
     if (afterCreate) await afterCreate(this.standInState());
     // After a failed Create CloudFormation rolls the whole stack back: everything created is deleted.
     if (!keep) await this.deleteAll(createFailed ? 'ROLLBACK' : 'DELETE');
@@ -360,25 +364,6 @@ class Rehearsal implements UpdateHost {
       throw new RehearsalFailure(`${tally.failures.length} failed${skipped}: ${tally.failures.join('; ')}`, result);
     }
     return result;
-  }
-
-  /** One run of each drill of the stack, once it is created: a run that fails, or leaves anything, fails its drill. */
-  private async playDrills(): Promise<void> {
-    const machines = this.played.executions.drillMachines();
-    if (!machines.length) this.print('DRILL: the stack declares no drill');
-    for (const id of machines) {
-      this.print(`DRILL ${id}: one run, as its schedule starts it`);
-      try {
-        const report = await this.played.executions.playDrill(id);
-        this.drills.push(report);
-        for (const line of drillReportInWords(report)) this.print(`    ${line}`);
-        const left = [...report.leftBehind, ...(await emulatorClusters()).filter((c) => report.restoredId && c.startsWith(report.restoredId))];
-        if (report.outcome !== 'succeeded') this.fail(id, `${id}: the drill run ${report.outcome}: ${report.reason ?? 'no reason given'}`);
-        else if (left.length) this.fail(id, `${id}: the drill run left ${[...new Set(left)].join(', ')} behind`);
-      } catch (error) {
-        this.fail(id, `${id}: the drill run could not be played: ${describeError(error)}`);
-      }
-    }
   }
 
   private result(): RehearsalResult {
@@ -403,19 +388,6 @@ class Rehearsal implements UpdateHost {
   }
 }
 
-/** A drill run's report as the rehearsal prints it: what happened, how long it took, the verdict, what was deleted. */
-export function drillReportInWords(report: DrillReport): string[] {
-  const seconds = (value: number | undefined) => (value === undefined ? 'not measured' : `${value}s`);
-  const objectives = report.objectives.met === undefined ? 'no objective given' : report.objectives.met ? 'objectives met' : 'an objective MISSED';
-  return [
-    `${report.outcome.toUpperCase()}${report.reason ? `: ${report.reason}` : ''}`,
-    `restored ${report.restorePoint ?? 'nothing'}${report.restoredId ? ` as ${report.restoredId}` : ''}`,
-    `recovery time ${seconds(report.recoveryTimeSeconds)}, recovery point age ${seconds(report.recoveryPointAgeSeconds)} (${objectives})`,
-    `validation: ${report.validation ? `${report.validation.passed ? 'passed' : 'failed'}${report.validation.message ? ` (${report.validation.message})` : ''}` : 'none'}`,
-    `deleted: ${report.deleted.length ? report.deleted.join(', ') : 'nothing'}; left behind: ${report.leftBehind.length ? report.leftBehind.join(', ') : 'nothing'}`,
-  ];
-}
-
 /** Stops a rehearsal before it starts when the template uses a function it cannot resolve, naming both. */
 function checkIntrinsics(stack: AssemblyStack): void {
   const unknown = [
@@ -429,7 +401,7 @@ function checkIntrinsics(stack: AssemblyStack): void {
 }
 
 /** The DB clusters the emulator holds (RDS and Neptune share its backend, but each client lists its own engines). */
-async function emulatorClusters(): Promise<string[]> {
+export async function emulatorClusters(): Promise<string[]> {
   const ids = new Set<string>();
   for (const [client, sdk] of [[new rds.RDSClient({}), rds], [new neptune.NeptuneClient({}), neptune]] as Array<[any, any]>) {
     const out = await client.send(new sdk.DescribeDBClustersCommand({}));

@@ -32,7 +32,7 @@ const suite = run ? describe : describe.skip;
 
 interface Bundle {
   drill(state: DrillState): Promise<DrillState>;
-  sweepDrills(config: SweepConfig): Promise<{ deleted: string[] }>;
+  sweepDrills(config: SweepConfig): Promise<{ deleted: string[]; secondsSinceSuccess: Record<string, number> }>;
 }
 
 /** The drill's stack, synthesized, with what the play needs: its definition as CloudFormation resolves it, and its step function's ARN. */
@@ -58,8 +58,10 @@ function synthDrill(options: Partial<RestoreDrillOptions> = {}, source = 'orders
   const [machine] = Object.values(template.Resources as Record<string, any>).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine' && /^CdkRestoreDrill-/.test(r.Properties.StateMachineName));
   const definition = JSON.parse(String(resolveValue(machine.Properties.DefinitionString, ctx)));
   const stepId = Object.keys(template.Resources).find((id) => id.startsWith('CdkRestoreConstructsDrillsStep'))!;
+  const sweepSchedule = Object.values(template.Resources as Record<string, any>).find((r) => r.Type === 'AWS::Scheduler::Schedule' && r.Properties.ScheduleExpression === 'rate(1 hour)');
+  const sweep: SweepConfig = JSON.parse(String(resolveValue(sweepSchedule.Properties.Target.Input, ctx)));
   const validatorId = Object.keys(template.Resources).find((id) => id.startsWith('Validator') && template.Resources[id].Type === 'AWS::Lambda::Function')!;
-  return { definition, stepArn: arnOf(stepId), validatorArn: arnOf(validatorId), name: machine.Properties.StateMachineName as string };
+  return { definition, sweep, stepArn: arnOf(stepId), validatorArn: arnOf(validatorId), name: machine.Properties.StateMachineName as string };
 }
 
 suite('a drill run, its synthesized state machine played against moto_server', () => {
@@ -153,7 +155,7 @@ suite('a drill run, its synthesized state machine played against moto_server', (
     expect(seen).toHaveLength(1);
     const [{ event, cluster, instances, tags }] = seen;
     expect(event).toMatchObject({ kind: 'PointInTimeRestoredCluster', constructPath: 'DrillStack/Orders', drill: 'DrillStack/Orders/Nightly', stackId: STACK_ID });
-    expect(event.physicalResourceId).toMatch(/^drill-[0-9a-f]{8}-[0-9a-f]{4}-\d{14}$/);
+    expect(event.physicalResourceId).toMatch(/^drill-[0-9a-f]{8}-[0-9a-f]{4}-\d{14}-[0-9a-f]{4}$/);
     expect(event.attributes.DBClusterIdentifier).toBe(event.physicalResourceId);
     expect(cluster!.Engine).toBe('aurora-postgresql');
     expect(cluster!.DeletionProtection).toBeFalsy();
@@ -183,6 +185,10 @@ suite('a drill run, its synthesized state machine played against moto_server', (
     expect(await readReport(`${key}latest.json`)).toEqual(report);
     expect(await metric('DrillSucceeded', report.drill)).toContain(1);
     expect(await metric('DrillObjectiveMissed', report.drill)).toContain(0);
+    // The hourly sweep tells how long ago that success was, for the staleness alarm, from the report it left.
+    const swept = await bundle.sweepDrills(drill.sweep);
+    expect(swept.secondsSinceSuccess[report.drill]).toBeLessThan(60);
+    expect(await metric('DrillSecondsSinceSuccess', report.drill)).toEqual([swept.secondsSinceSuccess[report.drill]]);
   });
 
   test('a validation that fails fails the run, which still deletes what it made', async () => {
@@ -233,7 +239,9 @@ suite('a drill run, its synthesized state machine played against moto_server', (
     await client().send(new rds.CreateDBClusterCommand({
       DBClusterIdentifier: `${state.Config.NamePrefix}00000000000000`, Engine: 'aurora-postgresql', MasterUsername: 'admin', MasterUserPassword: 'not-a-secret-1',
     }));
-    const sweep: SweepConfig = { NamePrefix: state.Config.NamePrefix.replace(/[0-9a-f]{4}-$/, ''), StackName: 'DrillStack', Engines: ['aurora-postgresql'] };
+    // As the stack's hourly schedule tells it.
+    const { sweep } = drill;
+    expect(sweep).toMatchObject({ NamePrefix: state.Config.NamePrefix.replace(/[0-9a-f]{4}-$/, ''), StackName: 'DrillStack', Engines: ['aurora-postgresql'] });
 
     expect((await bundle.sweepDrills(sweep)).deleted).toEqual([]);
     const expired = Date.now() + (state.Config.TimeoutSeconds + 3 * 3600 + 900) * 1000;

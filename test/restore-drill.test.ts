@@ -1,5 +1,6 @@
 import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
@@ -85,13 +86,23 @@ describe('A drill of a point-in-time restore', () => {
     const { template } = drilled({ recoveryPointObjective: Duration.minutes(15) });
     const dimensions = [{ Name: 'Drill', Value: Match.stringLikeRegexp('^Nightly-') }, { Name: 'StackName', Value: 'DrillStack' }];
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DrillFailed', Dimensions: dimensions, Threshold: 1, TreatMissingData: 'notBreaching' });
+    // Stale: the hourly sweep's figure of seconds since the last success, above two intervals, or silent.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'DrillSucceeded', Statistic: 'Sum', Period: 2 * 86400, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
+      MetricName: 'DrillSecondsSinceSuccess',
+      Period: 3600,
+      Threshold: 2 * 86400,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'breaching',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DrillObjectiveMissed', Threshold: 1 });
     expect(Object.keys(drilled().template.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(2);
     const weekly = drilled({ schedule: DrillSchedule.weekly({ weekDay: 'MON' }) }).template;
-    weekly.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DrillSucceeded', Period: 7 * 86400 });
+    weekly.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DrillSecondsSinceSuccess', Threshold: 14 * 86400 });
+    // The sweep is told which drills to publish it for, and where their reports are.
+    const [sweep] = Object.values(weekly.findResources('AWS::Scheduler::Schedule', { Properties: { ScheduleExpression: 'rate(1 hour)' } }));
+    expect(JSON.stringify(sweep.Properties.Target.Input)).toMatch(/\\"Drills\\":\[\{\\"DrillName\\":\\"Nightly-[0-9a-f]{4}\\"/);
   });
 
   test('runs on a role that creates only what the call tags as the stack\'s drill\'s, and deletes only what carries that tag', () => {
@@ -107,6 +118,11 @@ describe('A drill of a point-in-time restore', () => {
       expect(only.Condition).toEqual(resourceTag);
       expect(JSON.stringify(only.Resource)).toMatch(/cluster:drill-[0-9a-f]{8}-\*.*db:drill-[0-9a-f]{8}-\*/);
     }
+    // The restore names its source and the drill's clusters, not any cluster of the account.
+    const restoreResources = JSON.stringify(withAction('rds:RestoreDBClusterToPointInTime')[0].Resource);
+    expect(restoreResources).toMatch(/cluster:orders-prod"/);
+    expect(restoreResources).toMatch(/cluster:drill-[0-9a-f]{8}-\*"/);
+    expect(restoreResources).not.toMatch(/cluster:\*"/);
     // Tagging is held to the drill names: a tag condition alone would let the role give any cluster the drill tag.
     const [tagging] = withAction('rds:AddTagsToResource');
     expect(tagging.Condition).toBeUndefined();
@@ -129,7 +145,21 @@ describe('A drill of a point-in-time restore', () => {
       LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 400, Status: 'Enabled' })] },
     });
     const statements = drillStatements(template);
-    expect(statements.find((s) => s.Action === 's3:PutObject').Resource['Fn::Join'][1]).toContain('/restore-drills/S/*');
+    expect(statements.find((s) => JSON.stringify(s.Action) === '["s3:PutObject","s3:GetObject"]').Resource['Fn::Join'][1]).toContain('/restore-drills/S/*');
+  });
+
+  test('gets what the restore\'s settings need on the drill\'s clusters: the secret\'s key and its rotation, the Data API', () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'us-east-1' } });
+    const key = new kms.Key(stack, 'SecretKey');
+    const restored = new PointInTimeRestoredCluster(stack, 'Orders', {
+      engine: ClusterEngine.AURORA_POSTGRESQL, sourceClusterIdentifier: 'orders-prod', manageMasterUserPassword: true, masterUserSecretKey: key, enableDataApi: true,
+    });
+    restored.addDrill('Nightly', { schedule: DrillSchedule.daily() });
+    const statements = drillStatements(Template.fromStack(stack));
+    const withAction = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+    expect(JSON.stringify(withAction('kms:Decrypt'))).toMatch(/SecretKey/);
+    expect(JSON.stringify(withAction('secretsmanager:RotateSecret')[0].Condition)).toMatch(/primaryDBClusterArn.*cluster:drill-[0-9a-f]{8}-\*/);
+    expect(withAction('rds:EnableHttpEndpoint')[0].Condition).toEqual({ StringEquals: { 'aws:ResourceTag/cdk-restore-constructs:drill': 'S' } });
   });
 
   test('writes to the bucket the user gives, and makes none of its own', () => {
@@ -144,12 +174,15 @@ describe('A drill of a point-in-time restore', () => {
   test('refuses a random point for a copy-on-write clone, and a hold past 168 hours, as ValidationErrors of the drill', () => {
     expect(() => drilled({ restorePoint: DrillPoint.randomWithin(Duration.days(1)) }, { restoreType: RestoreType.COPY_ON_WRITE }))
       .toThrow(/Invalid restorePoint.*copy-on-write clone.*DrillPoint\.latest\(\)/);
-    expect(() => drilled({ holdTime: Duration.hours(169) })).toThrow(/holdTime/);
-    try {
-      drilled({ holdTime: Duration.hours(169) });
-    } catch (error) {
-      expect((error as Error).name).toBe('ValidationError');
-      expect((error as Error).message).not.toMatch(/at DrillStack/);
-    }
+    const thrown = (() => {
+      try {
+        drilled({ holdTime: Duration.hours(169) });
+      } catch (error) {
+        return error as Error;
+      }
+      return undefined;
+    })();
+    expect(thrown?.name).toBe('ValidationError');
+    expect(thrown?.message).toMatch(/Invalid holdTime/);
   });
 });

@@ -22,6 +22,7 @@ export interface Cluster {
   readonly Port?: number;
   readonly EarliestRestorableTime?: Date;
   readonly LatestRestorableTime?: Date;
+  readonly DBClusterMembers?: { readonly DBInstanceIdentifier?: string }[];
   readonly StorageEncrypted?: boolean;
   readonly MasterUserSecret?: { readonly SecretArn?: string; readonly SecretStatus?: string; readonly KmsKeyId?: string };
   readonly EnabledCloudwatchLogsExports?: string[];
@@ -285,7 +286,8 @@ class SdkClusterApi implements ClusterApi {
 
   async deleteInstance(identifier: string): Promise<void> {
     try {
-      await this.client.send(new this.sdk.DeleteDBInstanceCommand({ DBInstanceIdentifier: identifier }));
+      // An instance of a cluster keeps no data of its own; one that failed (incompatible-network, ...) is deleted only so.
+      await this.client.send(new this.sdk.DeleteDBInstanceCommand({ DBInstanceIdentifier: identifier, SkipFinalSnapshot: true }));
     } catch (error) {
       if ((error as Error)?.name !== 'DBInstanceNotFoundFault') throw error;
     }

@@ -3,12 +3,13 @@
  * construct gives its cluster (CloudFormation makes those; a run is outside CloudFormation, so it makes its own),
  * and deletes both without a final snapshot. The sweeper deletes what a run that died left, once it expires.
  */
-import { clusterApiFor, ClusterApi } from './cluster-api';
+import { Cluster, clusterApiFor, ClusterApi } from './cluster-api';
 import { CLUSTER_ENGINES, ClusterEngineName } from '../../lib/private/contracts/cluster';
 import { ApiTag, readEnum } from '../../lib/private/contracts/common';
 import { DRILL_EXPIRES_TAG_KEY, DRILL_TAG_KEY, DrillConfig, SweepConfig } from '../../lib/private/contracts/drill';
 import { POINT_IN_TIME_RESTORED_CLUSTER } from '../../lib/private/kinds/point-in-time-restored-cluster';
 import type { DrillState, DrillTarget } from '../shared/drill-run';
+import { errorText } from '../shared/errors';
 import { log } from '../shared/log';
 import { PollResult } from '../shared/types';
 
@@ -53,18 +54,19 @@ export const pointInTimeDrill: DrillTarget = {
     const properties = drillProperties(config, name, tags);
     if ('Latest' in config.RestorePoint || latest === undefined) {
       const { RestoreToTime: _time, ...atLatest } = properties;
-      return { properties: atLatest, restorePoint: `${sourceName} at its latest restorable time`, pointTime: latest };
+      return { properties: atLatest, restorePoint: `${sourceName} at its latest restorable time`, pointTime: latest, latestTime: latest };
     }
     const point = randomPointWithin(source?.EarliestRestorableTime?.getTime(), latest, config.RestorePoint.WithinSeconds, Math.random);
     if (point === undefined) {
       const { RestoreToTime: _time, ...atLatest } = properties;
-      return { properties: atLatest, restorePoint: `${sourceName} at its latest restorable time (its window holds no whole second to choose from)`, pointTime: latest };
+      return { properties: atLatest, restorePoint: `${sourceName} at its latest restorable time (its window holds no whole second to choose from)`, pointTime: latest, latestTime: latest };
     }
     const at = new Date(point).toISOString();
-    return { properties: { ...properties, RestoreToTime: at }, restorePoint: `${sourceName} at ${at}`, pointTime: point };
+    return { properties: { ...properties, RestoreToTime: at }, restorePoint: `${sourceName} at ${at}`, pointTime: point, latestTime: latest };
   },
   addParts: (config, state, tags) => addInstances(clusterApiFor(engineOf(config)), config, state, tags),
   removeParts: (config, state) => removeInstances(clusterApiFor(engineOf(config)), config, state),
+  expire: (config, state, now) => expireNow(clusterApiFor(engineOf(config)), state, now),
 };
 
 async function addInstances(api: ClusterApi, config: DrillConfig, state: DrillState, tags: ApiTag[]): Promise<PollResult & { parts: string[] }> {
@@ -110,29 +112,54 @@ async function removeInstances(api: ClusterApi, config: DrillConfig, state: Dril
 /**
  * One sweep: every cluster of a drill run of this stack whose time is up loses its instances, then goes, with no
  * final snapshot. Only names the drills give and only clusters with the stack's drill tag are touched. A delete
- * under way is left to finish; the next sweep sees what is left.
+ * under way is left to finish, and one refused (a cluster still being made) is tried at the next sweep; neither
+ * keeps the sweep from the other clusters. RDS's and Neptune's APIs both list every cluster: each is swept once.
  */
 export async function sweepClusters(config: SweepConfig, now: number): Promise<string[]> {
   const deleted: string[] = [];
+  const seen = new Set<string>();
   for (const engine of config.Engines.filter((e): e is ClusterEngineName => (CLUSTER_ENGINES as readonly string[]).includes(e))) {
     const api = clusterApiFor(engine);
     for (const cluster of await api.listStartingWith(config.NamePrefix)) {
       const id = cluster.DBClusterIdentifier!;
-      const tags = await api.listTags(cluster.DBClusterArn!);
-      if (tags.find((t) => t.Key === DRILL_TAG_KEY)?.Value !== config.StackName) continue;
-      const expires = Date.parse(tags.find((t) => t.Key === DRILL_EXPIRES_TAG_KEY)?.Value ?? '');
-      if (!(expires <= now) || cluster.Status === 'deleting') continue;
-      const members = (cluster as { DBClusterMembers?: { DBInstanceIdentifier?: string }[] }).DBClusterMembers ?? [];
-      for (const member of members) {
-        log(`Sweeping DB instance "${member.DBInstanceIdentifier}" of expired drill cluster "${id}"`);
-        await api.deleteInstance(member.DBInstanceIdentifier!);
-        deleted.push(member.DBInstanceIdentifier!);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      try {
+        deleted.push(...await sweepCluster(api, cluster, config, now));
+      } catch (error) {
+        log(`Sweeping drill cluster "${id}" failed (${errorText(error)}); the next sweep tries again`);
       }
-      if (members.length) continue;
-      log(`Sweeping expired drill cluster "${id}" (expired ${new Date(expires).toISOString()}), no final snapshot: it is a copy`);
-      await api.delete(id, undefined);
-      deleted.push(id);
     }
   }
   return deleted;
+}
+
+/** Sweeps one cluster, if it is this stack's drill's and its time is up: its instances first, then the cluster. */
+async function sweepCluster(api: ClusterApi, cluster: Cluster, config: SweepConfig, now: number): Promise<string[]> {
+  const id = cluster.DBClusterIdentifier!;
+  const tags = await api.listTags(cluster.DBClusterArn!);
+  if (tags.find((t) => t.Key === DRILL_TAG_KEY)?.Value !== config.StackName) return [];
+  const expires = Date.parse(tags.find((t) => t.Key === DRILL_EXPIRES_TAG_KEY)?.Value ?? '');
+  if (!(expires <= now) || cluster.Status === 'deleting') return [];
+  const members = (cluster.DBClusterMembers ?? []).map((m) => m.DBInstanceIdentifier!);
+  const deleted: string[] = [];
+  for (const member of members) {
+    const status = await api.instanceStatus(member);
+    if (status === undefined || status === 'deleting') continue;
+    log(`Sweeping DB instance "${member}" (status "${status}") of expired drill cluster "${id}"`);
+    await api.deleteInstance(member);
+    deleted.push(member);
+  }
+  if (members.length) return deleted;
+  log(`Sweeping expired drill cluster "${id}" (expired ${new Date(expires).toISOString()}), no final snapshot: it is a copy`);
+  await api.delete(id, undefined);
+  return [id];
+}
+
+/** Marks what a run made as expired now, so that the next sweep deletes what the run could not. */
+export async function expireNow(api: ClusterApi, state: DrillState, now: number): Promise<void> {
+  if (!state.RestoredId) return;
+  const cluster = await api.describe(state.RestoredId);
+  const expired = [{ Key: DRILL_EXPIRES_TAG_KEY, Value: new Date(now).toISOString() }];
+  if (cluster?.DBClusterArn) await api.addTags(cluster.DBClusterArn, expired);
 }

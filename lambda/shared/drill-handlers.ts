@@ -2,7 +2,7 @@
  * The drill functions of a stack: one step of a drill's run, and the sweep of what runs left behind. Each kind's
  * restore is driven through its own handler, found as the provider's functions find it.
  */
-import { awsDrillReporter } from './drill-report';
+import { awsDrillReporter, publishSinceSuccess } from './drill-report';
 import { drillStep, DrillState, DrillTarget, runningOthers } from './drill-run';
 import { log } from './log';
 import { RestoreKindHandler } from './types';
@@ -14,8 +14,8 @@ export type DrillSweeper = (config: SweepConfig, now: number) => Promise<string[
 export interface DrillHandlers {
   /** One step of a drill's run, as its state machine invokes it. */
   drill(state: DrillState): Promise<DrillState>;
-  /** Deletes what expired drill runs left; answers what it deleted. */
-  sweepDrills(config: SweepConfig): Promise<{ deleted: string[] }>;
+  /** Deletes what expired drill runs left, and tells how long ago each drill last succeeded; answers both. */
+  sweepDrills(config: SweepConfig): Promise<{ deleted: string[]; secondsSinceSuccess: Record<string, number> }>;
 }
 
 export function drillHandlers(
@@ -40,7 +40,7 @@ export function drillHandlers(
       const deleted: string[] = [];
       for (const sweep of sweepers) deleted.push(...await sweep(config, Date.now()));
       log(`Swept ${deleted.length ? deleted.join(', ') : 'nothing'}`);
-      return { deleted };
+      return { deleted, secondsSinceSuccess: await publishSinceSuccess(config, Date.now()) };
     },
   };
 }

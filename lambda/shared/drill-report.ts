@@ -5,13 +5,13 @@
  */
 import { CloudWatchClient, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { DrillState } from './drill-run';
 import { errorText } from './errors';
 import { log } from './log';
 import { METRIC_DIMENSIONS, METRICS_NAMESPACE } from '../../lib/private/contracts/common';
 import {
-  DRILL_DIMENSION, DRILL_EVENT_DETAIL_TYPE, DRILL_EVENT_SOURCE, DRILL_METRIC_NAMES, DRILL_REPORT_PREFIX, DrillConfig,
+  DRILL_DIMENSION, DRILL_EVENT_DETAIL_TYPE, DRILL_EVENT_SOURCE, DRILL_METRIC_NAMES, DRILL_REPORT_PREFIX, DrillConfig, SweepConfig,
 } from '../../lib/private/contracts/drill';
 
 /** The report of one run. */
@@ -31,8 +31,10 @@ export interface DrillReport {
   readonly endedAt: string;
   /** Seconds from the restore's start to the resource being usable and validated. */
   readonly recoveryTimeSeconds?: number;
-  /** Seconds between the restored point and the restore's start: the data the restore would have lost. */
+  /** Seconds between the source's latest restorable time and the run's start: the data a restore then would lose. */
   readonly recoveryPointAgeSeconds?: number;
+  /** Seconds between the point restored and the run's start: older than the above for a random point, by choice. */
+  readonly restoredPointAgeSeconds?: number;
   readonly validation?: { readonly passed: boolean; readonly message: string };
   readonly objectives: {
     readonly recoveryTimeSeconds?: number;
@@ -55,8 +57,10 @@ export function drillReport(state: DrillState, how: { readonly skipped?: string 
   const config = state.Config;
   const end = state.ValidatedAt;
   const recoveryTime = end !== undefined && state.StartedAt !== undefined ? Math.round((end - state.StartedAt) / 1000) : undefined;
-  const pointAge = state.PointTime !== undefined && state.StartedAt !== undefined
-    ? Math.max(0, Math.round((state.StartedAt - state.PointTime) / 1000)) : undefined;
+  const ageAt = (time: number | undefined) => (time !== undefined && state.StartedAt !== undefined
+    ? Math.max(0, Math.round((state.StartedAt - time) / 1000)) : undefined);
+  // What a restore at the run's start would lose, which the objective is about; a random point is older by choice.
+  const pointAge = ageAt(state.LatestTime ?? state.PointTime);
   const rto = config.RecoveryTimeObjectiveSeconds;
   const rpo = config.RecoveryPointObjectiveSeconds;
   const judged = (rto !== undefined && recoveryTime !== undefined) || (rpo !== undefined && pointAge !== undefined);
@@ -81,6 +85,7 @@ export function drillReport(state: DrillState, how: { readonly skipped?: string 
     endedAt: new Date(now).toISOString(),
     recoveryTimeSeconds: recoveryTime,
     recoveryPointAgeSeconds: pointAge,
+    restoredPointAgeSeconds: ageAt(state.PointTime),
     validation: state.Verdict,
     objectives: { recoveryTimeSeconds: rto, recoveryPointSeconds: rpo, met },
     deleted,
@@ -104,10 +109,10 @@ export function drillMetricData(config: DrillConfig, report: DrillReport, at: Da
   ];
 }
 
-/** Where a run's report is written in the drill's bucket. */
-export function reportKeys(config: DrillConfig, report: DrillReport): { run: string; latest: string } {
-  const base = `${DRILL_REPORT_PREFIX}${config.StackName}/${config.DrillName}/`;
-  return { run: `${base}${report.startedAt ?? report.endedAt}.json`, latest: `${base}latest.json` };
+/** Where a drill's reports are written in its bucket: each run's, the latest, and the latest that succeeded. */
+export function reportKeys(drill: { readonly StackName: string; readonly DrillName: string }, report?: DrillReport) {
+  const base = `${DRILL_REPORT_PREFIX}${drill.StackName}/${drill.DrillName}/`;
+  return { run: `${base}${report?.startedAt ?? report?.endedAt}.json`, latest: `${base}latest.json`, lastSuccess: `${base}last-success.json` };
 }
 
 /** Runs one way of telling; its failure is logged, not thrown. */
@@ -133,6 +138,9 @@ export function awsDrillReporter(now: () => number): DrillReporter {
       await tell('report', () => s3.send(new PutObjectCommand({ Bucket: config.ReportBucket, Key: keys.run, Body: body, ContentType: 'application/json' })));
       await tell('latest report', () => s3.send(new PutObjectCommand({ Bucket: config.ReportBucket, Key: keys.latest, Body: body, ContentType: 'application/json' })));
     }
+    if (report.outcome === 'succeeded') {
+      await tell('last success', () => s3.send(new PutObjectCommand({ Bucket: config.ReportBucket, Key: keys.lastSuccess, Body: body, ContentType: 'application/json' })));
+    }
     await tell('event', () => new EventBridgeClient({ maxAttempts: 6 }).send(new PutEventsCommand({
       Entries: [{ Source: DRILL_EVENT_SOURCE, DetailType: DRILL_EVENT_DETAIL_TYPE, Detail: body, Resources: [state.StateMachine] }],
     })));
@@ -141,4 +149,33 @@ export function awsDrillReporter(now: () => number): DrillReporter {
     })));
     return report;
   };
+}
+
+/**
+ * Tells CloudWatch, for each drill of the stack, how long ago its last successful run ended, from the report it
+ * left: the staleness alarm watches this, whatever the schedule's interval (an alarm on the runs' own metrics
+ * could look back at most 7 days). A drill that never succeeded publishes nothing, which the alarm takes as stale.
+ */
+export async function publishSinceSuccess(config: SweepConfig, now: number): Promise<Record<string, number>> {
+  const s3 = new S3Client({ maxAttempts: 6 });
+  const since: Record<string, number> = {};
+  for (const drill of config.Drills ?? []) {
+    try {
+      const key = reportKeys({ StackName: config.StackName, DrillName: drill.DrillName }).lastSuccess;
+      const out = await s3.send(new GetObjectCommand({ Bucket: drill.ReportBucket, Key: key }));
+      const ended = Date.parse((JSON.parse(await out.Body!.transformToString()) as DrillReport).endedAt);
+      if (Number.isFinite(ended)) since[drill.DrillName] = Math.max(0, Math.round((now - ended) / 1000));
+    } catch (error) {
+      if ((error as Error).name !== 'NoSuchKey') log(`The last success of drill ${drill.DrillName} cannot be read (${errorText(error)})`);
+    }
+  }
+  const data = Object.entries(since).map(([name, seconds]) => ({
+    MetricName: DRILL_METRIC_NAMES.sinceSuccess,
+    Unit: 'Seconds' as StandardUnit,
+    Value: seconds,
+    Timestamp: new Date(now),
+    Dimensions: [{ Name: METRIC_DIMENSIONS.stack, Value: config.StackName }, { Name: DRILL_DIMENSION, Value: name }],
+  }));
+  if (data.length) await tell('seconds since success', () => new CloudWatchClient({ maxAttempts: 6 }).send(new PutMetricDataCommand({ Namespace: METRICS_NAMESPACE, MetricData: data })));
+  return since;
 }

@@ -17,7 +17,7 @@ import { ApiTag, asCloudFormationDelivers, readTags, ValidationEvent } from '../
 import { DRILL_EXPIRES_TAG_KEY, DRILL_MARGIN_SECONDS, DRILL_TAG_KEY, DrillConfig } from '../../lib/private/contracts/drill';
 
 /** Where a run stands. */
-export type DrillPhase = 'begin' | 'restoring' | 'adding parts' | 'validating' | 'holding' | 'removing parts' | 'deleting';
+export type DrillPhase = 'begin' | 'starting' | 'restoring' | 'adding parts' | 'validating' | 'holding' | 'removing parts' | 'deleting';
 
 /** The state carried from one step of a run to the next (the state machine's data). */
 export interface DrillState {
@@ -28,9 +28,14 @@ export interface DrillState {
   readonly phase?: DrillPhase;
   /** When the run started the restore (epoch milliseconds). */
   readonly StartedAt?: number;
-  /** The drill restore's properties, and what it made (its physical id), once started. */
+  /** The drill restore's properties and the name it gives; what it made (its physical id), once started. */
   readonly Properties?: Record<string, unknown>;
+  readonly Name?: string;
   readonly RestoredId?: string;
+  /** When the run gives up waiting for its deletes, so that it ends (and reports) before its state machine times out. */
+  readonly Deadline?: number;
+  /** The source's latest restorable time when the run started (epoch milliseconds): what a restore then would lose. */
+  readonly LatestTime?: number;
   /** What was restored from, in words, and the restored point's time (epoch milliseconds) where known. */
   readonly RestorePoint?: string;
   readonly PointTime?: number;
@@ -45,6 +50,8 @@ export interface DrillState {
   readonly Deleted?: readonly string[];
   readonly DeleteAfter?: number;
   readonly LastStatus?: string;
+  /** Whether a delete of the restored resource was seen under way: only then did the run delete it. */
+  readonly DeleteSeen?: boolean;
   /** Steps in a row that failed outright (the state machine caught them). */
   readonly StepFailures?: number;
   readonly done?: boolean;
@@ -60,6 +67,8 @@ export interface DrillRestore {
   readonly properties: Record<string, unknown>;
   readonly restorePoint: string;
   readonly pointTime?: number;
+  /** The source's latest restorable time, where it tells. */
+  readonly latestTime?: number;
 }
 
 /** What a kind adds to a drill: how a run names its restore and chooses its point, and the parts it builds on it. */
@@ -74,6 +83,8 @@ export interface DrillTarget {
   addParts(config: DrillConfig, state: DrillState, tags: ApiTag[]): Promise<PollResult & { parts: readonly string[] }>;
   /** One look at deleting those parts; done once they are gone. */
   removeParts(config: DrillConfig, state: DrillState): Promise<PollResult>;
+  /** Marks what the run made as expired now, so that the sweeper deletes what the run gave up on. */
+  expire(config: DrillConfig, state: DrillState, now: number): Promise<void>;
 }
 
 export interface DrillDependencies {
@@ -91,11 +102,18 @@ const MAX_STEP_FAILURES = 5;
 /** How often a run looks at a restore, or a delete, under way. */
 const LOOK_SECONDS = 60;
 
-/** The run's name for what it restores: the drill's prefix and the run's start, in UTC to the second. */
-export function drillResourceName(config: Pick<DrillConfig, 'NamePrefix'>, at: number): string {
+/**
+ * The run's name for what it restores: the drill's prefix, the run's start in UTC to the second, and a hash of
+ * the execution, so that two runs started in the same second never share (and adopt) one resource.
+ */
+export function drillResourceName(config: Pick<DrillConfig, 'NamePrefix'>, at: number, execution: string): string {
   const stamp = new Date(at).toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return `${config.NamePrefix}${stamp}`;
+  return `${config.NamePrefix}${stamp}-${createHash('sha256').update(execution).digest('hex').slice(0, 4)}`;
 }
+
+/** How long a run may go on: its restore, validation and hold, and the time its deletes take. */
+const runBudgetSeconds = (config: DrillConfig) =>
+  config.TimeoutSeconds + (config.Validation?.TimeoutSeconds ?? 0) + config.HoldSeconds + DRILL_MARGIN_SECONDS;
 
 /** The logical id the run's restore is owned under: the drill's, not the deploy-time restore's. */
 function drillLogicalId(config: DrillConfig): string {
@@ -104,7 +122,7 @@ function drillLogicalId(config: DrillConfig): string {
 
 /** The tags of everything a run makes: the user's, the drill tag, and when the sweeper may take it. */
 export function drillTags(config: DrillConfig, startedAt: number): ApiTag[] {
-  const expires = startedAt + (config.TimeoutSeconds + (config.Validation?.TimeoutSeconds ?? 0) + config.HoldSeconds + DRILL_MARGIN_SECONDS) * 1000;
+  const expires = startedAt + runBudgetSeconds(config) * 1000;
   const own = readTags(config.ResourceProperties.Tags) ?? [];
   return [...own.filter((t) => !t.Key.startsWith('cdk-restore-constructs:')),
     { Key: DRILL_TAG_KEY, Value: config.StackName }, { Key: DRILL_EXPIRES_TAG_KEY, Value: new Date(expires).toISOString() }];
@@ -122,7 +140,7 @@ function requestOf(state: DrillState, type: 'Create' | 'Delete'): OnEventRequest
     LogicalResourceId: drillLogicalId(config),
     ResourceType: config.ResourceType,
     ResourceProperties: { ServiceToken: 'drill', ...asCloudFormationDelivers(state.Properties) as Record<string, unknown> },
-    PhysicalResourceId: state.RestoredId ?? '',
+    PhysicalResourceId: state.RestoredId ?? state.Name ?? '',
     WaitStartedAt: state.StartedAt,
   } as unknown as OnEventRequest & IsCompleteRequest;
 }
@@ -136,7 +154,7 @@ const next = (state: DrillState, change: Partial<DrillState>, waitSeconds = 0): 
 /** The run fails: it goes on to delete what it made, and reports why. */
 function failed(state: DrillState, reason: string): DrillState {
   log(`The drill run ${state.Execution} failed: ${reason}`);
-  return next(state, { Failure: clip(state.Failure ? `${state.Failure}; then ${reason}` : reason), phase: state.RestoredId ? 'removing parts' : 'deleting' });
+  return next(state, { Failure: clip(state.Failure ? `${state.Failure}; then ${reason}` : reason), phase: 'removing parts' });
 }
 
 async function begin(state: DrillState, deps: DrillDependencies): Promise<DrillState> {
@@ -148,18 +166,28 @@ async function begin(state: DrillState, deps: DrillDependencies): Promise<DrillS
     return { ...next(state, {}), done: true, Report: report };
   }
   const startedAt = deps.now();
-  const name = drillResourceName(state.Config, startedAt);
-  const tags = drillTags(state.Config, startedAt);
-  const started = { ...state, StartedAt: startedAt };
+  const name = drillResourceName(state.Config, startedAt, state.Execution);
+  const started = { ...state, StartedAt: startedAt, Deadline: startedAt + (runBudgetSeconds(state.Config) - DRILL_MARGIN_SECONDS / 2) * 1000 };
   try {
-    const { properties, restorePoint, pointTime } = await deps.targetOf(state.Config.ResourceType).prepare(state.Config, name, tags);
-    const prepared: DrillState = { ...started, Properties: properties, RestorePoint: restorePoint, PointTime: pointTime };
-    log(`Drill ${state.Config.DrillName}: restoring ${restorePoint} as ${name}`);
-    const answer = await deps.kindOf(state.Config.ResourceType).onEvent(requestOf(prepared, 'Create'));
-    return next(prepared, { RestoredId: answer.PhysicalResourceId, phase: 'restoring' }, 20);
+    const prepared = await deps.targetOf(state.Config.ResourceType).prepare(state.Config, name, drillTags(state.Config, startedAt));
+    // Kept before the restore starts: a step that dies while starting it still knows what to delete.
+    return next(started, {
+      Name: name, Properties: prepared.properties, RestorePoint: prepared.restorePoint, PointTime: prepared.pointTime, LatestTime: prepared.latestTime, phase: 'starting',
+    });
   } catch (error) {
-    // Refused before anything was made (a pre-flight), or failed to start: nothing of this run exists.
-    return { ...failed(started, errorText(error)), phase: 'deleting', RestoredId: undefined };
+    return { ...failed(started, errorText(error)), phase: 'deleting' };
+  }
+}
+
+async function starting(state: DrillState, deps: DrillDependencies): Promise<DrillState> {
+  log(`Drill ${state.Config.DrillName}: restoring ${state.RestorePoint} as ${state.Name}`);
+  try {
+    const answer = await deps.kindOf(state.Config.ResourceType).onEvent(requestOf(state, 'Create'));
+    return next(state, { RestoredId: answer.PhysicalResourceId, phase: 'restoring' }, 20);
+  } catch (error) {
+    // Refused before anything was made (a pre-flight), or failed once the service took it: whatever of its name
+    // exists is deleted, and a first look that finds nothing deletes nothing.
+    return failed({ ...state, RestoredId: state.Name }, errorText(error));
   }
 }
 
@@ -180,7 +208,13 @@ async function restoring(state: DrillState, deps: DrillDependencies): Promise<Dr
 }
 
 async function addingParts(state: DrillState, deps: DrillDependencies): Promise<DrillState> {
-  const result = await deps.targetOf(state.Config.ResourceType).addParts(state.Config, state, drillTags(state.Config, state.StartedAt!));
+  let result: PollResult & { parts: readonly string[] };
+  try {
+    result = await deps.targetOf(state.Config.ResourceType).addParts(state.Config, state, drillTags(state.Config, state.StartedAt!));
+  } catch (error) {
+    if (!isTransient(error)) return failed(state, errorText(error));
+    result = { done: false, status: `unknown (${(error as Error).name})`, parts: state.Parts ?? [] };
+  }
   if (!result.done) {
     if (deps.now() - state.StartedAt! >= state.Config.TimeoutSeconds * 1000) {
       return failed({ ...state, Parts: result.parts }, `its parts were not usable within ${state.Config.TimeoutSeconds}s (last status "${result.status}")`);
@@ -222,18 +256,30 @@ function validating(state: DrillState, deps: DrillDependencies): DrillState {
   return measured(judged, deps);
 }
 
+/** Past its deadline a run stops waiting for its deletes, so that it still reports: the sweeper deletes the rest. */
+async function gaveUp(state: DrillState, deps: DrillDependencies, what: string): Promise<DrillState> {
+  await deps.targetOf(state.Config.ResourceType).expire(state.Config, state, deps.now()).catch((error) => log(`Marking ${state.RestoredId} expired failed: ${errorText(error)}`));
+  return ended({ ...state, Failure: clip(`${state.Failure ? `${state.Failure}; then ` : ''}${what}; the hourly sweep deletes what is left`) }, deps);
+}
+
 async function removingParts(state: DrillState, deps: DrillDependencies): Promise<DrillState> {
   const result = await deps.targetOf(state.Config.ResourceType).removeParts(state.Config, state);
-  if (!result.done) return next(state, { LastStatus: result.status }, LOOK_SECONDS);
+  if (!result.done) {
+    if (state.Deadline !== undefined && deps.now() > state.Deadline) return gaveUp(state, deps, `its parts were still not deleted at the run's deadline (${result.status})`);
+    return next(state, { LastStatus: result.status }, LOOK_SECONDS);
+  }
   return next(state, { Deleted: [...state.Deleted ?? [], ...state.Parts ?? []], phase: 'deleting' });
 }
 
 async function deleting(state: DrillState, deps: DrillDependencies): Promise<DrillState> {
   if (!state.RestoredId) return ended(state, deps);
-  const kind = deps.kindOf(state.Config.ResourceType);
-  const request = requestOf(state, 'Delete');
-  const result = await kind.poll(request);
-  if (!result.done) return next(state, { LastStatus: result.status }, LOOK_SECONDS);
+  const result = await deps.kindOf(state.Config.ResourceType).poll(requestOf(state, 'Delete'));
+  if (!result.done) {
+    if (state.Deadline !== undefined && deps.now() > state.Deadline) return gaveUp(state, deps, `${state.RestoredId} was still not deleted at the run's deadline (status "${result.status}")`);
+    return next(state, { LastStatus: result.status, DeleteSeen: true }, LOOK_SECONDS);
+  }
+  // Gone at the first look: the run never made it (a start that died before the restore began), or someone deleted it.
+  if (!state.DeleteSeen) return ended(next(state, { RestoredId: undefined }), deps);
   return ended(next(state, { Deleted: [...state.Deleted ?? [], state.RestoredId] }), deps);
 }
 
@@ -250,17 +296,19 @@ export async function drillStep(state: DrillState, deps: DrillDependencies): Pro
   if (state.error) {
     const failures = (state.StepFailures ?? 0) + 1;
     const reason = `a step failed (${state.error.Error}): ${clip(state.error.Cause ?? '', 300)}`;
+    // A step that died while starting the restore may have started it: what the run named is deleted like what it made.
+    const known = state.phase === 'starting' ? { ...state, RestoredId: state.Name } : state;
     if (failures >= MAX_STEP_FAILURES) {
-      const gaveUp = { ...state, Failure: clip(`${state.Failure ?? reason}; the run gave up after ${failures} failed steps, and the sweeper deletes what is left`) };
-      return { ...await ended(gaveUp, deps), StepFailures: failures };
+      return { ...await gaveUp({ ...known, Failure: state.Failure ?? reason }, deps, `the run gave up after ${failures} failed steps`), StepFailures: failures };
     }
     const cleaning = state.phase === 'removing parts' || state.phase === 'deleting';
-    return { ...(cleaning ? next(state, {}, LOOK_SECONDS) : failed(state, reason)), StepFailures: failures };
+    return { ...(cleaning ? next(known, {}, LOOK_SECONDS) : failed(known, reason)), StepFailures: failures };
   }
   switch (state.phase ?? 'begin') {
     case 'begin': return begin(state, deps);
+    case 'starting': return starting(state, deps);
     case 'restoring': return restoring(state, deps);
-    case 'adding parts': return addingParts(state, deps).catch((error) => failed(state, errorText(error)));
+    case 'adding parts': return addingParts(state, deps);
     case 'validating': return validating(state, deps);
     case 'holding': return next(state, { phase: 'removing parts' });
     case 'removing parts': return removingParts(state, deps);

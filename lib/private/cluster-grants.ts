@@ -189,9 +189,8 @@ const DRILL_CLUSTERS_GRANTED = new WeakSet<DrillRunner>();
  * source and what a run made), tag only the drill names of this stack (so that it cannot give another cluster the
  * drill tag), add instances only with the drill tag, and change or delete only what carries it.
  */
-export function grantDrillClusters(runner: DrillRunner, engine: ClusterEngineName, settings: ClusterSettings): void {
+export function grantDrillClusters(runner: DrillRunner, engine: ClusterEngineName): void {
   runner.sweepsEngine(engine);
-  if (settings.ManageMasterUserPassword) grantDrillSecrets(runner);
   if (DRILL_CLUSTERS_GRANTED.has(runner)) return;
   DRILL_CLUSTERS_GRANTED.add(runner);
   const stack = Stack.of(runner);
@@ -225,4 +224,42 @@ function grantDrillSecrets(runner: DrillRunner): void {
   runner.allow(new iam.PolicyStatement({
     actions: ['secretsmanager:TagResource'], resources: secrets, conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': RDS_SECRET_TAG_KEYS } },
   }), why);
+  // Only the secrets of the drill's clusters, by the cluster tag RDS gives them.
+  runner.allow(new iam.PolicyStatement({
+    actions: ['secretsmanager:RotateSecret'],
+    resources: secrets,
+    conditions: { StringLike: { 'secretsmanager:ResourceTag/aws:rds:primaryDBClusterArn': rdsArn(stack, 'cluster', `${runner.namePrefix}*`) } },
+  }), why);
+}
+
+/**
+ * What a drill run needs for the settings the restore applies, as the handler gets them (grantSettings): the
+ * managed secret and its key, the Performance Insights key, an upgrade's groups and versions, the directory's
+ * role, the Data API; each on the drill's clusters only.
+ */
+export function grantDrillSettings(
+  runner: DrillRunner, settings: ClusterSettings, props: CommonClusterProps, secret: KindSettings, domainRole: iam.IRole | undefined,
+): void {
+  const stack = Stack.of(runner);
+  if (settings.ManageMasterUserPassword) grantDrillSecrets(runner);
+  if (secret.masterUserSecretKey) runner.usesKey(secret.masterUserSecretKey, ['rds', 'secretsmanager'], true);
+  if (props.performanceInsightEncryptionKey) runner.usesKey(props.performanceInsightEncryptionKey, ['rds']);
+  if (settings.DBInstanceParameterGroupName !== undefined) {
+    runner.allow(new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [rdsArn(stack, 'pg', '*')] }),
+      'An upgrade to another major version names the instances\' parameter group, any of the account and region; the cluster itself must carry the drill tag');
+  }
+  if (domainRole) {
+    runner.allow(new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [domainRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': ['rds.amazonaws.com', 'directoryservice.rds.amazonaws.com'] } },
+    }));
+  }
+  if (settings.EnableHttpEndpoint !== undefined) {
+    runner.allow(new iam.PolicyStatement({
+      actions: ['rds:EnableHttpEndpoint', 'rds:DisableHttpEndpoint'],
+      resources: [rdsArn(stack, 'cluster', `${runner.namePrefix}*`)],
+      conditions: drillTagged(stack, 'aws:ResourceTag'),
+    }), 'A drill run names what it makes with the stack\'s drill prefix; the Data API is switched only on clusters carrying the drill tag');
+  }
 }

@@ -12,7 +12,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from './contracts/common';
-import { DRILL_REPORT_PREFIX, DRILL_STATE_MACHINE_PREFIX, DRILL_TAG_KEY, SweepConfig } from './contracts/drill';
+import { DRILL_REPORT_PREFIX, DRILL_STATE_MACHINE_PREFIX, DRILL_TAG_KEY, DrillHeartbeat, SweepConfig } from './contracts/drill';
 import { keyUseStatements } from './handler-policy';
 import { nagResourceName, suppressNag } from './nag';
 import { newestNodeRuntime } from './provider-checks';
@@ -44,6 +44,7 @@ export class DrillRunner extends Construct {
   private bucket?: s3.Bucket;
   private readonly reportBuckets = new Set<string>();
   private readonly wildcardReasons = new Map<string, Set<string>>();
+  private readonly heartbeats: DrillHeartbeat[] = [];
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -102,11 +103,19 @@ export class DrillRunner extends Construct {
         arn: sweeper.functionArn,
         roleArn: role.roleArn,
         input: Stack.of(this).toJsonString({
-          NamePrefix: this.namePrefix, StackName: Stack.of(this).stackName, Engines: Lazy.list({ produce: () => [...this.engines] }),
+          NamePrefix: this.namePrefix,
+          StackName: Stack.of(this).stackName,
+          Engines: Lazy.list({ produce: () => [...this.engines] }),
+          Drills: Lazy.any({ produce: () => this.heartbeats }) as unknown as DrillHeartbeat[],
         } satisfies SweepConfig),
         retryPolicy: { maximumRetryAttempts: 0 },
       },
     });
+  }
+
+  /** A drill whose last success the hourly sweep tells CloudWatch about. */
+  watches(heartbeat: DrillHeartbeat): void {
+    this.heartbeats.push(heartbeat);
   }
 
   /** The engines the sweep lists clusters of. */
@@ -133,9 +142,10 @@ export class DrillRunner extends Construct {
     const key = Stack.of(this).resolve(bucket.bucketArn);
     if (this.reportBuckets.has(JSON.stringify(key))) return;
     this.reportBuckets.add(JSON.stringify(key));
-    this.allow(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${DRILL_REPORT_PREFIX}${Stack.of(this).stackName}/*`)] }),
-      'Drill reports are objects named by the run\'s drill and start, under the library\'s prefix for this stack');
-    bucket.encryptionKey?.grantEncrypt(this.role);
+    this.allow(new iam.PolicyStatement({
+      actions: ['s3:PutObject', 's3:GetObject'], resources: [bucket.arnForObjects(`${DRILL_REPORT_PREFIX}${Stack.of(this).stackName}/*`)],
+    }), 'Drill reports are objects named by the run\'s drill and start, under the library\'s prefix for this stack; the sweep reads each drill\'s last success');
+    bucket.encryptionKey?.grantEncryptDecrypt(this.role);
   }
 
   /** Lets the drill functions use a key through RDS (a restore of an encrypted source). */

@@ -9,13 +9,13 @@ import * as neptune from 'aws-cdk-lib/aws-neptune';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { grantClusterLifecycle, grantDrillClusters, grantSettings, grantStackClusters } from './cluster-grants';
+import { grantClusterLifecycle, grantDrillClusters, grantDrillSettings, grantSettings, grantStackClusters } from './cluster-grants';
 import { ClusterInstances, createInstances } from './cluster-instances';
 import { ClusterNetwork, clusterNetwork, defaultClusterIdentifier, partsRemovalPolicy } from './cluster-network';
 import { clusterSettings, domainRoleOf, KindSettings, retainLogs, validateClusterSettings } from './cluster-settings';
 import type { ClusterEndpoint } from '../cluster-endpoint';
 import type { RestoredClusterOptions } from '../restored-cluster-options';
-import { CLUSTER_REMOVAL, ClusterAttribute, ClusterEngineName, ClusterSettings, MASTER_USER_SECRET_ARN_ATTRIBUTE } from './contracts/cluster';
+import { CLUSTER_REMOVAL, ClusterAttribute, ClusterEngineName, MASTER_USER_SECRET_ARN_ATTRIBUTE } from './contracts/cluster';
 import { RemovalPolicyName } from './contracts/common';
 import type { DrillRunner } from './drill-runner';
 import { RestoreKind } from './kinds/kind';
@@ -143,6 +143,7 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
   private readonly clusterEngine: ClusterEngineName;
   private readonly managesSecret: boolean;
   private readonly dataApiEnabled: boolean;
+  private readonly drillSettings: (runner: DrillRunner) => void;
 
   /**
    * @param restoreOf the kind's restore, given the construct (to create its own parts in) and the network
@@ -158,12 +159,12 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
     let instances: ClusterInstances | undefined;
     const domainRole = domainRoleOf(this, props);
     const settings = clusterSettings(restoring.engine, props, own, () => instances?.hasServerless ?? false, domainRole);
+    this.drillSettings = (runner) => grantDrillSettings(runner, settings, props, own, domainRole);
     this.managesSecret = Boolean(settings.ManageMasterUserPassword);
     this.dataApiEnabled = Boolean(props.enableDataApi);
     this.tags = new TagManager(TagType.KEY_VALUE, restoring.kind.resourceType, props.tags);
     checkTags(this, this.tags, RDS_TAGS, 'the restored cluster');
     this.securityGroups = network.securityGroups;
-
     const generation = restoreGeneration(props.restoreGeneration);
     const identifier = props.clusterIdentifier
       ? lowercase(props.clusterIdentifier)
@@ -218,7 +219,6 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
     const isInstance = (c: unknown): c is rds.CfnDBInstance | neptune.CfnDBInstance =>
       c instanceof rds.CfnDBInstance || c instanceof neptune.CfnDBInstance;
     const writer = this.node.findAll().find(isInstance);
-    const settings = restore.properties as ClusterSettings;
     return {
       resourceType: restore.kind.resourceType,
       properties: restore.properties,
@@ -228,7 +228,8 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
       instances: writer?.dbInstanceClass ? [{ DBInstanceClass: writer.dbInstanceClass }] : [],
       randomPoint,
       grant: (runner) => {
-        grantDrillClusters(runner, this.clusterEngine, settings);
+        grantDrillClusters(runner, this.clusterEngine);
+        this.drillSettings(runner);
         grant(runner);
       },
     };

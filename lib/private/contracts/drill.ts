@@ -23,6 +23,7 @@ export const DRILL_METRIC_NAMES = {
   recoveryPointAge: 'DrillRecoveryPointAge',
   objectiveMissed: 'DrillObjectiveMissed',
   skipped: 'DrillSkipped',
+  sinceSuccess: 'DrillSecondsSinceSuccess',
 } as const;
 
 /** The EventBridge source and detail type of a drill run's result. */
@@ -72,11 +73,18 @@ export interface DrillConfig {
   readonly ReportBucket: string;
 }
 
-/** What the sweeper is told: which names are drill runs' and which APIs list them. */
+/** A drill whose last success the hourly sweep tells CloudWatch about, for its staleness alarm. */
+export interface DrillHeartbeat {
+  readonly DrillName: string;
+  readonly ReportBucket: string;
+}
+
+/** What the sweeper is told: which names are drill runs' and which APIs list them, and the stack's drills. */
 export interface SweepConfig {
   readonly NamePrefix: string;
   readonly StackName: string;
   readonly Engines: readonly string[];
+  readonly Drills?: readonly DrillHeartbeat[];
 }
 
 /** The start of every drill state machine's name, which a rehearsal finds them by. */
