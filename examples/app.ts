@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, ArnFormat, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BackupResourceType, BackupRestoreJob, ClusterEngine, CopiedElasticSnapshot, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource,
+  BackupResourceType, BackupRestoreJob, ClusterEngine, CopiedElasticSnapshot, DrillSchedule, HuaweiRdsEngine, HuaweiRdsRecovery, HuaweiRestoreSource,
   PointInTimeRestoredCluster, RestoreMetadata, RestorePoint, RestoreType, RestoreValidation, S3ImportedAuroraCluster,
 } from '../lib';
 
@@ -42,6 +42,16 @@ export function buildExampleApp(outdir?: string): App {
     validation: RestoreValidation.fromFunction(graphCheck, { timeout: Duration.minutes(1) }),
   });
   graphCheck.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBClusters'], resources: [graph.clusterArn] }));
+  // Every Sunday, proves that the graph can still be restored within two hours, with the same check; its runs'
+  // clusters are named drill-..., and the check may read them too.
+  graph.addDrill('WeeklyDrill', {
+    schedule: DrillSchedule.weekly({ weekDay: 'SUN', hour: 4 }),
+    recoveryTimeObjective: Duration.hours(2),
+    recoveryPointObjective: Duration.minutes(15),
+  });
+  graphCheck.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['rds:DescribeDBClusters'], resources: [stack.formatArn({ service: 'rds', resource: 'cluster', resourceName: 'drill-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+  }));
 
   const orders = new PointInTimeRestoredCluster(stack, 'OrdersClone', {
     engine: ClusterEngine.AURORA_MYSQL,

@@ -8,7 +8,7 @@ import { rehearse } from '../rehearse/rehearsal';
  * `npm run example`: synthesize the example app into cdk.out, say what each restore restores,
  * then rehearse the stack against a local AWS API emulator (and Huawei Cloud's local stand-in):
  * cdk-restore-rehearse makes the sources the restores name (--create-sources), then runs the
- * restores, their waits and deletes.
+ * restores, their waits, one run of each drill, and the deletes.
  */
 async function main(): Promise<void> {
   const outdir = path.join(__dirname, '..', 'cdk.out');
@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   const undo = useEmulator(emulator.endpoint);
   try {
     console.log(`Started moto_server at ${emulator.endpoint}`);
-    await rehearse({ app: outdir, endpoint: emulator.endpoint, createSources: true });
+    // --drill: then one run of the graph's weekly drill, with its report.
+    await rehearse({ app: outdir, endpoint: emulator.endpoint, createSources: true, drill: true });
   } finally {
     undo();
     await emulator.stop();
