@@ -171,11 +171,12 @@ project.testTask.spawn(pacmak);
 project.testTask.spawn(integ);
 
 project.addTask('bench', {
-  description: 'Print the benchmarks\' figures: the poller\'s describe calls and delays; synth time, template size, IAM and resources per number of restores',
+  description: 'Print the benchmarks\' figures: the poller\'s describe calls and delays; synth time, template size, IAM and resources per number of restores; what a drill run costs',
   env: { JSII_DEPRECATED: 'quiet' },
   steps: [
     { exec: 'ts-node --project test/tsconfig.json bench/poll-schedule.ts' },
     { exec: 'ts-node --project test/tsconfig.json bench/stack-scale.ts' },
+    { exec: 'ts-node --project test/tsconfig.json bench/drill-cost.ts' },
   ],
 });
 
