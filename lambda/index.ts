@@ -3,10 +3,10 @@
  * selected by the custom resource's type, so adding a construct adds no Lambda function; and the drill functions,
  * which drive the same handlers outside CloudFormation.
  */
-import { pointInTimeDrill, sweepClusters } from './cluster/drill';
+import { pointInTimeDrill, s3ImportDrill, sweepClusters } from './cluster/drill';
 import * as kinds from './kinds';
 import { drillHandlers } from './shared/drill-handlers';
 import { restoreHandlers } from './shared/handlers';
 
 export const { onEvent, isComplete, poll } = restoreHandlers(Object.values(kinds));
-export const { drill, sweepDrills } = drillHandlers(Object.values(kinds), [pointInTimeDrill], [sweepClusters]);
+export const { drill, sweepDrills } = drillHandlers(Object.values(kinds), [pointInTimeDrill, s3ImportDrill], [sweepClusters]);

@@ -241,7 +241,8 @@ export class PointInTimeRestoredCluster extends RestoredClusterBase {
   public addDrill(id: string, options: RestoreDrillOptions): RestoreDrill {
     try {
       const props = this.props;
-      const subject = this._drillSubject(props.restoreType !== RestoreType.COPY_ON_WRITE, (runner) => grantDrillRestore(runner, props));
+      const fixedPoint = props.restoreType === RestoreType.COPY_ON_WRITE ? 'this restore is a copy-on-write clone, which is always of the latest restorable time' : undefined;
+      const subject = this._drillSubject({ fixedPoint }, (runner) => grantDrillRestore(runner, props));
       return RestoreDrill._create(this, id, subject, options);
     } catch (error) {
       rethrowOnConstruct(this, id, error);

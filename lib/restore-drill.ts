@@ -201,8 +201,10 @@ export interface DrillSubject {
   readonly timeout: Duration;
   readonly validation?: RestoreValidation;
   readonly instances: readonly DrillInstance[];
-  /** Whether a run may restore from a time other than the latest (a copy-on-write clone may not). */
-  readonly randomPoint: boolean;
+  /** Why a run can restore only from one point (a copy-on-write clone, an S3 import), when it can; then DrillPoint.randomWithin is refused. */
+  readonly fixedPoint?: string;
+  /** Why a run measures no recovery point, when it does not; then recoveryPointObjective is refused. */
+  readonly unmeasuredPoint?: string;
   /** Lets the stack's drill role make the kind's calls. */
   grant(runner: DrillRunner): void;
 }
@@ -251,8 +253,9 @@ export class RestoreDrill extends Construct {
     const timeout = options.timeout ?? subject.timeout;
     validateDuration('timeout', timeout, Duration.minutes(5), Duration.hours(24));
     const point = options.restorePoint ?? DrillPoint.latest();
-    if (!subject.randomPoint && !('Latest' in point._choice)) {
-      invalidProp('restorePoint', 'DrillPoint.randomWithin(...)', 'this restore is a copy-on-write clone, which is always of the latest restorable time; use DrillPoint.latest()');
+    if (subject.fixedPoint && !('Latest' in point._choice)) invalidProp('restorePoint', 'DrillPoint.randomWithin(...)', `${subject.fixedPoint}; use DrillPoint.latest()`);
+    if (subject.unmeasuredPoint && options.recoveryPointObjective) {
+      invalidProp('recoveryPointObjective', options.recoveryPointObjective.toHumanString(), `${subject.unmeasuredPoint}; remove it`);
     }
     for (const [prop, objective] of [['recoveryTimeObjective', options.recoveryTimeObjective], ['recoveryPointObjective', options.recoveryPointObjective]] as const) {
       if (objective) validateDuration(prop, objective, Duration.minutes(1), Duration.days(35));

@@ -12,6 +12,7 @@ import { partsRemovalPolicy } from './private/cluster-network';
 import { clusterParameterGroupName } from './private/cluster-parameters';
 import { ClusterInPlace, NamingSetting } from './private/contracts/cluster';
 import { CommonRestoreProperties } from './private/contracts/common';
+import { DrillRunner, drillTagged } from './private/drill-runner';
 import { thisStacks } from './private/handler-policy';
 import { S3_IMPORTED_AURORA_CLUSTER, S3ImportedAuroraClusterProperties } from './private/kinds/s3-imported-aurora-cluster';
 import { nagResourceName, suppressNag } from './private/nag';
@@ -19,6 +20,7 @@ import { invalidProp } from './private/prop-checks';
 import { RestoreResource } from './private/restore-resource';
 import { rdsArn, RESTORE_INTO_THIS_STACK, RestoredClusterBase, validateCommonClusterProps } from './private/restored-cluster';
 import { rethrowOnConstruct } from './private/validation-error';
+import { RestoreDrill, RestoreDrillOptions } from './restore-drill';
 import { RestoredClusterOptions } from './restored-cluster-options';
 
 /** Props of {@link S3ImportedAuroraCluster}. */
@@ -144,6 +146,7 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
   public readonly databaseCluster: rds.IDatabaseCluster;
   /** The role RDS assumes to read the backup. */
   public readonly ingestionRole: iam.IRole;
+  private readonly props: S3ImportedAuroraClusterProps;
 
   /**
    * @param scope the construct to create the import in
@@ -195,6 +198,7 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
         };
       });
       this.ingestionRole = ingestionRole!;
+      this.props = props;
       this.secret = this._managedSecret()!;
       this.databaseCluster = this._databaseCluster(this.secret);
       if (props.allowMajorVersionUpgrade) {
@@ -205,6 +209,41 @@ export class S3ImportedAuroraCluster extends RestoredClusterBase {
       rethrowOnConstruct(scope, id, error);
     }
   }
+
+  /**
+   * Adds a drill of this import: on its schedule, a run imports the same backup into a new cluster of its own
+   * (named `drill-...`, tagged as a drill's), adds a writer of this cluster's class, runs the validation, measures
+   * the recovery time, and deletes the cluster without a final snapshot after the hold time. It measures no
+   * recovery point: the backup's age is the backup tool's. Neither this cluster nor the stack is touched.
+   * @param id the drill's construct id, unique within this construct
+   * @param options when it runs, and the objective it is held to
+   */
+  public addDrill(id: string, options: RestoreDrillOptions): RestoreDrill {
+    try {
+      const subject = this._drillSubject({
+        fixedPoint: 'an S3 import restores the backup it names, which has no window to choose a time from',
+        unmeasuredPoint: 'an S3 import\'s drill measures no recovery point (the backup\'s age is the backup tool\'s)',
+      }, (runner) => grantDrillImport(runner, this.props, this.ingestionRole));
+      return RestoreDrill._create(this, id, subject, options);
+    } catch (error) {
+      rethrowOnConstruct(this, id, error);
+    }
+  }
+}
+
+/** The drill role may import only into a cluster of the drill prefix that the call tags as the drill's, passing only the ingestion role. */
+function grantDrillImport(runner: DrillRunner, props: S3ImportedAuroraClusterProps, ingestionRole: iam.IRole): void {
+  const stack = Stack.of(runner);
+  runner.allow(new iam.PolicyStatement({
+    actions: ['rds:RestoreDBClusterFromS3'],
+    resources: [rdsArn(stack, 'cluster', `${runner.namePrefix}*`), ...['subgrp', 'cluster-pg', 'og'].map((type) => rdsArn(stack, type, '*'))],
+    conditions: drillTagged(stack, 'aws:RequestTag'),
+  }), 'A drill run imports only into a cluster of the stack\'s drill prefix that the call tags as the drill\'s; subnet groups and parameter groups '
+    + 'of the account and region are named by pattern');
+  runner.allow(new iam.PolicyStatement({
+    actions: ['iam:PassRole'], resources: [ingestionRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'rds.amazonaws.com' } },
+  }));
+  if (props.storageEncryptionKey) runner.usesKey(props.storageEncryptionKey, ['rds']);
 }
 
 /** Trusts RDS and reads only the backup: the bucket's objects under the prefix, and its key. */

@@ -356,12 +356,23 @@ suite('cdk-restore-rehearse', () => {
         validation: RestoreValidation.fromFunction(check),
       });
       orders.addDrill('Nightly', { schedule: DrillSchedule.daily(), recoveryTimeObjective: Duration.hours(1) });
+      const legacy = new S3ImportedAuroraCluster(stack, 'Legacy', {
+        bucket: s3.Bucket.fromBucketName(stack, 'Backups', `${stackName.toLowerCase()}-backups`),
+        bucketPrefix: 'nightly/',
+        sourceEngineVersion: '8.0.36',
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      legacy.addDrill('Weekly', { schedule: DrillSchedule.weekly({ weekDay: 'SUN' }) });
       app.synth();
       return outdir;
     };
 
     const passed = await rehearse({ app: synthDrilled('true', 'Drilled'), endpoint: moto.endpoint, print, createSources: true, drill: true });
-    const [report] = passed.drills!;
+    const [report, imported] = passed.drills!;
+    // The S3 import's drill imports the backup once more, through the RDS stand-in, and measures no recovery point.
+    expect(imported).toMatchObject({ outcome: 'succeeded', restorePoint: 's3://drilled-backups/nightly/', leftBehind: [] });
+    expect(imported.recoveryPointAgeSeconds).toBeUndefined();
+    expect(imported.deleted).toEqual([`${imported.restoredId}-1`, imported.restoredId]);
     expect(report).toMatchObject({ outcome: 'succeeded', validation: { passed: true }, objectives: { met: true }, leftBehind: [] });
     expect(report.validation!.message).toBe(`drill Drilled/Orders/Nightly checked ${report.restoredId}`);
     expect(report.deleted).toEqual([`${report.restoredId}-1`, report.restoredId]);
@@ -374,6 +385,7 @@ suite('cdk-restore-rehearse', () => {
     // The deploy-time restore passes its validation; the drill's run does not, and says so.
     expect(failure!.message).toMatch(/Runs[0-9A-F]+: the drill run failed: the validation failed: drill DrilledAgain\/Orders\/Nightly checked drill-/);
     expect(failure!.result?.drills?.[0]).toMatchObject({ outcome: 'failed', leftBehind: [] });
+    expect(failure!.result?.drills?.[1]).toMatchObject({ outcome: 'succeeded' });
     expect((await clusterIds()).filter((id) => id.startsWith('drill-'))).toEqual([]);
   });
 

@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   ClusterEngine, DrillPoint, DrillSchedule, PointInTimeRestoredCluster, PointInTimeRestoredClusterProps, RestoreDrillOptions, RestoreType,
-  RestoreValidation,
+  RestoreValidation, S3ImportedAuroraCluster,
 } from '../lib';
 
 function drilled(options: Partial<RestoreDrillOptions> = {}, props: Partial<PointInTimeRestoredClusterProps> = {}) {
@@ -160,6 +160,25 @@ describe('A drill of a point-in-time restore', () => {
     expect(JSON.stringify(withAction('kms:Decrypt'))).toMatch(/SecretKey/);
     expect(JSON.stringify(withAction('secretsmanager:RotateSecret')[0].Condition)).toMatch(/primaryDBClusterArn.*cluster:drill-[0-9a-f]{8}-\*/);
     expect(withAction('rds:EnableHttpEndpoint')[0].Condition).toEqual({ StringEquals: { 'aws:ResourceTag/cdk-restore-constructs:drill': 'S' } });
+  });
+
+  test('an S3 import\'s drill imports the same backup only into the drill\'s clusters, passing only its ingestion role; it has no point to choose or measure', () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'us-east-1' } });
+    const legacy = new S3ImportedAuroraCluster(stack, 'Legacy', {
+      bucket: s3.Bucket.fromBucketName(stack, 'Backups', 'legacy-backups'), bucketPrefix: 'nightly/', sourceEngineVersion: '8.0.36',
+    });
+    legacy.addDrill('Weekly', { schedule: DrillSchedule.weekly({ weekDay: 'SUN' }) });
+    const statements = drillStatements(Template.fromStack(stack));
+    const [importing] = statements.filter((s) => s.Action === 'rds:RestoreDBClusterFromS3');
+    expect(importing.Condition).toEqual({ StringEquals: { 'aws:RequestTag/cdk-restore-constructs:drill': 'S' } });
+    expect(JSON.stringify(importing.Resource)).toMatch(/cluster:drill-[0-9a-f]{8}-\*"/);
+    expect(JSON.stringify(importing.Resource)).not.toMatch(/cluster:\*"/);
+    const [passing] = statements.filter((s) => s.Action === 'iam:PassRole');
+    expect(JSON.stringify(passing.Resource)).toMatch(/LegacyIngestionRole/);
+    expect(() => legacy.addDrill('Random', { schedule: DrillSchedule.daily(), restorePoint: DrillPoint.randomWithin(Duration.hours(1)) }))
+      .toThrow(/Invalid restorePoint.*an S3 import restores the backup it names/);
+    expect(() => legacy.addDrill('Rpo', { schedule: DrillSchedule.daily(), recoveryPointObjective: Duration.hours(1) }))
+      .toThrow(/Invalid recoveryPointObjective.*measures no recovery point/);
   });
 
   test('writes to the bucket the user gives, and makes none of its own', () => {

@@ -8,7 +8,8 @@ import { CLUSTER_ENGINES, ClusterEngineName } from '../../lib/private/contracts/
 import { ApiTag, readEnum } from '../../lib/private/contracts/common';
 import { DRILL_EXPIRES_TAG_KEY, DRILL_TAG_KEY, DrillConfig, SweepConfig } from '../../lib/private/contracts/drill';
 import { POINT_IN_TIME_RESTORED_CLUSTER } from '../../lib/private/kinds/point-in-time-restored-cluster';
-import type { DrillState, DrillTarget } from '../shared/drill-run';
+import { S3_IMPORTED_AURORA_CLUSTER } from '../../lib/private/kinds/s3-imported-aurora-cluster';
+import type { DrillRestore, DrillState, DrillTarget } from '../shared/drill-run';
 import { errorText } from '../shared/errors';
 import { log } from '../shared/log';
 import { PollResult } from '../shared/types';
@@ -40,34 +41,45 @@ export function randomPointWithin(earliest: number | undefined, latest: number, 
   return (from + Math.floor((to - from + 1) * random())) * 1000;
 }
 
+/** A drill of a kind that restores a cluster: how it chooses what to restore; its writer and its delete are the same for all. */
+function clusterDrill(
+  resourceType: string, choose: (config: DrillConfig, properties: Record<string, unknown>) => Promise<DrillRestore>,
+): DrillTarget {
+  return {
+    resourceType,
+    prepare: (config, name, tags) => choose(config, drillProperties(config, name, tags)),
+    addParts: (config, state, tags) => addInstances(clusterApiFor(engineOf(config)), config, state, tags),
+    removeParts: (config, state) => removeInstances(clusterApiFor(engineOf(config)), config, state),
+    expire: (config, state, now) => expireNow(clusterApiFor(engineOf(config)), state, now),
+  };
+}
+
 /** A point-in-time restore's drill: the latest restorable time, or a random time within the window asked for. */
-export const pointInTimeDrill: DrillTarget = {
-  resourceType: POINT_IN_TIME_RESTORED_CLUSTER.resourceType,
-  async prepare(config, name, tags) {
-    const api = clusterApiFor(engineOf(config));
-    const props = config.ResourceProperties;
-    const sourceId = props.SourceDBClusterIdentifier as string | undefined;
-    const source = sourceId ? await api.describe(sourceId) : await api.retainedBackups(String(props.SourceDbClusterResourceId));
-    const sourceName = sourceId ?? `the deleted cluster ${String(props.SourceDbClusterResourceId)}`;
-    // The restore's pre-flight tells a missing source in its own words; the window is read here to choose the point.
-    const latest = source?.LatestRestorableTime?.getTime();
-    const properties = drillProperties(config, name, tags);
-    if ('Latest' in config.RestorePoint || latest === undefined) {
-      const { RestoreToTime: _time, ...atLatest } = properties;
-      return { properties: atLatest, restorePoint: `${sourceName} at its latest restorable time`, pointTime: latest, latestTime: latest };
-    }
-    const point = randomPointWithin(source?.EarliestRestorableTime?.getTime(), latest, config.RestorePoint.WithinSeconds, Math.random);
-    if (point === undefined) {
-      const { RestoreToTime: _time, ...atLatest } = properties;
-      return { properties: atLatest, restorePoint: `${sourceName} at its latest restorable time (its window holds no whole second to choose from)`, pointTime: latest, latestTime: latest };
-    }
-    const at = new Date(point).toISOString();
-    return { properties: { ...properties, RestoreToTime: at }, restorePoint: `${sourceName} at ${at}`, pointTime: point, latestTime: latest };
-  },
-  addParts: (config, state, tags) => addInstances(clusterApiFor(engineOf(config)), config, state, tags),
-  removeParts: (config, state) => removeInstances(clusterApiFor(engineOf(config)), config, state),
-  expire: (config, state, now) => expireNow(clusterApiFor(engineOf(config)), state, now),
-};
+export const pointInTimeDrill = clusterDrill(POINT_IN_TIME_RESTORED_CLUSTER.resourceType, async (config, properties) => {
+  const api = clusterApiFor(engineOf(config));
+  const props = config.ResourceProperties;
+  const sourceId = props.SourceDBClusterIdentifier as string | undefined;
+  const source = sourceId ? await api.describe(sourceId) : await api.retainedBackups(String(props.SourceDbClusterResourceId));
+  const sourceName = sourceId ?? `the deleted cluster ${String(props.SourceDbClusterResourceId)}`;
+  // The restore's pre-flight tells a missing source in its own words; the window is read here to choose the point.
+  const latest = source?.LatestRestorableTime?.getTime();
+  const { RestoreToTime: _time, ...atLatest } = properties;
+  const latestRestore = (why = '') => ({ properties: atLatest, restorePoint: `${sourceName} at its latest restorable time${why}`, pointTime: latest, latestTime: latest });
+  if ('Latest' in config.RestorePoint || latest === undefined) return latestRestore();
+  const point = randomPointWithin(source?.EarliestRestorableTime?.getTime(), latest, config.RestorePoint.WithinSeconds, Math.random);
+  if (point === undefined) return latestRestore(' (its window holds no whole second to choose from)');
+  const at = new Date(point).toISOString();
+  return { properties: { ...properties, RestoreToTime: at }, restorePoint: `${sourceName} at ${at}`, pointTime: point, latestTime: latest };
+});
+
+/**
+ * An S3 import's drill imports the backup its restore names once more. The backup's age is not read (the files
+ * are the backup tool's), so a run measures no recovery point.
+ */
+export const s3ImportDrill = clusterDrill(S3_IMPORTED_AURORA_CLUSTER.resourceType, async (config, properties) => {
+  const props = config.ResourceProperties;
+  return { properties, restorePoint: `s3://${String(props.S3BucketName)}/${String(props.S3Prefix ?? '')}` };
+});
 
 async function addInstances(api: ClusterApi, config: DrillConfig, state: DrillState, tags: ApiTag[]): Promise<PollResult & { parts: string[] }> {
   const names = instanceNames(config, state.RestoredId!);

@@ -214,7 +214,7 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
    * statements for clusters; the kind grants its restore call.
    * @internal
    */
-  protected _drillSubject(randomPoint: boolean, grant: (runner: DrillRunner) => void): DrillSubject {
+  protected _drillSubject(point: Pick<DrillSubject, 'fixedPoint' | 'unmeasuredPoint'>, grant: (runner: DrillRunner) => void): DrillSubject {
     const restore = this._restore.made;
     const isInstance = (c: unknown): c is rds.CfnDBInstance | neptune.CfnDBInstance =>
       c instanceof rds.CfnDBInstance || c instanceof neptune.CfnDBInstance;
@@ -226,7 +226,7 @@ export abstract class RestoredClusterBase extends RestoreConstruct implements ec
       timeout: restore.timeout,
       validation: restore.validation,
       instances: writer?.dbInstanceClass ? [{ DBInstanceClass: writer.dbInstanceClass }] : [],
-      randomPoint,
+      ...point,
       grant: (runner) => {
         grantDrillClusters(runner, this.clusterEngine);
         this.drillSettings(runner);
