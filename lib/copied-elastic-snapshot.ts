@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { CommonRestoreProperties } from './private/contracts/common';
+import { DrillRunner, drillTagged } from './private/drill-runner';
 import { thisStacks } from './private/handler-policy';
 import { COPIED_ELASTIC_SNAPSHOT, CopiedElasticSnapshotAttribute, CopiedElasticSnapshotProperties } from './private/kinds/copied-elastic-snapshot';
 import { identifierProblem, invalidProp, restoreGeneration } from './private/prop-checks';
@@ -14,6 +15,7 @@ import { RestoreConstruct } from './private/restore-construct';
 import { RestoreResource } from './private/restore-resource';
 import { checkTags, DOCDB_ELASTIC_TAGS } from './private/tag-rules';
 import { rethrowOnConstruct } from './private/validation-error';
+import { RestoreDrill, RestoreDrillOptions } from './restore-drill';
 import { RestoredResourceOptions } from './restore-options';
 
 /** Props of {@link CopiedElasticSnapshot}. */
@@ -74,6 +76,7 @@ export class CopiedElasticSnapshot extends RestoreConstruct implements ITaggable
   public readonly tags: TagManager;
   /** @internal */
   protected readonly _restore: RestoreResource;
+  private readonly props: CopiedElasticSnapshotProps;
 
   /**
    * @param scope the construct to create the copy in
@@ -83,6 +86,7 @@ export class CopiedElasticSnapshot extends RestoreConstruct implements ITaggable
   constructor(scope: Construct, id: string, props: CopiedElasticSnapshotProps) {
     try {
       super(scope, id);
+      this.props = props;
       const removalPolicy = validateProps(this, props);
       this.tags = new TagManager(TagType.MAP, COPIED_ELASTIC_SNAPSHOT.resourceType, props.tags);
       checkTags(this, this.tags, DOCDB_ELASTIC_TAGS, 'the snapshot copy');
@@ -124,6 +128,54 @@ export class CopiedElasticSnapshot extends RestoreConstruct implements ITaggable
       rethrowOnConstruct(scope, id, error);
     }
   }
+
+  /**
+   * Adds a drill of this copy: on its schedule, a run copies the same source snapshot into a copy of its own (named
+   * `drill-...`, tagged as a drill's), waits until it is ACTIVE, runs the validation, measures the recovery time and
+   * the source snapshot's age, and deletes the copy after the hold time. This copy and the stack are not touched.
+   * @param id the drill's construct id, unique within this construct
+   * @param options when it runs, and the objectives it is held to
+   */
+  public addDrill(id: string, options: RestoreDrillOptions): RestoreDrill {
+    try {
+      const restore = this._restore.made;
+      return RestoreDrill._create(this, id, {
+        resourceType: restore.kind.resourceType,
+        properties: restore.properties,
+        restorePath: this.node.path,
+        timeout: restore.timeout,
+        validation: restore.validation,
+        instances: [],
+        fixedPoint: 'a snapshot copy copies the snapshot it names, which has no window to choose a time from',
+        grant: (runner) => grantDrillCopy(runner, this.props),
+      }, options);
+    } catch (error) {
+      rethrowOnConstruct(this, id, error);
+    }
+  }
+}
+
+/**
+ * The drill role's rights on snapshots, as the handler's (grantCopy): copies are named by the service, so they are
+ * told apart by the drill tag, which the copy call must give and a delete must find.
+ */
+function grantDrillCopy(runner: DrillRunner, props: CopiedElasticSnapshotProps): void {
+  const stack = Stack.of(runner);
+  runner.sweepsEngine('docdb-elastic');
+  const snapshots = stack.formatArn({ service: 'docdb-elastic', resource: 'cluster-snapshot', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const source = props.sourceSnapshotArn;
+  const withSource = [snapshots, ...(Token.isUnresolved(source) || source.startsWith(snapshots) ? [] : [source])];
+  runner.allow(new iam.PolicyStatement({ actions: ['docdb-elastic:GetClusterSnapshot', 'docdb-elastic:ListTagsForResource'], resources: withSource }),
+    'A drill run reads the source snapshot, and the snapshots of this account and region to find its copy and whose it is');
+  runner.allow(new iam.PolicyStatement({
+    actions: ['docdb-elastic:CopyClusterSnapshot', 'docdb-elastic:TagResource'], resources: withSource, conditions: drillTagged(stack, 'aws:RequestTag'),
+  }), 'A copy is allowed only when the call tags it as this stack\'s drill\'s; the service names copies with an id it makes, so IAM cannot name them');
+  runner.allow(new iam.PolicyStatement({
+    actions: ['docdb-elastic:DeleteClusterSnapshot', 'docdb-elastic:TagResource'], resources: [snapshots], conditions: drillTagged(stack, 'aws:ResourceTag'),
+  }), 'Deletes are allowed only on snapshots that carry the stack\'s drill tag, the tag its runs\' copies get');
+  runner.allow(new iam.PolicyStatement({ actions: ['docdb-elastic:ListClusterSnapshots'], resources: ['*'] }),
+    'docdb-elastic:ListClusterSnapshots has no resource-level permissions; a run finds its copy by name, and the sweep finds expired ones');
+  if (props.kmsKey) runner.usesKey(props.kmsKey, ['docdb-elastic'], true);
 }
 
 /**

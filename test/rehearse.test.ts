@@ -363,12 +363,22 @@ suite('cdk-restore-rehearse', () => {
         removalPolicy: RemovalPolicy.DESTROY,
       });
       legacy.addDrill('Weekly', { schedule: DrillSchedule.weekly({ weekDay: 'SUN' }) });
+      const catalogue = new CopiedElasticSnapshot(stack, 'Catalogue', {
+        sourceSnapshotArn: `arn:aws:docdb-elastic:us-east-1:123456789012:cluster-snapshot/${stackName.toLowerCase()}0000000000000000`,
+        targetSnapshotName: `${stackName.toLowerCase()}-catalogue-copy`,
+      });
+      catalogue.addDrill('Daily', { schedule: DrillSchedule.daily(), recoveryPointObjective: Duration.days(2) });
       app.synth();
       return outdir;
     };
 
     const passed = await rehearse({ app: synthDrilled('true', 'Drilled'), endpoint: moto.endpoint, print, createSources: true, drill: true });
-    const [report, imported] = passed.drills!;
+    const [report, imported, copied] = passed.drills!;
+    // The Elastic copy's drill copies the source snapshot once more, through its stand-in; the source's age is the recovery point.
+    expect(copied).toMatchObject({ outcome: 'succeeded', objectives: { met: true }, leftBehind: [] });
+    expect(copied.restoredId).toMatch(/^arn:aws:docdb-elastic:us-east-1:123456789012:cluster-snapshot\//);
+    expect(copied.deleted).toEqual([copied.restoredId]);
+    expect(copied.recoveryPointAgeSeconds).toBeGreaterThanOrEqual(0);
     // The S3 import's drill imports the backup once more, through the RDS stand-in, and measures no recovery point.
     expect(imported).toMatchObject({ outcome: 'succeeded', restorePoint: 's3://drilled-backups/nightly/', leftBehind: [] });
     expect(imported.recoveryPointAgeSeconds).toBeUndefined();

@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   ClusterEngine, DrillPoint, DrillSchedule, PointInTimeRestoredCluster, PointInTimeRestoredClusterProps, RestoreDrillOptions, RestoreType,
-  RestoreValidation, S3ImportedAuroraCluster,
+  RestoreValidation, S3ImportedAuroraCluster, CopiedElasticSnapshot,
 } from '../lib';
 
 function drilled(options: Partial<RestoreDrillOptions> = {}, props: Partial<PointInTimeRestoredClusterProps> = {}) {
@@ -179,6 +179,23 @@ describe('A drill of a point-in-time restore', () => {
       .toThrow(/Invalid restorePoint.*an S3 import restores the backup it names/);
     expect(() => legacy.addDrill('Rpo', { schedule: DrillSchedule.daily(), recoveryPointObjective: Duration.hours(1) }))
       .toThrow(/Invalid recoveryPointObjective.*measures no recovery point/);
+  });
+
+  test('an Elastic copy\'s drill copies only when the call tags the copy as the drill\'s, and deletes only copies with that tag', () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'us-east-1' } });
+    const copy = new CopiedElasticSnapshot(stack, 'Catalogue', {
+      sourceSnapshotArn: 'arn:aws:docdb-elastic:us-east-1:123456789012:cluster-snapshot/3b2c8a1e9f0d4c7b8a6e5d4c3b2a1f0e', targetSnapshotName: 'catalogue-copy',
+    });
+    copy.addDrill('Daily', { schedule: DrillSchedule.daily() });
+    const statements = drillStatements(Template.fromStack(stack));
+    const withAction = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+    expect(withAction('docdb-elastic:CopyClusterSnapshot')[0].Condition).toEqual({ StringEquals: { 'aws:RequestTag/cdk-restore-constructs:drill': 'S' } });
+    expect(withAction('docdb-elastic:DeleteClusterSnapshot')[0].Condition).toEqual({ StringEquals: { 'aws:ResourceTag/cdk-restore-constructs:drill': 'S' } });
+    // The sweep lists the stack's Elastic copies too.
+    const [sweep] = Object.values(Template.fromStack(stack).findResources('AWS::Scheduler::Schedule', { Properties: { ScheduleExpression: 'rate(1 hour)' } }));
+    expect(JSON.stringify(sweep.Properties.Target.Input)).toContain('docdb-elastic');
+    expect(() => copy.addDrill('Random', { schedule: DrillSchedule.daily(), restorePoint: DrillPoint.randomWithin(Duration.hours(1)) }))
+      .toThrow(/Invalid restorePoint.*copies the snapshot it names/);
   });
 
   test('writes to the bucket the user gives, and makes none of its own', () => {

@@ -33,7 +33,7 @@ const HINTS: Record<string, string> = {
 
 const explain = (error: unknown, what: string) => explainError(error, what, HINTS);
 
-async function getSnapshot(arn: string): Promise<ClusterSnapshot | undefined> {
+export async function getSnapshot(arn: string): Promise<ClusterSnapshot | undefined> {
   try {
     return (await retrying(TRANSIENT_RETRY, () => client().send(new GetClusterSnapshotCommand({ snapshotArn: arn })))).snapshot;
   } catch (error) {
@@ -75,7 +75,7 @@ async function tagsOf(arn: string): Promise<Array<{ Key: string; Value: string }
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
-const asMap = (tags: readonly ApiTag[]) => Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
+export const asMap = (tags: readonly ApiTag[]) => Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
 const asList = (map: Record<string, string>) => Object.entries(map).map(([Key, Value]) => ({ Key, Value }));
 
 /** The copy, as the shared ownership rules handle it. */

@@ -123,7 +123,9 @@ function drillLogicalId(config: DrillConfig): string {
 /** The tags of everything a run makes: the user's, the drill tag, and when the sweeper may take it. */
 export function drillTags(config: DrillConfig, startedAt: number): ApiTag[] {
   const expires = startedAt + runBudgetSeconds(config) * 1000;
-  const own = readTags(config.ResourceProperties.Tags) ?? [];
+  const raw = config.ResourceProperties.Tags;
+  const own = raw && !Array.isArray(raw) && typeof raw === 'object'
+    ? Object.entries(raw as Record<string, unknown>).map(([Key, Value]) => ({ Key, Value: String(Value) })) : readTags(raw) ?? [];
   return [...own.filter((t) => !t.Key.startsWith('cdk-restore-constructs:')),
     { Key: DRILL_TAG_KEY, Value: config.StackName }, { Key: DRILL_EXPIRES_TAG_KEY, Value: new Date(expires).toISOString() }];
 }
