@@ -802,8 +802,8 @@ suite('cdk-restore-rehearse', () => {
 
 describe('cdk-restore-rehearse arguments', () => {
   test('parses every option', () => {
-    expect(parseArgs(['--app', 'cdk.out', '--stack', 'S', '--endpoint', 'http://127.0.0.1:5000', '--keep', '--create-sources', '--report', 'r.json']))
-      .toEqual({ app: 'cdk.out', stack: 'S', endpoint: 'http://127.0.0.1:5000', keep: true, createSources: true, report: 'r.json' });
+    expect(parseArgs(['--app', 'cdk.out', '--stack', 'S', '--endpoint', 'http://127.0.0.1:5000', '--keep', '--create-sources', '--report', 'r.json', '--drill']))
+      .toEqual({ app: 'cdk.out', stack: 'S', endpoint: 'http://127.0.0.1:5000', keep: true, createSources: true, report: 'r.json', drill: true });
   });
   test.each([
     [[], /--app is required/],

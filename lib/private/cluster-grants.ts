@@ -4,6 +4,7 @@
  */
 import { ArnFormat, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { KindSettings } from './cluster-settings';
 import { ClusterEngineName, ClusterSettings, DERIVED_HASH_LENGTH } from './contracts/cluster';
@@ -120,34 +121,68 @@ export function grantClusterLifecycle(restore: RestoreResource): void {
     'rds:DescribeEvents has no resource-level permissions; the handler reads why a restore failed');
 }
 
-/** What the handler needs for the settings ModifyDBCluster or the restore call applies: the secret, the keys. */
-export function grantSettings(
-  restore: RestoreResource, settings: ClusterSettings, props: CommonClusterProps, secret: KindSettings, domainRole: iam.IRole | undefined,
+/**
+ * Who is granted what a cluster's settings need: the stack's handler role for its restores, or the drill role for
+ * its runs; each on its own clusters (the ARN pattern and the tag condition) and with its own words for why.
+ */
+interface SettingsGrantee {
+  /** The clusters it changes, the tag condition that holds it to them, and why. */
+  readonly clusters: string;
+  readonly owned: Record<string, Record<string, string>>;
+  readonly ownedReason: string;
+  /** Whose tag the cluster must carry, and who reads, in the reasons. */
+  readonly whoseTag: string;
+  readonly reader: string;
+  allow(statement: iam.PolicyStatement, wildcardReason?: string): void;
+  useKey(key: kms.IKey, services: readonly string[], dataKeys?: boolean): void;
+  /** Grants what RDS does with the caller's rights for a managed master password. */
+  masterSecrets(): void;
+}
+
+function grantSettingsTo(
+  grantee: SettingsGrantee, scope: Construct, settings: ClusterSettings, props: CommonClusterProps, secret: KindSettings,
+  domainRole: iam.IRole | undefined,
 ): void {
-  if (settings.ManageMasterUserPassword) grantMasterSecrets(restore);
-  if (secret.masterUserSecretKey) restore.grantKeyUse(secret.masterUserSecretKey, ['rds', 'secretsmanager'], true);
-  if (props.performanceInsightEncryptionKey) restore.grantKeyUse(props.performanceInsightEncryptionKey, ['rds']);
+  if (settings.ManageMasterUserPassword) grantee.masterSecrets();
+  if (secret.masterUserSecretKey) grantee.useKey(secret.masterUserSecretKey, ['rds', 'secretsmanager'], true);
+  if (props.performanceInsightEncryptionKey) grantee.useKey(props.performanceInsightEncryptionKey, ['rds']);
   if (settings.DBInstanceParameterGroupName !== undefined) {
-    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [rdsArn(restore, 'pg', '*')] }),
-      'An upgrade to another major version names the instances\' parameter group, any of the account and region; the cluster itself must still carry the stack\'s tag');
+    grantee.allow(new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [rdsArn(scope, 'pg', '*')] }),
+      `An upgrade to another major version names the instances' parameter group, any of the account and region; the cluster itself must still carry ${grantee.whoseTag}`);
   }
   if (settings.EngineVersion !== undefined) {
-    restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBEngineVersions'], resources: ['*'] }),
-      'rds:DescribeDBEngineVersions has no resource-level permissions; the handler reads which versions RDS upgrades a cluster\'s version to');
+    grantee.allow(new iam.PolicyStatement({ actions: ['rds:DescribeDBEngineVersions'], resources: ['*'] }),
+      `rds:DescribeDBEngineVersions has no resource-level permissions; ${grantee.reader} reads which versions RDS upgrades a cluster's version to`);
   }
   // RDS calls the Directory Service with the role the restore or the change passes it.
   if (domainRole) {
-    restore.addToHandlerPolicy(new iam.PolicyStatement({
+    grantee.allow(new iam.PolicyStatement({
       actions: ['iam:PassRole'],
       resources: [domainRole.roleArn],
       conditions: { StringEquals: { 'iam:PassedToService': ['rds.amazonaws.com', 'directoryservice.rds.amazonaws.com'] } },
     }));
   }
   if (settings.EnableHttpEndpoint !== undefined) {
-    restore.addToHandlerPolicy(new iam.PolicyStatement({
-      actions: ['rds:EnableHttpEndpoint', 'rds:DisableHttpEndpoint'], resources: [rdsArn(restore, 'cluster', '*')], conditions: thisStacks(restore, 'aws:ResourceTag'),
-    }), CHANGE_THIS_STACKS);
+    grantee.allow(new iam.PolicyStatement({
+      actions: ['rds:EnableHttpEndpoint', 'rds:DisableHttpEndpoint'], resources: [grantee.clusters], conditions: grantee.owned,
+    }), grantee.ownedReason);
   }
+}
+
+/** What the handler needs for the settings ModifyDBCluster or the restore call applies: the secret, the keys. */
+export function grantSettings(
+  restore: RestoreResource, settings: ClusterSettings, props: CommonClusterProps, secret: KindSettings, domainRole: iam.IRole | undefined,
+): void {
+  grantSettingsTo({
+    allow: (statement, reason) => restore.addToHandlerPolicy(statement, reason),
+    useKey: (key, services, dataKeys) => restore.grantKeyUse(key, services, dataKeys),
+    masterSecrets: () => grantMasterSecrets(restore),
+    clusters: rdsArn(restore, 'cluster', '*'),
+    owned: thisStacks(restore, 'aws:ResourceTag'),
+    ownedReason: CHANGE_THIS_STACKS,
+    whoseTag: 'the stack\'s tag',
+    reader: 'the handler',
+  }, restore, settings, props, secret, domainRole);
 }
 
 /**
@@ -241,25 +276,14 @@ export function grantDrillSettings(
   runner: DrillRunner, settings: ClusterSettings, props: CommonClusterProps, secret: KindSettings, domainRole: iam.IRole | undefined,
 ): void {
   const stack = Stack.of(runner);
-  if (settings.ManageMasterUserPassword) grantDrillSecrets(runner);
-  if (secret.masterUserSecretKey) runner.usesKey(secret.masterUserSecretKey, ['rds', 'secretsmanager'], true);
-  if (props.performanceInsightEncryptionKey) runner.usesKey(props.performanceInsightEncryptionKey, ['rds']);
-  if (settings.DBInstanceParameterGroupName !== undefined) {
-    runner.allow(new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [rdsArn(stack, 'pg', '*')] }),
-      'An upgrade to another major version names the instances\' parameter group, any of the account and region; the cluster itself must carry the drill tag');
-  }
-  if (domainRole) {
-    runner.allow(new iam.PolicyStatement({
-      actions: ['iam:PassRole'],
-      resources: [domainRole.roleArn],
-      conditions: { StringEquals: { 'iam:PassedToService': ['rds.amazonaws.com', 'directoryservice.rds.amazonaws.com'] } },
-    }));
-  }
-  if (settings.EnableHttpEndpoint !== undefined) {
-    runner.allow(new iam.PolicyStatement({
-      actions: ['rds:EnableHttpEndpoint', 'rds:DisableHttpEndpoint'],
-      resources: [rdsArn(stack, 'cluster', `${runner.namePrefix}*`)],
-      conditions: drillTagged(stack, 'aws:ResourceTag'),
-    }), 'A drill run names what it makes with the stack\'s drill prefix; the Data API is switched only on clusters carrying the drill tag');
-  }
+  grantSettingsTo({
+    allow: (statement, reason) => runner.allow(statement, reason),
+    useKey: (key, services, dataKeys) => runner.usesKey(key, services, dataKeys),
+    masterSecrets: () => grantDrillSecrets(runner),
+    clusters: rdsArn(stack, 'cluster', `${runner.namePrefix}*`),
+    owned: drillTagged(stack, 'aws:ResourceTag'),
+    ownedReason: 'A drill run names what it makes with the stack\'s drill prefix; the Data API is switched only on clusters carrying the drill tag',
+    whoseTag: 'the drill tag',
+    reader: 'a drill run',
+  }, runner, settings, props, secret, domainRole);
 }
