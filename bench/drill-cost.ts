@@ -97,6 +97,7 @@ async function main(): Promise<void> {
       return { done: true, status: 'gone' };
     },
     async expire() { /* never reached in a run that succeeds */ },
+    locate: async () => undefined,
   };
   let invocations = 0;
   const deps: DrillDependencies = {

@@ -164,7 +164,10 @@ function grantDrillCopy(runner: DrillRunner, props: CopiedElasticSnapshotProps):
   runner.sweepsEngine('docdb-elastic');
   const snapshots = stack.formatArn({ service: 'docdb-elastic', resource: 'cluster-snapshot', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
   const source = props.sourceSnapshotArn;
-  const withSource = [snapshots, ...(Token.isUnresolved(source) || source.startsWith(snapshots) ? [] : [source])];
+  // As the handler's grant: the source by its ARN unless it is a snapshot of this account and region.
+  const parts = Token.isUnresolved(source) ? undefined : Arn.split(source, ArnFormat.SLASH_RESOURCE_NAME);
+  const covered = parts !== undefined && parts.account === stack.account && parts.region === stack.region;
+  const withSource = covered ? [snapshots] : [snapshots, source];
   runner.allow(new iam.PolicyStatement({ actions: ['docdb-elastic:GetClusterSnapshot', 'docdb-elastic:ListTagsForResource'], resources: withSource }),
     'A drill run reads the source snapshot, and the snapshots of this account and region to find its copy and whose it is');
   runner.allow(new iam.PolicyStatement({

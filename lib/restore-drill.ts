@@ -174,7 +174,9 @@ export interface RestoreDrillOptions {
    */
   readonly validation?: RestoreValidation;
   /**
-   * Where each run's JSON report goes, under `restore-drills/<stack>/<drill>/`, with `latest.json` beside the runs.
+   * Where each run's JSON report goes, under `restore-drills/<stack>/<drill>/`, with `latest.json` and
+   * `last-success.json` beside the runs. A bucket encrypted with a KMS key must carry it (an `s3.Bucket`, or one
+   * imported with `encryptionKey`): the drill role is granted that key.
    * @default - one bucket per stack, encrypted, versioned, reports kept 400 days, retained when the stack is deleted
    */
   readonly reportBucket?: s3.IBucket;
@@ -184,7 +186,8 @@ export interface RestoreDrillOptions {
    */
   readonly timeout?: Duration;
   /**
-   * Whether the schedule starts runs. A disabled drill keeps its state machine, which you may start by hand.
+   * Whether the schedule starts runs. A disabled drill keeps its state machine, which you may start by hand; its
+   * staleness alarm goes into alarm once no run has succeeded for two intervals.
    * @default true
    */
   readonly enabled?: boolean;
@@ -250,6 +253,10 @@ export class RestoreDrill extends Construct {
     const runner = DrillRunner.of(this);
     const hold = options.holdTime ?? Duration.hours(0);
     validateDuration('holdTime', hold, Duration.hours(0), Duration.hours(MAX_DRILL_HOLD_HOURS));
+    if (hold.toSeconds() >= options.schedule.interval.toSeconds()) {
+      invalidProp('holdTime', hold.toHumanString(), `a run holds its restore as long as the schedule's interval (${options.schedule.interval.toHumanString()}) or longer, `
+        + 'so every other run would be skipped; hold it for less, or run less often');
+    }
     const timeout = options.timeout ?? subject.timeout;
     validateDuration('timeout', timeout, Duration.minutes(5), Duration.hours(24));
     const point = options.restorePoint ?? DrillPoint.latest();
@@ -261,7 +268,7 @@ export class RestoreDrill extends Construct {
       if (objective) validateDuration(prop, objective, Duration.minutes(1), Duration.days(35));
     }
     const hash = inputsHash(this, { path: this.node.path }).slice(0, 4);
-    this.drillName = `${id}-${hash}`.replace(/[^A-Za-z0-9-]/g, '').slice(0, 60);
+    this.drillName = `${id.replace(/[^A-Za-z0-9-]/g, '').slice(0, 50)}-${hash}`;
     this.reportBucket = options.reportBucket ?? runner.defaultReportBucket();
     runner.writesReportsTo(this.reportBucket);
     runner.watches({ DrillName: this.drillName, ReportBucket: this.reportBucket.bucketName });
@@ -296,9 +303,10 @@ export class RestoreDrill extends Construct {
   }
 
   /**
-   * A drill metric, by the stack's name and the drill's.
-   * @param metricName one of DrillSucceeded, DrillFailed, DrillRecoveryTime, DrillRecoveryPointAge, DrillObjectiveMissed, DrillSkipped
-   * @default - the Maximum over 5 minutes
+   * A drill metric, by the stack's name and the drill's; the Maximum over 5 minutes unless `props` says otherwise.
+   * @param metricName one of DrillSucceeded, DrillFailed, DrillRecoveryTime, DrillRecoveryPointAge, DrillObjectiveMissed, DrillSkipped,
+   * DrillSecondsSinceSuccess
+   * @param props the metric's options
    */
   public metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return new cloudwatch.Metric({

@@ -23,7 +23,7 @@ const config = {
   ReportBucket: 'b',
 } as unknown as DrillConfig;
 
-function world(deleteLooks: PollResult[]) {
+function world(deleteLooks: PollResult[], made = false) {
   const asked: string[] = [];
   const expired: string[] = [];
   let now = Date.parse('2026-12-08T02:00:00Z');
@@ -37,6 +37,8 @@ function world(deleteLooks: PollResult[]) {
     addParts: async () => ({ done: true, status: 'available', parts: [] }),
     removeParts: async () => ({ done: true, status: 'gone' }),
     expire: async (_c, state) => { expired.push(state.RestoredId ?? '(none)'); },
+    // Whether the start that died had made it: what the kind finds by the run's name.
+    locate: async (_c, name) => { asked.push(`locate ${name}`); return made ? `id-of-${name}` : undefined; },
   };
   const reports: DrillReport[] = [];
   const deps: DrillDependencies = {
@@ -69,16 +71,18 @@ test('a step that died while starting the restore: the run deletes whatever of i
   expect(prepared).toMatchObject({ phase: 'starting', Name: expect.stringMatching(/^drill-0000aaaa-ab12-20261208020000-[0-9a-f]{4}$/) });
   // The Lambda function timed out during CreateDBCluster...: the state machine hands the error to the next step.
   const ended = await runFrom({ ...prepared, error: { Error: 'States.Timeout', Cause: 'Task timed out' } }, deps);
-  expect(asked).toEqual([`look Delete ${prepared.Name}`]);
+  expect(asked).toEqual([`locate ${prepared.Name}`]);
   expect(reports[0]).toMatchObject({ outcome: 'failed', deleted: [], leftBehind: [] });
   expect(ended.Failure).toMatch(/a step failed \(States.Timeout\)/);
 });
 
 test('when the restore did start, the same path deletes it and says so', async () => {
-  const { deps, reports } = world([{ done: false, status: 'deleting' }, { done: true, status: 'deleted' }]);
+  const { deps, asked, reports } = world([{ done: false, status: 'deleting' }, { done: true, status: 'deleted' }], true);
   const prepared = await drillStep(begun, deps);
   await runFrom({ ...prepared, error: { Error: 'Lambda.Unknown', Cause: 'crashed' } }, deps);
-  expect(reports[0]).toMatchObject({ outcome: 'failed', deleted: [prepared.Name], leftBehind: [] });
+  // Deleted by the id the kind found it under (a snapshot copy's ARN, not its name).
+  expect(asked).toEqual([`locate ${prepared.Name}`, `look Delete id-of-${prepared.Name}`, `look Delete id-of-${prepared.Name}`]);
+  expect(reports[0]).toMatchObject({ outcome: 'failed', deleted: [`id-of-${prepared.Name}`], leftBehind: [] });
 });
 
 test('five failed steps in a row end the run, which marks what it made expired for the sweep and still reports', async () => {
@@ -90,6 +94,17 @@ test('five failed steps in a row end the run, which marks what it made expired f
   expect(reports).toHaveLength(1);
   expect(reports[0].reason).toMatch(/^the validation failed: empty; then the run gave up after 5 failed steps; the hourly sweep deletes what is left$/);
   expect(reports[0].leftBehind).toEqual(['drill-x']);
+});
+
+test('a throttled look for other runs is looked again, not a failed run', async () => {
+  const { deps } = world([]);
+  const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+  const once = { ...deps, runningOthers: jest.fn().mockRejectedValueOnce(throttled).mockResolvedValue([]) };
+  const again = await drillStep(begun, once);
+  expect(again).toMatchObject({ done: false, waitSeconds: 30 });
+  expect(again.phase ?? 'begin').toBe('begin');
+  expect(again.Failure).toBeUndefined();
+  expect((await drillStep(again, once)).phase).toBe('starting');
 });
 
 test('a delete still going at the run\'s deadline ends the run before its state machine times out, reported and handed to the sweep', async () => {

@@ -220,5 +220,7 @@ describe('A drill of a point-in-time restore', () => {
     })();
     expect(thrown?.name).toBe('ValidationError');
     expect(thrown?.message).toMatch(/Invalid holdTime/);
+    // Held as long as the interval, every other run would find the last still going, and skip.
+    expect(() => drilled({ holdTime: Duration.hours(24) })).toThrow(/Invalid holdTime "1 day".*interval \(1 day\).*every other run would be skipped/);
   });
 });

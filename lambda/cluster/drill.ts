@@ -51,6 +51,7 @@ function clusterDrill(
     addParts: (config, state, tags) => addInstances(clusterApiFor(engineOf(config)), config, state, tags),
     removeParts: (config, state) => removeInstances(clusterApiFor(engineOf(config)), config, state),
     expire: (config, state, now) => expireNow(clusterApiFor(engineOf(config)), state, now),
+    locate: async (config, name) => ((await clusterApiFor(engineOf(config)).describe(name)) ? name : undefined),
   };
 }
 

@@ -4,7 +4,7 @@
  * recovery point. The sweep deletes copies a run that died left, once they expire.
  */
 import { DeleteClusterSnapshotCommand, DocDBElasticClient, ListClusterSnapshotsCommand, ListTagsForResourceCommand, TagResourceCommand } from '@aws-sdk/client-docdb-elastic';
-import { asMap, getSnapshot } from './handler';
+import { asMap, findByName, getSnapshot } from './handler';
 import { DRILL_EXPIRES_TAG_KEY, DRILL_TAG_KEY, SweepConfig } from '../../lib/private/contracts/drill';
 import { COPIED_ELASTIC_SNAPSHOT } from '../../lib/private/kinds/copied-elastic-snapshot';
 import type { DrillTarget } from '../shared/drill-run';
@@ -36,6 +36,7 @@ export const elasticCopyDrill: DrillTarget = {
   // A snapshot copy is whole once ACTIVE: nothing is built on it.
   addParts: async () => ({ done: true, status: 'ACTIVE', parts: [] }),
   removeParts: async () => ({ done: true, status: 'no parts' }),
+  locate: async (_config, name) => (await findByName(name))?.snapshotArn,
   async expire(_config, state, now) {
     if (!state.RestoredId) return;
     await client().send(new TagResourceCommand({ resourceArn: state.RestoredId, tags: { [DRILL_EXPIRES_TAG_KEY]: new Date(now).toISOString() } }));

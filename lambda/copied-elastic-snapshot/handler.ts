@@ -43,7 +43,7 @@ export async function getSnapshot(arn: string): Promise<ClusterSnapshot | undefi
 }
 
 /** The snapshot of that name, found by listing (a copy's ARN carries a generated id, not the name). */
-async function findByName(name: string): Promise<ClusterSnapshot | undefined> {
+export async function findByName(name: string): Promise<ClusterSnapshot | undefined> {
   let nextToken: string | undefined;
   do {
     const page = await client().send(new ListClusterSnapshotsCommand({ snapshotType: 'manual', nextToken }));

@@ -4,6 +4,7 @@
  */
 import { awsDrillReporter, publishSinceSuccess } from './drill-report';
 import { drillStep, DrillState, DrillTarget, runningOthers } from './drill-run';
+import { errorText } from './errors';
 import { log } from './log';
 import { RestoreKindHandler } from './types';
 import type { SweepConfig } from '../../lib/private/contracts/drill';
@@ -37,10 +38,18 @@ export function drillHandlers(
       return drillStep(state, { now: Date.now, kindOf, targetOf, runningOthers, report: awsDrillReporter(Date.now) });
     },
     async sweepDrills(config) {
+      // The heartbeat first: a sweep that fails must not make the drills look stale.
+      const secondsSinceSuccess = await publishSinceSuccess(config, Date.now());
       const deleted: string[] = [];
-      for (const sweep of sweepers) deleted.push(...await sweep(config, Date.now()));
+      for (const sweep of sweepers) {
+        try {
+          deleted.push(...await sweep(config, Date.now()));
+        } catch (error) {
+          log(`A sweep failed (${errorText(error)}); the next hour's tries again`);
+        }
+      }
       log(`Swept ${deleted.length ? deleted.join(', ') : 'nothing'}`);
-      return { deleted, secondsSinceSuccess: await publishSinceSuccess(config, Date.now()) };
+      return { deleted, secondsSinceSuccess };
     },
   };
 }

@@ -85,6 +85,8 @@ export interface DrillTarget {
   removeParts(config: DrillConfig, state: DrillState): Promise<PollResult>;
   /** Marks what the run made as expired now, so that the sweeper deletes what the run gave up on. */
   expire(config: DrillConfig, state: DrillState, now: number): Promise<void>;
+  /** The physical id of what the run named, when it exists (a start that died may have made it); undefined when not. */
+  locate(config: DrillConfig, name: string): Promise<string | undefined>;
 }
 
 export interface DrillDependencies {
@@ -159,8 +161,27 @@ function failed(state: DrillState, reason: string): DrillState {
   return next(state, { Failure: clip(state.Failure ? `${state.Failure}; then ${reason}` : reason), phase: 'removing parts' });
 }
 
+/** What of the run's name exists after a start that failed or died: the kind finds it (a copy by name, its id an ARN). */
+async function locate(state: DrillState, deps: DrillDependencies): Promise<string | undefined> {
+  if (!state.Name) return undefined;
+  try {
+    return await deps.targetOf(state.Config.ResourceType).locate(state.Config, state.Name);
+  } catch (error) {
+    // Unknown: the run goes on as if it exists; the delete's first look tells.
+    log(`Looking for ${state.Name} failed (${errorText(error)})`);
+    return state.Name;
+  }
+}
+
 async function begin(state: DrillState, deps: DrillDependencies): Promise<DrillState> {
-  const others = await deps.runningOthers(state.StateMachine, state.Execution);
+  let others: string[];
+  try {
+    others = await deps.runningOthers(state.StateMachine, state.Execution);
+  } catch (error) {
+    // Nothing is made yet: a throttled look is looked again, not a failed run.
+    if (isTransient(error)) return next(state, { LastStatus: `other runs unknown (${(error as Error).name})` }, 30);
+    throw error;
+  }
   if (others.length) {
     const reason = `the run ${others[0]} of this drill is still going, so this run restores nothing`;
     log(`Skipped: ${reason}`);
@@ -189,7 +210,7 @@ async function starting(state: DrillState, deps: DrillDependencies): Promise<Dri
   } catch (error) {
     // Refused before anything was made (a pre-flight), or failed once the service took it: whatever of its name
     // exists is deleted, and a first look that finds nothing deletes nothing.
-    return failed({ ...state, RestoredId: state.Name }, errorText(error));
+    return failed({ ...state, RestoredId: await locate(state, deps) }, errorText(error));
   }
 }
 
@@ -299,7 +320,7 @@ export async function drillStep(state: DrillState, deps: DrillDependencies): Pro
     const failures = (state.StepFailures ?? 0) + 1;
     const reason = `a step failed (${state.error.Error}): ${clip(state.error.Cause ?? '', 300)}`;
     // A step that died while starting the restore may have started it: what the run named is deleted like what it made.
-    const known = state.phase === 'starting' ? { ...state, RestoredId: state.Name } : state;
+    const known = state.phase === 'starting' ? { ...state, RestoredId: await locate(state, deps) } : state;
     if (failures >= MAX_STEP_FAILURES) {
       return { ...await gaveUp({ ...known, Failure: state.Failure ?? reason }, deps, `the run gave up after ${failures} failed steps`), StepFailures: failures };
     }

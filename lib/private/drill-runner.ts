@@ -145,6 +145,10 @@ export class DrillRunner extends Construct {
     this.allow(new iam.PolicyStatement({
       actions: ['s3:PutObject', 's3:GetObject'], resources: [bucket.arnForObjects(`${DRILL_REPORT_PREFIX}${Stack.of(this).stackName}/*`)],
     }), 'Drill reports are objects named by the run\'s drill and start, under the library\'s prefix for this stack; the sweep reads each drill\'s last success');
+    // Listing under the prefix makes a missing report NoSuchKey, not AccessDenied: a drill that never succeeded is not an error.
+    this.allow(new iam.PolicyStatement({
+      actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': `${DRILL_REPORT_PREFIX}${Stack.of(this).stackName}/*` } },
+    }));
     bucket.encryptionKey?.grantEncryptDecrypt(this.role);
   }
 
