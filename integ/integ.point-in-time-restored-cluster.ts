@@ -2,7 +2,7 @@ import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ClusterEngine, PointInTimeRestoredCluster, RestorePoint, RestoreValidation } from '../lib';
+import { ClusterEngine, DrillPoint, DrillSchedule, PointInTimeRestoredCluster, RestorePoint, RestoreValidation } from '../lib';
 
 /**
  * Restores a Neptune and an Aurora PostgreSQL cluster that the deploying account must already
@@ -54,6 +54,13 @@ const postgres = new PointInTimeRestoredCluster(stack, 'Postgres', {
 });
 postgres.connections.allowDefaultPortFrom(graph);
 postgres.connections.allowDefaultPortFrom(reachable);
+// Every night, the same restore into a cluster of its own, checked by the same validator, then deleted.
+postgres.addDrill('NightlyDrill', {
+  schedule: DrillSchedule.daily({ hour: 2 }),
+  restorePoint: DrillPoint.randomWithin(Duration.hours(12)),
+  recoveryTimeObjective: Duration.hours(1),
+  recoveryPointObjective: Duration.minutes(10),
+});
 
 new IntegTest(app, 'PointInTimeRestoredCluster', {
   testCases: [stack],
