@@ -48,7 +48,6 @@ export interface DrillState {
   /** The parts the run added (DB instances), and what it has deleted. */
   readonly Parts?: readonly string[];
   readonly Deleted?: readonly string[];
-  readonly DeleteAfter?: number;
   readonly LastStatus?: string;
   /** Whether a delete of the restored resource was seen under way: only then did the run delete it. */
   readonly DeleteSeen?: boolean;
@@ -148,7 +147,6 @@ function requestOf(state: DrillState, type: 'Create' | 'Delete'): OnEventRequest
     WaitStartedAt: state.StartedAt,
   } as unknown as OnEventRequest & IsCompleteRequest;
 }
-
 
 const next = (state: DrillState, change: Partial<DrillState>, waitSeconds = 0): DrillState => {
   const { error: _error, validation: _validation, validate: _validate, ...rest } = state;
@@ -268,7 +266,7 @@ async function addingParts(state: DrillState, deps: DrillDependencies): Promise<
 function measured(state: DrillState, deps: DrillDependencies): DrillState {
   const hold = state.Config.HoldSeconds;
   log(`${state.RestoredId} is ${state.Verdict ? 'validated' : 'usable'}; held for ${hold}s before it is deleted`);
-  return next(state, { ValidatedAt: deps.now(), phase: 'holding', DeleteAfter: deps.now() + hold * 1000 }, hold);
+  return next(state, { ValidatedAt: deps.now(), phase: 'holding' }, hold);
 }
 
 function validating(state: DrillState, deps: DrillDependencies): DrillState {

@@ -204,17 +204,25 @@ function grantMasterSecrets(restore: RestoreResource): void {
   const stack = Stack.of(restore);
   if (SECRETS_GRANTED.has(stack)) return;
   SECRETS_GRANTED.add(stack);
+  for (const statement of masterSecretStatements(stack, CLUSTER_TARGETS.get(stack)!.arns)) restore.addToHandlerPolicy(statement, MASTER_SECRETS);
+}
+
+const MASTER_SECRETS = 'RDS names the master user secrets it manages rds!cluster-<id>, with an id it makes; only such secrets are allowed';
+
+/** Creating and tagging the secrets RDS makes, and rotating only those whose cluster tag names one of these clusters. */
+function masterSecretStatements(stack: Stack, clusters: string | string[]): iam.PolicyStatement[] {
   const secrets = [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!cluster-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })];
-  const why = 'RDS names the master user secrets it manages rds!cluster-<id>, with an id it makes; only such secrets are allowed';
-  restore.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:CreateSecret'], resources: secrets }), why);
-  restore.addToHandlerPolicy(new iam.PolicyStatement({
-    actions: ['secretsmanager:TagResource'], resources: secrets, conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': RDS_SECRET_TAG_KEYS } },
-  }), why);
-  restore.addToHandlerPolicy(new iam.PolicyStatement({
-    actions: ['secretsmanager:RotateSecret'],
-    resources: secrets,
-    conditions: { StringLike: { 'secretsmanager:ResourceTag/aws:rds:primaryDBClusterArn': CLUSTER_TARGETS.get(stack)!.arns } },
-  }), why);
+  return [
+    new iam.PolicyStatement({ actions: ['secretsmanager:CreateSecret'], resources: secrets }),
+    new iam.PolicyStatement({
+      actions: ['secretsmanager:TagResource'], resources: secrets, conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': RDS_SECRET_TAG_KEYS } },
+    }),
+    new iam.PolicyStatement({
+      actions: ['secretsmanager:RotateSecret'],
+      resources: secrets,
+      conditions: { StringLike: { 'secretsmanager:ResourceTag/aws:rds:primaryDBClusterArn': clusters } },
+    }),
+  ];
 }
 
 const DRILL_CLUSTERS_GRANTED = new WeakSet<DrillRunner>();
@@ -253,18 +261,8 @@ export function grantDrillClusters(runner: DrillRunner, engine: ClusterEngineNam
 /** RDS makes the master user secret of a drill cluster with the caller's rights, as for a restored one. */
 function grantDrillSecrets(runner: DrillRunner): void {
   const stack = Stack.of(runner);
-  const secrets = [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!cluster-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })];
-  const why = 'RDS names the master user secrets it manages rds!cluster-<id>, with an id it makes; only such secrets are allowed';
-  runner.allow(new iam.PolicyStatement({ actions: ['secretsmanager:CreateSecret'], resources: secrets }), why);
-  runner.allow(new iam.PolicyStatement({
-    actions: ['secretsmanager:TagResource'], resources: secrets, conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': RDS_SECRET_TAG_KEYS } },
-  }), why);
   // Only the secrets of the drill's clusters, by the cluster tag RDS gives them.
-  runner.allow(new iam.PolicyStatement({
-    actions: ['secretsmanager:RotateSecret'],
-    resources: secrets,
-    conditions: { StringLike: { 'secretsmanager:ResourceTag/aws:rds:primaryDBClusterArn': rdsArn(stack, 'cluster', `${runner.namePrefix}*`) } },
-  }), why);
+  for (const statement of masterSecretStatements(stack, rdsArn(stack, 'cluster', `${runner.namePrefix}*`))) runner.allow(statement, MASTER_SECRETS);
 }
 
 /**

@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from './contracts/common';
 import { DRILL_REPORT_PREFIX, DRILL_STATE_MACHINE_PREFIX, DRILL_TAG_KEY, DrillHeartbeat, SweepConfig } from './contracts/drill';
 import { keyUseStatements } from './handler-policy';
+import { MergedStatements } from './merged-statements';
 import { nagResourceName, suppressNag } from './nag';
 import { newestNodeRuntime } from './provider-checks';
 import { inputsHash } from './references';
@@ -39,7 +40,7 @@ export class DrillRunner extends Construct {
   readonly role: iam.Role;
   readonly stepFunction: lambda.Function;
   readonly logGroup: logs.LogGroup;
-  private readonly statements = new Map<string, iam.PolicyStatement>();
+  private readonly statements: MergedStatements;
   private readonly engines = new Set<string>();
   private bucket?: s3.Bucket;
   private readonly reportBuckets = new Set<string>();
@@ -58,6 +59,7 @@ export class DrillRunner extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Runs the restore drills of cdk-restore-constructs in this stack: creates and deletes only drill-tagged resources',
     });
+    this.statements = new MergedStatements(stack, this.role);
     this.logGroup.grantWrite(this.role);
     const code = lambda.Code.fromAsset(HANDLER_ASSET);
     const common = { code, runtime: newestNodeRuntime(), role: this.role, memorySize: 256, logGroup: this.logGroup };
@@ -162,25 +164,13 @@ export class DrillRunner extends Construct {
    * adds its resources to it, so the drills of a stack share their statements.
    */
   allow(statement: iam.PolicyStatement, wildcardReason?: string): void {
-    const stack = Stack.of(this);
-    const json = stack.resolve(statement.toStatementJson());
-    const key = JSON.stringify({ actions: [json.Action].flat().sort(), conditions: json.Condition });
-    let merged = this.statements.get(key);
-    if (!merged) {
-      merged = new iam.PolicyStatement({ actions: statement.actions, conditions: statement.conditions });
-      this.statements.set(key, merged);
-      this.role.addToPrincipalPolicy(merged);
-    }
-    const present = new Set(merged.resources.map((r) => JSON.stringify(stack.resolve(r))));
-    for (const resource of statement.resources) {
-      if (present.has(JSON.stringify(stack.resolve(resource)))) continue;
-      merged.addResources(resource);
-      if (resource.includes('*')) {
-        if (!wildcardReason) throw new Error(`Internal error: the drill statement on ${resource} needs a reason for its wildcard`);
-        this.acceptWildcard(nagResourceName(stack, resource), wildcardReason);
-      }
+    for (const resource of this.statements.add(statement)) {
+      if (!resource.includes('*')) continue;
+      if (!wildcardReason) throw new Error(`Internal error: the drill statement on ${resource} needs a reason for its wildcard`);
+      this.acceptWildcard(nagResourceName(Stack.of(this), resource), wildcardReason);
     }
   }
+
 
   private acceptWildcard(finding: string, reason: string): void {
     const reasons = this.wildcardReasons.get(finding) ?? new Set<string>();

@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import {
   MAX_CUSTOM_RESOURCE_WAIT_SECONDS, METRICS_NAMESPACE, POLL_INTERVAL_SECONDS, STATE_MACHINE_ARN_ENV,
 } from './contracts/common';
+import { MergedStatements } from './merged-statements';
 import { NagSuppression, nagResourceName, suppressNag, tokenArnPattern } from './nag';
 import { pollingStateMachine } from './polling-state-machine';
 import { newestNodeRuntime, StackSizeWarning } from './provider-checks';
@@ -43,7 +44,7 @@ export class RestoreProvider extends Construct {
   readonly pollingPolicy: iam.Policy;
   /** The polling state machine's role: the one principal that invokes the users' validators. */
   readonly pollerRole: iam.IRole;
-  private readonly statements = new Map<string, iam.PolicyStatement>();
+  private readonly statements: MergedStatements;
   private readonly wildcardReasons = new Map<string, { finding: string | { readonly regex: string }; reasons: Map<string, number> }>();
   private readonly logRetentions = new Map<logs.RetentionDays, string>();
   /** The suppressions this provider last wrote on the handler policy, replaced whole when a wildcard is added. */
@@ -67,6 +68,7 @@ export class RestoreProvider extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Runs the restore handlers of cdk-restore-constructs in this stack',
     });
+    this.statements = new MergedStatements(stack, this.role);
     functionLogs.grantWrite(this.role);
     // A wait condition handle's URL is its physical id, looked up only to signal (see RestoreResource); the
     // stack's status tells a rollback's Update from another; its resources, whether a restore that is a new
@@ -160,25 +162,13 @@ export class RestoreProvider extends Construct {
    */
   allow(statement: iam.PolicyStatement, wildcardReason?: string): void {
     const stack = Stack.of(this);
-    const json = stack.resolve(statement.toStatementJson());
-    const key = JSON.stringify({ effect: json.Effect, actions: [json.Action].flat().sort(), conditions: json.Condition });
-    let merged = this.statements.get(key);
-    if (!merged) {
-      merged = new iam.PolicyStatement({ effect: statement.effect, actions: statement.actions, conditions: statement.conditions });
-      this.statements.set(key, merged);
-      this.role.addToPrincipalPolicy(merged);
-    }
-    // Each in a list of its own: a resource may be a list token (Lazy.list), which resolves only in a list.
-    const resolved = (resource: string) => JSON.stringify(stack.resolve([resource]));
-    const present = new Set(merged.resources.map(resolved));
-    for (const resource of statement.resources) {
-      if (present.has(resolved(resource))) continue;
-      merged.addResources(resource);
+    for (const resource of this.statements.add(statement)) {
       if (!resource.includes('*')) continue;
       if (!wildcardReason) throw new Error(`Internal error: the handler statement on ${resource} needs a reason for its wildcard`);
       this.acceptWildcards([nagResourceName(stack, resource)], wildcardReason);
     }
   }
+
 
   /**
    * Accepts cdk-nag's IAM5 findings on the handler role's policy for these wildcards, with the reason. Each
